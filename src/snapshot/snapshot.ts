@@ -1,0 +1,151 @@
+/**
+ * A parsed V8 heap snapshot as flat typed arrays, in the layout of the file (struct of records), with field
+ * offsets computed once from `snapshot.meta`. No per-node or per-edge objects: a node is its ordinal
+ * (0 … nodeCount-1), an edge is its ordinal (0 … edgeCount-1).
+ *
+ * Differences from the file's own arrays, done by the reader:
+ *  - the edge `to_node` field holds the target node's *ordinal*, not its index into `nodes`;
+ *  - `firstEdge[o] … firstEdge[o+1]-1` are node o's outgoing edges (prefix sums of `edge_count`).
+ */
+export interface SnapshotMeta {
+  nodeFields: string[];
+  /** Enum values of the node `type` field, e.g. ['hidden','array','string','object',…]. */
+  nodeTypes: string[];
+  edgeFields: string[];
+  /** Enum values of the edge `type` field, e.g. ['context','element','property','internal','hidden','shortcut','weak']. */
+  edgeTypes: string[];
+  /** The whole `snapshot.meta` object as read, for sections this type does not model. */
+  raw: Record<string, unknown>;
+}
+
+export class HeapSnapshot {
+  readonly nodeFieldCount: number;
+  readonly edgeFieldCount: number;
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+
+  // node field offsets within a record (-1 when the field is absent in this V8 version)
+  readonly nodeTypeOffset: number;
+  readonly nodeNameOffset: number;
+  readonly nodeIdOffset: number;
+  readonly nodeSelfSizeOffset: number;
+  readonly nodeEdgeCountOffset: number;
+  readonly nodeTraceNodeIdOffset: number;
+  readonly nodeDetachednessOffset: number;
+
+  // edge field offsets
+  readonly edgeTypeOffset: number;
+  readonly edgeNameOffset: number;
+  readonly edgeToNodeOffset: number;
+
+  // enum values of node and edge types (-1 when this V8 version does not have the type)
+  readonly nodeType: Readonly<Record<string, number>>;
+  readonly edgeType: Readonly<Record<string, number>>;
+
+  constructor(
+    readonly meta: SnapshotMeta,
+    /** Flat node records: nodeCount × nodeFieldCount. */
+    readonly nodes: Uint32Array,
+    /** Flat edge records: edgeCount × edgeFieldCount; the to_node field is a node ordinal. */
+    readonly edges: Uint32Array,
+    /** nodeCount + 1 entries: node o's edges are firstEdge[o] … firstEdge[o+1]-1 (edge ordinals). */
+    readonly firstEdge: Uint32Array,
+    readonly strings: string[],
+    /** The `locations` section (object ordinal, script id, line, column per record) when present, else empty. */
+    readonly locations: Uint32Array = new Uint32Array(0),
+  ) {
+    this.nodeFieldCount = meta.nodeFields.length;
+    this.edgeFieldCount = meta.edgeFields.length;
+    this.nodeCount = nodes.length / this.nodeFieldCount;
+    this.edgeCount = edges.length / this.edgeFieldCount;
+    const nf = (name: string) => meta.nodeFields.indexOf(name);
+    const ef = (name: string) => meta.edgeFields.indexOf(name);
+    this.nodeTypeOffset = nf('type');
+    this.nodeNameOffset = nf('name');
+    this.nodeIdOffset = nf('id');
+    this.nodeSelfSizeOffset = nf('self_size');
+    this.nodeEdgeCountOffset = nf('edge_count');
+    this.nodeTraceNodeIdOffset = nf('trace_node_id');
+    this.nodeDetachednessOffset = nf('detachedness');
+    this.edgeTypeOffset = ef('type');
+    this.edgeNameOffset = ef('name_or_index');
+    this.edgeToNodeOffset = ef('to_node');
+    this.nodeType = enumIndex(meta.nodeTypes, KNOWN_NODE_TYPES);
+    this.edgeType = enumIndex(meta.edgeTypes, KNOWN_EDGE_TYPES);
+  }
+
+  /** The synthetic root is always the first node. */
+  get rootOrdinal(): number {
+    return 0;
+  }
+
+  nodeTypeOf(o: number): number {
+    return this.nodes[o * this.nodeFieldCount + this.nodeTypeOffset];
+  }
+  nodeTypeName(o: number): string {
+    return this.meta.nodeTypes[this.nodeTypeOf(o)] ?? 'unknown';
+  }
+  nodeName(o: number): string {
+    return this.strings[this.nodes[o * this.nodeFieldCount + this.nodeNameOffset]];
+  }
+  nodeId(o: number): number {
+    return this.nodes[o * this.nodeFieldCount + this.nodeIdOffset];
+  }
+  /** V8's self size (not DevTools' folded shown size; see analysis/self-sizes). */
+  nodeSelfSize(o: number): number {
+    return this.nodes[o * this.nodeFieldCount + this.nodeSelfSizeOffset];
+  }
+  nodeDetachedness(o: number): number {
+    return this.nodeDetachednessOffset < 0 ? 0 : this.nodes[o * this.nodeFieldCount + this.nodeDetachednessOffset];
+  }
+
+  edgeTypeOf(e: number): number {
+    return this.edges[e * this.edgeFieldCount + this.edgeTypeOffset];
+  }
+  edgeTypeName(e: number): string {
+    return this.meta.edgeTypes[this.edgeTypeOf(e)] ?? 'unknown';
+  }
+  edgeTarget(e: number): number {
+    return this.edges[e * this.edgeFieldCount + this.edgeToNodeOffset];
+  }
+  /** Raw name_or_index: a string index for named edges, a number for `element` and `hidden` edges. */
+  edgeNameOrIndex(e: number): number {
+    return this.edges[e * this.edgeFieldCount + this.edgeNameOffset];
+  }
+  /** The edge's name as text: element/hidden edges are numbers, the rest are strings. */
+  edgeName(e: number): string {
+    const t = this.edgeTypeOf(e);
+    const v = this.edgeNameOrIndex(e);
+    if (t === this.edgeType.element || t === this.edgeType.hidden) return String(v);
+    return this.strings[v] ?? String(v);
+  }
+}
+
+const KNOWN_NODE_TYPES = [
+  'hidden',
+  'array',
+  'string',
+  'object',
+  'code',
+  'closure',
+  'regexp',
+  'number',
+  'native',
+  'synthetic',
+  'concatenated string',
+  'sliced string',
+  'symbol',
+  'bigint',
+  'object shape',
+];
+const KNOWN_EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
+
+/** name → enum value; names this V8 version lacks map to -1 (read once into a local in hot loops). */
+function enumIndex(values: string[], known: string[]): Record<string, number> {
+  const out: Record<string, number> = Object.create(null);
+  for (const k of known) out[k] = -1;
+  values.forEach((v, i) => {
+    out[v] = i;
+  });
+  return out;
+}
