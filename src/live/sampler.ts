@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
+import type { Session } from './session.js';
+import type { GcEvent, HeapSpace, Sample } from './types.js';
+
+/**
+ * Heap spaces and GC events of a live process. Each sample is one Runtime.evaluate; GC events are pushed by an
+ * injected PerformanceObserver('gc') through a Runtime.addBinding function, and the pending ones are taken with
+ * the sample so a sample accounts for every GC before it.
+ */
+export interface Sampler {
+  /** Reads one sample: heap spaces, heap statistics, process memory and the GC events since the last sample. */
+  sample(): Promise<Sample>;
+  /** Removes the injected observer and binding from the target (also done by session.detach()). Idempotent. */
+  stop(): Promise<void>;
+}
+
+const STATE_KEY = 'heapwatch.gc';
+/** A session that has not sampled for this long is considered gone (its heapwatch was killed) and is dropped. */
+const MIN_TTL_MS = 120_000;
+
+// Where heapwatch groups a V8 heap space. Names differ between V8 versions, so anything unknown is old generation.
+const YOUNG = new Set(['new_space', 'new_large_object_space', 'semi_space']);
+const CODE = new Set(['code_space', 'code_large_object_space']);
+const OTHER = new Set(['read_only_space']);
+
+export function spaceGroup(name: string): HeapSpace['group'] {
+  if (YOUNG.has(name)) return 'young';
+  if (CODE.has(name)) return 'code';
+  if (OTHER.has(name)) return 'other';
+  return 'old';
+}
+
+const KIND_BY_CODE: Record<number, GcEvent['kind']> = { 1: 'minor', 4: 'major', 8: 'incremental', 16: 'weakcb' };
+
+const BUILTIN = `(n) => (process.getBuiltinModule ? process.getBuiltinModule(n) : require(n))`;
+
+/** Installs (once per process) the observer and registers this session; runs in the target. */
+function installExpression(sessionId: string, binding: string, ttlMs: number): string {
+  return `(() => {
+  const g = globalThis, KEY = Symbol.for(${JSON.stringify(STATE_KEY)});
+  let st = g[KEY];
+  if (!st) {
+    const builtin = ${BUILTIN};
+    const perf = builtin('perf_hooks'), v8 = builtin('v8');
+    const origin = perf.performance.timeOrigin;
+    const convert = (entries) => {
+      let spaces;
+      return entries.map((e) => {
+        const d = e.detail || e;
+        const ev = [d.kind, origin + e.startTime, e.duration, d.flags | 0];
+        if (d.kind === 4) ev.push(spaces || (spaces = v8.getHeapSpaceStatistics().map((s) => [s.space_name, s.space_used_size])));
+        return ev;
+      });
+    };
+    const teardown = () => {
+      st.observer.disconnect();
+      for (const s of st.sessions.values()) delete g[s.binding];
+      st.sessions.clear();
+      delete g[KEY];
+    };
+    const deliver = (events, except) => {
+      const now = Date.now();
+      const payload = events.length > 0 ? JSON.stringify(events) : '';
+      for (const [id, s] of st.sessions) {
+        if (now - s.seen > s.ttl) { st.sessions.delete(id); delete g[s.binding]; continue; }
+        if (id === except || payload === '') continue;
+        const fn = g[s.binding];
+        if (typeof fn === 'function') { try { fn(payload); } catch {} }
+      }
+      if (st.sessions.size === 0) teardown();
+    };
+    const observer = new perf.PerformanceObserver((list) => deliver(convert(list.getEntries()), undefined));
+    st = { sessions: new Map(), observer, convert, deliver, teardown };
+    Object.defineProperty(g, KEY, { value: st, configurable: true, enumerable: false, writable: false });
+    observer.observe({ entryTypes: ['gc'] });
+  }
+  st.sessions.set(${JSON.stringify(sessionId)}, { binding: ${JSON.stringify(binding)}, seen: Date.now(), ttl: ${ttlMs} });
+  return st.sessions.size;
+})()`;
+}
+
+/** Unregisters this session; the last one out removes the observer and the state. */
+function removeExpression(sessionId: string, binding: string): string {
+  return `(() => {
+  const g = globalThis, KEY = Symbol.for(${JSON.stringify(STATE_KEY)});
+  const st = g[KEY];
+  delete g[${JSON.stringify(binding)}];
+  if (!st) return 0;
+  st.sessions.delete(${JSON.stringify(sessionId)});
+  if (st.sessions.size === 0) st.teardown();
+  return st.sessions.size;
+})()`;
+}
+
+/** The one evaluate of a tick. `gc` is null when this session's observer registration is missing. */
+function sampleExpression(sessionId: string): string {
+  return `(() => {
+  const builtin = ${BUILTIN};
+  const v8 = builtin('v8');
+  const st = globalThis[Symbol.for(${JSON.stringify(STATE_KEY)})];
+  const me = st && st.sessions.get(${JSON.stringify(sessionId)});
+  let gc = null;
+  if (me) { me.seen = Date.now(); gc = st.convert(st.observer.takeRecords()); st.deliver(gc, ${JSON.stringify(sessionId)}); }
+  return { t: Date.now(), pid: process.pid, s: v8.getHeapSpaceStatistics(), h: v8.getHeapStatistics(), m: process.memoryUsage(), gc };
+})()`;
+}
+
+type RawEvent = [code: number, start: number, duration: number, flags: number, spaces?: [string, number][]];
+
+interface RawSample {
+  t: number;
+  pid: number;
+  s: {
+    space_name: string;
+    space_size: number;
+    space_used_size: number;
+    space_available_size: number;
+    physical_space_size: number;
+  }[];
+  h: {
+    total_heap_size: number;
+    used_heap_size: number;
+    heap_size_limit: number;
+    total_available_size: number;
+    malloced_memory: number;
+    external_memory?: number;
+  };
+  m: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  gc: RawEvent[] | null;
+}
+
+function toGcEvent(raw: RawEvent): GcEvent | undefined {
+  const kind = KIND_BY_CODE[raw[0]];
+  if (!kind) return undefined;
+  const event: GcEvent = { kind, startTime: raw[1], durationMs: raw[2], flags: raw[3] };
+  if (raw[4]) {
+    let old = 0;
+    for (const [name, used] of raw[4]) if (spaceGroup(name) === 'old') old += used;
+    event.oldUsedAfter = old;
+  }
+  return event;
+}
+
+/** Injects the GC observer (idempotent, shared with other heapwatch sessions) and returns a sampler. */
+export async function startSampler(session: Session, options: { intervalMs?: number } = {}): Promise<Sampler> {
+  const sessionId = randomBytes(6).toString('hex');
+  const binding = `__heapwatch_gc_${sessionId}`;
+  const ttlMs = Math.max(MIN_TTL_MS, 5 * (options.intervalMs ?? 1000));
+  let pending: GcEvent[] = [];
+  let stopped = false;
+
+  const onBinding = (params: { name: string; payload: string }): void => {
+    if (params.name !== binding) return;
+    try {
+      for (const raw of JSON.parse(params.payload) as RawEvent[]) {
+        const e = toGcEvent(raw);
+        if (e) pending.push(e);
+      }
+    } catch {}
+  };
+  session.client.on('Runtime.bindingCalled', onBinding);
+
+  const install = async (): Promise<void> => {
+    await session.send('Runtime.addBinding', { name: binding });
+    await session.evaluate(installExpression(sessionId, binding, ttlMs));
+  };
+
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    (session.client as unknown as EventEmitter).off('Runtime.bindingCalled', onBinding);
+    if (!session.connected) return;
+    await session.send('Runtime.removeBinding', { name: binding });
+    await session.evaluate(removeExpression(sessionId, binding));
+  };
+
+  session.onDetach(stop);
+  await install();
+
+  const expression = sampleExpression(sessionId);
+  return {
+    async sample() {
+      if (stopped) throw new Error('sampler stopped');
+      const raw = await session.evaluate<RawSample>(expression, { timeoutMs: 30_000 });
+      if (raw.gc === null) {
+        await install(); // dropped by the target as stale (a long pause): register again
+      } else {
+        for (const r of raw.gc) {
+          const e = toGcEvent(r);
+          if (e) pending.push(e);
+        }
+      }
+      const gcEvents = pending.sort((a, b) => a.startTime - b.startTime);
+      pending = [];
+      return {
+        time: raw.t,
+        pid: raw.pid,
+        spaces: raw.s.map((s) => ({
+          name: s.space_name,
+          group: spaceGroup(s.space_name),
+          size: s.space_size,
+          used: s.space_used_size,
+          available: s.space_available_size,
+          physical: s.physical_space_size,
+        })),
+        heap: {
+          totalHeapSize: raw.h.total_heap_size,
+          usedHeapSize: raw.h.used_heap_size,
+          heapSizeLimit: raw.h.heap_size_limit,
+          totalAvailableSize: raw.h.total_available_size,
+          mallocedMemory: raw.h.malloced_memory,
+          externalMemory: raw.h.external_memory ?? raw.m.external,
+        },
+        memory: {
+          rss: raw.m.rss,
+          heapTotal: raw.m.heapTotal,
+          heapUsed: raw.m.heapUsed,
+          external: raw.m.external,
+          arrayBuffers: raw.m.arrayBuffers,
+        },
+        gcEvents,
+      };
+    },
+    stop,
+  };
+}
