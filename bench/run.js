@@ -1,0 +1,318 @@
+// npm run bench: heapwatch `analyze` side by side with Chrome DevTools' heap snapshot worker and memlab on the same
+// generated snapshots, each tool as its own process (wall time, peak RSS), then heapwatch's numbers checked against
+// DevTools', then the live benches (bench/live-*.js). Prints a table with the ratios and the targets.
+//   npm run bench -- [--sizes 50m,280m,660m] [--skip-peers] [--only heapwatch,devtools,memlab] [--no-check]
+//                    [--no-live] [--no-build] [--write-results]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { compare, oracleAnswer } from './check.js';
+import { benchDir, ensureSnapshot, SIZES } from './generate.js';
+import { lastJson, measure } from './measure.js';
+import { ensureDevtoolsOracle, ensureMemlab, repoRoot } from './peers.js';
+
+const TARGET_TIME = 0.15;
+const TARGET_MEMORY = 0.45;
+const TOOLS = ['heapwatch', 'devtools', 'memlab'];
+const CLI = path.join(repoRoot, 'bin', 'heapwatch.js');
+
+function usage(code) {
+  console.log(`usage: npm run bench -- [options]
+  --sizes 50m,280m,660m   snapshots to run on (${Object.keys(SIZES).join(', ')}; 2g needs ~9 GB of RAM)
+  --only TOOLS            comma list of ${TOOLS.join(', ')}
+  --skip-peers            heapwatch only
+  --no-check              skip the correctness check against DevTools
+  --no-live               skip bench/live-*.js
+  --no-build              do not compile src/ first
+  --write-results         write the report to bench/RESULTS.md
+Snapshots and peers are cached in ${benchDir()} (HEAPWATCH_BENCH_DIR).`);
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  const args = { sizes: ['50m', '280m', '660m'], tools: new Set(TOOLS), check: true, live: true, build: true };
+  args.writeResults = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) usage(2);
+      return String(argv[++i]);
+    };
+    if (a === '--sizes' || a === '--size') args.sizes = value().split(',').filter(Boolean);
+    else if (a === '--only') args.tools = new Set(value().split(',').filter(Boolean));
+    else if (a === '--skip-peers') args.tools = new Set(['heapwatch']);
+    else if (a === '--no-check') args.check = false;
+    else if (a === '--no-live') args.live = false;
+    else if (a === '--no-build') args.build = false;
+    else if (a === '--write-results') args.writeResults = true;
+    else if (a === '--help' || a === '-h') usage(0);
+    else {
+      console.error(`bench: unknown argument ${a}`);
+      usage(2);
+    }
+  }
+  const badSize = args.sizes.find((s) => !SIZES[s]);
+  const badTool = [...args.tools].find((t) => !TOOLS.includes(t));
+  if (badSize || badTool) {
+    console.error(`bench: unknown ${badSize ? `size ${badSize}` : `tool ${badTool}`}`);
+    usage(2);
+  }
+  return args;
+}
+
+const log = (msg) => console.error(`[bench] ${msg}`);
+const GiB = 1024 ** 3;
+const fmtRun = (r) =>
+  r?.ok ? `${r.seconds.toFixed(1)} s / ${(r.peakRssBytes / GiB).toFixed(2)} GiB` : (r?.note ?? '—');
+const fmtRatio = (a, b, key, target) => {
+  if (!a?.ok || !b?.ok || !b[key]) return '—';
+  const ratio = a[key] / b[key];
+  return `${ratio.toFixed(2)}×${target ? (ratio <= target ? ' ✓' : ' ✗') : ''}`;
+};
+
+// a big file needs more V8 heap than Node's default (~4 GiB) in the peers, which hold it all on the JS heap
+const peerFlags = (bytes) => (bytes > 1.2e9 ? ['--max-old-space-size=14336'] : []);
+
+/** The help text of a heapwatch command, or null when the built CLI does not have it (yet). */
+function cliAvailable(command) {
+  const top = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  if (top.status !== 0 || !new RegExp(`^\\s+${command}\\b`, 'm').test(top.stdout)) return null;
+  const help = spawnSync(process.execPath, [CLI, command, '--help'], { encoding: 'utf8' });
+  return help.status === 0 ? help.stdout : null;
+}
+
+async function runTool(label, command, args, { env, parse }) {
+  log(`${label} …`);
+  const r = await measure(command, args, { env });
+  if (r.exitCode !== 0) {
+    const why = r.timedOut ? 'timed out' : `exit ${r.exitCode ?? r.signal}`;
+    log(`${label} failed (${why}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return { ok: false, note: `failed (${why})`, seconds: r.seconds, peakRssBytes: r.peakRssBytes };
+  }
+  let output = null;
+  try {
+    output = parse(r.stdout);
+  } catch (e) {
+    log(`${label}: unreadable output (${e.message})`);
+  }
+  log(`${label}: ${r.seconds.toFixed(1)} s, peak RSS ${(r.peakRssBytes / GiB).toFixed(2)} GiB`);
+  return { ok: true, seconds: r.seconds, peakRssBytes: r.peakRssBytes, output };
+}
+
+/** heapwatch's answers for `ids` through `heapwatch node --json`, by id; null when the command is not there. */
+async function heapwatchNodes(file, ids) {
+  if (!cliAvailable('node')) return null;
+  const byId = new Map();
+  for (let i = 0; i < ids.length; i += 400) {
+    const r = await measure(process.execPath, [CLI, 'node', file, ...ids.slice(i, i + 400).map(String), '--json']);
+    if (r.exitCode !== 0) throw new Error(`heapwatch node failed (exit ${r.exitCode}): ${r.stderr.trim().slice(-300)}`);
+    for (const n of JSON.parse(r.stdout).nodes ?? []) byId.set(n.id, n);
+  }
+  return byId;
+}
+
+async function benchSize(size, args, peers) {
+  const snap = ensureSnapshot(size, { log });
+  log(`${size}: ${snap.file} (${(snap.bytes / 1e6).toFixed(0)} MB, ${snap.nodeCount} nodes, ${snap.edgeCount} edges)`);
+  const row = { size, bytes: snap.bytes, nodeCount: snap.nodeCount, edgeCount: snap.edgeCount, tools: {} };
+
+  if (args.tools.has('heapwatch')) {
+    const help = cliAvailable('analyze');
+    if (help === null) row.tools.heapwatch = { ok: false, note: 'not available' };
+    else {
+      row.tools.heapwatch = await runTool(
+        'heapwatch analyze',
+        process.execPath,
+        [CLI, 'analyze', snap.file, '--json'],
+        {
+          parse: (text) => JSON.parse(text),
+        },
+      );
+      // the cost of the leak-suspect work, when analyze can leave it out
+      const skip = ['--no-suspects', '--fast'].find((flag) => help.includes(flag));
+      if (skip && row.tools.heapwatch.ok) {
+        row.tools.heapwatchBare = await runTool(
+          `heapwatch analyze ${skip}`,
+          process.execPath,
+          [CLI, 'analyze', snap.file, skip, '--json'],
+          { parse: () => null },
+        );
+        row.bareFlag = skip;
+      }
+    }
+  }
+  if (args.tools.has('devtools')) {
+    row.tools.devtools = peers.oracle
+      ? await runTool('DevTools worker', process.execPath, [...peerFlags(snap.bytes), peers.oracle, snap.file], {
+          parse: lastJson,
+        })
+      : { ok: false, note: 'not available' };
+  }
+  if (args.tools.has('memlab')) {
+    const script = path.join(repoRoot, 'bench', 'memlab-analyze.js');
+    row.tools.memlab = peers.memlab
+      ? await runTool('memlab', process.execPath, [...peerFlags(snap.bytes), script, peers.memlab, snap.file], {
+          parse: lastJson,
+        })
+      : { ok: false, note: 'not available' };
+  }
+
+  const hw = row.tools.heapwatch;
+  if (args.check && hw?.ok && hw.output && peers.oracle) {
+    log('correctness: DevTools oracle (cached per file) and heapwatch node …');
+    try {
+      const ids = (hw.output.dominators ?? []).map((d) => d.id);
+      const oracle = await oracleAnswer(peers.oracle, snap.file, ids, peerFlags(snap.bytes));
+      const wanted = [...new Set([...oracle.topLevelDominators, ...oracle.sample].map((o) => o.id))];
+      const nodes = await heapwatchNodes(snap.file, wanted);
+      row.check = compare({ analysis: hw.output, nodes, oracle });
+      log(`correctness: ${row.check.mismatches} mismatches of ${row.check.checked} checked`);
+    } catch (e) {
+      row.check = { checked: 0, mismatches: null, details: [], notes: [`check failed: ${e.message}`] };
+      log(row.check.notes[0]);
+    }
+  }
+  return row;
+}
+
+async function runLiveBenches() {
+  const files = fs
+    .readdirSync(path.join(repoRoot, 'bench'))
+    .filter((f) => /^live-.*\.(js|mjs)$/.test(f))
+    .sort();
+  const results = [];
+  for (const f of files) {
+    log(`live bench ${f} …`);
+    const r = await measure(process.execPath, [path.join(repoRoot, 'bench', f)], { timeoutSeconds: 900 });
+    const ok = r.exitCode === 0;
+    if (!ok) log(`${f} failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    results.push({
+      file: f,
+      ok,
+      seconds: r.seconds,
+      output: r.stdout.trim(),
+      error: ok ? '' : r.stderr.trim().slice(-800),
+    });
+  }
+  return results;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / GiB).toFixed(0)} GiB RAM, ${os.type()} ${os.release()}`;
+}
+
+function report(rows, live, args) {
+  const out = [];
+  out.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} · Node ${process.version} · ${machine()}`);
+  out.push('');
+  out.push(`Each tool runs alone as its own process on the same file; wall time / peak RSS (VmHWM). Targets for`);
+  out.push(`heapwatch/DevTools: time ≤ ${TARGET_TIME}×, memory ≤ ${TARGET_MEMORY}×.`);
+  out.push('');
+  out.push(
+    '| snapshot | nodes | edges | heapwatch analyze | DevTools worker | memlab | hw/DevTools time | hw/DevTools memory | hw/memlab time | hw/memlab memory |',
+  );
+  out.push('|---|---:|---:|---|---|---|---:|---:|---:|---:|');
+  for (const r of rows) {
+    const { heapwatch: hw, devtools: dt, memlab: ml } = r.tools;
+    const ratio = fmtRatio;
+    out.push(
+      `| ${(r.bytes / 1e6).toFixed(0)} MB (${r.size}) | ${(r.nodeCount / 1e6).toFixed(2)} M | ${(r.edgeCount / 1e6).toFixed(2)} M | ${fmtRun(hw)} | ${fmtRun(dt)} | ${fmtRun(ml)} | ${ratio(hw, dt, 'seconds', TARGET_TIME)} | ${ratio(hw, dt, 'peakRssBytes', TARGET_MEMORY)} | ${ratio(hw, ml, 'seconds')} | ${ratio(hw, ml, 'peakRssBytes')} |`,
+    );
+  }
+  const bare = rows.filter((r) => r.tools.heapwatchBare?.ok && r.tools.heapwatch?.ok);
+  if (bare.length) {
+    out.push('');
+    out.push('Cost of suspects, paths and duplicate strings in `analyze` (target ≤ 20%):');
+    for (const r of bare) {
+      const extra = r.tools.heapwatch.seconds / r.tools.heapwatchBare.seconds - 1;
+      out.push(
+        `- ${r.size}: ${r.tools.heapwatch.seconds.toFixed(1)} s vs ${r.tools.heapwatchBare.seconds.toFixed(1)} s with ${r.bareFlag} → +${(extra * 100).toFixed(0)}%`,
+      );
+    }
+  }
+  const checked = rows.filter((r) => r.check);
+  if (checked.length) {
+    out.push('');
+    out.push(
+      "Correctness against DevTools (node count, total size, heapwatch's dominator list, DevTools' top-level dominators, a seeded sample of 200 objects + the 100 largest):",
+    );
+    for (const r of checked) {
+      const c = r.check;
+      out.push(
+        `- ${r.size}: ${c.mismatches ?? '?'} mismatches of ${c.checked} checked${c.notes.length ? ` (${c.notes.join('; ')})` : ''}`,
+      );
+      for (const d of c.details.slice(0, 5)) out.push(`  - ${d}`);
+      if (c.details.length > 5) out.push(`  - … ${c.details.length - 5} more`);
+    }
+  }
+  if (live.length) {
+    out.push('');
+    out.push('Live benches:');
+    for (const l of live) {
+      out.push(`- ${l.file} (${l.seconds.toFixed(0)} s)${l.ok ? '' : ' FAILED'}:`);
+      out.push('');
+      out.push('```');
+      out.push((l.ok ? l.output : l.error) || '(no output)');
+      out.push('```');
+    }
+  }
+  out.push('');
+  out.push(
+    `Command: \`npm run bench -- --sizes ${args.sizes.join(',')}${args.tools.size < TOOLS.length ? ` --only ${[...args.tools].join(',')}` : ''}\``,
+  );
+  return out.join('\n');
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.build && args.tools.has('heapwatch')) {
+    log('building dist/ (tsc) …');
+    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  }
+  const peers = { oracle: null, memlab: null };
+  if (args.tools.has('devtools') || (args.check && args.tools.has('heapwatch'))) {
+    try {
+      peers.oracle = ensureDevtoolsOracle();
+    } catch (e) {
+      log(`DevTools worker not available: ${e.message}`);
+    }
+  }
+  if (args.tools.has('memlab')) {
+    try {
+      peers.memlab = ensureMemlab({ log });
+    } catch (e) {
+      log(`memlab not available: ${e.message}`);
+    }
+  }
+  const rows = [];
+  for (const size of args.sizes) rows.push(await benchSize(size, args, peers));
+  const live = args.live ? await runLiveBenches() : [];
+  const text = report(rows, live, args);
+  console.log(text);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const raw = path.join(benchDir(), 'results', `${stamp}.json`);
+  fs.mkdirSync(path.dirname(raw), { recursive: true });
+  const strip = (r) => ({
+    ...r,
+    tools: Object.fromEntries(Object.entries(r.tools).map(([k, v]) => [k, { ...v, output: undefined }])),
+  });
+  fs.writeFileSync(raw, JSON.stringify({ node: process.version, rows: rows.map(strip), live }, null, 2));
+  log(`raw results: ${raw}`);
+  if (args.writeResults) {
+    const file = path.join(repoRoot, 'bench', 'RESULTS.md');
+    fs.writeFileSync(`${file}.tmp`, `# heapwatch bench results\n\n${text}\n`);
+    fs.renameSync(`${file}.tmp`, file);
+    log(`wrote ${file}`);
+  }
+  const failed = rows.some((r) => r.check && r.check.mismatches !== 0 && r.check.mismatches !== null);
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e) => {
+  console.error(`[bench] ${e.stack || e}`);
+  process.exitCode = 1;
+});
