@@ -132,14 +132,12 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
     if (detached) return;
     detached = true;
     try {
-      if (connected) {
-        for (const cleanup of cleanups.reverse()) {
-          try {
-            await withTimeout(Promise.resolve(cleanup()), 5000, 'cleanup in the target');
-          } catch {}
-        }
-        if (location.openedByUs) await closeInspector(client);
+      for (const cleanup of cleanups.reverse()) {
+        try {
+          await withTimeout(Promise.resolve(cleanup()), 5000, 'cleanup in the target');
+        } catch {}
       }
+      if (connected && location.openedByUs) await closeInspector(client);
     } finally {
       try {
         await client.close();
