@@ -3,24 +3,35 @@ import type { HeapSnapshot } from '../snapshot/snapshot.js';
 /**
  * Everything the engine computes for one snapshot, indexed by node ordinal in typed arrays
  * (no Map/Set keyed by node: they stop at 2^24 entries). Produced by `analyzeSnapshot` (analysis/index.ts).
+ * All numbers equal what Chrome DevTools' Memory panel shows for the same file.
  */
 export interface HeapAnalysis {
   readonly snapshot: HeapSnapshot;
-  /** Retainers as a second CSR: node o is retained by edges retainerEdges[firstRetainer[o] … firstRetainer[o+1]-1]. */
+  /**
+   * Retainers as a second CSR: node o is retained by edges retainerEdges[firstRetainer[o] … firstRetainer[o+1]-1].
+   * Built on first access (analysis itself does not need it), then kept.
+   */
   readonly retainers: Retainers;
   /** The shallow size DevTools shows (hidden/array nodes with exactly one owner folded into that owner). */
-  readonly selfSizes: Float64Array;
+  readonly selfSizes: Uint32Array;
   /** Immediate dominator ordinal of each node over DevTools' essential edges; the root's is itself. */
   readonly dominators: Uint32Array;
   /** Retained size of each node (sum of selfSizes over its dominator subtree). */
   readonly retainedSizes: Float64Array;
   /** Dominator tree children as CSR, each node's children sorted by retained size, largest first. */
   readonly dominatorTree: { readonly firstChild: Uint32Array; readonly children: Uint32Array };
-  /** Class of each node (index into classNames), named as DevTools names them. */
+  /**
+   * Class of each node (index into classNames), named as DevTools names them. Like DevTools, objects of the
+   * same constructor name defined at different source locations are different classes, so names can repeat.
+   */
   readonly classOf: Uint32Array;
   readonly classNames: string[];
   /** Sum of selfSizes (equals retainedSizes[root]). */
   readonly totalSize: number;
+  /** 1 for each native node DevTools shows as "Detached …" (null when the snapshot has no DOM state). */
+  readonly detachedNative: Uint8Array | null;
+  /** 1 for each node reachable from the global objects over non-weak edges (DevTools' "page-owned"). */
+  readonly pageOwned: Uint8Array;
 }
 
 export interface Retainers {
@@ -33,6 +44,7 @@ export interface Retainers {
 /** One row of the class histogram. */
 export interface ClassRow {
   className: string;
+  /** Objects of the class with a shown self size above 0 (DevTools leaves the others out). */
   count: number;
   shallowSize: number;
   /** Sum of retained sizes of the top-most instances on each dominator path (DevTools' rule). */

@@ -1,0 +1,165 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { detachedNativeNodes } from './dom-state.js';
+import { plainObjectInterfaces } from './plain-objects.js';
+
+export interface NodeClasses {
+  /** Class of each node: an index into `classNames`. */
+  readonly classOf: Uint32Array;
+  /**
+   * Class names as DevTools shows them. A class is what DevTools groups by: objects of the same name whose
+   * constructors are defined in different places are different classes, so a name may appear more than once.
+   */
+  readonly classNames: string[];
+  /** 1 for each native node DevTools shows as "Detached …" (null when the snapshot has no DOM state). */
+  readonly detachedNative: Uint8Array | null;
+}
+
+/**
+ * The class of each node by DevTools' rules: objects and native objects by constructor name (`<div id=…>`
+ * becomes `<div>`, plain objects by interface like `{a, b}`), `(system)` for hidden nodes, `(compiled code)`
+ * for code, `Function` for closures, `RegExp`, and `(<type>)` for the rest: `(string)`, `(array)`,
+ * `(concatenated string)`, `(number)`, `(synthetic)`, `(object shape)`, …
+ * Objects with a source location are further split by that location (script, line, column).
+ */
+export function classifyNodes(s: HeapSnapshot): NodeClasses {
+  const n = s.nodeCount;
+  const { nodes, nodeFieldCount: nf, strings } = s;
+  const typeOff = s.nodeTypeOffset;
+  const nameOff = s.nodeNameOffset;
+  const T = s.nodeType;
+  const detached = detachedNativeNodes(s);
+  const { shapeOf, shapeNames } = plainObjectInterfaces(s);
+
+  // "base" class ids: a string index for names used as they are, strings.length + k for derived names
+  const derived = new Map<string, number>();
+  const derivedNames: string[] = [];
+  const derivedId = (name: string): number => {
+    let id = derived.get(name);
+    if (id === undefined) {
+      id = strings.length + derivedNames.length;
+      derived.set(name, id);
+      derivedNames.push(name);
+    }
+    return id;
+  };
+  const byType: number[] = s.meta.nodeTypes.map((t, i) => {
+    if (i === T.hidden) return derivedId('(system)');
+    if (i === T.code) return derivedId('(compiled code)');
+    if (i === T.closure) return derivedId('Function');
+    if (i === T.regexp) return derivedId('RegExp');
+    if (i === T.object || i === T.native) return -1;
+    return derivedId(`(${t})`);
+  });
+  const shapeIds = shapeNames.map((name) => (name === null ? -1 : derivedId(name)));
+  const nameClass = (nameIndex: number, isDetached: boolean): number => {
+    const raw = strings[nameIndex];
+    const name = isDetached ? `Detached ${raw}` : raw;
+    if (name.startsWith('<')) {
+      const sp = name.indexOf(' ');
+      return derivedId(sp === -1 ? name : `${name.substring(0, sp)}>`);
+    }
+    if (name.startsWith('Detached <')) {
+      const sp = name.indexOf(' ', 10);
+      return derivedId(sp === -1 ? name : `${name.substring(0, sp)}>`);
+    }
+    return isDetached ? derivedId(name) : nameIndex;
+  };
+
+  // location record per node (the last one wins), for splitting object classes by constructor location
+  const locOf = locationIndex(s);
+
+  const classOf = new Uint32Array(n);
+  const classNames: string[] = [];
+  const baseName = (base: number): string =>
+    base < strings.length ? strings[base] : derivedNames[base - strings.length];
+  const classOfBase = new Map<number, number>();
+  const located = new LocatedClassTable();
+  const locs = s.locations;
+  for (let o = 0; o < n; o++) {
+    const t = nodes[o * nf + typeOff];
+    let base = byType[t] ?? derivedId(`(${s.meta.nodeTypes[t] ?? 'unknown'})`);
+    if (base < 0) {
+      const shape = shapeOf[o];
+      if (shape >= 0 && shapeIds[shape] >= 0) base = shapeIds[shape];
+      else base = nameClass(nodes[o * nf + nameOff], detached !== null && detached[o] === 1);
+    }
+    let cls: number | undefined;
+    const li = t === T.object && locOf !== null ? locOf[o] : -1;
+    if (li >= 0) {
+      cls = located.get(base, locs[li + 1], locs[li + 2], locs[li + 3], classNames.length);
+    } else {
+      cls = classOfBase.get(base);
+      if (cls === undefined) {
+        cls = classNames.length;
+        classOfBase.set(base, cls);
+      }
+    }
+    if (cls === classNames.length) classNames.push(baseName(base));
+    classOf[o] = cls;
+  }
+  return { classOf, classNames, detachedNative: detached };
+}
+
+/** Record offset (into s.locations, 4 fields: ordinal, script, line, column) of each node's location, or -1. */
+function locationIndex(s: HeapSnapshot): Int32Array | null {
+  const locs = s.locations;
+  if (locs.length === 0) return null;
+  const out = new Int32Array(s.nodeCount).fill(-1);
+  for (let i = 0; i + 3 < locs.length; i += 4) if (locs[i] < s.nodeCount) out[locs[i]] = i;
+  return out;
+}
+
+/** (base class, script, line, column) → class id, open addressing over typed arrays. */
+class LocatedClassTable {
+  private size = 1 << 10;
+  private keys = new Uint32Array(this.size * 4);
+  private ids = new Int32Array(this.size).fill(-1);
+  private used = 0;
+
+  /** The class id for this key; `fresh` when it is new. */
+  get(base: number, script: number, line: number, col: number, fresh: number): number {
+    const i = this.find(base, script, line, col);
+    if (this.ids[i] >= 0) return this.ids[i];
+    this.put(i, base, script, line, col, fresh);
+    if (++this.used * 2 > this.size) this.grow();
+    return fresh;
+  }
+
+  private find(base: number, script: number, line: number, col: number): number {
+    let h = Math.imul(base ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ script, 0xc2b2ae35);
+    h = Math.imul(h ^ line, 0x27d4eb2f);
+    h = Math.imul(h ^ col, 0x165667b1);
+    let i = (h ^ (h >>> 15)) & (this.size - 1);
+    const k = this.keys;
+    while (this.ids[i] >= 0) {
+      const b = i * 4;
+      if (k[b] === base && k[b + 1] === script && k[b + 2] === line && k[b + 3] === col) return i;
+      i = (i + 1) & (this.size - 1);
+    }
+    return i;
+  }
+
+  private put(i: number, base: number, script: number, line: number, col: number, id: number): void {
+    const b = i * 4;
+    this.keys[b] = base;
+    this.keys[b + 1] = script;
+    this.keys[b + 2] = line;
+    this.keys[b + 3] = col;
+    this.ids[i] = id;
+  }
+
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldIds = this.ids;
+    this.size *= 2;
+    this.keys = new Uint32Array(this.size * 4);
+    this.ids = new Int32Array(this.size).fill(-1);
+    for (let j = 0; j < oldIds.length; j++) {
+      if (oldIds[j] < 0) continue;
+      const b = j * 4;
+      const i = this.find(oldKeys[b], oldKeys[b + 1], oldKeys[b + 2], oldKeys[b + 3]);
+      this.put(i, oldKeys[b], oldKeys[b + 1], oldKeys[b + 2], oldKeys[b + 3], oldIds[j]);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+
+export interface DominatorResult {
+  /** Immediate dominator ordinal of each node; the root's is itself. */
+  readonly dominators: Uint32Array;
+  /** Node ordinals in DFS preorder from the root (every dominator comes before the nodes it dominates). */
+  readonly order: Uint32Array;
+  /** Spare scratch arrays of nodeCount + 2 entries, free for the caller to reuse. */
+  readonly spare: Uint32Array[];
+}
+
+/**
+ * Immediate dominators by Lengauer–Tarjan (iterative, path compression, buckets as linked lists) over the
+ * essential edges, with DevTools' treatment of the unreachable: nodes with no essential retainer hang from
+ * the root (as if the root had an edge to each), and nodes still unreached (cycles retained only by one
+ * another) are dominated by the root directly.
+ *
+ * Vertices are 1-based inside (v = ordinal + 1) so 0 can mean "none".
+ */
+export function computeDominators(s: HeapSnapshot, essential: Uint8Array): DominatorResult {
+  const n = s.nodeCount;
+  const len = n + 1;
+  const size = n + 2; // one spare slot so the scratch arrays can serve as CSR offsets later
+  const { edges, firstEdge, edgeFieldCount: ef } = s;
+  const toOff = s.edgeToNodeOffset;
+  const r = s.rootOrdinal + 1;
+
+  // essential predecessors as CSR by counting: vertex w's are preds[firstPred[w] … firstPred[w+1]-1]
+  // (counts go two slots up so the prefix sums leave w's fill cursor at w+1, ending as w+1's start)
+  const firstPred = new Uint32Array(len + 2);
+  for (let e = 0, m = s.edgeCount; e < m; e++) {
+    if (essential[e >>> 3] & (1 << (e & 7))) firstPred[edges[e * ef + toOff] + 3]++;
+  }
+  for (let k = 1; k < len + 2; k++) firstPred[k] += firstPred[k - 1];
+  const preds = new Uint32Array(firstPred[len + 1]);
+  for (let v = 0; v < n; v++) {
+    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+      if (essential[e >>> 3] & (1 << (e & 7))) preds[firstPred[edges[e * ef + toOff] + 2]++] = v + 1;
+    }
+  }
+
+  const parent = new Uint32Array(size);
+  const ancestor = new Uint32Array(size); // the DFS's edge cursor first, then LT's forest
+  const vertex = new Uint32Array(size);
+  const label = new Uint32Array(size);
+  const semi = new Uint32Array(size);
+  const dom = new Uint32Array(size); // also the "next" link of a vertex while it sits in a bucket
+  const bucket = new Uint32Array(size);
+  let count = 0;
+
+  const dfs = (start: number): void => {
+    let v = start;
+    ancestor[v] = firstEdge[v - 1];
+    semi[v] = ++count;
+    vertex[count] = label[v] = v;
+    while (v !== 0) {
+      let next = parent[v];
+      const end = firstEdge[v];
+      for (let e = ancestor[v]; e < end; e++) {
+        if (!(essential[e >>> 3] & (1 << (e & 7)))) continue;
+        const w = edges[e * ef + toOff] + 1;
+        if (semi[w] !== 0) continue;
+        ancestor[v] = e + 1;
+        parent[w] = v;
+        semi[w] = ++count;
+        vertex[count] = label[w] = w;
+        ancestor[w] = firstEdge[w - 1];
+        next = w;
+        break;
+      }
+      if (next === parent[v]) ancestor[v] = end;
+      v = next;
+    }
+  };
+  // firstEdge is indexed by ordinal: node v's edges are firstEdge[v-1] … firstEdge[v]-1
+  dfs(r);
+  for (let v = 1; v <= n; v++) {
+    if (semi[v] === 0 && firstPred[v] === firstPred[v + 1]) {
+      parent[v] = r;
+      dfs(v);
+    }
+  }
+  const reached = count;
+  ancestor.fill(0);
+
+  const stack = new Uint32Array(size);
+  const evaluate = (v0: number): number => {
+    if (ancestor[v0] === 0) return v0;
+    let v = v0;
+    let top = 0;
+    while (ancestor[ancestor[v]] !== 0) {
+      stack[top++] = v;
+      v = ancestor[v];
+    }
+    while (top > 0) {
+      const w = stack[--top];
+      const a = ancestor[w];
+      if (semi[label[a]] < semi[label[w]]) label[w] = label[a];
+      ancestor[w] = ancestor[a];
+    }
+    return label[v0];
+  };
+
+  for (let i = reached; i >= 2; i--) {
+    const w = vertex[i];
+    const from = firstPred[w];
+    const to = firstPred[w + 1];
+    if (from === to) {
+      semi[w] = 1; // an orphan: its only predecessor is the root
+    } else {
+      for (let k = from; k < to; k++) {
+        const v = preds[k];
+        if (semi[v] === 0) continue; // retained only from an unreached cycle: not a path from the root
+        const u = evaluate(v);
+        if (semi[u] < semi[w]) semi[w] = semi[u];
+      }
+    }
+    const x = vertex[semi[w]];
+    dom[w] = bucket[x];
+    bucket[x] = w;
+    const p = parent[w];
+    ancestor[w] = p;
+    let v = bucket[p];
+    bucket[p] = 0;
+    while (v !== 0) {
+      const nextInBucket = dom[v];
+      const u = evaluate(v);
+      dom[v] = semi[u] < semi[v] ? u : p;
+      v = nextInBucket;
+    }
+  }
+  dom[r] = r;
+  for (let i = 2; i <= reached; i++) {
+    const w = vertex[i];
+    if (dom[w] !== vertex[semi[w]]) dom[w] = dom[dom[w]];
+  }
+  // the still unreached hang from the root, after everything else in the order
+  for (let v = 1; v <= n; v++) {
+    if (semi[v] === 0) {
+      semi[v] = ++count;
+      vertex[count] = v;
+      dom[v] = r;
+    }
+  }
+
+  // to ordinals, in place: dominators[o] = dom[o + 1] - 1, order[i] = vertex[i + 1] - 1
+  for (let o = 0; o < n; o++) dom[o] = dom[o + 1] - 1;
+  for (let i = 0; i < n; i++) vertex[i] = vertex[i + 1] - 1;
+  return {
+    dominators: dom.subarray(0, n),
+    order: vertex.subarray(0, n),
+    spare: [parent, ancestor, label, semi, bucket, stack],
+  };
+}

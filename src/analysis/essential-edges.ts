@@ -1,0 +1,73 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+
+// An internal edge from a WeakMap's table to a value is named like
+// "12 / part of key (Object @34) -> value (Object @56) pair in WeakMap (table @78)".
+const EPHEMERON_NAME = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
+
+// per-string state: 0 = not looked at yet
+const NOT_EPHEMERON = 1;
+const EPHEMERON = 2;
+
+/**
+ * Reads WeakMap ephemeron edge names, caching the verdict per string index (names repeat across many edges).
+ * `tableIdOf(nameIndex)` is the WeakMap table's node id, or -1 when the name is not an ephemeron edge name.
+ */
+export class EphemeronNames {
+  private readonly state: Uint8Array;
+  private tableIds: Float64Array | null = null;
+  constructor(private readonly strings: string[]) {
+    this.state = new Uint8Array(strings.length);
+  }
+  tableIdOf(nameIndex: number): number {
+    const st = this.state[nameIndex];
+    if (st === NOT_EPHEMERON) return -1;
+    if (st === EPHEMERON) return this.tableIds![nameIndex];
+    const name = this.strings[nameIndex];
+    const m = name !== undefined && name.length > 0 && name.charCodeAt(0) <= 57 ? EPHEMERON_NAME.exec(name) : null;
+    if (!m) {
+      this.state[nameIndex] = NOT_EPHEMERON;
+      return -1;
+    }
+    this.tableIds ??= new Float64Array(this.strings.length);
+    this.tableIds[nameIndex] = Number(m[1]);
+    this.state[nameIndex] = EPHEMERON;
+    return this.tableIds[nameIndex];
+  }
+}
+
+/**
+ * One bit per edge: does the edge count for dominators (DevTools' rule)? Not essential are: the WeakMap
+ * table→value internal edge (the key's edge is kept), weak edges, self edges, and — from any node but the
+ * root — shortcut edges and edges from a non-page-owned node into a page-owned one.
+ */
+export function essentialEdges(s: HeapSnapshot, pageOwned: Uint8Array): Uint8Array {
+  const bits = new Uint8Array((s.edgeCount + 7) >>> 3);
+  const { edges, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
+  const typeOff = s.edgeTypeOffset;
+  const nameOff = s.edgeNameOffset;
+  const toOff = s.edgeToNodeOffset;
+  const idOff = s.nodeIdOffset;
+  const internal = s.edgeType.internal;
+  const weak = s.edgeType.weak;
+  const shortcut = s.edgeType.shortcut;
+  const root = s.rootOrdinal;
+  const names = new EphemeronNames(s.strings);
+  for (let v = 0, n = s.nodeCount; v < n; v++) {
+    const vOwned = pageOwned[v];
+    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+      const base = e * ef;
+      const t = edges[base + typeOff];
+      if (t === weak) continue;
+      if (t === internal && names.tableIdOf(edges[base + nameOff]) === nodes[v * nf + idOff]) continue;
+      const w = edges[base + toOff];
+      if (w === v) continue;
+      if (v !== root && (t === shortcut || (pageOwned[w] && !vOwned))) continue;
+      bits[e >>> 3] |= 1 << (e & 7);
+    }
+  }
+  return bits;
+}
+
+export function isEssential(bits: Uint8Array, e: number): boolean {
+  return (bits[e >>> 3] & (1 << (e & 7))) !== 0;
+}

@@ -1,0 +1,78 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { formatPropertyName } from './plain-objects.js';
+
+const MAX_FLAT_STRING = 1024;
+const MAX_OBJECT_NAME = 100;
+
+/**
+ * A node's name as DevTools shows it: concatenated strings flattened (up to ~1 KB), plain objects as
+ * `{first, second, …, last}` from their property names, detached DOM nodes with a "Detached " prefix,
+ * everything else the name in the snapshot.
+ */
+export function nodeDisplayName(s: HeapSnapshot, o: number, detached?: Uint8Array | null): string {
+  const t = s.nodeTypeOf(o);
+  if (t === s.nodeType['concatenated string']) return flattenConsString(s, o);
+  const raw = s.nodeName(o);
+  if (t === s.nodeType.object && raw === 'Object') return plainObjectName(s, o);
+  if (detached?.[o]) return `Detached ${raw}`;
+  return raw;
+}
+
+function flattenConsString(s: HeapSnapshot, o: number): string {
+  const cons = s.nodeType['concatenated string'];
+  const internal = s.edgeType.internal;
+  const stack = [o];
+  let out = '';
+  while (stack.length > 0 && out.length < MAX_FLAT_STRING) {
+    const v = stack.pop()!;
+    if (s.nodeTypeOf(v) !== cons) {
+      out += s.nodeName(v);
+      continue;
+    }
+    let first = -1;
+    let second = -1;
+    for (let e = s.firstEdge[v]; e < s.firstEdge[v + 1] && (first < 0 || second < 0); e++) {
+      if (s.edgeTypeOf(e) !== internal) continue;
+      const name = s.strings[s.edgeNameOrIndex(e)];
+      if (name === 'first') first = s.edgeTarget(e);
+      else if (name === 'second') second = s.edgeTarget(e);
+    }
+    // a missing part reads as the root's (empty) name, as in DevTools
+    stack.push(second < 0 ? s.rootOrdinal : second, first < 0 ? s.rootOrdinal : first);
+  }
+  return out;
+}
+
+/** `{a, b, …, y, z}`: property names taken alternately from the front and the back while they fit. */
+function plainObjectName(s: HeapSnapshot, o: number): string {
+  const property = s.edgeType.property;
+  let start = '{';
+  let end = '}';
+  let front = s.firstEdge[o];
+  let back = s.firstEdge[o + 1] - 1;
+  let fromBack = false;
+  while (front <= back) {
+    const e = fromBack ? back : front;
+    const name = s.edgeTypeOf(e) === property ? s.strings[s.edgeNameOrIndex(e)] : undefined;
+    if (name === undefined || name === '__proto__') {
+      if (fromBack) back--;
+      else front++;
+      continue;
+    }
+    const formatted = formatPropertyName(name);
+    if (start.length > 1 && start.length + end.length + formatted.length > MAX_OBJECT_NAME) break;
+    if (fromBack) {
+      back--;
+      if (end.length > 1) end = `, ${end}`;
+      end = formatted + end;
+    } else {
+      front++;
+      if (start.length > 1) start += ', ';
+      start += formatted;
+    }
+    fromBack = !fromBack;
+  }
+  if (front <= back) start += ', …';
+  if (end.length > 1) start += ', ';
+  return start + end;
+}

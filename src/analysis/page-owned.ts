@@ -1,0 +1,55 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+
+/** Name of the synthetic node under which browsers list document DOM trees (a user root like a global). */
+export const DOCUMENT_DOM_TREES = '(Document DOM trees)';
+
+/**
+ * DevTools' "page-owned" flag: 1 for nodes reachable over non-weak edges from the user roots, which are the
+ * targets of the root's `shortcut` edges (the global objects) and `(Document DOM trees)`. Everything else is
+ * owned by the engine (or the debugger), and edges from there into page-owned nodes do not count for dominators.
+ */
+export function markPageOwned(s: HeapSnapshot): Uint8Array {
+  const n = s.nodeCount;
+  const owned = new Uint8Array(n);
+  const stack = new Uint32Array(n);
+  const { edges, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
+  const typeOff = s.edgeTypeOffset;
+  const toOff = s.edgeToNodeOffset;
+  const shortcut = s.edgeType.shortcut;
+  const element = s.edgeType.element;
+  const weak = s.edgeType.weak;
+  const synthetic = s.nodeType.synthetic;
+  let top = 0;
+  const root = s.rootOrdinal;
+  for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
+    const t = edges[e * ef + typeOff];
+    const w = edges[e * ef + toOff];
+    if (t === element) {
+      if (nodes[w * nf + s.nodeTypeOffset] !== synthetic || s.nodeName(w) !== DOCUMENT_DOM_TREES) continue;
+    } else if (t !== shortcut) continue;
+    if (owned[w]) continue;
+    owned[w] = 1;
+    stack[top++] = w;
+  }
+  while (top > 0) {
+    const v = stack[--top];
+    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+      const w = edges[e * ef + toOff];
+      if (owned[w] || edges[e * ef + typeOff] === weak) continue;
+      owned[w] = 1;
+      stack[top++] = w;
+    }
+  }
+  return owned;
+}
+
+/** True when the root has an edge to a user root; otherwise the snapshot exposes V8 internals (no folding). */
+export function hasUserRoots(s: HeapSnapshot): boolean {
+  const root = s.rootOrdinal;
+  const synthetic = s.nodeType.synthetic;
+  for (let e = s.firstEdge[root]; e < s.firstEdge[root + 1]; e++) {
+    const w = s.edgeTarget(e);
+    if (s.nodeTypeOf(w) !== synthetic || s.nodeName(w) === DOCUMENT_DOM_TREES) return true;
+  }
+  return false;
+}

@@ -1,0 +1,74 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { hasUserRoots } from './page-owned.js';
+
+const UNOWNED = 0xffffffff;
+const SHARED = 0xfffffffe;
+
+/**
+ * The self size DevTools shows: a `hidden` or `array` node (or a native `system / ExternalStringData`) that
+ * only one ordinary node reaches — over non-weak edges, possibly through other such nodes — has its size
+ * folded into that owner and shows 0. Owners that are synthetic keep nothing. Snapshots without user
+ * roots (V8 internals exposed) are left as written.
+ */
+export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
+  const n = s.nodeCount;
+  const { nodes, edges, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
+  const sizeOff = s.nodeSelfSizeOffset;
+  const typeOff = s.nodeTypeOffset;
+  const sizes = new Uint32Array(n);
+  for (let o = 0; o < n; o++) sizes[o] = nodes[o * nf + sizeOff];
+  if (!hasUserRoots(s)) return sizes;
+
+  const hidden = s.nodeType.hidden;
+  const array = s.nodeType.array;
+  const native = s.nodeType.native;
+  const synthetic = s.nodeType.synthetic;
+  const weak = s.edgeType.weak;
+  const toOff = s.edgeToNodeOffset;
+  const typeOffE = s.edgeTypeOffset;
+  const externalData = s.strings.indexOf('system / ExternalStringData');
+  const nameOff = s.nodeNameOffset;
+
+  // owner[o]: o itself for ordinary nodes, the single owner of a foldable node, or UNOWNED / SHARED
+  const owner = new Uint32Array(n);
+  for (let o = 0; o < n; o++) {
+    const t = nodes[o * nf + typeOff];
+    const foldable =
+      t === hidden || t === array || (t === native && externalData >= 0 && nodes[o * nf + nameOff] === externalData);
+    owner[o] = foldable ? UNOWNED : o;
+  }
+  let stack = new Uint32Array(1024);
+  let top = 0;
+  const spread = (v: number): void => {
+    const own = owner[v];
+    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+      if (edges[e * ef + typeOffE] === weak) continue;
+      const w = edges[e * ef + toOff];
+      const cur = owner[w];
+      if (cur === w || cur === own || cur === SHARED) continue;
+      owner[w] = cur === UNOWNED ? own : SHARED;
+      // a node is pushed at most twice: when it gets an owner and when it becomes shared
+      if (top === stack.length) {
+        const bigger = new Uint32Array(stack.length * 2);
+        bigger.set(stack);
+        stack = bigger;
+      }
+      stack[top++] = w;
+    }
+  };
+  for (let o = 0; o < n; o++) {
+    if (owner[o] !== o) continue;
+    spread(o);
+    while (top > 0) spread(stack[--top]);
+  }
+
+  const root = s.rootOrdinal;
+  for (let o = 0; o < n; o++) {
+    const own = owner[o];
+    if (own === o || own === UNOWNED || own === SHARED) continue;
+    if (own === root || nodes[own * nf + typeOff] === synthetic) continue;
+    sizes[own] += nodes[o * nf + sizeOff];
+    sizes[o] = 0;
+  }
+  return sizes;
+}

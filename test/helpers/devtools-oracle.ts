@@ -1,0 +1,84 @@
+// Runs Chrome DevTools' own heap snapshot worker (built by ../shared/devtools-oracle/build.sh) on a snapshot
+// and compares its numbers with the engine's, object by object.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { nodeName } from '../../src/analysis/index.js';
+import type { HeapAnalysis } from '../../src/analysis/types.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface OracleNode {
+  id: number;
+  name: string;
+  type: string;
+  className: string;
+  selfSize: number;
+  retainedSize: number;
+  dominatorId: number;
+}
+export interface OracleResult {
+  nodeCount: number;
+  totalSize: number;
+  topLevelDominators: OracleNode[];
+  sample: OracleNode[];
+}
+
+let built: string | null = null;
+export function oraclePath(): string {
+  built ??= execFileSync('bash', [`${repo}../shared/devtools-oracle/build.sh`], { encoding: 'utf8' }).trim();
+  return built;
+}
+
+export function runOracle(file: string, sample = 2000, topN = 50): OracleResult {
+  const out = execFileSync(process.execPath, [oraclePath(), file], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+    env: { ...process.env, CDT_SAMPLE: String(sample), CDT_TOP_N: String(topN) },
+  });
+  return JSON.parse(out) as OracleResult;
+}
+
+/** Our view of a node in the oracle's shape. */
+export function describe(a: HeapAnalysis, o: number): OracleNode {
+  const s = a.snapshot;
+  return {
+    id: s.nodeId(o),
+    name: nodeName(a, o).slice(0, 60),
+    type: s.nodeTypeName(o),
+    className: a.classNames[a.classOf[o]],
+    selfSize: a.selfSizes[o],
+    retainedSize: a.retainedSizes[o],
+    dominatorId: s.nodeId(a.dominators[o]),
+  };
+}
+
+/** Every field of every sampled node that differs, as readable lines (empty when all equal). */
+export function compareWithOracle(a: HeapAnalysis, oracle: OracleResult): string[] {
+  const s = a.snapshot;
+  const byId = new Map<number, number>();
+  for (let o = 0; o < s.nodeCount; o++) byId.set(s.nodeId(o), o);
+  const problems: string[] = [];
+  if (oracle.nodeCount !== s.nodeCount) problems.push(`nodeCount ${s.nodeCount} != ${oracle.nodeCount}`);
+  if (oracle.totalSize !== a.totalSize) problems.push(`totalSize ${a.totalSize} != ${oracle.totalSize}`);
+  for (const want of oracle.sample) {
+    const o = byId.get(want.id);
+    if (o === undefined) {
+      problems.push(`@${want.id} missing`);
+      continue;
+    }
+    const got = describe(a, o);
+    for (const k of ['name', 'type', 'className', 'selfSize', 'retainedSize', 'dominatorId'] as const) {
+      if (got[k] !== want[k])
+        problems.push(`@${want.id} ${k}: ours ${JSON.stringify(got[k])} devtools ${JSON.stringify(want[k])}`);
+    }
+  }
+  const root = s.rootOrdinal;
+  const { firstChild, children } = a.dominatorTree;
+  const ours = Array.from(children.subarray(firstChild[root], firstChild[root] + oracle.topLevelDominators.length));
+  const oursIds = ours.map((o) => s.nodeId(o));
+  const theirIds = oracle.topLevelDominators.map((d) => d.id);
+  if (JSON.stringify(oursIds) !== JSON.stringify(theirIds)) {
+    problems.push(`top-level dominators differ:\n ours ${oursIds.join(',')}\n cdt  ${theirIds.join(',')}`);
+  }
+  return problems;
+}
