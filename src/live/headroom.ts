@@ -88,9 +88,13 @@ export function readCgroupMemory(pid: number | 'self'): CgroupMemory | undefined
   }
   const v1 = lines.find((l) => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(l));
   if (v1) {
-    const path = v1.slice(v1.indexOf(':', v1.indexOf(':') + 1) + 1);
-    const dir = `/sys/fs/cgroup/memory${path === '/' ? '' : path}`;
-    consider(path, readNumber(`${dir}/memory.limit_in_bytes`), readNumber(`${dir}/memory.usage_in_bytes`));
+    let path = v1.slice(v1.indexOf(':', v1.indexOf(':') + 1) + 1) || '/';
+    for (;;) {
+      const dir = `/sys/fs/cgroup/memory${path === '/' ? '' : path}`;
+      consider(path, readNumber(`${dir}/memory.limit_in_bytes`), readNumber(`${dir}/memory.usage_in_bytes`));
+      if (path === '/') break;
+      path = path.slice(0, path.lastIndexOf('/')) || '/';
+    }
   }
   return best;
 }

@@ -191,5 +191,6 @@ export function isLoopbackAddress(address: string): boolean {
 export function listPids(): number[] {
   return readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
-    .map(Number);
+    .map(Number)
+    .sort((a, b) => a - b);
 }

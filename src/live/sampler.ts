@@ -102,7 +102,7 @@ function sampleExpression(sessionId: string): string {
   const me = st && st.sessions.get(${JSON.stringify(sessionId)});
   let gc = null;
   if (me) { me.seen = Date.now(); gc = st.convert(st.observer.takeRecords()); st.deliver(gc, ${JSON.stringify(sessionId)}); }
-  return { t: Date.now(), pid: process.pid, s: v8.getHeapSpaceStatistics(), h: v8.getHeapStatistics(), m: process.memoryUsage(), gc };
+  return { t: Date.now(), pid: process.pid, u: process.uptime(), s: v8.getHeapSpaceStatistics(), h: v8.getHeapStatistics(), m: process.memoryUsage(), gc };
 })()`;
 }
 
@@ -111,6 +111,7 @@ type RawEvent = [code: number, start: number, duration: number, flags: number, s
 interface RawSample {
   t: number;
   pid: number;
+  u: number;
   s: {
     space_name: string;
     space_size: number;
@@ -196,6 +197,7 @@ export async function startSampler(session: Session, options: { intervalMs?: num
       return {
         time: raw.t,
         pid: raw.pid,
+        uptimeSeconds: raw.u,
         spaces: raw.s.map((s) => ({
           name: s.space_name,
           group: spaceGroup(s.space_name),

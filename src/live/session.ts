@@ -219,3 +219,22 @@ export function detachOnSignals(session: Session, onSignal?: (signal: NodeJS.Sig
     process.off('SIGHUP', handler);
   };
 }
+
+/**
+ * attach → fn(session) → detach, whatever happens: Ctrl-C, an error, or the target going away while fn waits
+ * (then the error says so). For commands: `await withSession(target, opts, async (s) => …)`.
+ */
+export async function withSession<T>(
+  target: string | TargetSpec,
+  options: AttachOptions,
+  fn: (session: Session) => Promise<T>,
+): Promise<T> {
+  const session = await attach(target, options);
+  const removeSignals = detachOnSignals(session);
+  try {
+    return await Promise.race([fn(session), session.lost.then((err) => Promise.reject(err))]);
+  } finally {
+    removeSignals();
+    await session.detach();
+  }
+}

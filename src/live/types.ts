@@ -25,6 +25,8 @@ export interface Sample {
   /** ms since epoch. */
   time: number;
   pid: number;
+  /** process.uptime() of the target, seconds (added for `gc -t`; optional so older producers stay valid). */
+  uptimeSeconds?: number;
   spaces: HeapSpace[];
   heap: {
     totalHeapSize: number;

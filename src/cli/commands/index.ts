@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { register as dump } from './dump.js';
+import { register as gc } from './gc.js';
+import { register as ps } from './ps.js';
 
 /** One file per command; each exports `register(program)`. Heavy modules are imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [ps, gc, dump];
