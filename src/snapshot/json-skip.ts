@@ -1,0 +1,106 @@
+import type { FileWindow } from './file-window.js';
+import { SnapshotFormatError } from './format-error.js';
+
+const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+const LITERALS: Record<number, string> = { 116: 'true', 102: 'false', 110: 'null' };
+
+/**
+ * Checks and steps over one JSON value starting at pos (sections heapwatch does not keep, such as
+ * `trace_tree` or `samples`, and the `snapshot` header). Iterative, so deep nesting cannot overflow the stack.
+ * Returns the position just after the value.
+ */
+export function skipValue(win: FileWindow, pos: number): number {
+  // the containers we are in: 1 = array, 2 = object
+  const stack: number[] = [];
+  let p = win.skipWs(pos);
+  for (;;) {
+    // a value at p
+    const c = win.byte(p);
+    if (c === 123 || c === 91) {
+      const kind = c === 91 ? 1 : 2;
+      p = win.skipWs(p + 1);
+      const close = kind === 1 ? 93 : 125;
+      if (win.byte(p) === close) {
+        p++;
+      } else {
+        stack.push(kind);
+        if (kind === 2) p = objectKey(win, p);
+        continue;
+      }
+    } else if (c === 34) {
+      p = skipString(win, p);
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      p = skipNumber(win, p);
+    } else if (LITERALS[c] !== undefined) {
+      const word = LITERALS[c];
+      for (let k = 0; k < word.length; k++) {
+        if (win.byte(p + k) !== word.charCodeAt(k)) throw unexpected(win, p + k, 'a JSON value');
+      }
+      p += word.length;
+    } else {
+      throw unexpected(win, p, 'a JSON value');
+    }
+    // after a value: close containers or go on to the next element
+    for (;;) {
+      if (stack.length === 0) return p;
+      p = win.skipWs(p);
+      const d = win.byte(p);
+      const kind = stack[stack.length - 1];
+      if (d === 44) {
+        p = win.skipWs(p + 1);
+        if (kind === 2) p = objectKey(win, p);
+        break;
+      }
+      if ((kind === 1 && d === 93) || (kind === 2 && d === 125)) {
+        stack.pop();
+        p++;
+        continue;
+      }
+      throw unexpected(win, p, kind === 1 ? "',' or ']'" : "',' or '}'");
+    }
+  }
+}
+
+/** Steps over `"key" :` and whitespace, returning where the value starts. */
+function objectKey(win: FileWindow, p: number): number {
+  if (win.byte(p) !== 34) throw unexpected(win, p, 'an object key');
+  p = win.skipWs(skipString(win, p));
+  if (win.byte(p) !== 58) throw unexpected(win, p, "':'");
+  return win.skipWs(p + 1);
+}
+
+/** Steps over a string starting at its opening quote; returns the position after the closing quote. */
+export function skipString(win: FileWindow, p: number): number {
+  const start = p;
+  p++;
+  for (;;) {
+    const c = win.byte(p);
+    if (c === 34) return p + 1;
+    if (c === 92) p++;
+    else if (c < 0) throw new SnapshotFormatError('file ends inside a string', win.size);
+    else if (c < 32) throw new SnapshotFormatError('control character inside a string', p);
+    p++;
+    if (p - start > 1 << 28) throw new SnapshotFormatError('string too long', start);
+  }
+}
+
+function skipNumber(win: FileWindow, p: number): number {
+  const start = p;
+  let text = '';
+  for (;;) {
+    const c = win.byte(p);
+    if (!((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69)) break;
+    text += String.fromCharCode(c);
+    p++;
+    if (text.length > 400) break;
+  }
+  if (!NUMBER.test(text)) throw new SnapshotFormatError('malformed number', start);
+  return p;
+}
+
+export function unexpected(win: FileWindow, p: number, expected: string): SnapshotFormatError {
+  const c = win.byte(p);
+  if (c < 0) return new SnapshotFormatError(`file ends where ${expected} was expected`, win.size);
+  const shown = c >= 33 && c < 127 ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+  return new SnapshotFormatError(`expected ${expected}, found ${shown}`, p);
+}

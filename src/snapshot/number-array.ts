@@ -1,0 +1,212 @@
+import { readSync } from 'node:fs';
+import { SnapshotFormatError } from './format-error.js';
+import { backwardState, forwardState, ScanError, type ScanState, scanBackward, scanForward } from './number-scan.js';
+
+/**
+ * Reading the big number arrays (`nodes`, `edges`) with positioned reads into a reused buffer:
+ * whole arrays front to back, or one array split into chunks that two threads claim from both ends.
+ */
+
+/** Reads into buf from `pos` until full or the file ends; returns the byte count. */
+export function readAt(fd: number, buf: Uint8Array, pos: number, length = buf.length): number {
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, buf, got, length - got, pos + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
+function rethrow(e: unknown, base: number): never {
+  if (e instanceof ScanError) throw new SnapshotFormatError(e.what, base + e.pos, e.kind);
+  throw e;
+}
+
+/**
+ * Parses the array whose body starts at `start` (just after `[`) into dest, which must come out exactly full.
+ * Returns the position of the closing `]`.
+ */
+export function parseWholeArray(
+  fd: number,
+  buf: Uint8Array,
+  start: number,
+  dest: Uint32Array,
+  section: string,
+  onBytes: (bytes: number) => void,
+): number {
+  const st = forwardState();
+  let pos = start;
+  for (;;) {
+    const n = readAt(fd, buf, pos);
+    if (n === 0) throw new SnapshotFormatError(`file ends inside the ${section} array`, pos);
+    let close: number;
+    try {
+      close = scanForward(buf, 0, n, dest, st, true);
+    } catch (e) {
+      if (e instanceof ScanError && e.kind === 'count') {
+        throw new SnapshotFormatError(`${section}: more numbers than the snapshot meta announces`, pos + e.pos);
+      }
+      rethrow(e, pos);
+    }
+    if (close >= 0) {
+      onBytes(close + 1);
+      if (st.index !== dest.length) {
+        throw new SnapshotFormatError(
+          `${section}: ${st.index} numbers where the snapshot meta announces ${dest.length}`,
+          pos + close,
+        );
+      }
+      return pos + close;
+    }
+    onBytes(n);
+    pos += n;
+  }
+}
+
+/** Parses a small array of unknown length (at most `capacity` numbers) whose body starts at `start`. */
+export function parseOpenArray(
+  fd: number,
+  buf: Uint8Array,
+  start: number,
+  capacity: number,
+  section: string,
+): { values: Uint32Array; close: number } {
+  const dest = new Uint32Array(capacity);
+  const st = forwardState();
+  for (let pos = start; ; ) {
+    const n = readAt(fd, buf, pos);
+    if (n === 0) throw new SnapshotFormatError(`file ends inside the ${section} array`, pos);
+    let close: number;
+    try {
+      close = scanForward(buf, 0, n, dest, st, true);
+    } catch (e) {
+      rethrow(e, pos);
+    }
+    if (close >= 0) return { values: dest.slice(0, st.index), close: pos + close };
+    pos += n;
+  }
+}
+
+/** One number array body [start, end) cut into chunks; a claim word packs (next front chunk, end of back chunks). */
+export interface ChunkPlan {
+  start: number;
+  end: number;
+  chunkSize: number;
+  chunkCount: number;
+}
+
+const MAX_CHUNKS = 0x7fff;
+
+export function planChunks(start: number, end: number, preferred: number): ChunkPlan {
+  const len = end - start;
+  const chunkSize = Math.max(preferred, Math.ceil(len / MAX_CHUNKS), 1);
+  return { start, end, chunkSize, chunkCount: Math.ceil(len / chunkSize) };
+}
+
+export function initClaims(claims: Int32Array, slot: number, plan: ChunkPlan): void {
+  Atomics.store(claims, slot, plan.chunkCount << 16);
+}
+
+/** Takes the next chunk from the front (fromBack=false) or the back; -1 when none is left. */
+function claim(claims: Int32Array, slot: number, fromBack: boolean): number {
+  for (;;) {
+    const w = Atomics.load(claims, slot);
+    const lo = w & 0xffff;
+    const hi = w >>> 16;
+    if (lo >= hi) return -1;
+    const next = fromBack ? lo | ((hi - 1) << 16) : lo + 1 + (hi << 16);
+    if (Atomics.compareExchange(claims, slot, w, next) === w) return fromBack ? hi - 1 : lo;
+  }
+}
+
+/**
+ * Parses chunks claimed from the front, in order, into dest. Returns the forward state and the byte where it
+ * stopped (the start of the first chunk it did not take), for `joinScans` with the back side.
+ */
+export function parseFrontChunks(
+  fd: number,
+  buf: Uint8Array,
+  plan: ChunkPlan,
+  dest: Uint32Array,
+  claims: Int32Array,
+  slot: number,
+  onBytes: (bytes: number) => void,
+): { state: ScanState; stop: number } {
+  const st = forwardState();
+  let stop = plan.start;
+  for (let k = claim(claims, slot, false); k >= 0; k = claim(claims, slot, false)) {
+    const from = plan.start + k * plan.chunkSize;
+    const to = Math.min(plan.end, from + plan.chunkSize);
+    for (let pos = from; pos < to; ) {
+      const n = readAt(fd, buf, pos, Math.min(buf.length, to - pos));
+      if (n === 0) throw new SnapshotFormatError('file shrank while being read', pos);
+      try {
+        scanForward(buf, 0, n, dest, st, false);
+      } catch (e) {
+        rethrow(e, pos);
+      }
+      pos += n;
+      onBytes(n);
+    }
+    stop = to;
+  }
+  return { state: st, stop };
+}
+
+/** Parses chunks claimed from the back, last to first, into dest; returns the backward state and where it stopped. */
+export function parseBackChunks(
+  fd: number,
+  buf: Uint8Array,
+  plan: ChunkPlan,
+  dest: Uint32Array,
+  claims: Int32Array,
+  slot: number,
+  onBytes: (bytes: number) => void,
+): { state: ScanState; stop: number } {
+  const st = backwardState(dest.length);
+  let stop = plan.end;
+  for (let k = claim(claims, slot, true); k >= 0; k = claim(claims, slot, true)) {
+    const from = plan.start + k * plan.chunkSize;
+    const to = Math.min(plan.end, from + plan.chunkSize);
+    for (let end = to; end > from; ) {
+      const pos = Math.max(from, end - buf.length);
+      const n = readAt(fd, buf, pos, end - pos);
+      if (n !== end - pos) throw new SnapshotFormatError('file shrank while being read', pos + n);
+      try {
+        scanBackward(buf, 0, n, dest, st);
+      } catch (e) {
+        rethrow(e, pos);
+      }
+      end = pos;
+      onBytes(n);
+    }
+    stop = from;
+  }
+  return { state: st, stop };
+}
+
+/**
+ * Byte offset of number `index` (0-based) of the array whose body starts at `start`, or of its `]` when the
+ * array is shorter: the honest place to point at when a count or a value turns out wrong. Slow; error path only.
+ */
+export function offsetOfNumber(fd: number, start: number, index: number): number {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let seen = -1;
+  let inNumber = false;
+  for (let pos = start; ; ) {
+    const n = readAt(fd, buf, pos);
+    if (n === 0) return pos;
+    for (let i = 0; i < n; i++) {
+      const c = buf[i];
+      if (c >= 48 && c <= 57) {
+        if (!inNumber && ++seen === index) return pos + i;
+        inNumber = true;
+      } else {
+        inNumber = false;
+        if (c === 93) return pos + i;
+      }
+    }
+    pos += n;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The second thread of the reader: parses the `nodes` array, then takes `edges` chunks from the front while the
+ * main thread (after the strings) takes them from the back. Coordination is through shared memory only, so the
+ * main thread never has to yield to it; the one message it sends is its result.
+ */
+import { closeSync, openSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { SnapshotFormatError } from './format-error.js';
+import { parseFrontChunks, parseWholeArray } from './number-array.js';
+import { CTRL, type WorkerInput, type WorkerResult, waitFor } from './worker-protocol.js';
+
+function run(input: WorkerInput): WorkerResult {
+  const ctrl = new Int32Array(input.ctrl);
+  const offsets = new Float64Array(input.offsets);
+  const nodes = new Uint32Array(input.nodes);
+  const edges = new Uint32Array(input.edges);
+  const progress = (bytes: number) => {
+    Atomics.add(ctrl, CTRL.progressKiB, Math.round(bytes / 1024));
+  };
+  const fd = openSync(input.file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(input.bufferSize);
+    if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };
+    parseWholeArray(fd, buf, offsets[0], nodes, 'nodes', progress);
+    Atomics.store(ctrl, CTRL.nodesDone, 1);
+    if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
+    const plan = { start: offsets[1], end: offsets[2], chunkSize: offsets[3], chunkCount: offsets[4] };
+    const front = parseFrontChunks(fd, buf, plan, edges, ctrl, CTRL.claims, progress);
+    return { front: { ...front.state }, frontStop: front.stop };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let result: WorkerResult;
+try {
+  result = run(workerData as WorkerInput);
+} catch (e) {
+  if (e instanceof SnapshotFormatError) result = { problem: e.toProblem() };
+  else result = { crash: e instanceof Error ? e.message : String(e) };
+}
+parentPort?.postMessage(result);

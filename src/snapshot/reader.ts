@@ -1,0 +1,348 @@
+import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { badInput, HeapwatchError, runtimeError } from '../errors.js';
+import { FileWindow } from './file-window.js';
+import { type BadField, checkNodes, convertEdges, convertLocations } from './finish.js';
+import { type FormatProblem, SnapshotFormatError } from './format-error.js';
+import { skipString, skipValue, unexpected } from './json-skip.js';
+import { parseHeader, type SnapshotHeader } from './meta.js';
+import {
+  type ChunkPlan,
+  initClaims,
+  offsetOfNumber,
+  parseBackChunks,
+  parseOpenArray,
+  parseWholeArray,
+  planChunks,
+} from './number-array.js';
+import { joinScans, type ScanState } from './number-scan.js';
+import { HeapSnapshot } from './snapshot.js';
+import { readStrings } from './strings-section.js';
+import { CTRL, signal, type WorkerInput, type WorkerResult } from './worker-protocol.js';
+
+export interface ReadOptions {
+  /** Called with the fraction of the file parsed so far (0…1), from the main thread. */
+  onProgress?: (fraction: number) => void;
+  /** Parse `nodes` and half of `edges` on a worker thread: 'auto' (default) does so for files of 16 MB and more. */
+  parallel?: boolean | 'auto';
+  /** Read buffer size in bytes (tests use tiny ones to put chunk boundaries everywhere). Default 4 MiB. */
+  bufferSize?: number;
+  /** Size of the edge chunks the two threads take turns on. Default 2 MiB. */
+  chunkSize?: number;
+}
+
+const PARALLEL_FROM_BYTES = 16 << 20;
+const MAX_HEADER_BYTES = 64 << 20;
+const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
+
+/**
+ * Reads a V8 .heapsnapshot file into a HeapSnapshot, as a byte stream into typed arrays (never the file as one
+ * string or buffer). Any defect in the file ends in a HeapwatchError with exit code 2 naming the byte offset.
+ */
+export async function readSnapshot(file: string, opts: ReadOptions = {}): Promise<HeapSnapshot> {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    throw openError(file, e);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new HeapwatchError(`not a file: ${file}`, 'NOT_A_FILE', 2);
+    return await new SnapshotReader(file, fd, stat.size, opts).read();
+  } catch (e) {
+    if (e instanceof SnapshotFormatError) throw badInput(e.what, file, e.offset);
+    if (e instanceof HeapwatchError) throw e;
+    if (e instanceof RangeError && /allocat|Array buffer|Invalid typed array length/i.test(e.message)) {
+      throw runtimeError(`not enough memory to read ${file}: ${e.message}`, 'OUT_OF_MEMORY');
+    }
+    if (isErrno(e)) throw runtimeError(`cannot read ${file}: ${e.message}`, 'IO');
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openError(file: string, e: unknown): HeapwatchError {
+  const code = isErrno(e) ? e.code : undefined;
+  if (code === 'ENOENT') return new HeapwatchError(`no such file: ${file}`, 'NO_SUCH_FILE', 2);
+  if (code === 'EACCES') return new HeapwatchError(`permission denied: ${file}`, 'NO_ACCESS', 2);
+  return runtimeError(`cannot open ${file}: ${(e as Error).message}`, 'IO');
+}
+
+function isErrno(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
+}
+
+interface Parallel {
+  worker: Worker;
+  result: Promise<WorkerResult>;
+  ctrl: Int32Array;
+  offsets: Float64Array;
+}
+
+class SnapshotReader {
+  private readonly win: FileWindow;
+  private readonly buf: Buffer;
+  private header: SnapshotHeader | undefined;
+  private nodes: Uint32Array = new Uint32Array(0);
+  private edges: Uint32Array = new Uint32Array(0);
+  private nodesStart = -1;
+  private edgesStart = -1;
+  private edgesPlan: ChunkPlan | undefined;
+  private strings: string[] = [];
+  private locations: Uint32Array = new Uint32Array(0);
+  private locationsStart = -1;
+  private parallel: Parallel | undefined;
+  private readonly wantParallel: boolean;
+  private mainBytes = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly fd: number,
+    private readonly size: number,
+    private readonly opts: ReadOptions,
+  ) {
+    const bufferSize = opts.bufferSize ?? 4 << 20;
+    this.win = new FileWindow(fd, size, bufferSize);
+    this.buf = Buffer.allocUnsafe(bufferSize);
+    const p = opts.parallel ?? 'auto';
+    const workerThere = existsSync(fileURLToPath(WORKER_URL));
+    this.wantParallel = workerThere && (p === true || (p === 'auto' && size >= PARALLEL_FROM_BYTES));
+  }
+
+  async read(): Promise<HeapSnapshot> {
+    try {
+      this.walk();
+      if (this.parallel) await this.finishParallel(this.parallel);
+    } catch (e) {
+      if (this.parallel && e instanceof SnapshotFormatError) throw await this.earliest(this.parallel, e);
+      if (this.parallel) await this.stopWorker(this.parallel);
+      throw e;
+    }
+    return this.build();
+  }
+
+  private progress = (bytes: number): void => {
+    this.mainBytes += bytes;
+    const report = this.opts.onProgress;
+    if (!report) return;
+    const workerBytes = this.parallel ? Atomics.load(this.parallel.ctrl, CTRL.progressKiB) * 1024 : 0;
+    report(Math.min(1, (this.mainBytes + workerBytes) / this.size));
+  };
+
+  /** Walks the top-level object, section by section, in whatever order the file has them. */
+  private walk(): void {
+    const win = this.win;
+    if (this.size === 0) throw new SnapshotFormatError('empty file', 0);
+    let p = win.skipWs(0);
+    if (win.byte(p) !== 123) {
+      if (p >= this.size) throw new SnapshotFormatError('file holds only whitespace', p);
+      throw new SnapshotFormatError('not a heap snapshot: expected a JSON object', p);
+    }
+    const seen = new Set<string>();
+    p = win.skipWs(p + 1);
+    if (win.byte(p) !== 125) {
+      for (;;) {
+        if (win.byte(p) !== 34) throw unexpected(win, p, 'a section name');
+        const keyEnd = skipString(win, p);
+        const key = this.sectionName(p, keyEnd);
+        if (seen.has(key)) throw new SnapshotFormatError(`the '${key}' section appears twice`, p);
+        seen.add(key);
+        p = win.skipWs(keyEnd);
+        if (win.byte(p) !== 58) throw unexpected(win, p, "':'");
+        p = this.section(key, win.skipWs(p + 1));
+        p = win.skipWs(p);
+        const c = win.byte(p);
+        if (c === 125) break;
+        if (c !== 44) throw unexpected(win, p, "',' or '}'");
+        p = win.skipWs(p + 1);
+      }
+    }
+    const after = win.skipWs(p + 1);
+    if (after < this.size) throw new SnapshotFormatError('unexpected data after the end of the snapshot', after);
+    for (const key of ['snapshot', 'nodes', 'edges', 'strings']) {
+      if (!seen.has(key)) throw new SnapshotFormatError(`the '${key}' section is missing`, p);
+    }
+  }
+
+  private sectionName(from: number, to: number): string {
+    try {
+      return JSON.parse(this.win.read(from, Math.min(to, from + 4096)).toString('utf8')) as string;
+    } catch {
+      throw new SnapshotFormatError('bad section name', from);
+    }
+  }
+
+  /** Reads or steps over one section's value at p; returns the position after it. */
+  private section(key: string, p: number): number {
+    const win = this.win;
+    switch (key) {
+      case 'snapshot': {
+        const end = skipValue(win, p);
+        if (end - p > MAX_HEADER_BYTES) throw new SnapshotFormatError('snapshot header is too large', p);
+        this.setHeader(parseHeader(win.read(p, end).toString('utf8'), p));
+        return end;
+      }
+      case 'nodes':
+      case 'edges': {
+        if (!this.header) throw new SnapshotFormatError(`the '${key}' section comes before the snapshot meta`, p);
+        if (win.byte(p) !== 91) throw unexpected(win, p, `'[' to open ${key}`);
+        const start = p + 1;
+        if (key === 'nodes') this.nodesStart = start;
+        else this.edgesStart = start;
+        if (!this.parallel) {
+          const dest = key === 'nodes' ? this.nodes : this.edges;
+          return parseWholeArray(this.fd, this.buf, start, dest, key, this.progress) + 1;
+        }
+        if (key === 'nodes') {
+          this.parallel.offsets[0] = start;
+          signal(this.parallel.ctrl, CTRL.nodesReady);
+        }
+        const close = win.indexOf(93, start);
+        if (close < 0) throw new SnapshotFormatError(`file ends inside the ${key} array`, this.size);
+        if (key === 'edges') this.planEdges(this.parallel, start, close);
+        return close + 1;
+      }
+      case 'locations': {
+        if (win.byte(p) !== 91) throw unexpected(win, p, "'[' to open locations");
+        this.locationsStart = p + 1;
+        const close = win.indexOf(93, p + 1);
+        if (close < 0) throw new SnapshotFormatError('file ends inside the locations array', this.size);
+        const parsed = parseOpenArray(this.fd, this.buf, p + 1, Math.ceil((close - p) / 2), 'locations');
+        this.locations = parsed.values;
+        this.progress(parsed.close + 1 - p);
+        return parsed.close + 1;
+      }
+      case 'strings': {
+        if (win.byte(p) !== 91) throw unexpected(win, p, "'[' to open strings");
+        const { strings, end } = readStrings(win, p + 1, this.progress);
+        this.strings = strings;
+        return end;
+      }
+      default: {
+        const end = skipValue(win, p);
+        this.progress(end - p);
+        return end;
+      }
+    }
+  }
+
+  /** With the counts known: checks them against the file size, makes the arrays, starts the worker. */
+  private setHeader(header: SnapshotHeader): void {
+    this.header = header;
+    const nodeNumbers = header.nodeCount * header.meta.nodeFields.length;
+    const edgeNumbers = header.edgeCount * header.meta.edgeFields.length;
+    const headerAt = header.countsAt;
+    if (header.nodeCount === 0) throw new SnapshotFormatError('snapshot.node_count is 0: no root node', headerAt);
+    // every number takes at least two bytes (a digit and a separator): reject counts the file cannot hold
+    if (2 * (nodeNumbers + edgeNumbers) > this.size) {
+      throw new SnapshotFormatError('snapshot node_count/edge_count are too large for the file size', headerAt);
+    }
+    if (!this.wantParallel) {
+      this.nodes = new Uint32Array(nodeNumbers);
+      this.edges = new Uint32Array(edgeNumbers);
+      return;
+    }
+    const nodesBuf = new SharedArrayBuffer(nodeNumbers * 4);
+    const edgesBuf = new SharedArrayBuffer(edgeNumbers * 4);
+    this.nodes = new Uint32Array(nodesBuf);
+    this.edges = new Uint32Array(edgesBuf);
+    const ctrlBuf = new SharedArrayBuffer(CTRL.size * 4);
+    const offsetsBuf = new SharedArrayBuffer(8 * 8);
+    const input: WorkerInput = {
+      file: this.file,
+      ctrl: ctrlBuf,
+      offsets: offsetsBuf,
+      nodes: nodesBuf,
+      edges: edgesBuf,
+      bufferSize: this.buf.length,
+    };
+    const worker = new Worker(WORKER_URL, { workerData: input });
+    const result = new Promise<WorkerResult>((resolve) => {
+      worker.once('message', (m: WorkerResult) => resolve(m));
+      worker.once('error', (e) => resolve({ crash: e.message }));
+      worker.once('exit', (code) => resolve({ crash: `parse worker exited with code ${code}` }));
+    });
+    this.parallel = { worker, result, ctrl: new Int32Array(ctrlBuf), offsets: new Float64Array(offsetsBuf) };
+  }
+
+  private planEdges(par: Parallel, start: number, close: number): void {
+    const plan = planChunks(start, close, this.opts.chunkSize ?? 2 << 20);
+    this.edgesPlan = plan;
+    par.offsets.set([plan.start, plan.end, plan.chunkSize, plan.chunkCount], 1);
+    initClaims(par.ctrl, CTRL.claims, plan);
+    signal(par.ctrl, CTRL.edgesReady);
+  }
+
+  /** Main thread takes edge chunks from the back while the worker finishes nodes and takes them from the front. */
+  private async finishParallel(par: Parallel): Promise<void> {
+    const plan = this.edgesPlan!;
+    const back = parseBackChunks(this.fd, this.buf, plan, this.edges, par.ctrl, CTRL.claims, this.progress);
+    const result = await par.result;
+    await par.worker.terminate();
+    if ('problem' in result) throw this.honest(result.problem);
+    if (!('front' in result))
+      throw runtimeError(`parse worker failed: ${'crash' in result ? result.crash : 'aborted'}`);
+    if (result.frontStop !== back.stop) throw runtimeError('parse worker and reader did not meet');
+    this.join(result.front, back.state, back.stop);
+  }
+
+  private join(front: ScanState, back: ScanState, at: number): void {
+    const problem = joinScans(front, back, this.edges, this.edges.length);
+    if (problem) throw this.honest({ what: problem.what, offset: at, kind: problem.kind });
+  }
+
+  /** On an error in the main thread: stop the worker, and report whichever problem comes first in the file. */
+  private async earliest(par: Parallel, e: SnapshotFormatError): Promise<SnapshotFormatError> {
+    const result = await this.stopWorker(par);
+    const mine = this.honest(e.toProblem());
+    if (result && 'problem' in result) {
+      const theirs = this.honest(result.problem);
+      if (theirs.offset < mine.offset) return theirs;
+    }
+    return mine;
+  }
+
+  private async stopWorker(par: Parallel): Promise<WorkerResult | undefined> {
+    Atomics.store(par.ctrl, CTRL.abort, 1);
+    Atomics.store(par.ctrl, CTRL.claims, 0); // no edge chunks left to take
+    Atomics.notify(par.ctrl, CTRL.nodesReady);
+    Atomics.notify(par.ctrl, CTRL.edgesReady);
+    const result = await par.result;
+    await par.worker.terminate();
+    return result;
+  }
+
+  /** Count problems of the edges array are found where two scans meet; point at the first surplus number or the early `]`. */
+  private honest(p: FormatProblem): SnapshotFormatError {
+    if (p.kind !== 'count' || this.edgesStart < 0) return new SnapshotFormatError(p.what, p.offset);
+    const at = offsetOfNumber(this.fd, this.edgesStart, this.edges.length);
+    const isEnd = this.win.read(at, at + 1)[0] === 93;
+    const what = isEnd
+      ? 'edges: fewer numbers than the snapshot meta announces'
+      : 'edges: more numbers than the snapshot meta announces';
+    return new SnapshotFormatError(what, at);
+  }
+
+  private build(): HeapSnapshot {
+    const { meta, nodeCount } = this.header!;
+    const stringCount = this.strings.length;
+    const nodesOk = checkNodes(meta, this.nodes, stringCount, this.edges.length / meta.edgeFields.length);
+    if (!('firstEdge' in nodesOk)) throw this.badField(nodesOk);
+    const edgeCount = this.edges.length / meta.edgeFields.length;
+    const edgesBad = convertEdges(meta, this.edges, nodeCount, stringCount, 0, edgeCount);
+    if (edgesBad) throw this.badField(edgesBad);
+    const locationsBad = convertLocations(meta, this.locations, nodeCount);
+    if (locationsBad) throw this.badField(locationsBad);
+    this.progress(0);
+    return new HeapSnapshot(meta, this.nodes, this.edges, nodesOk.firstEdge, this.strings, this.locations);
+  }
+
+  private badField(bad: BadField): SnapshotFormatError {
+    const start =
+      bad.section === 'nodes' ? this.nodesStart : bad.section === 'edges' ? this.edgesStart : this.locationsStart;
+    return new SnapshotFormatError(bad.what, offsetOfNumber(this.fd, start, bad.index));
+  }
+}

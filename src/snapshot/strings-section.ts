@@ -1,0 +1,124 @@
+import { isAscii } from 'node:buffer';
+import type { FileWindow } from './file-window.js';
+import { SnapshotFormatError } from './format-error.js';
+import { unexpected } from './json-skip.js';
+
+/**
+ * Reads the `strings` array, pos just after its `[`: each string's bytes are found with the native indexOf,
+ * then taken as they are when they hold no escape, or through JSON.parse when they do (\uXXXX pairs,
+ * lone surrogates). A string may span any number of buffer refills. Returns the strings and the position
+ * after the closing `]`.
+ */
+export function readStrings(
+  win: FileWindow,
+  pos: number,
+  onBytes: (bytes: number) => void,
+): { strings: string[]; end: number } {
+  const strings: string[] = [];
+  const decoder = new WindowDecoder(win);
+  let p = win.skipWs(pos);
+  let reported = pos;
+  if (win.byte(p) === 93) return { strings, end: p + 1 };
+  for (;;) {
+    if (win.byte(p) !== 34) throw unexpected(win, p, 'a string');
+    const start = p + 1;
+    let from = start;
+    let escaped = false;
+    let end: number;
+    // invariant: [start, from) is scanned and `from` is not inside an escape
+    for (;;) {
+      if (!win.fill(from, 1, start)) throw new SnapshotFormatError('file ends inside a string', win.size);
+      const rel = win.view.indexOf(34, from - win.base);
+      const limit = rel < 0 ? win.base + win.len : win.base + rel;
+      const slash = decoder.nextBackslash(from);
+      if (slash < 0 || slash >= limit) {
+        if (rel >= 0) {
+          end = limit;
+          break;
+        }
+        from = limit;
+        continue;
+      }
+      // walk the escapes up to the quote (or the window's end): is that quote the closing one?
+      escaped = true;
+      let i = slash;
+      const buf = win.buf;
+      const base = win.base;
+      while (i < limit) i += buf[i - base] === 92 ? 2 : 1;
+      if (rel >= 0 && i === limit) {
+        end = limit;
+        break;
+      }
+      from = i;
+    }
+    strings.push(escaped ? decodeEscaped(win, start, end) : decoder.text(start, end));
+    p = win.skipWs(end + 1);
+    const c = win.byte(p);
+    if (c === 44) {
+      p = win.skipWs(p + 1);
+    } else if (c === 93) {
+      onBytes(p + 1 - reported);
+      return { strings, end: p + 1 };
+    } else {
+      throw unexpected(win, p, "',' or ']' in the strings");
+    }
+    if (p - reported > 1 << 20) {
+      onBytes(p - reported);
+      reported = p;
+    }
+  }
+}
+
+function decodeEscaped(win: FileWindow, start: number, end: number): string {
+  const json = `"${win.buf.toString('utf8', start - win.base, end - win.base)}"`;
+  try {
+    return JSON.parse(json) as string;
+  } catch {
+    throw new SnapshotFormatError('bad escape in a string', start - 1);
+  }
+}
+
+/**
+ * Text of unescaped strings. When the window is all ASCII (V8 escapes everything else) it is decoded once
+ * and strings are slices of that text; otherwise each string is decoded from UTF-8 on its own.
+ */
+class WindowDecoder {
+  private text_ = '';
+  private textBase = -1;
+  private textLen = -1;
+  private ascii = false;
+  private slashFrom = -1;
+  private slashAt = -1;
+  private slashBase = -1;
+  private slashLen = -1;
+
+  constructor(private readonly win: FileWindow) {}
+
+  text(start: number, end: number): string {
+    const win = this.win;
+    if (win.base !== this.textBase || win.len !== this.textLen) {
+      this.textBase = win.base;
+      this.textLen = win.len;
+      this.ascii = isAscii(win.view);
+      this.text_ = this.ascii ? win.view.toString('latin1') : '';
+    }
+    if (this.ascii) return this.text_.slice(start - win.base, end - win.base);
+    return win.buf.toString('utf8', start - win.base, end - win.base);
+  }
+
+  /** Position of the first backslash at or after `from` in the window, or -1; cached so it is O(window). */
+  nextBackslash(from: number): number {
+    const win = this.win;
+    if (win.base !== this.slashBase || win.len !== this.slashLen || from < this.slashFrom) {
+      this.slashBase = win.base;
+      this.slashLen = win.len;
+      this.slashFrom = -1;
+    }
+    if (this.slashFrom < 0 || (this.slashAt >= 0 && this.slashAt < from)) {
+      const rel = win.view.indexOf(92, from - win.base);
+      this.slashAt = rel < 0 ? -1 : win.base + rel;
+      this.slashFrom = from;
+    }
+    return this.slashAt;
+  }
+}

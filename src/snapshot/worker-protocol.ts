@@ -1,0 +1,49 @@
+import type { FormatProblem } from './format-error.js';
+import type { ScanState } from './number-scan.js';
+
+/** Slots of the shared Int32Array between the reader and its parse worker. */
+export const CTRL = {
+  /** Edge chunk claims (see number-array.ts). */
+  claims: 0,
+  /** Set to 1 when offsets[0] (nodes body start) is known. */
+  nodesReady: 1,
+  /** Set to 1 when offsets[1..4] (edges body, chunk plan) are known. */
+  edgesReady: 2,
+  /** Set to 1 by the reader to make the worker give up. */
+  abort: 3,
+  /** KiB parsed by the worker, for progress. */
+  progressKiB: 4,
+  nodesDone: 5,
+  size: 6,
+} as const;
+
+export interface WorkerInput {
+  file: string;
+  ctrl: SharedArrayBuffer;
+  /** Float64: nodes body start, edges body start, edges `]`, chunk size, chunk count. */
+  offsets: SharedArrayBuffer;
+  nodes: SharedArrayBuffer;
+  edges: SharedArrayBuffer;
+  bufferSize: number;
+}
+
+export type WorkerResult =
+  | { front: ScanState; frontStop: number }
+  | { problem: FormatProblem }
+  | { aborted: true }
+  | { crash: string };
+
+/** Waits until ctrl[slot] is set; false when the reader aborted instead. */
+export function waitFor(ctrl: Int32Array, slot: number): boolean {
+  for (;;) {
+    if (Atomics.load(ctrl, CTRL.abort) !== 0) return false;
+    if (Atomics.load(ctrl, slot) !== 0) return true;
+    Atomics.wait(ctrl, slot, 0, 50);
+  }
+}
+
+/** Sets ctrl[slot] and wakes the worker. */
+export function signal(ctrl: Int32Array, slot: number): void {
+  Atomics.store(ctrl, slot, 1);
+  Atomics.notify(ctrl, slot);
+}
