@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
+import { register as analyze } from './analyze.js';
+import { register as attach } from './attach.js';
 import { register as dump } from './dump.js';
 import { register as gc } from './gc.js';
+import { register as histo } from './histo.js';
+import { register as node } from './node.js';
 import { register as ps } from './ps.js';
 
 /** One file per command; each exports `register(program)`. Heavy modules are imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [ps, gc, dump];
+export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node];

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { usageError } from '../../errors.js';
+
+interface AttachCliOptions {
+  interval: string;
+  window: string;
+  dumpDir: string;
+  dumpAt?: string;
+}
+
+/** `heapwatch attach <target>`: the live terminal dashboard. */
+export function register(program: Command): void {
+  program
+    .command('attach')
+    .description('live terminal dashboard of a running Node process: heap spaces, GC, time-to-limit forecast')
+    .argument('<target>', 'pid, host:port or ws:// inspector URL (loopback only)')
+    .option('-i, --interval <duration>', 'sampling interval (250ms, 1s, 5s)', '1s')
+    .option('-w, --window <duration>', 'history the charts keep (e.g. 5m, 1h)', '10m')
+    .option('--dump-dir <dir>', 'where d (and --dump-at) write heap dumps', '.')
+    .option('--dump-at <percent>', 'take one dump when heap used crosses this percent of the heap limit')
+    .action(async (target: string, opts: AttachCliOptions) => {
+      if (!process.stdout.isTTY || !process.stdin.isTTY) {
+        throw usageError(
+          'attach draws a terminal dashboard and needs a terminal; for a stream of samples use `heapwatch gc <target>` (or --json)',
+          'NOT_A_TTY',
+        );
+      }
+      const { parseDuration, parsePercent } = await import('../../dashboard/options.js');
+      const intervalMs = parseDuration(opts.interval, '--interval');
+      const windowMs = parseDuration(opts.window, '--window');
+      const dumpAtPercent = opts.dumpAt === undefined ? undefined : parsePercent(opts.dumpAt, '--dump-at');
+      const { runAttach } = await import('../../dashboard/attach.js');
+      await runAttach(target, { intervalMs, windowMs, dumpDir: opts.dumpDir, dumpAtPercent });
+    });
+}

@@ -1,0 +1,175 @@
+import { formatBytes } from '../format.js';
+import { DashboardModel } from './model.js';
+import type { ProcessStats, StatusState } from './panels.js';
+import { formatInterval } from './panels.js';
+import { DashboardScreen } from './screen.js';
+import type { DashboardSource } from './source.js';
+
+export interface DashboardOptions {
+  intervalMs: number;
+  windowMs: number;
+  dumpDir: string;
+  /** Take one dump automatically when heap used crosses this percent of the heap limit. */
+  dumpAtPercent?: number;
+  /** Reads CPU and RSS of the target (pidusage); undefined when the target is not on this machine. */
+  processStats?: (pid: number) => Promise<ProcessStats>;
+}
+
+/** Redraws at most this often, however fast samples and keys arrive. */
+export const MIN_REDRAW_MS = 250;
+const INTERVAL_STEPS_MS = [100, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000];
+
+/**
+ * Runs the dashboard until the user quits: a sampling loop, key handling, throttled redraws.
+ * Resolves after the target was detached cleanly and the terminal restored.
+ */
+export async function runDashboard(source: DashboardSource, options: DashboardOptions): Promise<void> {
+  const model = new DashboardModel({ windowMs: options.windowMs });
+  const ui = new DashboardScreen(`heapwatch ${source.info.pid}`);
+  const state: StatusState = {
+    info: source.info,
+    intervalMs: options.intervalMs,
+    windowMs: options.windowMs,
+    paused: false,
+    process: {},
+  };
+  let dumping = false;
+  let autoDumped = false;
+  let quitting = false;
+  let tickTimer: NodeJS.Timeout | undefined;
+  let lastRender = 0;
+  let renderTimer: NodeJS.Timeout | undefined;
+  let cpuMark = { usage: process.cpuUsage(), at: performance.now() };
+
+  const render = () => {
+    renderTimer = undefined;
+    if (quitting) return;
+    const now = performance.now();
+    if (now - cpuMark.at >= 1000) {
+      const used = process.cpuUsage(cpuMark.usage);
+      state.selfCpuPercent = ((used.user + used.system) / 1000 / (now - cpuMark.at)) * 100;
+      cpuMark = { usage: process.cpuUsage(), at: now };
+    }
+    lastRender = now;
+    ui.draw(model, state);
+  };
+  const requestRender = () => {
+    if (renderTimer || quitting) return;
+    renderTimer = setTimeout(render, Math.max(0, lastRender + MIN_REDRAW_MS - performance.now()));
+  };
+  const say = (message: string | undefined) => {
+    state.message = message;
+    requestRender();
+  };
+
+  const schedule = (delay: number) => {
+    clearTimeout(tickTimer);
+    if (!quitting && !state.paused && !state.gone) tickTimer = setTimeout(tick, delay);
+  };
+  async function tick(): Promise<void> {
+    const started = performance.now();
+    // a dump stalls the target's event loop; sampling resumes when it is written
+    if (dumping) return schedule(state.intervalMs);
+    try {
+      const [sample, proc] = await Promise.all([
+        source.sample(),
+        options.processStats?.(source.info.pid).catch(() => ({}) as ProcessStats) ?? Promise.resolve({}),
+      ]);
+      if (quitting || state.gone) return;
+      const point = model.add(sample);
+      state.process = proc;
+      if (options.dumpAtPercent !== undefined && !autoDumped && point.heapLimit > 0) {
+        const pct = (point.heapUsed / point.heapLimit) * 100;
+        if (pct >= options.dumpAtPercent) {
+          autoDumped = true;
+          void takeDump(`heap at ${pct.toFixed(1)}% of the limit (--dump-at ${options.dumpAtPercent})`);
+        }
+      }
+    } catch (err) {
+      if (quitting || state.gone) return;
+      say(`sample failed: ${(err as Error).message}`);
+    }
+    requestRender();
+    schedule(Math.max(0, state.intervalMs - (performance.now() - started)));
+  }
+
+  async function takeDump(why: string): Promise<void> {
+    if (dumping || state.gone) return;
+    dumping = true;
+    say(`dump (${why}): checking headroom...`);
+    let lastShown = -1;
+    try {
+      const result = await source.dump(options.dumpDir, (fraction) => {
+        const pct = Math.floor(fraction * 100);
+        if (pct !== lastShown) {
+          lastShown = pct;
+          say(`dump (${why}): ${pct}%`);
+        }
+      });
+      say(`dump written: ${result.file} (${formatBytes(result.bytes)}, ${(result.ms / 1000).toFixed(1)} s)`);
+    } catch (err) {
+      say(`dump failed: ${(err as Error).message}`);
+    } finally {
+      dumping = false;
+    }
+  }
+
+  const changeInterval = (direction: 1 | -1) => {
+    const i = INTERVAL_STEPS_MS.findIndex((s) => s >= state.intervalMs);
+    const at = i === -1 ? INTERVAL_STEPS_MS.length - 1 : i;
+    const next = INTERVAL_STEPS_MS[Math.max(0, Math.min(INTERVAL_STEPS_MS.length - 1, at + direction))];
+    state.intervalMs = next;
+    say(`interval ${formatInterval(next)}`);
+    schedule(next);
+  };
+
+  return new Promise<void>((resolve) => {
+    const quit = async () => {
+      if (quitting) return;
+      quitting = true;
+      clearTimeout(tickTimer);
+      clearTimeout(renderTimer);
+      state.message = 'detaching...';
+      ui.draw(model, state);
+      try {
+        await source.detach();
+      } finally {
+        ui.destroy();
+        resolve();
+      }
+    };
+    const screen = ui.screen;
+    screen.key(['q', 'C-c', 'escape'], () => void quit());
+    screen.key(['d'], () => void takeDump('key d'));
+    screen.key(['g'], () => {
+      if (state.gone || dumping) return;
+      say('forcing a full GC...');
+      source.forceGc().then(
+        () => {
+          say('full GC done');
+          schedule(0);
+        },
+        (err: Error) => say(`GC failed: ${err.message}`),
+      );
+    });
+    screen.key(['p'], () => {
+      state.paused = !state.paused;
+      say(state.paused ? 'paused: sampling stopped' : 'resumed');
+      schedule(0);
+    });
+    screen.key(['+', '='], () => changeInterval(1));
+    screen.key(['-', '_'], () => changeInterval(-1));
+    screen.on('resize', () => requestRender());
+    process.once('SIGTERM', () => void quit());
+    process.once('SIGHUP', () => void quit());
+
+    source.onGone((reason) => {
+      if (quitting) return;
+      state.gone = reason;
+      clearTimeout(tickTimer);
+      requestRender();
+    });
+    render();
+    void tick();
+  });
+}

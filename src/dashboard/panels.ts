@@ -1,0 +1,128 @@
+import { formatBytes, formatPercent, padLeft, padRight } from '../format.js';
+import { type DashboardModel, GC_KINDS } from './model.js';
+import type { TargetInfo } from './source.js';
+import { forecastHeadline } from './text.js';
+
+/** Text of the panels, built from the model without a terminal (blessed tags for colour). */
+
+/** Process numbers that come from outside the samples: pidusage, and our own cost. */
+export interface ProcessStats {
+  cpuPercent?: number;
+  rss?: number;
+}
+
+export interface StatusState {
+  info: TargetInfo;
+  intervalMs: number;
+  windowMs: number;
+  paused: boolean;
+  gone?: string;
+  message?: string;
+  selfCpuPercent?: number;
+  process: ProcessStats;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h${String(m % 60).padStart(2, '0')}m`;
+  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
+}
+
+/** "250ms", "1s", "1.5s", "2m". */
+export function formatInterval(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(2))}s`;
+  return `${Number((ms / 60_000).toFixed(2))}m`;
+}
+
+export function memoryText(model: DashboardModel, proc: ProcessStats): string {
+  const p = model.latest();
+  if (!p) return 'waiting for the first sample';
+  const row = (name: string, value: string) => `${padRight(name, 16)}${padLeft(value, 10)}`;
+  return [
+    row('heap used', formatBytes(p.heapUsed)),
+    row('heap capacity', formatBytes(p.heapCapacity)),
+    row('heap limit', formatBytes(p.heapLimit)),
+    row('RSS', formatBytes(p.rss)),
+    row('external', formatBytes(p.external)),
+    row('array buffers', formatBytes(p.arrayBuffers)),
+    row('process CPU', proc.cpuPercent === undefined ? 'n/a' : `${proc.cpuPercent.toFixed(1)}%`),
+    row('process RSS', proc.rss === undefined ? 'n/a' : formatBytes(proc.rss)),
+  ].join('\n');
+}
+
+export function gcText(model: DashboardModel): string {
+  const head = `${padRight('kind', 11)}${padLeft('count', 7)}${padLeft('total ms', 10)}${padLeft('max ms', 8)}`;
+  const rows = GC_KINDS.map((k) => {
+    const s = model.gc[k];
+    return `${padRight(k === 'weakcb' ? 'weak cb' : k, 11)}${padLeft(String(s.count), 7)}${padLeft(s.totalMs.toFixed(1), 10)}${padLeft(s.maxMs.toFixed(1), 8)}`;
+  });
+  const p = model.latest();
+  const gcPct = p?.gcFraction === undefined ? 'n/a' : formatPercent(p.gcFraction);
+  const first = model.firstTime;
+  const span = p && first !== undefined ? p.time - first : 0;
+  const overall = span > 0 ? formatPercent(Math.min(1, model.totalGcMs() / span)) : 'n/a';
+  return [`{bold}${head}{/bold}`, ...rows, '', `GC time, last interval: ${gcPct}   since attach: ${overall}`].join(
+    '\n',
+  );
+}
+
+export function pausesText(model: DashboardModel): string {
+  const pauses = model.lastPauses();
+  if (pauses.length === 0) return 'no GC yet';
+  return [...pauses]
+    .reverse()
+    .map((e) => {
+      const t = new Date(e.startTime).toISOString().slice(11, 23);
+      return `${t} ${padRight(e.kind === 'weakcb' ? 'weak cb' : e.kind, 12)}${padLeft(e.durationMs.toFixed(1), 7)} ms`;
+    })
+    .join('\n');
+}
+
+export function forecastText(model: DashboardModel): string {
+  const f = model.forecast();
+  const colour = f.state === 'rising' ? 'red' : f.state === 'stable' ? 'green' : 'yellow';
+  const lines = [`{bold}{${colour}-fg}${forecastHeadline(f)}{/${colour}-fg}{/bold}`, ''];
+  const b = model.baselines();
+  if (b.length > 0) {
+    const last = b[b.length - 1];
+    lines.push(`old gen after last major GC: ${formatBytes(last.bytes)}`);
+    lines.push(`major GCs in the last ${formatDuration(model.forecastWindowMs)}: ${b.length}`);
+  }
+  if (model.latest()) lines.push(`old gen may grow to: ${formatBytes(Math.max(0, model.oldLimit()))}`);
+  if (f.state === 'rising') lines.push(`baseline now ~${formatBytes(Math.round(f.baseline))}`);
+  return lines.join('\n');
+}
+
+/** Cuts the middle out of a long text: the start and the end of a command line say the most. */
+export function ellipsize(text: string, width: number): string {
+  if (text.length <= width) return text;
+  if (width <= 3) return text.slice(0, Math.max(0, width));
+  const tail = Math.ceil((width - 3) / 2);
+  return `${text.slice(0, width - 3 - tail)}...${text.slice(text.length - tail)}`;
+}
+
+/** Two lines: who and how (the command shortened to fit `width`), then the state, the keys and the last message. */
+export function statusText(model: DashboardModel, s: StatusState, width: number, now = Date.now()): string {
+  const before = [`pid ${s.info.pid}`];
+  const after = [
+    `Node ${s.info.nodeVersion}`,
+    `up ${formatDuration(Math.max(0, now - s.info.startedAt))}`,
+    `interval ${formatInterval(s.intervalMs)}`,
+    `window ${formatInterval(s.windowMs)}`,
+    `samples ${model.samples}`,
+    `dashboard CPU ${s.selfCpuPercent === undefined ? 'n/a' : `${s.selfCpuPercent.toFixed(1)}%`}`,
+  ];
+  const sep = '  ';
+  const fixed = [...before, ...after].join(sep).length + 2 * sep.length;
+  const command = ellipsize(s.info.command, Math.max(10, width - fixed - 1));
+  let state = '';
+  if (s.gone) state = `{red-fg}{bold}TARGET GONE: ${s.gone}{/bold} (last data kept; q quits){/red-fg}  `;
+  else if (s.paused) state = '{yellow-fg}{bold}PAUSED{/bold}{/yellow-fg}  ';
+  const keys = 'keys: d dump  g GC  p pause  +/- interval  q quit';
+  return `${[...before, command, ...after].join(sep)}\n${state}${keys}${s.message ? `  |  ${s.message}` : ''}`;
+}

@@ -1,0 +1,121 @@
+import blessed from 'blessed';
+import contrib from 'blessed-contrib';
+import { formatBytes } from '../format.js';
+import type { DashboardModel, ModelPoint } from './model.js';
+import { forecastText, gcText, memoryText, pausesText, type StatusState, statusText } from './panels.js';
+
+const MB = 1024 * 1024;
+/** Below this share of the limit, the limit line would flatten the chart: it is named in the label instead. */
+const LIMIT_ON_SCALE = 0.25;
+
+function clock(t: number): string {
+  return new Date(t).toISOString().slice(11, 19);
+}
+
+/** The blessed screen and its widgets; `draw` fills them from the model. It holds no data of its own. */
+export class DashboardScreen {
+  readonly screen: blessed.Widgets.Screen;
+  private readonly chart: contrib.LineChart;
+  private readonly gauge: contrib.Gauge;
+  private readonly memory: blessed.Widgets.BoxElement;
+  private readonly gc: blessed.Widgets.BoxElement;
+  private readonly pauses: blessed.Widgets.BoxElement;
+  private readonly forecast: blessed.Widgets.BoxElement;
+  private readonly status: blessed.Widgets.BoxElement;
+
+  constructor(title: string) {
+    this.screen = blessed.screen({ smartCSR: true, title, fullUnicode: false, autoPadding: true });
+    const border = { type: 'line' as const };
+    const panel = (opts: blessed.Widgets.BoxOptions) =>
+      blessed.box({ tags: true, border, style: { border: { fg: 'cyan' } }, padding: { left: 1 }, ...opts });
+
+    this.chart = contrib.line({
+      top: 0,
+      left: 0,
+      width: '66%',
+      height: '58%',
+      label: ' heap spaces (MB) ',
+      border,
+      style: { line: 'yellow', text: 'white', baseline: 'white', border: { fg: 'cyan' } },
+      showLegend: true,
+      legend: { width: 18 },
+      xLabelPadding: 3,
+      xPadding: 5,
+      wholeNumbersOnly: false,
+    });
+    this.gauge = contrib.gauge({
+      top: 0,
+      left: '66%',
+      width: '34%',
+      height: 6,
+      label: ' heap used / limit ',
+      border,
+      stroke: 'green',
+      fill: 'white',
+      style: { border: { fg: 'cyan' } },
+    });
+    this.memory = panel({ top: 6, left: '66%', width: '34%', height: '58%-6', label: ' memory ' });
+    this.gc = panel({ top: '58%', left: 0, width: '36%', height: '42%-2', label: ' GC per kind (since attach) ' });
+    this.pauses = panel({ top: '58%', left: '36%', width: '30%', height: '42%-2', label: ' last GC pauses ' });
+    this.forecast = panel({ top: '58%', left: '66%', width: '34%', height: '42%-2', label: ' forecast ' });
+    this.status = blessed.box({
+      bottom: 0,
+      left: 0,
+      width: '100%',
+      height: 2,
+      tags: true,
+      wrap: false,
+      style: { fg: 'white' },
+    });
+    for (const w of [this.chart, this.gauge, this.memory, this.gc, this.pauses, this.forecast, this.status]) {
+      this.screen.append(w);
+    }
+    // blessed-contrib sizes a canvas when it is attached: give the chart and the gauge new canvases
+    this.screen.on('resize', () => {
+      this.chart.emit('attach');
+      this.gauge.emit('attach');
+    });
+  }
+
+  draw(model: DashboardModel, status: StatusState): void {
+    const points = model.points();
+    const last = points[points.length - 1];
+    if (last) {
+      this.drawChart(points, last);
+      const fraction = last.heapLimit > 0 ? last.heapUsed / last.heapLimit : 0;
+      // the gauge takes 0..100; values below 1.001 would be read as fractions
+      this.gauge.setPercent(Math.max(1.01, Math.min(100, fraction * 100)));
+      this.gauge.setLabel(` heap used / limit: ${formatBytes(last.heapUsed)} / ${formatBytes(last.heapLimit)} `);
+    }
+    this.memory.setContent(memoryText(model, status.process));
+    this.gc.setContent(gcText(model));
+    this.pauses.setContent(pausesText(model));
+    this.forecast.setContent(forecastText(model));
+    this.status.setContent(statusText(model, status, Number(this.screen.width)));
+    this.screen.render();
+  }
+
+  private drawChart(points: readonly ModelPoint[], last: ModelPoint): void {
+    const x = points.map((p) => clock(p.time));
+    const mb = (f: (p: ModelPoint) => number) => points.map((p) => f(p) / MB);
+    const series: contrib.LineSeries[] = [
+      { title: 'old used', x, y: mb((p) => p.groups.old.used), style: { line: 'red' } },
+      { title: 'old capacity', x, y: mb((p) => p.groups.old.capacity), style: { line: 'magenta' } },
+      { title: 'young used', x, y: mb((p) => p.groups.young.used), style: { line: 'green' } },
+      { title: 'young capacity', x, y: mb((p) => p.groups.young.capacity), style: { line: 'cyan' } },
+      { title: 'code+other used', x, y: mb((p) => p.groups.code.used + p.groups.other.used), style: { line: 'blue' } },
+    ];
+    const limitOnScale = last.heapCapacity >= LIMIT_ON_SCALE * last.heapLimit;
+    if (limitOnScale) series.push({ title: 'heap limit', x, y: mb((p) => p.heapLimit), style: { line: 'white' } });
+    this.chart.setLabel(
+      limitOnScale
+        ? ' heap spaces (MB): used vs capacity, heap limit '
+        : ` heap spaces (MB): used vs capacity; heap limit ${formatBytes(last.heapLimit)} is above the scale `,
+    );
+    this.chart.setData(series);
+  }
+
+  destroy(): void {
+    this.screen.destroy();
+  }
+}

@@ -1,0 +1,171 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { processListeningSockets } from '../../src/live/proc.js';
+
+// The real dashboard in a real terminal: heapwatch attach inside tmux against a leaking Node child.
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TARGET = fileURLToPath(new URL('./fixtures/leaking-target.cjs', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'heapwatch-attach-'));
+const sessions: string[] = [];
+const children: ChildProcess[] = [];
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
+function capture(session: string): string {
+  return tmux('capture-pane', '-p', '-t', session);
+}
+async function waitFor(session: string, test: (screen: string) => boolean, what: string, ms = 15_000): Promise<string> {
+  const end = Date.now() + ms;
+  let screen = '';
+  while (Date.now() < end) {
+    screen = capture(session);
+    if (test(screen)) return screen;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
+}
+const samplesOf = (screen: string) => Number(/samples (\d+)/.exec(screen)?.[1] ?? -1);
+const heapUsedOf = (screen: string) => /heap used\s+([\d.]+ [KMG]?B)/.exec(screen)?.[1];
+
+async function startTarget(): Promise<ChildProcess> {
+  // --inspect-port=0: SIGUSR1 opens the inspector on a free port, so parallel tests never collide on 9229
+  const child = spawn(process.execPath, ['--inspect-port=0', '--max-old-space-size=64', TARGET], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`target exited early (${code})`)));
+  });
+  return child;
+}
+
+function startDashboard(pid: number, dumpDir: string): string {
+  const name = `hw-attach-${pid}`;
+  sessions.push(name);
+  const cmd = `node bin/heapwatch.js attach ${pid} --interval 500ms --dump-dir ${dumpDir}; echo HEAPWATCH_EXIT=$?; sleep 60`;
+  tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '45', '-c', ROOT, cmd);
+  return name;
+}
+
+function portRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+afterEach(() => {
+  for (const s of sessions.splice(0)) {
+    try {
+      tmux('kill-session', '-t', s);
+    } catch {}
+  }
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('heapwatch attach in tmux', () => {
+  it('draws every panel, moves, forecasts the leak, dumps with d, detaches with q', async () => {
+    const target = await startTarget();
+    const pid = target.pid!;
+    const dumpDir = mkdtempSync(join(work, 'dumps-'));
+    const session = startDashboard(pid, dumpDir);
+
+    const first = await waitFor(session, (s) => samplesOf(s) >= 3, 'three samples');
+    for (const panel of [
+      'heap spaces (MB)',
+      'heap used / limit',
+      'memory',
+      'GC per kind (since attach)',
+      'last GC pauses',
+      'forecast',
+    ]) {
+      expect(first).toContain(panel);
+    }
+    expect(first).toMatch(/^lq heap spaces/m); // blessed's borders as capture-pane shows them
+    expect(first).toMatch(/^x.*x$/m);
+    // the command line, shortened in the middle to fit the status line
+    expect(first).toMatch(
+      new RegExp(`pid ${pid}  node --inspect-port=0 --max-old\\S*\\.\\.\\.\\S*/leaking-target\\.cjs  `),
+    );
+    expect(first).toContain(`Node ${process.version}`);
+    expect(first).toContain('interval 500ms');
+    expect(first).toContain('keys: d dump  g GC  p pause  +/- interval  q quit');
+    expect(first).toMatch(/minor\s+\d+\s+[\d.]+\s+[\d.]+/);
+
+    // the inspector heapwatch opened with SIGUSR1, on loopback
+    const sockets = processListeningSockets(pid);
+    expect(sockets.length).toBe(1);
+    const port = sockets[0].port;
+
+    // forced full GCs give the forecast its baselines; the target keeps leaking, so it must say rising
+    for (let i = 0; i < 6; i++) {
+      tmux('send-keys', '-t', session, 'g');
+      await waitFor(session, (s) => s.includes('full GC done'), 'the forced GC');
+      tmux('send-keys', '-t', session, 'p', 'p'); // pause and resume clears the message
+      await new Promise((r) => setTimeout(r, 700));
+    }
+    const forecast = await waitFor(
+      session,
+      (s) => /heap limit in (~\d+(\.\d)? (min|h)|<1 min) at \+\d+\.\d MB\/min/.test(s),
+      'a rising forecast',
+    );
+    expect(samplesOf(forecast)).toBeGreaterThan(samplesOf(first));
+    expect(heapUsedOf(forecast)).not.toBe(heapUsedOf(first));
+    expect(forecast).toMatch(/major\s+[1-9]\d*\s/);
+
+    tmux('send-keys', '-t', session, '+');
+    await waitFor(session, (s) => s.includes('interval 1s'), 'interval 1s after +');
+
+    tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
+    // laid out again for 120 columns: the status line is shortened to fit and still ends with its last field
+    const resized = await waitFor(
+      session,
+      (s) => s.split('\n').some((l) => l.startsWith(`pid ${pid}`) && l.length <= 120 && /dashboard CPU \S+%$/.test(l)),
+      'a redraw at 120 columns',
+    );
+    expect(resized.split('\n').every((l) => l.length <= 120)).toBe(true);
+    expect(resized).toContain('lq forecast');
+    tmux('resize-window', '-t', session, '-x', '160', '-y', '45');
+
+    tmux('send-keys', '-t', session, 'd');
+    const dumped = await waitFor(session, (s) => /dump written: \S+/.test(s), 'the dump', 40_000);
+    const files = readdirSync(dumpDir);
+    expect(files.length).toBe(1);
+    const file = join(dumpDir, files[0]);
+    expect(dumped).toContain(files[0].slice(0, 20));
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, { encoding: 'utf8', flag: 'r' }).slice(0, 12)).toBe('{"snapshot":');
+
+    tmux('send-keys', '-t', session, 'q');
+    await waitFor(session, (s) => s.includes('HEAPWATCH_EXIT=0'), 'a clean exit');
+    expect(target.exitCode).toBeNull(); // still running
+    expect(processListeningSockets(pid)).toEqual([]);
+    expect(await portRefused(port)).toBe(true);
+  });
+
+  it('says when the target exits, keeps the last data, and quits with q', async () => {
+    const target = await startTarget();
+    const session = startDashboard(target.pid!, work);
+    await waitFor(session, (s) => samplesOf(s) >= 2, 'two samples');
+    target.kill('SIGKILL');
+    const gone = await waitFor(session, (s) => s.includes('TARGET GONE'), 'the target-gone notice');
+    expect(gone).toMatch(/heap used\s+[\d.]+ MB/);
+    expect(gone).toContain('q quits');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(capture(session)).toContain('TARGET GONE'); // still on screen, not exited
+    tmux('send-keys', '-t', session, 'q');
+    await waitFor(session, (s) => s.includes('HEAPWATCH_EXIT=0'), 'a clean exit');
+  });
+});
