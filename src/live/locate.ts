@@ -157,6 +157,11 @@ export function configuredInspectorPorts(argv: string[], nodeOptions: string): n
   return ports.length > 0 ? ports : [DEFAULT_INSPECTOR_PORT];
 }
 
+/** --inspect, --inspect-brk or --inspect-wait: the inspector opens at start (--inspect-port alone only configures it). */
+export function opensAtStart(argv: string[], nodeOptions: string): boolean {
+  return [...argv, ...nodeOptions.split(/\s+/)].some((w) => /^--inspect(?:-brk|-wait)?(?:=|$)/.test(w));
+}
+
 async function probeSockets(sockets: ListeningSocket[]): Promise<{ url: string; socket: ListeningSocket } | undefined> {
   for (const socket of sockets) {
     const url = await inspectorUrlAt(connectHostFor(socket.address), socket.port);
@@ -239,7 +244,9 @@ export async function locatePid(pid: number, options: LocateOptions = {}): Promi
   }
 
   // An inspector that is already open on its configured port (or 9229): nothing to send.
-  const already = await probeSockets(before.filter((s) => ports.includes(s.port)));
+  // --inspect=host:0 opens one at start on a port we cannot know, so then every socket of the process is a candidate.
+  const anyPort = ports.includes(0) && opensAtStart(readCmdline(pid), readNodeOptions(pid));
+  const already = await probeSockets(before.filter((s) => anyPort || ports.includes(s.port)));
   if (already) return location(pid, already, false);
 
   if (!handlesSigusr1(status)) {
@@ -264,6 +271,7 @@ export async function locatePid(pid: number, options: LocateOptions = {}): Promi
   }
 
   const deadline = Date.now() + timeoutMs;
+  let checkedOld = false;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
     if (!isAlive(pid)) throw runtimeError(`process ${pid} exited while heapwatch was attaching`, 'TARGET_EXITED');
@@ -276,7 +284,12 @@ export async function locatePid(pid: number, options: LocateOptions = {}): Promi
     }
     const opened = await probeSockets(fresh);
     if (opened) return location(pid, opened, true);
-    // a new socket that is not an inspector (yet): remember it only once it answered wrongly
+    if (!checkedOld && Date.now() > deadline - timeoutMs + 2000) {
+      // Nothing new after 2 s: an inspector may already be open on an unexpected port (SIGUSR1 is then a no-op).
+      checkedOld = true;
+      const old = await probeSockets(before.filter((s) => !ports.includes(s.port)));
+      if (old) return location(pid, old, false);
+    }
   }
 
   // Nothing new: an inspector may already have been open on an unexpected port (SIGUSR1 is then a no-op).

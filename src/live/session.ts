@@ -69,6 +69,13 @@ async function closeInspector(client: CDP.Client): Promise<void> {
 export async function attach(target: string | TargetSpec, options: AttachOptions = {}): Promise<Session> {
   const location = await locate(target, options);
   options.onLocated?.(location);
+  if (location.boundAddress && !isLoopbackAddress(location.boundAddress) && !location.openedByUs) {
+    throw usageError(
+      `refusing the inspector of process ${location.pid}: it listens on ${location.boundAddress}, reachable from the network; ` +
+        'heapwatch only uses inspectors bound to loopback',
+      'NOT_LOOPBACK',
+    );
+  }
   const { default: CDPConnect } = await import('chrome-remote-interface');
   let client: CDP.Client;
   try {
