@@ -1,18 +1,14 @@
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { formatBytes } from '../format.js';
+import { defaultDumpName, dumpHeap } from '../live/capture.js';
+import type { Headroom } from '../live/headroom.js';
 import { readCmdline } from '../live/proc.js';
 import { startSampler } from '../live/sampler.js';
 import type { Session } from '../live/session.js';
-import type { DashboardSource, DumpResult } from './source.js';
-
-/** Dumps through the live layer's capture code; supplied by the caller so this file stays protocol-free. */
-export type DumpFunction = (dir: string, onProgress: (fraction: number) => void) => Promise<DumpResult>;
+import type { DashboardSource } from './source.js';
 
 /** The dashboard's source over a live/ session: the sampler for ticks, HeapProfiler for GC, capture for dumps. */
-export async function sessionSource(
-  session: Session,
-  intervalMs: number,
-  dump: DumpFunction,
-): Promise<DashboardSource> {
+export async function sessionSource(session: Session, intervalMs: number): Promise<DashboardSource> {
   const sampler = await startSampler(session, { intervalMs });
   const facts = await session.evaluate<{ version: string; uptime: number }>(
     '({ version: process.version, uptime: process.uptime() })',
@@ -30,10 +26,33 @@ export async function sessionSource(
     forceGc: async () => {
       await session.send('HeapProfiler.collectGarbage', {}, { timeoutMs: 120_000 });
     },
-    dump,
+    async dump(dir, onStatus) {
+      let last = 0;
+      const result = await dumpHeap(session, {
+        output: join(dir, defaultDumpName(session.pid)),
+        onHeadroom: (h) => onStatus(headroomLine(h)),
+        onProgress: (p) => {
+          const now = Date.now();
+          if (now - last < 200) return; // the screen redraws a few times a second at most anyway
+          last = now;
+          onStatus(
+            p.phase === 'snapshot' && p.fraction !== undefined
+              ? `snapshot ${Math.floor(p.fraction * 100)}%, ${formatBytes(p.bytes)} written`
+              : `writing, ${formatBytes(p.bytes)} so far`,
+          );
+        },
+      });
+      return { file: result.file, bytes: result.bytes, ms: result.durationMs };
+    },
     detach: () => session.detach(),
     onGone(listener) {
       void session.lost.then((err) => listener(err.message));
     },
   };
+}
+
+/** The headroom check in one short line: what the dump will cost the target against what it has. */
+function headroomLine(h: Headroom): string {
+  const avail = h.available === undefined ? 'available memory unknown' : `${formatBytes(h.available)} available`;
+  return `headroom ok: about ${formatBytes(h.estimatedCost)} extra memory and ~${h.estimatedStallSeconds} s stall; ${avail}`;
 }

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import pidusage from 'pidusage';
-import { runtimeError } from '../errors.js';
 import { attach } from '../live/session.js';
 import { sessionSource } from './attach-source.js';
 import { runDashboard } from './controller.js';
@@ -23,9 +22,7 @@ export async function runAttach(target: string, options: AttachOptions): Promise
   const session = await attach(target);
   try {
     const dumpDir = resolve(options.dumpDir);
-    const source = await sessionSource(session, options.intervalMs, async () => {
-      throw runtimeError('heap dumps from the dashboard are not available yet');
-    });
+    const source = await sessionSource(session, options.intervalMs);
     // pidusage reads /proc: only when the target is a process on this machine
     const local = session.location.pid !== undefined;
     await runDashboard(source, { ...options, dumpDir, processStats: local ? processStats : undefined });

@@ -97,15 +97,8 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     if (dumping || state.gone) return;
     dumping = true;
     say(`dump (${why}): checking headroom...`);
-    let lastShown = -1;
     try {
-      const result = await source.dump(options.dumpDir, (fraction) => {
-        const pct = Math.floor(fraction * 100);
-        if (pct !== lastShown) {
-          lastShown = pct;
-          say(`dump (${why}): ${pct}%`);
-        }
-      });
+      const result = await source.dump(options.dumpDir, (text) => say(`dump (${why}): ${text}`));
       say(`dump written: ${result.file} (${formatBytes(result.bytes)}, ${(result.ms / 1000).toFixed(1)} s)`);
     } catch (err) {
       say(`dump failed: ${(err as Error).message}`);

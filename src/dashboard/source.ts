@@ -25,8 +25,8 @@ export interface DashboardSource {
   /** One sample (rejects when the target is gone). */
   sample(): Promise<Sample>;
   forceGc(): Promise<void>;
-  /** A heap dump into `dir`, after the live layer's headroom check; `onProgress` gets 0..1. */
-  dump(dir: string, onProgress: (fraction: number) => void): Promise<DumpResult>;
+  /** A heap dump into `dir`, after the live layer's headroom check; `onStatus` gets short progress lines. */
+  dump(dir: string, onStatus: (text: string) => void): Promise<DumpResult>;
   /** Removes everything injected and closes the inspector if heapwatch opened it. Safe to call twice. */
   detach(): Promise<void>;
   /** Called once if the target exits or the connection drops while attached. */
