@@ -1,0 +1,173 @@
+// Adoption: gives every dump and report its final name in the dump folder. Node writes near-heap-limit
+// snapshots and fatal-error reports itself (with its own names, into --diagnostic-dir or the working
+// directory), and a process can die before it renames a dump of ours; whoever runs next — the process itself
+// on its next event-loop turn, `heapwatch run` after the child exits, or the next guarded start — moves them.
+import { chmodSync, copyFileSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  dumpFileName,
+  nodeReportPid,
+  nodeSnapshotPid,
+  PARTIAL_SUFFIX,
+  parseDumpName,
+  parseTempName,
+  reportFileName,
+  snapshotCompleteness,
+} from './dump-files.cjs';
+
+export interface AdoptedDump {
+  path: string;
+  pid: number;
+  reason: string;
+  complete: boolean;
+  size: number;
+  /** For a partial dump: what is wrong with it. */
+  problem?: string;
+}
+
+export interface Adopted {
+  dumps: AdoptedDump[];
+  reports: string[];
+}
+
+export interface AdoptOptions {
+  /** The dump folder (HEAPWATCH_DIR). */
+  dir: string;
+  /** Where Node writes its own snapshots and reports (may equal dir). */
+  diagnosticDir: string;
+  /** Adopt files of this pid? (own pid, or a pid that is no longer running). */
+  shouldAdopt: (pid: number) => boolean;
+  /** The app name for a pid with no marker file. */
+  fallbackApp: string;
+}
+
+/** The marker a guarded process leaves in the dump folder while it runs: names its app for adoption. */
+export function markerName(pid: number): string {
+  return `.heapwatch-${pid}.json`;
+}
+
+const MARKER = /^\.heapwatch-(\d+)\.json$/;
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function appOf(dir: string, pid: number, fallback: string): string {
+  try {
+    const marker = JSON.parse(readFileSync(join(dir, markerName(pid)), 'utf8')) as { app?: unknown };
+    if (typeof marker.app === 'string' && marker.app) return marker.app;
+  } catch {
+    // no marker: a process that ran without a marker, or one from before this version
+  }
+  return fallback;
+}
+
+/** Rename, or copy and remove when the two folders are on different file systems; always mode 0600. */
+function moveFile(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    copyFileSync(from, to);
+    unlinkSync(from);
+  }
+  chmodSync(to, 0o600);
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Moves one snapshot to `finalPath`, or to `finalPath.partial` when it was cut off. */
+export function settleSnapshot(from: string, finalPath: string, pid: number, reason: string): AdoptedDump {
+  const c = snapshotCompleteness(from);
+  const path = c.complete ? finalPath : `${finalPath}${PARTIAL_SUFFIX}`;
+  moveFile(from, path);
+  return { path, pid, reason, complete: c.complete, size: c.size, problem: c.problem };
+}
+
+function reportReason(path: string): string {
+  try {
+    const header = (JSON.parse(readFileSync(path, 'utf8')) as { header?: { trigger?: string } }).header;
+    const trigger = header?.trigger ?? 'report';
+    return trigger.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase(); // OOMError → oom-error
+  } catch {
+    return 'report';
+  }
+}
+
+/** Adopts Node-named snapshots and reports and our leftover temp files; removes markers of dead processes. */
+export function adoptDumps(options: AdoptOptions): Adopted {
+  const { dir, diagnosticDir, shouldAdopt, fallbackApp } = options;
+  const adopted: Adopted = { dumps: [], reports: [] };
+  const folders = diagnosticDir === dir ? [dir] : [diagnosticDir, dir];
+  for (const folder of folders) {
+    for (const name of listDir(folder)) {
+      const from = join(folder, name);
+      const snapshotPid = nodeSnapshotPid(name);
+      if (snapshotPid !== null && shouldAdopt(snapshotPid)) {
+        const when = statSync(from).mtime;
+        const app = appOf(dir, snapshotPid, fallbackApp);
+        const to = join(dir, dumpFileName(app, snapshotPid, when, 'near-heap-limit'));
+        adopted.dumps.push(settleSnapshot(from, to, snapshotPid, 'near-heap-limit'));
+        continue;
+      }
+      const reportPid = nodeReportPid(name);
+      if (reportPid !== null && shouldAdopt(reportPid) && !isAlive(reportPid)) {
+        const app = appOf(dir, reportPid, fallbackApp);
+        const to = join(dir, reportFileName(app, reportPid, statSync(from).mtime, reportReason(from)));
+        moveFile(from, to);
+        adopted.reports.push(to);
+      }
+    }
+  }
+  for (const name of listDir(dir)) {
+    const temp = parseTempName(name);
+    // a temp file of a live process is still being written: never touch it
+    if (temp && shouldAdopt(temp.pid) && !isAlive(temp.pid)) {
+      const parsed = parseDumpName(temp.finalName);
+      adopted.dumps.push(
+        settleSnapshot(join(dir, name), join(dir, temp.finalName), temp.pid, parsed?.reason ?? 'unknown'),
+      );
+    }
+  }
+  for (const name of listDir(dir)) {
+    const m = MARKER.exec(name);
+    if (m && shouldAdopt(Number(m[1])) && !isAlive(Number(m[1]))) {
+      try {
+        unlinkSync(join(dir, name));
+      } catch {
+        // another adopter removed it first
+      }
+    }
+  }
+  return adopted;
+}
+
+/** Keeps the newest `maxDumps` dumps (complete and partial) in `dir`; returns the removed paths. 0 keeps all. */
+export function enforceRetention(dir: string, maxDumps: number): string[] {
+  if (maxDumps <= 0) return [];
+  const dumps = listDir(dir)
+    .filter((name) => parseDumpName(name) !== null)
+    .map((name) => ({ path: join(dir, name), name, stamp: parseDumpName(name)!.stamp }))
+    .sort((a, b) => (a.stamp < b.stamp ? -1 : a.stamp > b.stamp ? 1 : a.name < b.name ? -1 : 1));
+  const removed: string[] = [];
+  for (const d of dumps.slice(0, Math.max(0, dumps.length - maxDumps))) {
+    try {
+      unlinkSync(d.path);
+      removed.push(d.path);
+    } catch {
+      // already gone
+    }
+  }
+  return removed;
+}
