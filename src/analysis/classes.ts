@@ -51,9 +51,7 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
     return derivedId(`(${t})`);
   });
   const shapeIds = shapeNames.map((name) => (name === null ? -1 : derivedId(name)));
-  const nameClass = (nameIndex: number, isDetached: boolean): number => {
-    const raw = strings[nameIndex];
-    const name = isDetached ? `Detached ${raw}` : raw;
+  const classOfName = (name: string, nameIndex: number): number => {
     if (name.startsWith('<')) {
       const sp = name.indexOf(' ');
       return derivedId(sp === -1 ? name : `${name.substring(0, sp)}>`);
@@ -62,17 +60,25 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
       const sp = name.indexOf(' ', 10);
       return derivedId(sp === -1 ? name : `${name.substring(0, sp)}>`);
     }
-    return isDetached ? derivedId(name) : nameIndex;
+    return nameIndex >= 0 ? nameIndex : derivedId(name);
+  };
+  const baseOfName = new Int32Array(strings.length).fill(-1); // per name string index, when not detached
+  const nameClass = (nameIndex: number, isDetached: boolean): number => {
+    if (isDetached) return classOfName(`Detached ${strings[nameIndex]}`, -1);
+    let base = baseOfName[nameIndex];
+    if (base < 0) base = baseOfName[nameIndex] = classOfName(strings[nameIndex], nameIndex);
+    return base;
   };
 
   // location record per node (the last one wins), for splitting object classes by constructor location
-  const locOf = locationIndex(s);
+  const L = locationLayout(s);
+  const locOf = locationIndex(s, L);
 
   const classOf = new Uint32Array(n);
   const classNames: string[] = [];
   const baseName = (base: number): string =>
     base < strings.length ? strings[base] : derivedNames[base - strings.length];
-  const classOfBase = new Map<number, number>();
+  let classOfBase = new Int32Array(strings.length + 64).fill(-1);
   const located = new LocatedClassTable();
   const locs = s.locations;
   for (let o = 0; o < n; o++) {
@@ -83,16 +89,24 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
       if (shape >= 0 && shapeIds[shape] >= 0) base = shapeIds[shape];
       else base = nameClass(nodes[o * nf + nameOff], detached !== null && detached[o] === 1);
     }
-    let cls: number | undefined;
+    let cls: number;
     const li = t === T.object && locOf !== null ? locOf[o] : -1;
     if (li >= 0) {
-      cls = located.get(base, locs[li + 1], locs[li + 2], locs[li + 3], classNames.length);
+      cls = located.get(
+        base,
+        L.script < 0 ? 0 : locs[li + L.script],
+        L.line < 0 ? 0 : locs[li + L.line],
+        L.col < 0 ? 0 : locs[li + L.col],
+        classNames.length,
+      );
     } else {
-      cls = classOfBase.get(base);
-      if (cls === undefined) {
-        cls = classNames.length;
-        classOfBase.set(base, cls);
+      if (base >= classOfBase.length) {
+        const grown = new Int32Array(base * 2).fill(-1);
+        grown.set(classOfBase);
+        classOfBase = grown;
       }
+      cls = classOfBase[base];
+      if (cls < 0) cls = classOfBase[base] = classNames.length;
     }
     if (cls === classNames.length) classNames.push(baseName(base));
     classOf[o] = cls;
@@ -100,12 +114,28 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
   return { classOf, classNames, detachedNative: detached };
 }
 
-/** Record offset (into s.locations, 4 fields: ordinal, script, line, column) of each node's location, or -1. */
-function locationIndex(s: HeapSnapshot): Int32Array | null {
+/** Where each field sits in a `locations` record (layout from meta.location_fields; V8's default otherwise). */
+function locationLayout(s: HeapSnapshot): { size: number; node: number; script: number; line: number; col: number } {
+  const f = s.meta.raw.location_fields;
+  const fields = Array.isArray(f) && f.length > 0 ? (f as string[]) : ['object_index', 'script_id', 'line', 'column'];
+  return {
+    size: fields.length,
+    node: fields.indexOf('object_index'),
+    script: fields.indexOf('script_id'),
+    line: fields.indexOf('line'),
+    col: fields.indexOf('column'),
+  };
+}
+
+/** Start (into s.locations) of each node's location record, the last one winning, or -1. */
+function locationIndex(s: HeapSnapshot, L: ReturnType<typeof locationLayout>): Int32Array | null {
   const locs = s.locations;
-  if (locs.length === 0) return null;
+  if (locs.length === 0 || L.node < 0) return null;
   const out = new Int32Array(s.nodeCount).fill(-1);
-  for (let i = 0; i + 3 < locs.length; i += 4) if (locs[i] < s.nodeCount) out[locs[i]] = i;
+  for (let i = 0; i + L.size <= locs.length; i += L.size) {
+    const o = locs[i + L.node];
+    if (o < s.nodeCount) out[o] = i;
+  }
   return out;
 }
 

@@ -38,3 +38,34 @@ export function edgeSource(s: HeapSnapshot, e: number): number {
   }
   return lo;
 }
+
+/** The edges into each of a few target nodes, in edge order, by one pass over all edges (no CSR needed). */
+export function edgesInto(s: HeapSnapshot, targets: readonly number[]): number[][] {
+  const slot = new Map<number, number>();
+  targets.forEach((t, i) => {
+    if (!slot.has(t)) slot.set(t, i);
+  });
+  const found: number[][] = targets.map(() => []);
+  const { edges, edgeFieldCount: ef } = s;
+  const toOff = s.edgeToNodeOffset;
+  const wanted = new Uint8Array(s.nodeCount);
+  for (const t of targets) wanted[t] = 1;
+  for (let e = 0, m = s.edgeCount; e < m; e++) {
+    const w = edges[e * ef + toOff];
+    if (wanted[w]) found[slot.get(w)!].push(e);
+  }
+  return targets.map((t) => found[slot.get(t)!]);
+}
+
+/** Ordinals of the nodes with these ids (-1 where the snapshot has no such id), by one pass over the nodes. */
+export function ordinalsOfIds(s: HeapSnapshot, ids: readonly number[]): number[] {
+  const want = new Map<number, number>();
+  for (const id of ids) want.set(id, -1);
+  const { nodes, nodeFieldCount: nf } = s;
+  const idOff = s.nodeIdOffset;
+  for (let o = 0, n = s.nodeCount; o < n; o++) {
+    const id = nodes[o * nf + idOff];
+    if (want.get(id) === -1) want.set(id, o);
+  }
+  return ids.map((id) => want.get(id)!);
+}

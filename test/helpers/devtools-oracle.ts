@@ -1,6 +1,7 @@
 // Runs Chrome DevTools' own heap snapshot worker (built by ../shared/devtools-oracle/build.sh) on a snapshot
 // and compares its numbers with the engine's, object by object.
 import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeName } from '../../src/analysis/index.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
@@ -30,11 +31,19 @@ export function oraclePath(): string {
 }
 
 export function runOracle(file: string, sample = 2000, topN = 50): OracleResult {
-  const out = execFileSync(process.execPath, [oraclePath(), file], {
-    encoding: 'utf8',
-    maxBuffer: 256 << 20,
-    env: { ...process.env, CDT_SAMPLE: String(sample), CDT_TOP_N: String(topN) },
-  });
+  // the oracle exits right after printing: into a pipe its output can be cut short, into a file it cannot
+  const outFile = `${file}.oracle.json`;
+  const fd = openSync(outFile, 'w');
+  try {
+    execFileSync(process.execPath, [oraclePath(), file], {
+      stdio: ['ignore', fd, 'pipe'],
+      env: { ...process.env, CDT_SAMPLE: String(sample), CDT_TOP_N: String(topN) },
+    });
+  } finally {
+    closeSync(fd);
+  }
+  const out = readFileSync(outFile, 'utf8');
+  rmSync(outFile);
   return JSON.parse(out) as OracleResult;
 }
 

@@ -1,0 +1,184 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { edgeSource } from './graph.js';
+import type { HeapAnalysis } from './types.js';
+
+/** dist value of a node no non-weak path reaches. */
+export const UNREACHED = 0xffffffff;
+
+/**
+ * Shortest paths from the GC roots over non-weak edges, as a BFS tree over the forward CSR (no retainers
+ * needed): `dist[o]` is the number of edges from the root, `parentEdge[o]` the edge o was reached by.
+ * Among the edges reaching a node from the same BFS level, the one a developer reads best wins (a named
+ * property or variable over an array index over internal plumbing), and the global objects are explored
+ * before the synthetic roots, so ties resolve to `(global) → …` paths.
+ */
+export interface RootPaths {
+  readonly dist: Uint32Array;
+  readonly parentEdge: Uint32Array;
+}
+
+/** Lower is better: how well an edge type names the reference for a developer. */
+export function edgeRank(s: HeapSnapshot, edgeType: number): number {
+  const T = s.edgeType;
+  if (edgeType === T.property || edgeType === T.context) return 0;
+  if (edgeType === T.element) return 1;
+  if (edgeType === T.internal) return 2;
+  if (edgeType === T.shortcut) return 3;
+  return 4; // hidden
+}
+
+/** Whether a path may use this edge: never weak edges; shortcut edges only from the root (the global objects). */
+export function isPathEdge(s: HeapSnapshot, from: number, edgeType: number): boolean {
+  if (edgeType === s.edgeType.weak) return false;
+  if (edgeType === s.edgeType.shortcut) return from === s.rootOrdinal;
+  return true;
+}
+
+export function computeRootPaths(s: HeapSnapshot): RootPaths {
+  const n = s.nodeCount;
+  const { edges, firstEdge, edgeFieldCount: ef } = s;
+  const typeOff = s.edgeTypeOffset;
+  const toOff = s.edgeToNodeOffset;
+  const weak = s.edgeType.weak;
+  const shortcut = s.edgeType.shortcut;
+  const rankOf = new Uint8Array(s.meta.edgeTypes.length);
+  for (let t = 0; t < rankOf.length; t++) rankOf[t] = edgeRank(s, t);
+
+  const dist = new Uint32Array(n).fill(UNREACHED);
+  const parentEdge = new Uint32Array(n).fill(UNREACHED);
+  const queue = new Uint32Array(n);
+  let head = 0;
+  let tail = 0;
+  const root = s.rootOrdinal;
+  dist[root] = 0;
+  // the root's shortcut edges (global objects) first, then its other children
+  for (const pass of [0, 1]) {
+    for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
+      const t = edges[e * ef + typeOff];
+      if (t === weak || (t === shortcut) !== (pass === 0)) continue;
+      const w = edges[e * ef + toOff];
+      if (dist[w] !== UNREACHED) continue;
+      dist[w] = 1;
+      parentEdge[w] = e;
+      queue[tail++] = w;
+    }
+  }
+  while (head < tail) {
+    const v = queue[head++];
+    const next = dist[v] + 1;
+    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+      const t = edges[e * ef + typeOff];
+      if (t === weak || t === shortcut) continue;
+      const w = edges[e * ef + toOff];
+      const d = dist[w];
+      if (d === UNREACHED) {
+        dist[w] = next;
+        parentEdge[w] = e;
+        queue[tail++] = w;
+      } else if (d === next && rankOf[t] < rankOf[edges[parentEdge[w] * ef + typeOff]]) {
+        parentEdge[w] = e; // same length, better name
+      }
+    }
+  }
+  return { dist, parentEdge };
+}
+
+/** One step of a path: the edge taken and the node it leads to. */
+export interface PathStep {
+  /** Edge ordinal (from the previous step's node, or from the root for the first step). */
+  readonly edge: number;
+  readonly node: number;
+}
+
+/** The BFS-tree path from the root to `target`, root side first (empty for the root or an unreached node). */
+export function rootPath(s: HeapSnapshot, rp: RootPaths, target: number): PathStep[] {
+  const steps: PathStep[] = [];
+  if (rp.dist[target] === UNREACHED) return steps;
+  for (let o = target; o !== s.rootOrdinal; ) {
+    const e = rp.parentEdge[o];
+    steps.push({ edge: e, node: o });
+    o = edgeSource(s, e);
+  }
+  return steps.reverse();
+}
+
+/**
+ * Up to `limit` shortest simple paths from the root to `target` over non-weak edges, shortest first: a best-first
+ * search backwards over the retainers, guided by the exact distance from the root (so the first path found is a
+ * shortest one and the next ones branch off it where other retainers exist). Ties prefer well-named edges.
+ */
+export function shortestPaths(a: HeapAnalysis, rp: RootPaths, target: number, limit: number): PathStep[][] {
+  const s = a.snapshot;
+  const { firstRetainer, retainerEdges, retainerNodes } = a.retainers;
+  const { dist } = rp;
+  const out: PathStep[][] = [];
+  if (dist[target] === UNREACHED || limit <= 0) return out;
+  if (target === s.rootOrdinal) return [[]];
+  // partial paths as a tree of backward steps: node, the edge from it towards the target, the step it leads to
+  const pNode: number[] = [target];
+  const pEdge: number[] = [-1];
+  const pNext: number[] = [-1];
+  const pLen: number[] = [0];
+  const pRank: number[] = [0];
+  const heap: number[] = [0];
+  const key = (p: number): number => pLen[p] + dist[pNode[p]];
+  const before = (x: number, y: number): boolean => key(x) < key(y) || (key(x) === key(y) && pRank[x] < pRank[y]);
+  const push = (p: number): void => {
+    heap.push(p);
+    for (let i = heap.length - 1; i > 0; ) {
+      const up = (i - 1) >> 1;
+      if (!before(heap[i], heap[up])) break;
+      [heap[i], heap[up]] = [heap[up], heap[i]];
+      i = up;
+    }
+  };
+  const pop = (): number => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && before(heap[l], heap[m])) m = l;
+        if (r < heap.length && before(heap[r], heap[m])) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m], heap[i]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  const onPath = (p: number, o: number): boolean => {
+    for (let q = p; q >= 0; q = pNext[q]) if (pNode[q] === o) return true;
+    return false;
+  };
+  let budget = 200_000; // bounds the work on pathological graphs (millions of retainers)
+  while (heap.length > 0 && out.length < limit && budget-- > 0) {
+    const p = pop();
+    const o = pNode[p];
+    if (o === s.rootOrdinal) {
+      const steps: PathStep[] = [];
+      // pEdge[q] leads from pNode[q] to pNode[pNext[q]], so walking the links reads root side first
+      for (let q = p; pNext[q] >= 0; q = pNext[q]) steps.push({ edge: pEdge[q], node: pNode[pNext[q]] });
+      out.push(steps);
+      continue;
+    }
+    for (let k = firstRetainer[o], end = firstRetainer[o + 1]; k < end; k++) {
+      const from = retainerNodes[k];
+      const e = retainerEdges[k];
+      const t = s.edgeTypeOf(e);
+      if (dist[from] === UNREACHED || !isPathEdge(s, from, t) || from === o || onPath(p, from)) continue;
+      // a detour may cost at most a few extra edges over the shortest path
+      if (pLen[p] + 1 + dist[from] > dist[target] + 8) continue;
+      pNode.push(from);
+      pEdge.push(e);
+      pNext.push(p);
+      pLen.push(pLen[p] + 1);
+      pRank.push(pRank[p] + edgeRank(s, t));
+      push(pNode.length - 1);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+import type { HeapAnalysis } from '../../analysis/types.js';
+import { usageError } from '../../errors.js';
+import { createProgress } from '../progress.js';
+
+const PHASES = ['page-owned nodes', 'self sizes', 'essential edges', 'dominators', 'retained sizes', 'classes'];
+
+/** Reads (see cli/load-snapshot) and analyzes a snapshot for a command, with progress on a terminal. */
+export async function loadAnalysis(file: string): Promise<HeapAnalysis> {
+  const { loadSnapshot } = await import('../load-snapshot.js');
+  const { analyzeSnapshot } = await import('../../analysis/index.js');
+  const snapshot = await loadSnapshot(file);
+  const progress = createProgress('analyzing');
+  try {
+    return analyzeSnapshot(snapshot, {
+      onPhase: (phase) => progress.update(Math.max(0, PHASES.indexOf(phase)) / PHASES.length, phase),
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+/** A positive whole number option, or a usage error naming the option. */
+export function positiveInt(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    throw usageError(`${option} must be a positive whole number, not "${value}"`);
+  }
+  return n;
+}

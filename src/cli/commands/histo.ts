@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { usageError } from '../../errors.js';
+import { loadAnalysis, positiveInt } from './analysis-loader.js';
+
+interface HistoOptions {
+  top?: string;
+  sort: string;
+  json?: boolean;
+}
+
+const SORTS = ['shallow', 'retained', 'count'] as const;
+
+export function register(program: Command): void {
+  program
+    .command('histo')
+    .description('jmap -histo for a .heapsnapshot: objects per class with count, shallow and retained size')
+    .argument('<file>', 'a .heapsnapshot file')
+    .option('--top <n>', 'only the first n classes')
+    .option('--sort <key>', `order by ${SORTS.join(', ')}`, 'shallow')
+    .option('--json', 'print one JSON document (schema heapwatch/histo@1)')
+    .action(async (file: string, opts: HistoOptions) => {
+      const sort = SORTS.find((k) => k === opts.sort);
+      if (!sort) {
+        throw usageError(`--sort must be one of ${SORTS.join(', ')}, not "${opts.sort}"`);
+      }
+      const top = opts.top === undefined ? Number.POSITIVE_INFINITY : positiveInt(opts.top, '--top');
+      const analysis = await loadAnalysis(file);
+      const { classHistogram } = await import('../../analysis/histogram.js');
+      const all = classHistogram(analysis, sort);
+      const rows = all.slice(0, top);
+      if (opts.json) {
+        const doc = {
+          schema: 'heapwatch/histo@1',
+          snapshot: { path: file, nodeCount: analysis.snapshot.nodeCount, totalSize: analysis.totalSize },
+          sort,
+          classCount: all.length,
+          classes: rows.map((r, i) => ({ rank: i + 1, ...r })),
+        };
+        process.stdout.write(`${JSON.stringify(doc)}\n`);
+      } else {
+        const { histogramTable } = await import('../../report/histogram-text.js');
+        const { formatBytes, formatCount } = await import('../../format.js');
+        const objects = all.reduce((n, r) => n + r.count, 0);
+        process.stdout.write(`${histogramTable(rows)}\n`);
+        process.stdout.write(
+          `Total ${formatCount(objects)} objects, ${formatBytes(analysis.totalSize)}, ${formatCount(all.length)} classes${rows.length < all.length ? ` (${rows.length} shown)` : ''}\n`,
+        );
+      }
+    });
+}

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { usageError } from '../../errors.js';
+import { loadAnalysis, positiveInt } from './analysis-loader.js';
+
+interface NodeOptions {
+  retainers: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('node')
+    .description('objects by id from a .heapsnapshot: class, self and retained size, dominator, immediate retainers')
+    .argument('<file>', 'a .heapsnapshot file')
+    .argument('<id...>', 'node ids (as DevTools shows them after @), any number of them')
+    .option('--retainers <n>', 'retainers listed per object', '20')
+    .option('--json', 'print one JSON document (schema heapwatch/nodes@1)')
+    .action(async (file: string, idArgs: string[], opts: NodeOptions) => {
+      const maxRetainers = positiveInt(opts.retainers, '--retainers');
+      const ids = idArgs.map((arg) => Number(arg.replace(/^@/, '')));
+      const bad = idArgs.find((_, i) => !Number.isInteger(ids[i]) || ids[i] < 0);
+      if (bad !== undefined) {
+        throw usageError(`not a node id: "${bad}"`);
+      }
+      const analysis = await loadAnalysis(file);
+      const { buildNodesReport } = await import('../../report/nodes-report.js');
+      const report = buildNodesReport(file, analysis, ids, maxRetainers);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+      } else {
+        const { renderNodesText } = await import('../../report/nodes-text.js');
+        process.stdout.write(renderNodesText(report));
+      }
+    });
+}

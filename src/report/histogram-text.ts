@@ -1,0 +1,15 @@
+import type { ClassRow } from '../analysis/types.js';
+import { formatBytes, formatCount, padLeft } from '../format.js';
+
+/** The jmap -histo style table: rank, count, shallow, retained, class. */
+export function histogramTable(rows: ClassRow[], firstRank = 1): string {
+  const lines = [
+    `${padLeft('rank', 5)} ${padLeft('count', 11)} ${padLeft('shallow', 10)} ${padLeft('retained', 10)}  class`,
+  ];
+  rows.forEach((r, i) => {
+    lines.push(
+      `${padLeft(String(firstRank + i), 5)} ${padLeft(formatCount(r.count), 11)} ${padLeft(formatBytes(r.shallowSize), 10)} ${padLeft(formatBytes(r.retainedSize), 10)}  ${r.className}`,
+    );
+  });
+  return lines.join('\n');
+}

@@ -1,0 +1,39 @@
+import { nodeName } from '../analysis/index.js';
+import type { HeapAnalysis } from '../analysis/types.js';
+
+/** Longest node name put in a report (string contents can be megabytes). */
+export const MAX_NAME = 200;
+
+/** One object as reports show it; ids are the snapshot's node ids, sizes in bytes. */
+export interface NodeRow {
+  id: number;
+  name: string;
+  type: string;
+  className: string;
+  selfSize: number;
+  retainedSize: number;
+  dominatorId: number;
+}
+
+export function clip(text: string, max = MAX_NAME): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+export function nodeRow(a: HeapAnalysis, o: number): NodeRow {
+  const s = a.snapshot;
+  return {
+    id: s.nodeId(o),
+    name: clip(nodeName(a, o)),
+    type: s.nodeTypeName(o),
+    className: a.classNames[a.classOf[o]],
+    selfSize: a.selfSizes[o],
+    retainedSize: a.retainedSizes[o],
+    dominatorId: s.nodeId(a.dominators[o]),
+  };
+}
+
+/** "Map @123" or "Session user-1 @456": class, then the name when it says more, then the id. */
+export function describeNode(row: Pick<NodeRow, 'id' | 'name' | 'className'>, maxName = 60): string {
+  const name = row.name && row.name !== row.className ? ` ${JSON.stringify(clip(row.name, maxName)).slice(1, -1)}` : '';
+  return `${row.className}${name} @${row.id}`;
+}

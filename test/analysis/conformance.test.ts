@@ -1,0 +1,65 @@
+// Object by object against Chrome DevTools' own heap snapshot worker: real snapshots written by programs in
+// fixtures/heaps/ with v8.writeHeapSnapshot; every sampled object's name, class, shown self size, retained size
+// and dominator, and the root's children in order, must equal DevTools'.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { analyzeSnapshot } from '../../src/analysis/index.js';
+import { readSnapshot } from '../../src/snapshot/reader.js';
+import { compareWithOracle, type OracleResult, runOracle } from '../helpers/devtools-oracle.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const FIXTURES = ['cache-and-classes', 'closures-and-listeners', 'weak-and-buffers'];
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'heapwatch-conf-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeSnapshot(fixture: string): string {
+  const file = join(dir, `${fixture}.heapsnapshot`);
+  execFileSync(process.execPath, [join(repo, 'fixtures/heaps', `${fixture}.mjs`), file], { stdio: 'inherit' });
+  return file;
+}
+
+describe.each(FIXTURES)('%s', (fixture) => {
+  let file: string;
+  let oracle: OracleResult;
+  beforeAll(() => {
+    file = writeSnapshot(fixture);
+    oracle = runOracle(file, 2000, 50);
+  });
+
+  test('engine equals DevTools on 2000 random objects, the 100 biggest, and the top-level dominators', async () => {
+    const a = analyzeSnapshot(await readSnapshot(file));
+    expect(oracle.sample.length).toBe(2100);
+    expect(compareWithOracle(a, oracle)).toEqual([]);
+  });
+
+  test('`heapwatch node --json` gives DevTools numbers for hundreds of ids at once', () => {
+    const ids = [...new Set(oracle.sample.map((n) => n.id))].slice(0, 400);
+    const out = execFileSync(
+      process.execPath,
+      [join(repo, 'bin/heapwatch.js'), 'node', file, ...ids.map(String), '--json', '--retainers', '1'],
+      { encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
+    const doc = JSON.parse(out);
+    expect(doc.schema).toBe('heapwatch/nodes@1');
+    const want = new Map(oracle.sample.map((n) => [n.id, n]));
+    const mismatches = doc.nodes.filter((n: Record<string, unknown>) => {
+      const w = want.get(n.id as number)!;
+      return (
+        n.className !== w.className ||
+        n.selfSize !== w.selfSize ||
+        n.retainedSize !== w.retainedSize ||
+        n.dominatorId !== w.dominatorId
+      );
+    });
+    expect(doc.nodes.length).toBe(ids.length);
+    expect(mismatches).toEqual([]);
+  });
+});

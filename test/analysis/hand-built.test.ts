@@ -1,0 +1,265 @@
+// Small graphs written by hand, with every dominator and retained size worked out by hand below; DevTools'
+// own worker is run on the same files to confirm the hand computation is its rule too.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ordinalsOfIds } from '../../src/analysis/graph.js';
+import { classHistogram } from '../../src/analysis/histogram.js';
+import { analyzeSnapshot, nodeName } from '../../src/analysis/index.js';
+import type { HeapAnalysis } from '../../src/analysis/types.js';
+import { readSnapshot } from '../../src/snapshot/reader.js';
+import { compareWithOracle, runOracle } from '../helpers/devtools-oracle.js';
+import { type TinyEdge, type TinyNode, writeTinySnapshot } from '../helpers/tiny-snapshot.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'heapwatch-hand-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const node = (key: string, type: string, name: string, id: number, size: number): TinyNode => ({
+  key,
+  type,
+  name,
+  id,
+  size,
+});
+
+/** id → [dominator id, shown self size, retained size, class name] for every node. */
+function table(a: HeapAnalysis): Record<number, [number, number, number, string]> {
+  const s = a.snapshot;
+  const out: Record<number, [number, number, number, string]> = {};
+  for (let o = 0; o < s.nodeCount; o++) {
+    out[s.nodeId(o)] = [s.nodeId(a.dominators[o]), a.selfSizes[o], a.retainedSizes[o], a.classNames[a.classOf[o]]];
+  }
+  return out;
+}
+
+async function analyze(name: string, nodes: TinyNode[], edges: TinyEdge[]) {
+  const file = join(dir, `${name}.heapsnapshot`);
+  writeTinySnapshot(file, nodes, edges);
+  return { file, a: analyzeSnapshot(await readSnapshot(file)) };
+}
+
+describe('diamond, weak, shortcut, self edge, cycle, unreachable, page-owned rule', () => {
+  // root ─shortcut→ global ─→ A ─→ B ─→ D        A ─weak→ E        F ⇄ G (nothing else points at them)
+  //   │                        └─→ C ─→ D        D ─→ D (self edge)
+  //   └─element→ (GC roots) ─element→ H ←shortcut─ global
+  // Essential edges: weak A→E no; self D→D no; shortcut global→H no (shortcuts count only from the root);
+  // (GC roots)→H no: H is page-owned (reached from global over a non-weak edge) and (GC roots) is not.
+  // So: D is dominated by A (diamond B/C); E and H have no essential retainer and hang from the root;
+  // F and G are only retained by each other (unreachable): DevTools attaches both to the root.
+  // Retained: D 40, B 20, C 30, A 10+20+30+40 = 100, global 100+100 = 200, E 50, F 60, G 70, H 5,
+  // (GC roots) 0, root 200+50+60+70+5 = 385.
+  const nodes = [
+    node('root', 'synthetic', '', 1, 0),
+    node('gcroots', 'synthetic', '(GC roots)', 3, 0),
+    node('global', 'object', 'global', 5, 100),
+    node('A', 'object', 'A', 7, 10),
+    node('B', 'object', 'B', 9, 20),
+    node('C', 'object', 'C', 11, 30),
+    node('D', 'object', 'D', 13, 40),
+    node('E', 'object', 'E', 15, 50),
+    node('F', 'object', 'F', 17, 60),
+    node('G', 'object', 'G', 19, 70),
+    node('H', 'object', 'H', 21, 5),
+  ];
+  const edges: TinyEdge[] = [
+    ['root', 'element', 1, 'gcroots'],
+    ['root', 'shortcut', 'global', 'global'],
+    ['gcroots', 'element', 1, 'H'],
+    ['global', 'property', 'a', 'A'],
+    ['global', 'shortcut', 'h', 'H'],
+    ['A', 'property', 'b', 'B'],
+    ['A', 'property', 'c', 'C'],
+    ['A', 'weak', 'w', 'E'],
+    ['B', 'property', 'd', 'D'],
+    ['C', 'property', 'd', 'D'],
+    ['D', 'property', 'self', 'D'],
+    ['F', 'property', 'g', 'G'],
+    ['G', 'property', 'f', 'F'],
+  ];
+
+  test('dominators and retained sizes', async () => {
+    const { a } = await analyze('diamond', nodes, edges);
+    expect(table(a)).toEqual({
+      1: [1, 0, 385, '(synthetic)'],
+      3: [1, 0, 0, '(synthetic)'],
+      5: [1, 100, 200, 'global'],
+      7: [5, 10, 100, 'A'],
+      9: [7, 20, 20, 'B'],
+      11: [7, 30, 30, 'C'],
+      13: [7, 40, 40, 'D'],
+      15: [1, 50, 50, 'E'],
+      17: [1, 60, 60, 'F'],
+      19: [1, 70, 70, 'G'],
+      21: [1, 5, 5, 'H'],
+    });
+    expect(a.totalSize).toBe(385);
+    // the root's children, biggest first
+    const { firstChild, children } = a.dominatorTree;
+    const top = Array.from(children.subarray(firstChild[0], firstChild[1]), (o) => a.snapshot.nodeId(o));
+    expect(top).toEqual([5, 19, 17, 15, 21, 3]);
+  });
+
+  test('DevTools computes the same', async () => {
+    const { file, a } = await analyze('diamond', nodes, edges);
+    expect(compareWithOracle(a, runOracle(file, 50, 20))).toEqual([]);
+  });
+});
+
+describe('folded self sizes, WeakMap table edge, class histogram', () => {
+  // global (100) owns a property array (40) alone: DevTools shows global 140 and the array 0.
+  // shared (array 16) is reached from global and from X: two owners, it keeps its 16.
+  // X (10) alone reaches hidden h1 (8) → h2 (4): X shows 22, h1 and h2 show 0.
+  // (GC roots) reaches hidden h3 (12): a synthetic owner takes nothing, h3 keeps 12.
+  // WeakMap wm (20) owns its table (array 32) → wm shows 52. The table → value internal edge named
+  // "… pair in WeakMap (table @<table id>)" does not count for dominators, the key → value one does:
+  // Value (30) is dominated by Key (10), so Key retains 40 (without the rule: global would dominate Value).
+  // A linked list N1 → N2 → N3 of class Node (10 each): N1 retains 30; the class retains 30, not 60.
+  // Retained: X 22, shared 16, wm 52, Key 40, N1 30, N2 20, N3 10, global 140+16+22+52+40+30 = 300,
+  // h3 12, (GC roots) 12, root 312.
+  const pair = '1 / part of key (Key @31) -> value (Value @33) pair in WeakMap (table @29)';
+  const nodes = [
+    node('root', 'synthetic', '', 1, 0),
+    node('global', 'object', 'global', 5, 100),
+    node('props', 'array', '', 7, 40),
+    node('shared', 'array', '', 9, 16),
+    node('X', 'object', 'X', 11, 10),
+    node('h1', 'hidden', 'system / Foo', 13, 8),
+    node('h2', 'hidden', 'system / Bar', 15, 4),
+    node('gcroots', 'synthetic', '(GC roots)', 17, 0),
+    node('h3', 'hidden', 'system / Baz', 19, 12),
+    node('wm', 'object', 'WeakMap', 27, 20),
+    node('table', 'array', 'system / EphemeronHashTable', 29, 32),
+    node('key', 'object', 'Key', 31, 10),
+    node('value', 'object', 'Value', 33, 30),
+    node('n1', 'object', 'Node', 41, 10),
+    node('n2', 'object', 'Node', 43, 10),
+    node('n3', 'object', 'Node', 45, 10),
+  ];
+  const edges: TinyEdge[] = [
+    ['root', 'shortcut', 'global', 'global'],
+    ['root', 'element', 1, 'gcroots'],
+    ['global', 'internal', 'properties', 'props'],
+    ['global', 'element', 0, 'shared'],
+    ['global', 'property', 'x', 'X'],
+    ['global', 'property', 'wm', 'wm'],
+    ['global', 'property', 'key', 'key'],
+    ['global', 'property', 'list', 'n1'],
+    ['X', 'internal', 'shared', 'shared'],
+    ['X', 'internal', 'h', 'h1'],
+    ['h1', 'internal', 'h', 'h2'],
+    ['gcroots', 'element', 1, 'h3'],
+    ['wm', 'internal', 'table', 'table'],
+    ['table', 'weak', 'key', 'key'],
+    ['table', 'internal', pair, 'value'],
+    ['key', 'internal', pair, 'value'],
+    ['n1', 'property', 'next', 'n2'],
+    ['n2', 'property', 'next', 'n3'],
+  ];
+
+  test('self sizes, dominators, retained sizes', async () => {
+    const { a } = await analyze('folding', nodes, edges);
+    expect(table(a)).toEqual({
+      1: [1, 0, 312, '(synthetic)'],
+      5: [1, 140, 300, 'global'],
+      7: [5, 0, 0, '(array)'],
+      9: [5, 16, 16, '(array)'],
+      11: [5, 22, 22, 'X'],
+      13: [11, 0, 0, '(system)'],
+      15: [13, 0, 0, '(system)'],
+      17: [1, 0, 12, '(synthetic)'],
+      19: [17, 12, 12, '(system)'],
+      27: [5, 52, 52, 'WeakMap'],
+      29: [27, 0, 0, '(array)'],
+      31: [5, 10, 40, 'Key'],
+      33: [31, 30, 30, 'Value'],
+      41: [5, 10, 30, 'Node'],
+      43: [41, 10, 20, 'Node'],
+      45: [43, 10, 10, 'Node'],
+    });
+  });
+
+  test('histogram: zero-size objects left out, nested instances counted once', async () => {
+    const { a } = await analyze('folding', nodes, edges);
+    const rows = Object.fromEntries(classHistogram(a).map((r) => [r.className, r]));
+    expect(rows.Node).toEqual({ className: 'Node', count: 3, shallowSize: 30, retainedSize: 30 });
+    // props (0 after folding) and the table (0) are not counted; shared is
+    expect(rows['(array)']).toEqual({ className: '(array)', count: 1, shallowSize: 16, retainedSize: 16 });
+    // h3 is the only (system) node left with a size
+    expect(rows['(system)']).toEqual({ className: '(system)', count: 1, shallowSize: 12, retainedSize: 12 });
+    expect(rows['(synthetic)']).toBeUndefined();
+  });
+
+  test('DevTools computes the same', async () => {
+    const { file, a } = await analyze('folding', nodes, edges);
+    expect(compareWithOracle(a, runOracle(file, 50, 20))).toEqual([]);
+  });
+});
+
+describe('class names', () => {
+  // o1 and o2 list properties a, b in that order: "{a, b}" is an interface (at least 2 objects start so);
+  // o3 (b, a, c) has all of a and b, so it is a "{a, b}" too; o4 (z) matches none and stays "Object".
+  const nodes = [
+    node('root', 'synthetic', '', 1, 0),
+    node('global', 'object', 'global', 3, 10),
+    node('o1', 'object', 'Object', 5, 10),
+    node('o2', 'object', 'Object', 7, 10),
+    node('o3', 'object', 'Object', 9, 10),
+    node('o4', 'object', 'Object', 11, 10),
+    node('fn', 'closure', 'onOrderUpdated', 13, 10),
+    node('code', 'code', 'system / Code', 15, 10),
+    node('str', 'string', 'hello', 17, 10),
+    node('cons', 'concatenated string', '', 19, 10),
+    node('str2', 'string', ' world', 21, 10),
+    node('div', 'native', '<div id="x">', 23, 10),
+    node('re', 'regexp', '/x+/', 25, 10),
+    node('num', 'number', 'heap number', 27, 10),
+  ];
+  const edges: TinyEdge[] = [
+    ['root', 'shortcut', 'global', 'global'],
+    ...(['o1', 'o2', 'o3', 'o4', 'fn', 'code', 'cons', 'div', 're', 'num'].map((k) => [
+      'global',
+      'property',
+      k,
+      k,
+    ]) as TinyEdge[]),
+    ['o1', 'property', 'a', 'str'],
+    ['o1', 'property', 'b', 'str'],
+    ['o2', 'property', 'a', 'str'],
+    ['o2', 'property', 'b', 'str'],
+    ['o3', 'property', 'b', 'str'],
+    ['o3', 'property', 'a', 'str'],
+    ['o3', 'property', 'c', 'str'],
+    ['o4', 'property', 'z', 'str'],
+    ['cons', 'internal', 'first', 'str'],
+    ['cons', 'internal', 'second', 'str2'],
+  ];
+
+  test('as DevTools names them', async () => {
+    const { a } = await analyze('names', nodes, edges);
+    const s = a.snapshot;
+    const byId = (id: number) => ordinalsOfIds(s, [id])[0];
+    const cls = (id: number) => a.classNames[a.classOf[byId(id)]];
+    expect([5, 7, 9, 11].map(cls)).toEqual(['{a, b}', '{a, b}', '{a, b}', 'Object']);
+    expect([13, 15, 17, 19, 23, 25, 27].map(cls)).toEqual([
+      'Function',
+      '(compiled code)',
+      '(string)',
+      '(concatenated string)',
+      '<div>',
+      'RegExp',
+      '(number)',
+    ]);
+    expect(nodeName(a, byId(19))).toBe('hello world');
+    expect(nodeName(a, byId(9))).toBe('{b, a, c}');
+    expect(nodeName(a, byId(11))).toBe('{z}');
+  });
+
+  test('DevTools computes the same', async () => {
+    const { file, a } = await analyze('names', nodes, edges);
+    expect(compareWithOracle(a, runOracle(file, 50, 20))).toEqual([]);
+  });
+});
