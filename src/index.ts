@@ -1,6 +1,9 @@
 // The programmatic API of heapwatch (each part adds its exports here).
 
-export type { ClassRow, HeapAnalysis } from './analysis/types.js';
+export { classHistogram, type HistogramSort } from './analysis/histogram.js';
+export { type AnalyzeOptions, analyzeSnapshot, nodeName } from './analysis/index.js';
+export type { ClassRow, HeapAnalysis, Retainers } from './analysis/types.js';
+export { type AnalyzeFileOptions, analyzeFile } from './analyze-file.js';
 export { HeapwatchError } from './errors.js';
 export type { GcEvent, HeapSpace, Sample } from './live/types.js';
 export { type ReadOptions, readSnapshot } from './snapshot/reader.js';
