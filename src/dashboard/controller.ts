@@ -82,7 +82,7 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
         const pct = (point.heapUsed / point.heapLimit) * 100;
         if (pct >= options.dumpAtPercent) {
           autoDumped = true;
-          void takeDump(`heap at ${pct.toFixed(1)}% of the limit (--dump-at ${options.dumpAtPercent})`);
+          void takeDump(`heap at ${pct.toFixed(1)}% of the limit, --dump-at ${options.dumpAtPercent}`);
         }
       }
     } catch (err) {
@@ -93,15 +93,16 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     schedule(Math.max(0, state.intervalMs - (performance.now() - started)));
   }
 
-  async function takeDump(why: string): Promise<void> {
+  async function takeDump(reason?: string): Promise<void> {
+    const what = reason ? `dump (${reason})` : 'dump';
     if (dumping || state.gone) return;
     dumping = true;
-    say(`dump (${why}): checking headroom...`);
+    say(`${what}: checking headroom...`);
     try {
-      const result = await source.dump(options.dumpDir, (text) => say(`dump (${why}): ${text}`));
-      say(`dump written: ${result.file} (${formatBytes(result.bytes)}, ${(result.ms / 1000).toFixed(1)} s)`);
+      const result = await source.dump(options.dumpDir, (text) => say(`${what}: ${text}`));
+      say(`${what} written: ${result.file} (${formatBytes(result.bytes)}, ${(result.ms / 1000).toFixed(1)} s)`);
     } catch (err) {
-      say(`dump failed: ${(err as Error).message}`);
+      say(`${what} failed: ${(err as Error).message}`);
     } finally {
       dumping = false;
     }
@@ -133,7 +134,7 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     };
     const screen = ui.screen;
     screen.key(['q', 'C-c', 'escape'], () => void quit());
-    screen.key(['d'], () => void takeDump('key d'));
+    screen.key(['d'], () => void takeDump());
     screen.key(['g'], () => {
       if (state.gone || dumping) return;
       say('forcing a full GC...');

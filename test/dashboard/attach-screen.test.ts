@@ -46,10 +46,10 @@ async function startTarget(): Promise<ChildProcess> {
   return child;
 }
 
-function startDashboard(pid: number, dumpDir: string): string {
+function startDashboard(pid: number, dumpDir: string, extra = ''): string {
   const name = `hw-attach-${pid}`;
   sessions.push(name);
-  const cmd = `node bin/heapwatch.js attach ${pid} --interval 500ms --dump-dir ${dumpDir}; echo HEAPWATCH_EXIT=$?; sleep 60`;
+  const cmd = `node bin/heapwatch.js attach ${pid} --interval 500ms --dump-dir ${dumpDir} ${extra}; echo HEAPWATCH_EXIT=$?; sleep 60`;
   tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '45', '-c', ROOT, cmd);
   return name;
 }
@@ -165,6 +165,26 @@ describe('heapwatch attach in tmux', () => {
     expect(gone).toContain('q quits');
     await new Promise((r) => setTimeout(r, 1000));
     expect(capture(session)).toContain('TARGET GONE'); // still on screen, not exited
+    tmux('send-keys', '-t', session, 'q');
+    await waitFor(session, (s) => s.includes('HEAPWATCH_EXIT=0'), 'a clean exit');
+  });
+
+  it('--dump-at takes one dump by itself when the heap crosses the given share of the limit', async () => {
+    const target = await startTarget();
+    const dumpDir = mkdtempSync(join(work, 'auto-'));
+    // the target starts with ~20% of its 112 MB heap limit used and keeps leaking
+    const session = startDashboard(target.pid!, dumpDir, '--dump-at 20');
+    await waitFor(
+      session,
+      (s) => /dump \(heap at \d+\.\d% of the limit, --dump-at 20\) written: \S+/.test(s),
+      'the automatic dump',
+      40_000,
+    );
+    expect(readdirSync(dumpDir)).toEqual([
+      expect.stringMatching(new RegExp(`^heapdump-${target.pid}-\\d{8}-\\d{6}\\.heapsnapshot$`)),
+    ]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(readdirSync(dumpDir).length).toBe(1); // once, not at every sample above the line
     tmux('send-keys', '-t', session, 'q');
     await waitFor(session, (s) => s.includes('HEAPWATCH_EXIT=0'), 'a clean exit');
   });

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 
@@ -6,6 +7,14 @@ interface AttachCliOptions {
   window: string;
   dumpDir: string;
   dumpAt?: string;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** `heapwatch attach <target>`: the live terminal dashboard. */
@@ -19,16 +28,19 @@ export function register(program: Command): void {
     .option('--dump-dir <dir>', 'where d (and --dump-at) write heap dumps', '.')
     .option('--dump-at <percent>', 'take one dump when heap used crosses this percent of the heap limit')
     .action(async (target: string, opts: AttachCliOptions) => {
+      const { parseDuration, parsePercent } = await import('../../dashboard/options.js');
+      const intervalMs = parseDuration(opts.interval, '--interval');
+      const windowMs = parseDuration(opts.window, '--window');
+      const dumpAtPercent = opts.dumpAt === undefined ? undefined : parsePercent(opts.dumpAt, '--dump-at');
+      if (intervalMs < 100) throw usageError(`--interval: at least 100ms, got ${opts.interval}`);
+      if (windowMs < 10 * intervalMs) throw usageError('--window: must hold at least 10 intervals');
+      if (!isDirectory(opts.dumpDir)) throw usageError(`--dump-dir: not a directory: ${opts.dumpDir}`);
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         throw usageError(
           'attach draws a terminal dashboard and needs a terminal; for a stream of samples use `heapwatch gc <target>` (or --json)',
           'NOT_A_TTY',
         );
       }
-      const { parseDuration, parsePercent } = await import('../../dashboard/options.js');
-      const intervalMs = parseDuration(opts.interval, '--interval');
-      const windowMs = parseDuration(opts.window, '--window');
-      const dumpAtPercent = opts.dumpAt === undefined ? undefined : parsePercent(opts.dumpAt, '--dump-at');
       const { runAttach } = await import('../../dashboard/attach.js');
       await runAttach(target, { intervalMs, windowMs, dumpDir: opts.dumpDir, dumpAtPercent });
     });
