@@ -71,7 +71,8 @@ function typeList(
 ): string[] {
   const v = meta[key];
   const typeIndex = (meta[key === 'node_types' ? 'node_fields' : 'edge_fields'] as string[]).indexOf('type');
-  const names = Array.isArray(v) && v.length === fieldCount ? v[typeIndex] : undefined;
+  // Node 24 lists one more entry than it has fields (trace_node_id's, left behind): only the `type` entry matters
+  const names = Array.isArray(v) && v.length >= fieldCount ? v[typeIndex] : undefined;
   if (!Array.isArray(names) || names.length === 0 || !names.every((s) => typeof s === 'string')) {
     throw new SnapshotFormatError(`snapshot.meta.${key} is missing or does not list the types`, where(key));
   }

@@ -34,7 +34,10 @@ export interface ReadOptions {
 
 const PARALLEL_FROM_BYTES = 16 << 20;
 const MAX_HEADER_BYTES = 64 << 20;
-const WORKER_URL = new URL('./parse-worker.js', import.meta.url);
+// run from TypeScript sources (tests), the worker comes from the build in dist/
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/snapshot/parse-worker.js', import.meta.url)
+  : new URL('./parse-worker.js', import.meta.url);
 
 /**
  * Reads a V8 .heapsnapshot file into a HeapSnapshot, as a byte stream into typed arrays (never the file as one

@@ -1,0 +1,307 @@
+// Snapshot material for the reader's tests: a hand-written snapshot, real ones written by v8.writeHeapSnapshot in
+// a child process, real ones cut down to a few hundred nodes (so thousands of fuzz cases stay fast), and a
+// serializer that lays a snapshot out byte for byte the way V8 does.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HeapSnapshot } from '../../src/snapshot/snapshot.js';
+
+export interface JsonSnapshot {
+  snapshot: {
+    meta: Record<string, unknown> & {
+      node_fields: string[];
+      node_types: unknown[];
+      edge_fields: string[];
+      edge_types: unknown[];
+    };
+    node_count: number;
+    edge_count: number;
+    trace_function_count?: number;
+  };
+  nodes: number[];
+  edges: number[];
+  trace_function_infos?: number[];
+  trace_tree?: unknown[];
+  samples?: number[];
+  locations?: number[];
+  strings: string[];
+}
+
+export function tempDir(prefix = 'heapwatch-reader-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** V8's layout: header on one line, one node/edge record per line, one string per line. */
+export function serializeV8Style(s: JsonSnapshot): string {
+  const records = (values: number[], width: number) => {
+    const lines: string[] = [];
+    for (let i = 0; i < values.length; i += width) lines.push(values.slice(i, i + width).join(','));
+    return lines.join('\n,');
+  };
+  const nf = s.snapshot.meta.node_fields.length;
+  const ef = s.snapshot.meta.edge_fields.length;
+  const parts = [
+    `{"snapshot":${JSON.stringify(s.snapshot)},`,
+    `"nodes":[${records(s.nodes, nf)}],`,
+    `"edges":[${records(s.edges, ef)}],`,
+    `"trace_function_infos":${JSON.stringify(s.trace_function_infos ?? [])},`,
+    `"trace_tree":${JSON.stringify(s.trace_tree ?? [])},`,
+    `"samples":${JSON.stringify(s.samples ?? [])},`,
+    `"locations":[${records(s.locations ?? [], 4)}],`,
+    `"strings":[${s.strings.map((x) => JSON.stringify(x)).join(',\n')}]}`,
+  ];
+  return parts.join('\n');
+}
+
+const NODE_TYPES = [
+  'hidden',
+  'array',
+  'string',
+  'object',
+  'code',
+  'closure',
+  'regexp',
+  'number',
+  'native',
+  'synthetic',
+];
+const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
+
+/**
+ * A dozen nodes written by hand (Node 20 layout). Ordinals: 0 root, 1 (GC roots), 2 global, 3 Order, 4 Order,
+ * 5 Array, 6 'hello' string, 7 closure onOrder, 8 context, 9 Map, 10 a string with escapes, 11 an unreachable Leak.
+ */
+export function handWritten(): JsonSnapshot {
+  const strings = [
+    '', // 0
+    '(GC roots)', // 1
+    'global', // 2
+    'Order', // 3
+    'Array', // 4
+    'hello', // 5
+    'onOrder', // 6
+    'system / Context', // 7
+    'Map', // 8
+    'quote " backslash \\ tab \t é 😀 \u0001', // 9
+    'Leak', // 10
+    'orders', // 11
+    'first', // 12
+    'second', // 13
+    'name', // 14
+    'context', // 15
+    'map', // 16
+    'note', // 17
+  ];
+  const t = (name: string) => NODE_TYPES.indexOf(name);
+  // type, name, id, self_size, edge_count, trace_node_id, detachedness
+  const nodeRows = [
+    [t('synthetic'), 0, 1, 0, 2, 0, 0],
+    [t('synthetic'), 1, 3, 0, 1, 0, 0],
+    [t('object'), 2, 5, 48, 3, 0, 0],
+    [t('object'), 3, 7, 32, 2, 0, 0],
+    [t('object'), 3, 9, 32, 1, 0, 0],
+    [t('array'), 4, 11, 24, 2, 0, 0],
+    [t('string'), 5, 13, 20, 0, 0, 0],
+    [t('closure'), 6, 15, 56, 1, 0, 0],
+    [t('hidden'), 7, 17, 40, 1, 0, 0],
+    [t('object'), 8, 19, 64, 0, 0, 0],
+    [t('string'), 9, 21, 28, 0, 0, 0],
+    [t('object'), 10, 23, 1000, 0, 0, 2],
+  ];
+  const nf = 7;
+  const e = (type: string, name: number, to: number) => [EDGE_TYPES.indexOf(type), name, to * nf];
+  const edgeRows = [
+    e('shortcut', 2, 2), // root -> global
+    e('element', 1, 1), // root -> (GC roots)
+    e('element', 0, 2), // (GC roots) -> global
+    e('property', 11, 5), // global.orders
+    e('property', 16, 9), // global.map
+    e('property', 6, 7), // global.onOrder
+    e('property', 14, 6), // Order#1.name
+    e('property', 17, 10), // Order#1.note
+    e('property', 14, 6), // Order#2.name
+    e('element', 0, 3), // orders[0]
+    e('element', 1, 4), // orders[1]
+    e('context', 15, 8), // onOrder context
+    e('weak', 12, 3), // context weakly -> Order#1
+  ];
+  return {
+    snapshot: {
+      meta: {
+        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
+        node_types: [NODE_TYPES, 'string', 'number', 'number', 'number', 'number', 'number'],
+        edge_fields: ['type', 'name_or_index', 'to_node'],
+        edge_types: [EDGE_TYPES, 'string_or_number', 'node'],
+        trace_function_info_fields: ['function_id', 'name', 'script_name', 'script_id', 'line', 'column'],
+        trace_node_fields: ['id', 'function_info_index', 'count', 'size', 'children'],
+        sample_fields: ['timestamp_us', 'last_assigned_id'],
+        location_fields: ['object_index', 'script_id', 'line', 'column'],
+      },
+      node_count: nodeRows.length,
+      edge_count: edgeRows.length,
+      trace_function_count: 0,
+    },
+    nodes: nodeRows.flat(),
+    edges: edgeRows.flat(),
+    trace_function_infos: [],
+    trace_tree: [],
+    samples: [],
+    locations: [7 * nf, 3, 10, 4],
+    strings,
+  };
+}
+
+/** The program the tests snapshot: classes, a Map, closures, a promise, and strings that need escapes. */
+export const TINY_PROGRAM = `
+const v8 = require('node:v8');
+class Order { constructor(i) { this.id = i; this.label = 'order-' + i; } }
+const orders = Array.from({ length: 50 }, (_, i) => new Order(i));
+const byId = new Map(orders.map((o) => [o.id, o]));
+const odd = ['quote " and backslash \\\\', 'tab\\tnewline\\n', 'é ü 漢字', '😀 pair', '\\ud800 lone', '\\u0001 control'];
+globalThis.keep = { orders, byId, odd, cb: () => orders.length, p: Promise.resolve(odd) };
+v8.writeHeapSnapshot(process.argv[1]);
+`;
+
+/** Writes a real snapshot of TINY_PROGRAM with the given node binary (this one by default). */
+export function writeRealSnapshot(file: string, nodeBinary = process.execPath): string {
+  execFileSync(nodeBinary, ['-e', TINY_PROGRAM, file], { stdio: 'pipe', timeout: 60_000 });
+  return file;
+}
+
+/**
+ * Cuts a real snapshot down to its first `keep` nodes plus the string nodes whose text needs escaping: edges to
+ * dropped nodes go, edge counts and strings are renumbered. Layout, meta and string contents stay V8's own.
+ */
+export function reduceSnapshot(real: JsonSnapshot, keep: number): JsonSnapshot {
+  const meta = real.snapshot.meta;
+  const nf = meta.node_fields.length;
+  const ef = meta.edge_fields.length;
+  const nameOff = meta.node_fields.indexOf('name');
+  const countOff = meta.node_fields.indexOf('edge_count');
+  const eTypeOff = meta.edge_fields.indexOf('type');
+  const eNameOff = meta.edge_fields.indexOf('name_or_index');
+  const toOff = meta.edge_fields.indexOf('to_node');
+  const edgeTypes = meta.edge_types[meta.edge_fields.indexOf('type')] as string[];
+  const numbered = new Set([edgeTypes.indexOf('element'), edgeTypes.indexOf('hidden')]);
+  const nodeCount = real.nodes.length / nf;
+  const kept: number[] = [];
+  for (let o = 0; o < nodeCount; o++) {
+    const name = real.strings[real.nodes[o * nf + nameOff]];
+    if (o < keep || (kept.length < keep + 40 && /[^\x20-\x7e]|["\\]/.test(name))) kept.push(o);
+  }
+  const newOrdinal = new Map(kept.map((o, i) => [o, i]));
+  const strings: string[] = [];
+  const stringIndex = new Map<number, number>();
+  const str = (i: number) => {
+    let j = stringIndex.get(i);
+    if (j === undefined) {
+      j = strings.push(real.strings[i]) - 1;
+      stringIndex.set(i, j);
+    }
+    return j;
+  };
+  const firstEdge: number[] = [];
+  for (let o = 0, sum = 0; o < nodeCount; o++) {
+    firstEdge.push(sum);
+    sum += real.nodes[o * nf + countOff];
+  }
+  const nodes: number[] = [];
+  const edges: number[] = [];
+  for (const o of kept) {
+    const row = real.nodes.slice(o * nf, o * nf + nf);
+    row[nameOff] = str(row[nameOff]);
+    let count = 0;
+    for (let e = firstEdge[o]; e < firstEdge[o] + real.nodes[o * nf + countOff]; e++) {
+      const edge = real.edges.slice(e * ef, e * ef + ef);
+      const target = newOrdinal.get(edge[toOff] / nf);
+      if (target === undefined) continue;
+      edge[toOff] = target * nf;
+      if (!numbered.has(edge[eTypeOff])) edge[eNameOff] = str(edge[eNameOff]);
+      edges.push(...edge);
+      count++;
+    }
+    row[countOff] = count;
+    nodes.push(...row);
+  }
+  const locations: number[] = [];
+  const loc = real.locations ?? [];
+  for (let i = 0; i < loc.length; i += 4) {
+    const target = newOrdinal.get(loc[i] / nf);
+    if (target !== undefined) locations.push(target * nf, loc[i + 1], loc[i + 2], loc[i + 3]);
+  }
+  return {
+    ...real,
+    snapshot: { ...real.snapshot, node_count: nodes.length / nf, edge_count: edges.length / ef },
+    nodes,
+    edges,
+    locations,
+    strings,
+  };
+}
+
+export function readJson(file: string): JsonSnapshot {
+  return JSON.parse(readFileSync(file, 'utf8')) as JsonSnapshot;
+}
+
+export function writeText(file: string, text: string | Buffer): string {
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Checks a HeapSnapshot against the file's JSON, number by number (to_node as ordinals, locations too). */
+export function differencesFromJson(s: HeapSnapshot, j: JsonSnapshot): string[] {
+  const out: string[] = [];
+  const nf = s.nodeFieldCount;
+  const ef = s.edgeFieldCount;
+  if (s.nodes.length !== j.nodes.length) out.push(`nodes length ${s.nodes.length} vs ${j.nodes.length}`);
+  if (s.edges.length !== j.edges.length) out.push(`edges length ${s.edges.length} vs ${j.edges.length}`);
+  for (let i = 0; i < j.nodes.length && out.length < 5; i++) {
+    if (s.nodes[i] !== j.nodes[i]) out.push(`nodes[${i}] ${s.nodes[i]} vs ${j.nodes[i]}`);
+  }
+  for (let i = 0; i < j.edges.length && out.length < 5; i++) {
+    const want = i % ef === s.edgeToNodeOffset ? j.edges[i] / nf : j.edges[i];
+    if (s.edges[i] !== want) out.push(`edges[${i}] ${s.edges[i]} vs ${want}`);
+  }
+  if (s.strings.length !== j.strings.length) out.push(`strings length ${s.strings.length} vs ${j.strings.length}`);
+  for (let i = 0; i < j.strings.length && out.length < 5; i++) {
+    if (s.strings[i] !== j.strings[i]) out.push(`strings[${i}] ${JSON.stringify(s.strings[i])}`);
+  }
+  const loc = j.locations ?? [];
+  if (s.locations.length !== loc.length) out.push(`locations length ${s.locations.length} vs ${loc.length}`);
+  for (let i = 0; i < loc.length && out.length < 5; i++) {
+    const want = i % 4 === 0 ? loc[i] / nf : loc[i];
+    if (s.locations[i] !== want) out.push(`locations[${i}] ${s.locations[i]} vs ${want}`);
+  }
+  return out;
+}
+
+/** The invariants every HeapSnapshot the reader returns must hold, whatever the file was. */
+export function inconsistencies(s: HeapSnapshot): string[] {
+  const out: string[] = [];
+  const nf = s.nodeFieldCount;
+  const ef = s.edgeFieldCount;
+  if (s.nodes.length !== s.nodeCount * nf || s.nodeCount < 1) out.push('node count');
+  if (s.edges.length !== s.edgeCount * ef) out.push('edge count');
+  if (s.firstEdge.length !== s.nodeCount + 1 || s.firstEdge[s.nodeCount] !== s.edgeCount) out.push('firstEdge');
+  for (let o = 0; o < s.nodeCount; o++) {
+    const i = o * nf;
+    if (s.firstEdge[o + 1] - s.firstEdge[o] !== s.nodes[i + s.nodeEdgeCountOffset]) out.push(`firstEdge at ${o}`);
+    if (s.nodes[i + s.nodeNameOffset] >= s.strings.length) out.push(`node ${o} name`);
+    if (s.nodes[i + s.nodeTypeOffset] >= s.meta.nodeTypes.length) out.push(`node ${o} type`);
+    if (out.length > 5) return out;
+  }
+  const element = s.edgeType.element;
+  const hidden = s.edgeType.hidden;
+  for (let e = 0; e < s.edgeCount; e++) {
+    const t = s.edgeTypeOf(e);
+    if (t >= s.meta.edgeTypes.length) out.push(`edge ${e} type`);
+    if (s.edgeTarget(e) >= s.nodeCount) out.push(`edge ${e} target`);
+    if (t !== element && t !== hidden && s.edgeNameOrIndex(e) >= s.strings.length) out.push(`edge ${e} name`);
+    if (out.length > 5) return out;
+  }
+  for (let i = 0; i < s.locations.length; i += 4) if (s.locations[i] >= s.nodeCount) out.push(`location ${i}`);
+  if (s.locations.length % 4 !== 0) out.push('locations length');
+  void ef;
+  return out;
+}

@@ -1,0 +1,304 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HeapwatchError } from '../../src/errors.js';
+import { type ReadOptions, readSnapshot } from '../../src/snapshot/reader.js';
+import {
+  differencesFromJson,
+  handWritten,
+  inconsistencies,
+  type JsonSnapshot,
+  readJson,
+  reduceSnapshot,
+  serializeV8Style,
+  tempDir,
+  writeRealSnapshot,
+} from './helpers.js';
+import { nodeBinary } from './node-versions.js';
+
+const dir = tempDir();
+const handFile = join(dir, 'hand.heapsnapshot');
+const handText = serializeV8Style(handWritten());
+let realFile = '';
+let real: JsonSnapshot;
+
+beforeAll(() => {
+  writeFileSync(handFile, handText);
+  realFile = writeRealSnapshot(join(dir, 'real.heapsnapshot'));
+  real = readJson(realFile);
+});
+
+/** Reads a file expecting the one-line bad-input error; returns its message. */
+async function failure(file: string, opts?: ReadOptions): Promise<string> {
+  try {
+    await readSnapshot(file, opts);
+  } catch (e) {
+    expect(e).toBeInstanceOf(HeapwatchError);
+    const err = e as HeapwatchError;
+    expect(err.exitCode).toBe(2);
+    expect(err.message).not.toContain('\n');
+    return err.message;
+  }
+  throw new Error(`expected ${file} to be rejected`);
+}
+
+function variant(name: string, text: string | Buffer): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('the hand-written snapshot', () => {
+  it('reads exact counts, fields, names, targets as ordinals, firstEdge and locations', async () => {
+    const s = await readSnapshot(handFile);
+    expect(s.nodeCount).toBe(12);
+    expect(s.edgeCount).toBe(13);
+    expect(s.nodeFieldCount).toBe(7);
+    expect(s.edgeFieldCount).toBe(3);
+    expect(s.strings).toHaveLength(18);
+    expect(s.nodeName(2)).toBe('global');
+    expect(s.nodeTypeName(3)).toBe('object');
+    expect(s.nodeName(3)).toBe('Order');
+    expect(s.nodeId(4)).toBe(9);
+    expect(s.nodeSelfSize(7)).toBe(56);
+    expect(s.nodeTypeName(7)).toBe('closure');
+    expect(s.nodeDetachedness(11)).toBe(2);
+    expect(s.nodeName(10)).toBe('quote " backslash \\ tab \t é 😀 \u0001');
+    expect(Array.from(s.firstEdge)).toEqual([0, 2, 3, 6, 8, 9, 11, 11, 12, 13, 13, 13, 13]);
+    // global's edges: orders → Array (5), map → Map (9), onOrder → closure (7)
+    expect([3, 4, 5].map((e) => [s.edgeName(e), s.edgeTarget(e)])).toEqual([
+      ['orders', 5],
+      ['map', 9],
+      ['onOrder', 7],
+    ]);
+    expect(s.edgeTypeName(9)).toBe('element');
+    expect(s.edgeName(10)).toBe('1');
+    expect(s.edgeTarget(10)).toBe(4);
+    expect(s.edgeTypeName(12)).toBe('weak');
+    expect(s.edgeTarget(12)).toBe(3);
+    expect(Array.from(s.locations)).toEqual([7, 3, 10, 4]);
+    expect(inconsistencies(s)).toEqual([]);
+  });
+
+  it('gives the same result at every buffer size, on one thread and on two', async () => {
+    const want = await readSnapshot(handFile, { parallel: false });
+    for (const bufferSize of [1, 2, 3, 5, 8, 13, 64, 1000]) {
+      for (const parallel of [false, true]) {
+        for (const chunkSize of parallel ? [1, 2, 7, 100] : [undefined]) {
+          const s = await readSnapshot(handFile, { bufferSize, parallel, chunkSize });
+          expect({ bufferSize, parallel, chunkSize, nodes: Array.from(s.nodes) }).toEqual({
+            bufferSize,
+            parallel,
+            chunkSize,
+            nodes: Array.from(want.nodes),
+          });
+          expect(Array.from(s.edges)).toEqual(Array.from(want.edges));
+          expect(s.strings).toEqual(want.strings);
+          expect(Array.from(s.locations)).toEqual(Array.from(want.locations));
+        }
+      }
+    }
+  });
+
+  it('accepts other whitespace and section order, and skips sections it does not know', async () => {
+    const j = handWritten();
+    const text = JSON.stringify(
+      {
+        snapshot: j.snapshot,
+        extra_section: { nested: [1, -2.5e3, true, null, 'x\\"'] },
+        nodes: j.nodes,
+        strings: j.strings,
+        samples: [1, 2],
+        edges: j.edges,
+        trace_tree: [[1, 2, 3, 4, []]],
+      },
+      null,
+      '\t',
+    );
+    const s = await readSnapshot(variant('reordered.heapsnapshot', text));
+    expect(s.nodeCount).toBe(12);
+    expect(s.edgeTarget(5)).toBe(7);
+    expect(s.locations).toHaveLength(0);
+    expect(s.strings).toEqual(j.strings);
+  });
+});
+
+describe('real snapshots', () => {
+  it('reads a v8.writeHeapSnapshot file of this Node exactly as JSON.parse sees it', async () => {
+    for (const parallel of [false, true]) {
+      const s = await readSnapshot(realFile, { parallel, chunkSize: 4096 });
+      expect(differencesFromJson(s, real)).toEqual([]);
+      expect(inconsistencies(s)).toEqual([]);
+    }
+    const s = await readSnapshot(realFile);
+    expect(s.strings).toContain('quote " and backslash \\');
+    expect(s.strings).toContain('é ü 漢字');
+    // V8 writes astral characters as one \\u escape of their low 16 bits (U+1F600 as \\uF600): JSON.parse agrees
+    expect(s.strings).toContain('\uF600 pair');
+    // V8 writes a lone surrogate as '???' (it is in JSON.parse's strings the same way, checked above)
+    expect(s.strings).toContain('??? lone');
+    expect(s.strings).toContain('\u0001 control');
+  });
+
+  it('reads a cut-down real snapshot with tiny buffers and chunks', async () => {
+    const small = reduceSnapshot(real, 300);
+    const file = variant('reduced.heapsnapshot', serializeV8Style(small));
+    for (const [bufferSize, chunkSize] of [
+      [1, 1],
+      [3, 5],
+      [17, 29],
+      [4096, 64],
+    ]) {
+      for (const parallel of [false, true]) {
+        const s = await readSnapshot(file, { bufferSize, chunkSize, parallel });
+        expect(differencesFromJson(s, small)).toEqual([]);
+      }
+    }
+  });
+
+  it('reports progress from 0 to 1', async () => {
+    const seen: number[] = [];
+    await readSnapshot(realFile, { bufferSize: 65536, onProgress: (f) => seen.push(f) });
+    expect(seen.length).toBeGreaterThan(10);
+    expect(seen.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= seen[i - 1]))).toBe(true);
+    expect(seen[seen.length - 1]).toBeGreaterThan(0.99);
+  });
+
+  for (const major of [22, 24]) {
+    it(`reads a snapshot written by Node ${major}`, { timeout: 600_000 }, async () => {
+      const file = writeRealSnapshot(join(dir, `node${major}.heapsnapshot`), nodeBinary(major));
+      const j = readJson(file);
+      for (const parallel of [false, true]) {
+        const s = await readSnapshot(file, { parallel, chunkSize: 65536 });
+        expect(differencesFromJson(s, j)).toEqual([]);
+        expect(inconsistencies(s)).toEqual([]);
+        expect(s.meta.nodeFields).toEqual(j.snapshot.meta.node_fields);
+        expect(s.strings).toContain('é ü 漢字');
+      }
+      const s = await readSnapshot(file);
+      // Node 24 (V8 13.6) dropped trace_node_id from the node record
+      expect(s.nodeTraceNodeIdOffset >= 0).toBe(major < 24);
+      expect(s.nodeDetachednessOffset).toBeGreaterThanOrEqual(0);
+    });
+  }
+});
+
+describe('bad input ends in one line with the byte offset, exit code 2', () => {
+  const cases: [string, () => string | Buffer, RegExp][] = [
+    ['empty file', () => '', /^empty file \(.*:0\)$/],
+    ['only whitespace', () => '  \n ', /^file holds only whitespace \(.*:4\)$/],
+    ['not JSON', () => 'hello world', /^not a heap snapshot: expected a JSON object \(.*:0\)$/],
+    ['a JSON array', () => '[1,2,3]', /^not a heap snapshot: expected a JSON object \(.*:0\)$/],
+    ['an empty object', () => '{}', /^the 'snapshot' section is missing \(.*:1\)$/],
+    ['garbage bytes', () => Buffer.from([0xff, 0xfe, 0x00, 0x7b]), /\(.*:0\)$/],
+    [
+      'truncated in the header',
+      () => handText.slice(0, 100),
+      /^file ends where .* was expected \(.*:100\)$|ends inside a string \(.*:100\)$/,
+    ],
+    [
+      'truncated in nodes',
+      () => handText.slice(0, handText.indexOf('"edges"') - 20),
+      /^file ends inside the nodes array \(.*:\d+\)$/,
+    ],
+    [
+      'truncated in strings',
+      () => handText.slice(0, handText.length - 10),
+      /^file ends (inside a string|where ',' or ']' in the strings was expected) \(.*:\d+\)$/,
+    ],
+    ['truncated before the final brace', () => handText.slice(0, -1), /^file ends where .* \(.*:\d+\)$/],
+    ['data after the end', () => `${handText} {}`, /^unexpected data after the end of the snapshot \(.*:\d+\)$/],
+    [
+      'a letter in nodes',
+      () => handText.replace('"nodes":[9,0,1', '"nodes":[9,x,1'),
+      /^unexpected 'x' in a number array \(.*:\d+\)$/,
+    ],
+    [
+      'a missing comma in edges',
+      () => handText.replace('"edges":[5,2,14', '"edges":[5,2 14'),
+      /^two numbers without a comma between them \(.*:\d+\)$/,
+    ],
+    [
+      'node_count larger than the nodes array',
+      () => handText.replace('"node_count":12', '"node_count":13'),
+      /^nodes: 84 numbers where the snapshot meta announces 91 \(.*:\d+\)$/,
+    ],
+    [
+      'edge_count smaller than the edges array',
+      () => handText.replace('"edge_count":13', '"edge_count":12'),
+      /edges: more numbers than the snapshot meta announces|node edge counts add up/,
+    ],
+    [
+      'an edge past the last node',
+      () => handText.replace('"edges":[5,2,14', '"edges":[5,2,84'),
+      /^edge points past the last node \(.*:\d+\)$/,
+    ],
+    [
+      'to_node not a multiple of node_fields',
+      () => handText.replace('"edges":[5,2,14', '"edges":[5,2,15'),
+      /^edge to_node is not a multiple of node_fields \(.*:\d+\)$/,
+    ],
+    [
+      'a node name past the strings',
+      () => handText.replace('"nodes":[9,0,1', '"nodes":[9,18,1'),
+      /^node name is not a string index \(.*:\d+\)$/,
+    ],
+    [
+      'meta without node_fields',
+      () => handText.replace('"node_fields"', '"node_fieldz"'),
+      /^snapshot.meta.node_fields is missing or not a list of names \(.*:\d+\)$/,
+    ],
+    [
+      'meta lacking edge_count among node fields',
+      () => handText.replace('"edge_count","trace_node_id"', '"edge_cnt","trace_node_id"'),
+      /^snapshot.meta.node_fields lacks 'edge_count' \(.*:\d+\)$/,
+    ],
+    [
+      'an absurd node_count',
+      () => handText.replace('"node_count":12', '"node_count":99999999999'),
+      /^snapshot node_count\/edge_count are too large for the file size \(.*:\d+\)$/,
+    ],
+    ['a section twice', () => handText.replace('"samples":[]', '"nodes":[]'), /^the 'nodes' section appears twice/],
+    [
+      'a bad escape in a string',
+      () => handText.replace('"hello"', '"hel\\qlo"'),
+      /^bad escape in a string \(.*:\d+\)$/,
+    ],
+    [
+      'a number over 32 bits',
+      () => handText.replace('"nodes":[9,0,1,0', '"nodes":[9,0,1,4294967296'),
+      /^number too large \(.*:\d+\)$/,
+    ],
+  ];
+
+  for (const [name, make, pattern] of cases) {
+    it(name, async () => {
+      const text = make();
+      const file = variant(`bad-${name.replace(/\W+/g, '-')}.heapsnapshot`, text);
+      for (const opts of [{ parallel: false }, { parallel: true, bufferSize: 7, chunkSize: 3 }]) {
+        const message = await failure(file, opts);
+        expect(message).toMatch(pattern);
+        expect(message).toContain(`(${file}:`);
+        const offset = Number(/:(\d+)\)$/.exec(message)![1]);
+        expect(offset).toBeLessThanOrEqual(Buffer.byteLength(text));
+      }
+    });
+  }
+
+  it('points at the exact byte of a bad edge target and of a letter among the numbers', async () => {
+    const bad = handText.replace('"edges":[5,2,14', '"edges":[5,2,84');
+    const m = await failure(variant('target.heapsnapshot', bad));
+    expect(m).toMatch(new RegExp(`:${bad.indexOf('"edges":[5,2,84') + '"edges":[5,2,'.length}\\)$`));
+    const letter = handText.replace('"nodes":[9,0,1', '"nodes":[9,x,1');
+    const m2 = await failure(variant('letter.heapsnapshot', letter), { parallel: true, bufferSize: 3 });
+    expect(m2).toMatch(new RegExp(`:${letter.indexOf('"nodes":[9,x') + '"nodes":[9,'.length}\\)$`));
+  });
+
+  it('names a missing file and a directory with exit code 2', async () => {
+    await expect(readSnapshot(join(dir, 'nope.heapsnapshot'))).rejects.toMatchObject({
+      exitCode: 2,
+      message: `no such file: ${join(dir, 'nope.heapsnapshot')}`,
+    });
+    await expect(readSnapshot(dir)).rejects.toMatchObject({ exitCode: 2, message: `not a file: ${dir}` });
+  });
+});
