@@ -289,6 +289,8 @@ export async function locatePid(pid: number, options: LocateOptions = {}): Promi
       checkedOld = true;
       const old = await probeSockets(before.filter((s) => !ports.includes(s.port)));
       if (old) return location(pid, old, false);
+      const taken = portTakenError(pid, ports);
+      if (taken) throw taken;
     }
   }
 
@@ -296,17 +298,28 @@ export async function locatePid(pid: number, options: LocateOptions = {}): Promi
   const fallback = await probeSockets(processListeningSockets(pid).filter((s) => !ports.includes(s.port)));
   if (fallback) return location(pid, fallback, false);
 
-  const wanted = ports.find((p) => p !== 0) ?? DEFAULT_INSPECTOR_PORT;
-  const taken = listeningSockets(pid).find((s) => s.port === wanted);
-  if (taken && !ports.includes(0)) {
-    const owner = ownerOfInode(taken.inode);
-    throw runtimeError(
-      `port ${wanted} is already in use by ${owner ? `process ${owner}` : 'another process'}, so process ${pid} ` +
-        `could not open its inspector ("address already in use" on its stderr); free the port or restart the target with --inspect-port=0`,
-      'PORT_TAKEN',
-    );
-  }
-  throw runtimeError(`timed out after ${timeoutMs} ms waiting for the inspector of process ${pid} to open`, 'TIMEOUT');
+  const taken = portTakenError(pid, ports);
+  if (taken) throw taken;
+  throw runtimeError(
+    `timed out after ${timeoutMs} ms waiting for the inspector of process ${pid} to open ` +
+      '(its main thread may be blocked; the inspector may still open later on its own)',
+    'TIMEOUT',
+  );
+}
+
+/** The inspector port the target wants is held by a socket of another process: the target cannot open it. */
+function portTakenError(pid: number, ports: number[]): HeapwatchError | undefined {
+  if (ports.includes(0)) return undefined;
+  const wanted = ports[0];
+  const mine = new Set(processListeningSockets(pid).map((s) => s.inode));
+  const taken = listeningSockets(pid).find((s) => s.port === wanted && !mine.has(s.inode));
+  if (!taken) return undefined;
+  const owner = ownerOfInode(taken.inode);
+  return runtimeError(
+    `port ${wanted} is already in use by ${owner ? `process ${owner}` : 'another process'}, so process ${pid} ` +
+      'could not open its inspector ("address already in use" on its stderr); free the port or restart the target with --inspect-port=0',
+    'PORT_TAKEN',
+  );
 }
 
 /** Finds the inspector of a pid, host:port or ws:// target. Only loopback addresses are ever accepted. */

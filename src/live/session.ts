@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type CDP from 'chrome-remote-interface';
 import { HeapwatchError, runtimeError, usageError } from '../errors.js';
 import { type InspectorLocation, type LocateOptions, locate, type TargetSpec } from './locate.js';
@@ -36,12 +37,13 @@ interface EvaluateResult {
 
 const CLOSE_INSPECTOR = `(() => { const i = process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector'); i.close(); return true; })()`;
 
+/** Alive and not a zombie (a killed child stays in /proc until its parent reaps it). */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
   }
 }
 
@@ -106,17 +108,24 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
 
   client.on('disconnect', () => {
     connected = false;
-    if (!detached) resolveLost(lostError());
+    if (detached) return;
+    // The socket can close a moment before the kernel reports the process dead: give it 300 ms to be sure.
+    const until = Date.now() + 300;
+    const decide = (): void => {
+      if (pid && isAlive(pid) && Date.now() < until) setTimeout(decide, 20);
+      else resolveLost(lostError());
+    };
+    decide();
   });
 
   const rawSend = client.send.bind(client) as unknown as (method: string, params?: object) => Promise<unknown>;
   const send = async <T>(method: string, params?: object, opts?: { timeoutMs?: number }): Promise<T> => {
-    if (!connected) throw lostError();
+    if (!connected) throw detached ? lostError() : await lost;
     try {
       return (await withTimeout(rawSend(method, params), opts?.timeoutMs, method)) as T;
     } catch (err) {
       if (err instanceof HeapwatchError) throw err;
-      if (!connected) throw lostError();
+      if (!connected) throw detached ? lostError() : await lost;
       const message = (err as { response?: { message?: string } }).response?.message ?? (err as Error).message;
       throw runtimeError(`${method} failed in the target: ${message}`, 'PROTOCOL');
     }
