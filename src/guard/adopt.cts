@@ -99,7 +99,12 @@ function reportReason(path: string): string {
   try {
     const header = (JSON.parse(readFileSync(path, 'utf8')) as { header?: { trigger?: string } }).header;
     const trigger = header?.trigger ?? 'report';
-    return trigger.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase(); // OOMError → oom-error
+    // OOMError → oom-error, FatalError → fatal-error, JavaScript API → javascript-api
+    return trigger
+      .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+      .replace(/([a-z])([A-Z])/g, '$1-$2')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .toLowerCase();
   } catch {
     return 'report';
   }

@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { HeapwatchError } from '../../errors.js';
+import { positiveInt } from './analysis-loader.js';
+
+interface RunCommandOptions {
+  dir?: string;
+  maxOldSpaceSize?: string;
+  nearLimit: string;
+  signal?: string;
+  maxDumps: string;
+  analyze: boolean;
+  top: string;
+  json?: boolean;
+}
+
+function wholeNumber(value: string, option: string): number {
+  if (value === '0') return 0;
+  return positiveInt(value, option);
+}
+
+const say = (line: string) => process.stderr.write(`heapwatch: ${line}\n`);
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run a command with the heapwatch guard preloaded; if it crashes and left a heap dump, check and analyse it',
+    )
+    .argument('<command...>', 'the command, after -- (e.g. heapwatch run -- node server.js)')
+    .option('--dir <dir>', 'folder for dumps and reports (default: $HEAPWATCH_DIR or ./heapwatch-dumps)')
+    .option('--max-old-space-size <mb>', "heap limit of the command's Node processes, in MB")
+    .option('--near-limit <n>', 'near-heap-limit snapshots to write (0: none)', '1')
+    .option('--signal <signal>', 'signal that writes a snapshot on demand, e.g. SIGUSR2')
+    .option('--max-dumps <n>', 'keep at most this many dumps in the folder, oldest removed (0: keep all)', '5')
+    .option('--no-analyze', 'do not analyse the dump after a crash')
+    .option('--top <n>', 'rows of biggest objects and classes in the summary', '10')
+    .option('--json', "end with one JSON line on stdout (schema heapwatch/run@1) after the command's own output")
+    .action(async (command: string[], opts: RunCommandOptions) => {
+      const dir = resolve(opts.dir ?? process.env.HEAPWATCH_DIR ?? 'heapwatch-dumps');
+      const settings = {
+        dir,
+        maxOldSpaceSizeMb:
+          opts.maxOldSpaceSize === undefined ? undefined : positiveInt(opts.maxOldSpaceSize, '--max-old-space-size'),
+        nearLimit: wholeNumber(opts.nearLimit, '--near-limit'),
+        signal: opts.signal,
+        maxDumps: wholeNumber(opts.maxDumps, '--max-dumps'),
+      };
+      const top = positiveInt(opts.top, '--top');
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const { guardedEnv, runGuarded } = await import('../run/child.js');
+      const { collectLeftovers } = await import('../run/post-mortem.js');
+      const { appNameOf } = await import('../../guard/config.cjs');
+
+      const since = Date.now();
+      const exit = await runGuarded(command, guardedEnv(process.env, settings));
+      process.exitCode = exit.exitCode; // the command's own exit code, whatever heapwatch finds afterwards
+      const crashed = exit.exitCode !== 0;
+      const mainScript = command.slice(1).find((a) => !a.startsWith('-'));
+      const left = collectLeftovers(dir, since - 1000, settings.maxDumps, appNameOf(mainScript ?? command[0]));
+
+      const text = !opts.json;
+      if (text && (crashed || left.dumps.length > 0)) {
+        const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+        say(`${command.join(' ')} ${how}`);
+        for (const d of left.dumps) {
+          if (d.complete) say(`${d.reason} heap snapshot: ${d.path} (${(d.size / 1048576).toFixed(1)} MB)`);
+          else say(`${d.reason} heap snapshot is PARTIAL (${d.problem}), not analysed: ${d.path}`);
+        }
+        for (const r of left.reports) say(`diagnostic report: ${r}`);
+        if (crashed && left.dumps.length === 0) say(`no heap snapshot was written (see ${dir})`);
+      }
+
+      const dump = [...left.dumps].reverse().find((d) => d.complete);
+      let analysis: unknown = null;
+      if (crashed && dump && opts.analyze) {
+        try {
+          const { loadAnalysis } = await import('./analysis-loader.js');
+          const { buildAnalysisReport } = await import('../../report/analysis-report.js');
+          const report = buildAnalysisReport(dump.path, await loadAnalysis(dump.path), top);
+          analysis = report;
+          if (text) {
+            const { renderAnalysisText } = await import('../../report/analysis-text.js');
+            say(`analysis of ${dump.path}:`);
+            process.stderr.write(renderAnalysisText(report));
+            say(`open it in Chrome DevTools: Memory tab → Load profile → ${dump.path}`);
+          }
+        } catch (err) {
+          // a bad dump must not hide the command's exit code: say what is wrong and keep going
+          if (!(err instanceof HeapwatchError)) throw err;
+          say(err.message);
+        }
+      }
+      if (opts.json) {
+        const result = {
+          schema: 'heapwatch/run@1',
+          command,
+          exitCode: exit.exitCode,
+          signal: exit.signal,
+          dir,
+          dumps: left.dumps,
+          reports: left.reports,
+          analysis,
+        };
+        process.stdout.write(`${JSON.stringify(result)}\n`);
+      }
+    });
+}
