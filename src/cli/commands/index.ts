@@ -6,8 +6,9 @@ import { register as gc } from './gc.js';
 import { register as histo } from './histo.js';
 import { register as node } from './node.js';
 import { register as ps } from './ps.js';
+import { register as run } from './run.js';
 
 /** One file per command; each exports `register(program)`. Heavy modules are imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node];
+export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node, run];
