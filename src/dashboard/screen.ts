@@ -35,10 +35,9 @@ export class DashboardScreen {
       width: '66%',
       height: '58%',
       label: ' heap spaces (MB) ',
+      tags: true, // the label carries the legend in colour; a legend box would hide the newest points
       border,
       style: { line: 'yellow', text: 'white', baseline: 'white', border: { fg: 'cyan' } },
-      showLegend: true,
-      legend: { width: 18 },
       xLabelPadding: 3,
       xPadding: 5,
       wholeNumbersOnly: false,
@@ -85,7 +84,9 @@ export class DashboardScreen {
       const fraction = last.heapLimit > 0 ? last.heapUsed / last.heapLimit : 0;
       // the gauge takes 0..100; values below 1.001 would be read as fractions
       this.gauge.setPercent(Math.max(1.01, Math.min(100, fraction * 100)));
-      this.gauge.setLabel(` heap used / limit: ${formatBytes(last.heapUsed)} / ${formatBytes(last.heapLimit)} `);
+      const numbers = `${formatBytes(last.heapUsed)} / ${formatBytes(last.heapLimit)}`;
+      const label = ` heap used / limit: ${numbers} `;
+      this.gauge.setLabel(label.length <= Number(this.gauge.width) - 4 ? label : ` ${numbers} `);
     }
     this.memory.setContent(memoryText(model, status.process));
     this.gc.setContent(gcText(model));
@@ -99,19 +100,21 @@ export class DashboardScreen {
     const x = points.map((p) => clock(p.time));
     const mb = (f: (p: ModelPoint) => number) => points.map((p) => f(p) / MB);
     const series: contrib.LineSeries[] = [
-      { title: 'old used', x, y: mb((p) => p.groups.old.used), style: { line: 'red' } },
-      { title: 'old capacity', x, y: mb((p) => p.groups.old.capacity), style: { line: 'magenta' } },
-      { title: 'young used', x, y: mb((p) => p.groups.young.used), style: { line: 'green' } },
-      { title: 'young capacity', x, y: mb((p) => p.groups.young.capacity), style: { line: 'cyan' } },
-      { title: 'code+other used', x, y: mb((p) => p.groups.code.used + p.groups.other.used), style: { line: 'blue' } },
+      { title: 'old', x, y: mb((p) => p.groups.old.used), style: { line: 'red' } },
+      { title: 'old cap', x, y: mb((p) => p.groups.old.capacity), style: { line: 'magenta' } },
+      { title: 'young', x, y: mb((p) => p.groups.young.used), style: { line: 'green' } },
+      { title: 'young cap', x, y: mb((p) => p.groups.young.capacity), style: { line: 'cyan' } },
+      { title: 'code+other', x, y: mb((p) => p.groups.code.used + p.groups.other.used), style: { line: 'blue' } },
     ];
     const limitOnScale = last.heapCapacity >= LIMIT_ON_SCALE * last.heapLimit;
-    if (limitOnScale) series.push({ title: 'heap limit', x, y: mb((p) => p.heapLimit), style: { line: 'white' } });
-    this.chart.setLabel(
-      limitOnScale
-        ? ' heap spaces (MB): used vs capacity, heap limit '
-        : ` heap spaces (MB): used vs capacity; heap limit ${formatBytes(last.heapLimit)} is above the scale `,
-    );
+    if (limitOnScale) series.push({ title: 'limit', x, y: mb((p) => p.heapLimit), style: { line: 'white' } });
+    const legend = series.map((s) => `{${s.style?.line}-fg}${s.title}{/${s.style?.line}-fg}`).join(', ');
+    const offScale = limitOnScale ? '' : `; limit ${formatBytes(last.heapLimit)} off scale`;
+    const full = ` heap spaces (MB): ${legend}${offScale} `;
+    // a label wider than its box wraps into the chart: drop words until it fits
+    const visible = (text: string) => text.replace(/\{[^}]*\}/g, '').length;
+    const room = Number(this.chart.width) - 4;
+    this.chart.setLabel(visible(full) <= room ? full : visible(` MB: ${legend} `) <= room ? ` MB: ${legend} ` : ' MB ');
     this.chart.setData(series);
   }
 
