@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { usageError } from '../../errors.js';
 import { parseDuration, TARGET_HELP, TIMEOUT_HELP } from './live-options.js';
 
 interface DumpCommandOptions {
@@ -42,6 +45,10 @@ export function register(program: Command): void {
     .option('--timeout <ms>', TIMEOUT_HELP, '10000')
     .action(async (target: string, opts: DumpCommandOptions) => {
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
+      if (opts.output && existsSync(opts.output)) {
+        // before attaching: no reason to signal the target for a dump we will not write
+        throw usageError(`${resolve(opts.output)} already exists; heapwatch does not overwrite dumps`, 'EXISTS');
+      }
       const { withSession } = await import('../../live/session.js');
       const { dumpHeap, defaultDumpName } = await import('../../live/capture.js');
       const { formatBytes } = await import('../../format.js');

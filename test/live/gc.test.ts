@@ -1,0 +1,77 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { GC_COLUMN_TITLES } from '../../src/live/gc-table.js';
+import { ESM_TARGET, killAll, runCli, startTarget } from './helpers.js';
+
+afterAll(killAll);
+
+describe('heapwatch gc', () => {
+  it('prints a header every 20 rows and count rows that parse, with GC counts that only grow', async () => {
+    // --expose-gc + TARGET_FULL_GC: the target forces a major GC every ~60 ms, so FGC and LIVE must move
+    const target = await startTarget(['--inspect-port=0', '--expose-gc'], undefined, { TARGET_FULL_GC: '1' });
+    const r = await runCli(['gc', String(target.pid), '100ms', '22', '-t']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(24);
+    const header = ['Timestamp', ...GC_COLUMN_TITLES];
+    expect(lines[0].trim().split(/\s+/)).toEqual(header);
+    expect(lines[21]).toBe(lines[0]);
+    const rows = lines.filter((_, i) => i !== 0 && i !== 21).map((l) => l.trim().split(/\s+/));
+    const col = (row: string[], name: string): string => row[header.indexOf(name)];
+    let previous: string[] | undefined;
+    for (const row of rows) {
+      expect(row).toHaveLength(header.length);
+      for (const name of header.filter((n) => n !== 'LIVE')) expect(col(row, name)).toMatch(/^\d+(\.\d+)?$/);
+      expect(Number(col(row, 'NU'))).toBeLessThanOrEqual(Number(col(row, 'NC')));
+      expect(Number(col(row, 'OU'))).toBeLessThanOrEqual(Number(col(row, 'OC')));
+      expect(Number(col(row, 'RSS'))).toBeGreaterThan(Number(col(row, 'OU')));
+      if (previous) {
+        for (const name of ['Timestamp', 'YGC', 'FGC', 'GCT']) {
+          expect(Number(col(row, name))).toBeGreaterThanOrEqual(Number(col(previous, name)));
+        }
+      }
+      previous = row;
+    }
+    const last = rows[rows.length - 1];
+    expect(Number(col(last, 'FGC'))).toBeGreaterThan(0);
+    expect(col(last, 'LIVE')).toMatch(/^\d+\.\d$/);
+    const gct = Number(col(last, 'GCT'));
+    const parts = Number(col(last, 'YGCT')) + Number(col(last, 'FGCT')) + Number(col(last, 'IGCT'));
+    expect(gct).toBeGreaterThanOrEqual(parts - 0.0015);
+    // 21 intervals of 100 ms: the target's uptime advanced by about 2.1 s
+    const span = Number(col(last, 'Timestamp')) - Number(col(rows[0], 'Timestamp'));
+    expect(span).toBeGreaterThan(1.9);
+    expect(span).toBeLessThan(4);
+    expect((await target.state()).inspectorUrl).toBeNull();
+  });
+
+  it('--json prints NDJSON heapwatch/gc@1 with every space by its V8 name', async () => {
+    const target = await startTarget(['--inspect-port=0'], ESM_TARGET);
+    const r = await runCli(['gc', String(target.pid), '150ms', '3', '--json']);
+    expect(r.code).toBe(0);
+    const objects = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(objects).toHaveLength(3);
+    for (const o of objects) {
+      expect(o.schema).toBe('heapwatch/gc@1');
+      expect(o.pid).toBe(target.pid);
+      expect(o.spaces.new_space.group).toBe('young');
+      expect(o.spaces.old_space.group).toBe('old');
+      expect(o.spaces.code_space.group).toBe('code');
+      const sum = (group: string, field: 'used' | 'size'): number =>
+        Object.values(o.spaces as Record<string, { group: string; used: number; size: number }>)
+          .filter((s) => s.group === group)
+          .reduce((n, s) => n + s[field], 0);
+      expect(o.oldUsed).toBe(sum('old', 'used'));
+      expect(o.newCapacity).toBe(sum('young', 'size'));
+      expect(o.oldUsedPercentOfLimit).toBeCloseTo((100 * o.oldUsed) / o.heapSizeLimit, 10);
+      expect(o.memory.rss).toBeGreaterThan(o.heap.usedHeapSize);
+    }
+    expect(objects[2].intervalMs).toBeGreaterThanOrEqual(100);
+    // the target allocates ~100 KB every 20 ms: minor GCs happen and are counted cumulatively
+    expect(objects[2].gc.minor.count).toBeGreaterThanOrEqual(objects[1].gc.minor.count);
+    expect(objects[2].gc.minor.count).toBeGreaterThan(0);
+  });
+});
