@@ -1,0 +1,79 @@
+import type { HeapAnalysis } from './types.js';
+
+/**
+ * What a dominator-tree node is to the leak-suspect search. In Node nearly everything is dominated by the
+ * global object, contexts and the module system; those are the program's roots, not suspects: the search
+ * goes through them to the variable or property that holds the leak.
+ */
+export const FunnelKind = {
+  /** A real object of the program: may be a suspect. */
+  None: 0,
+  /** A root or a holder of variables (global, synthetic roots, contexts, closures): its children are variables. */
+  Funnel: 1,
+  /** Module-system plumbing (CJS Module, ESM loader, require cache): its internal storage is plumbing too. */
+  Plumbing: 2,
+} as const;
+export type FunnelKind = (typeof FunnelKind)[keyof typeof FunnelKind];
+
+// Classes (and closures by name) of Node's module system, CJS and ESM.
+export const PLUMBING_CLASSES: ReadonlySet<string> = new Set([
+  'Module',
+  'ModuleLoader',
+  'LoadCache',
+  'ResolveCache',
+  'ModuleJob',
+  'ModuleJobSync',
+  'ModuleWrap',
+  'ModuleMap',
+  'ESMLoader',
+  'BuiltinModule',
+  'process',
+]);
+const PLUMBING_SYSTEM = new Set(['system / SourceTextModule', 'system / SyntheticModule', 'system / Module']);
+/** Edges from plumbing to plumbing: a Module's exports, the require cache. */
+const PLUMBING_EDGES = new Set(['exports', '_cache', 'cache', 'mainModule', 'children', 'moduleMap', 'module']);
+
+/**
+ * Classifies `o`, a dominator-tree child of `parent`, where `parentKind` is how the parent was classified and
+ * `userRoots` flags the global objects.
+ */
+export function funnelKind(
+  a: HeapAnalysis,
+  o: number,
+  parent: number,
+  parentKind: FunnelKind,
+  userRoots: Uint8Array,
+): FunnelKind {
+  const s = a.snapshot;
+  const T = s.nodeType;
+  const t = s.nodeTypeOf(o);
+  if (o === s.rootOrdinal) return FunnelKind.Funnel;
+  // synthetic roots hold engine tables: what they hold directly is plumbing
+  if (t === T.synthetic) return FunnelKind.Plumbing;
+  if (userRoots[o]) return FunnelKind.Funnel;
+  const name = s.nodeName(o);
+  if (t === T.closure) return PLUMBING_CLASSES.has(name) ? FunnelKind.Plumbing : FunnelKind.Funnel;
+  if (t === T.object || t === T.hidden) {
+    if (name === 'system / Context' || name === 'system / NativeContext' || name.startsWith('system / Context / ')) {
+      return FunnelKind.Funnel;
+    }
+    if (PLUMBING_SYSTEM.has(name) || (t === T.object && PLUMBING_CLASSES.has(name))) return FunnelKind.Plumbing;
+  }
+  if (parentKind !== FunnelKind.Plumbing) return FunnelKind.None;
+  // below plumbing: its backing stores and the entries of its tables are plumbing; named plumbing edges too
+  if (t === T.array || t === T.hidden) return FunnelKind.Plumbing;
+  const parentType = s.nodeTypeOf(parent);
+  const plain = t === T.object && isPlainClass(a.classNames[a.classOf[o]]);
+  if (plain && (parentType === T.array || parentType === T.hidden || parentType === T.synthetic)) {
+    return FunnelKind.Plumbing;
+  }
+  for (let e = s.firstEdge[parent]; e < s.firstEdge[parent + 1]; e++) {
+    if (s.edgeTarget(e) === o && PLUMBING_EDGES.has(s.edgeName(e)) && plain) return FunnelKind.Plumbing;
+  }
+  return FunnelKind.None;
+}
+
+/** Plain objects: DevTools names them `Object` or by their interface `{a, b}`. */
+export function isPlainClass(className: string): boolean {
+  return className === 'Object' || className.startsWith('{');
+}

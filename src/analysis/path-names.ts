@@ -1,0 +1,140 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { nodeDisplayName } from './node-names.js';
+import type { PathStep } from './paths.js';
+import type { HeapAnalysis } from './types.js';
+
+/** One step of a path as a developer reads it (and as `--json` prints it). */
+export interface NamedStep {
+  /** The reference: property or variable name, `[index]`, `['key']` for a Map entry, `context`, `(global)`. */
+  readonly edge: string;
+  readonly edgeType: string;
+  readonly id: number;
+  readonly className: string;
+  /** Text tokens for this step in a path line (empty for plumbing hops a developer does not write, e.g. `table`). */
+  readonly tokens: readonly string[];
+}
+
+const MAX_KEY = 40;
+
+/** Names the steps of a root-side-first path, e.g. `(global) → orderEvents → _events → order-updated → [3] → onOrderUpdated()`. */
+export function nameSteps(a: HeapAnalysis, steps: readonly PathStep[]): NamedStep[] {
+  const s = a.snapshot;
+  const out: NamedStep[] = [];
+  let from = s.rootOrdinal;
+  let fromTable = false;
+  for (const { edge, node } of steps) {
+    const edgeText = edgeLabel(s, from, edge, fromTable);
+    out.push({
+      edge: edgeText,
+      edgeType: s.edgeTypeName(edge),
+      id: s.nodeId(node),
+      className: a.classNames[a.classOf[node]],
+      tokens: stepTokens(a, from, edge, node, edgeText),
+    });
+    fromTable = s.edgeTypeOf(edge) === s.edgeType.internal && s.edgeName(edge) === 'table';
+    from = node;
+  }
+  return out;
+}
+
+/** The path as one line of text, root side first. */
+export function pathText(steps: readonly NamedStep[]): string {
+  const tokens = steps.flatMap((st) => st.tokens);
+  // runs of the same hop (a linked list walked link by link) read as one hop with a count
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    let j = i + 1;
+    while (j < tokens.length && tokens[j] === tokens[i]) j++;
+    out.push(j - i >= 3 ? `${tokens[i]} ×${j - i}` : tokens.slice(i, j).join(' → '));
+    i = j;
+  }
+  return out.join(' → ');
+}
+
+/**
+ * How the edge itself reads: names for properties and variables, `[i]` for indices, the Map key for entries
+ * (`fromTable`: `from` is the backing table of a Map or Set, reached by its `table` edge).
+ */
+export function edgeLabel(s: HeapSnapshot, from: number, e: number, fromTable = false): string {
+  const T = s.edgeType;
+  const t = s.edgeTypeOf(e);
+  if (from === s.rootOrdinal && t === T.shortcut) return '(global)';
+  if (t === T.element) return `[${s.edgeNameOrIndex(e)}]`;
+  if (t === T.hidden) return `<${s.edgeNameOrIndex(e)}>`;
+  const name = s.edgeName(e);
+  if (t === T.internal && fromTable && isIndex(name)) return mapEntryLabel(s, from, Number(name));
+  return name;
+}
+
+/** A node as it reads at the end of a hop: `fn()` for closures, the class or name for objects. */
+export function nodeLabel(a: HeapAnalysis, o: number): string {
+  const s = a.snapshot;
+  const T = s.nodeType;
+  const t = s.nodeTypeOf(o);
+  if (t === T.closure) return `${s.nodeName(o) || '(anonymous)'}()`;
+  if (t === T.string || t === T['concatenated string'] || t === T['sliced string']) {
+    return quote(nodeDisplayName(s, o));
+  }
+  if (t === T.synthetic) return s.nodeName(o);
+  if (t === T.hidden && s.nodeName(o).startsWith('system / ')) return s.nodeName(o).slice('system / '.length);
+  if (t === T.object && s.nodeName(o) === 'global') return '(global)';
+  return a.classNames[a.classOf[o]];
+}
+
+function stepTokens(a: HeapAnalysis, from: number, e: number, node: number, edgeText: string): string[] {
+  const s = a.snapshot;
+  const T = s.edgeType;
+  const t = s.edgeTypeOf(e);
+  const nt = s.nodeTypeOf(node);
+  if (from === s.rootOrdinal) return [t === T.shortcut ? '(global)' : nodeLabel(a, node)];
+  if (nt === s.nodeType.synthetic) return [nodeLabel(a, node)];
+  // backing stores a developer never names: an object's `elements`/`properties`, a Map's `table`
+  if (t === T.internal && (edgeText === 'table' || edgeText === 'elements' || edgeText === 'properties')) {
+    if (nt === s.nodeType.array || nt === s.nodeType.hidden) return [];
+  }
+  // an unnamed reference (synthetic root lists, internal slots): the target's own name says more
+  if ((t === T.internal || t === T.hidden) && isIndex(s.edgeName(e)) && !edgeText.startsWith('[')) {
+    return [nodeLabel(a, node)];
+  }
+  if (nt === s.nodeType.closure) {
+    const fn = nodeLabel(a, node);
+    return edgeText === s.nodeName(node) ? [fn] : [edgeText, fn];
+  }
+  // after an index or Map entry, say what sits there unless it is a plain container
+  if (t === T.element || t === T.hidden || (t === T.internal && edgeText.startsWith('['))) {
+    const label = nodeLabel(a, node);
+    if (nt === s.nodeType.object && label !== 'Object' && label !== 'Array' && !label.startsWith('{')) {
+      return [edgeText, label];
+    }
+  }
+  return [edgeText];
+}
+
+/**
+ * A Map entry reads as its key: V8's ordered hash table stores key, value, chain in consecutive slots, so the
+ * value at slot i has its key at slot i-1 when that slot holds a string or a number.
+ */
+function mapEntryLabel(s: HeapSnapshot, table: number, slot: number): string {
+  const keySlot = String(slot - 1);
+  for (let e = s.firstEdge[table]; e < s.firstEdge[table + 1]; e++) {
+    if (s.edgeTypeOf(e) !== s.edgeType.internal || s.edgeName(e) !== keySlot) continue;
+    const key = s.edgeTarget(e);
+    const kt = s.nodeTypeOf(key);
+    const T = s.nodeType;
+    if (kt === T.string || kt === T['concatenated string'] || kt === T['sliced string']) {
+      return `[${quote(nodeDisplayName(s, key))}]`;
+    }
+    if (kt === T.number) return `[${s.nodeName(key)}]`;
+    break;
+  }
+  return '[entry]';
+}
+
+function isIndex(name: string): boolean {
+  return name.length > 0 && name.length < 11 && /^\d+$/.test(name);
+}
+
+function quote(v: string): string {
+  const short = v.length > MAX_KEY ? `${v.slice(0, MAX_KEY)}…` : v;
+  return `'${short.replace(/\n/g, '\\n')}'`;
+}

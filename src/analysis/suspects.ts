@@ -1,0 +1,371 @@
+import { FunnelKind, funnelKind, PLUMBING_CLASSES } from './funnels.js';
+import { classHistogram } from './histogram.js';
+import { userRootFlags } from './overview.js';
+import { computeRootPaths, type PathStep, type RootPaths, rootPath } from './paths.js';
+import type { ClassRow, HeapAnalysis } from './types.js';
+
+export interface SuspectOptions {
+  /** A suspect retains more than this fraction of the heap (MAT: 10%). */
+  threshold?: number;
+  /** Descend to the biggest child while it keeps at least this fraction of its parent (MAT: 70%). */
+  accumulationRatio?: number;
+  maxSuspects?: number;
+  /** Instances sampled per class suspect for the merged path. */
+  classSamples?: number;
+  /** Reused when the caller already has them. */
+  rootPaths?: RootPaths;
+  histogram?: ClassRow[];
+}
+
+/** What accumulates at an accumulation point: its dominated children grouped by kind. */
+export interface Holding {
+  /** Class, or `name()` for closures, or the V8 type for internal objects. */
+  label: string;
+  count: number;
+  retainedSize: number;
+}
+
+export interface Suspect {
+  kind: 'object' | 'class';
+  /** The suspect object, or for a class suspect one representative instance. */
+  node: number;
+  className: string;
+  /** 1 for an object suspect; the number of instances for a class suspect. */
+  count: number;
+  retainedSize: number;
+  /** Percent of the heap (0–100). */
+  percent: number;
+  /** Where the memory piles up (for a class suspect: the deepest node shared by most instances' paths). */
+  accumulationPoint: number;
+  /** A linked structure reported once, by its head: the number of links and their kind. */
+  chain: { links: number; label: string } | null;
+  holds: Holding[];
+  /** From the root to the accumulation point and a representative of what it holds, root side first. */
+  path: PathStep[];
+  /** For a class suspect: the share of sampled instances whose path starts with `path`. */
+  pathShare: number;
+}
+
+const MAX_HOLDINGS = 4;
+/** At least this many same-kind links in a row make a chain. */
+const MIN_CHAIN_LINKS = 3;
+
+/**
+ * Leak suspects in Eclipse MAT's manner, adapted to Node: the biggest objects below the program's roots that
+ * retain more than `threshold` of the heap, each followed down to its accumulation point; then the classes
+ * whose instances together retain more than `threshold` and are not already inside an object suspect.
+ * Ordered by retained size, largest first.
+ */
+export function findSuspects(a: HeapAnalysis, opts: SuspectOptions = {}): Suspect[] {
+  const threshold = (opts.threshold ?? 0.1) * a.totalSize;
+  const ratio = opts.accumulationRatio ?? 0.7;
+  const maxSuspects = opts.maxSuspects ?? 10;
+  const rp = opts.rootPaths ?? computeRootPaths(a.snapshot);
+  const objects = objectSuspects(a, threshold, ratio, rp);
+  const classes = classSuspects(a, threshold, objects, rp, opts);
+  return [...objects, ...classes].sort((x, y) => y.retainedSize - x.retainedSize).slice(0, maxSuspects);
+}
+
+function objectSuspects(a: HeapAnalysis, threshold: number, ratio: number, rp: RootPaths): Suspect[] {
+  const { firstChild, children } = a.dominatorTree;
+  const retained = a.retainedSizes;
+  const userRoots = userRootFlags(a);
+  const out: Suspect[] = [];
+  // walk down through the funnels; only nodes over the threshold are visited, so this is a narrow walk
+  const stack: [number, FunnelKind][] = [[a.snapshot.rootOrdinal, FunnelKind.Funnel]];
+  while (stack.length > 0) {
+    const [o, kind] = stack.pop()!;
+    for (let k = firstChild[o]; k < firstChild[o + 1]; k++) {
+      const c = children[k];
+      if (retained[c] <= threshold) break; // children are sorted by retained size
+      const ck = funnelKind(a, c, o, kind, userRoots);
+      if (ck !== FunnelKind.None) stack.push([c, ck]);
+      else out.push(objectSuspect(a, c, ratio, rp));
+    }
+  }
+  return out;
+}
+
+function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number, rp: RootPaths): Suspect {
+  const s = a.snapshot;
+  const retained = a.retainedSizes;
+  const { firstChild, children } = a.dominatorTree;
+  const biggest = (o: number): number => (firstChild[o] < firstChild[o + 1] ? children[firstChild[o]] : -1);
+  let cur = suspect;
+  let chain: Suspect['chain'] = null;
+  let holdsOf = suspect;
+  for (;;) {
+    const links = chainLength(a, cur);
+    if (links >= MIN_CHAIN_LINKS) {
+      chain = { links, label: kindLabel(a, cur) };
+      break;
+    }
+    const c = biggest(cur);
+    if (c < 0 || retained[c] < ratio * retained[cur]) break;
+    cur = c;
+  }
+  holdsOf = cur;
+  let point = cur;
+  // a backing store (a Map's table, an object's elements) reads better as the object that owns it
+  const T = s.nodeType;
+  const pt = s.nodeTypeOf(point);
+  if (
+    !chain &&
+    point !== suspect &&
+    (pt === T.array || pt === T.hidden) &&
+    s.nodeTypeOf(a.dominators[point]) === T.object
+  ) {
+    point = a.dominators[point];
+  }
+  const holds = chain ? chainHoldings(a, cur) : holdings(a, holdsOf);
+  const next = chain ? a.dominatorTree.children[a.dominatorTree.firstChild[cur]] : -1;
+  const end = representative(a, rp, holdsOf, holds[0]?.label, next);
+  return {
+    kind: 'object',
+    node: suspect,
+    className: a.classNames[a.classOf[suspect]],
+    count: 1,
+    retainedSize: retained[suspect],
+    percent: (100 * retained[suspect]) / a.totalSize,
+    accumulationPoint: point,
+    chain,
+    holds,
+    path: rootPath(s, rp, end),
+    pathShare: 1,
+  };
+}
+
+/**
+ * The number of links when `o` heads a linked structure: its biggest dominated child is of the same kind,
+ * and so on (every link of a singly linked list dominates the rest); 0 or 1 when it is not one.
+ */
+function chainLength(a: HeapAnalysis, o: number): number {
+  const { firstChild, children } = a.dominatorTree;
+  const s = a.snapshot;
+  const cls = a.classOf[o];
+  const name = s.nodeName(o);
+  let links = 1;
+  for (let cur = o; ; links++) {
+    if (firstChild[cur] === firstChild[cur + 1]) break;
+    const next = children[firstChild[cur]];
+    if (a.classOf[next] !== cls || s.nodeName(next) !== name) break;
+    cur = next;
+  }
+  return links;
+}
+
+/** What the links of a chain hold besides the next link, by kind. */
+function chainHoldings(a: HeapAnalysis, head: number): Holding[] {
+  const { firstChild, children } = a.dominatorTree;
+  const cls = a.classOf[head];
+  const groups = new Map<string, Holding>();
+  for (let cur = head; ; ) {
+    let next = -1;
+    for (let k = firstChild[cur]; k < firstChild[cur + 1]; k++) {
+      const c = children[k];
+      if (k === firstChild[cur] && a.classOf[c] === cls) next = c;
+      else addHolding(groups, kindLabel(a, c), a.retainedSizes[c]);
+    }
+    if (next < 0) break;
+    cur = next;
+  }
+  return topHoldings(groups);
+}
+
+/** The dominated children of `o` grouped by kind, biggest groups first. */
+function holdings(a: HeapAnalysis, o: number): Holding[] {
+  const { firstChild, children } = a.dominatorTree;
+  const groups = new Map<string, Holding>();
+  for (let k = firstChild[o]; k < firstChild[o + 1]; k++) {
+    const c = children[k];
+    addHolding(groups, kindLabel(a, c), a.retainedSizes[c]);
+  }
+  return topHoldings(groups);
+}
+
+function addHolding(groups: Map<string, Holding>, label: string, size: number): void {
+  const g = groups.get(label);
+  if (g) {
+    g.count++;
+    g.retainedSize += size;
+  } else groups.set(label, { label, count: 1, retainedSize: size });
+}
+
+function topHoldings(groups: Map<string, Holding>): Holding[] {
+  return [...groups.values()].sort((x, y) => y.retainedSize - x.retainedSize).slice(0, MAX_HOLDINGS);
+}
+
+/**
+ * The node a suspect's path ends at: the biggest member of the biggest group held at the accumulation point
+ * (skipping `skip`, the next link of a chain), followed through a closure into its context and the variable
+ * there that holds most of it, so the path says what the memory is.
+ */
+function representative(
+  a: HeapAnalysis,
+  rp: RootPaths,
+  point: number,
+  label: string | undefined,
+  skip: number,
+): number {
+  const s = a.snapshot;
+  const T = s.nodeType;
+  const { firstChild, children } = a.dominatorTree;
+  // the member of the group nearest the roots (in a doubly linked list the middle one is far from both ends)
+  let cur = -1;
+  for (let k = firstChild[point]; k < firstChild[point + 1]; k++) {
+    const c = children[k];
+    if (c === skip || (label !== undefined && kindLabel(a, c) !== label)) continue;
+    if (cur < 0 || rp.dist[c] < rp.dist[cur]) cur = c;
+  }
+  if (cur < 0) return point;
+  const isContext = (o: number): boolean => s.nodeName(o) === 'system / Context';
+  // object → closure (a listener, a timer's callback) → its context → the variable in it
+  for (let depth = 0; depth < 4 && firstChild[cur] < firstChild[cur + 1]; depth++) {
+    const c = children[firstChild[cur]];
+    if (a.retainedSizes[c] < 0.5 * a.retainedSizes[cur]) break;
+    const fromContext = isContext(cur);
+    const step = fromContext
+      ? !isContext(c)
+      : s.nodeTypeOf(cur) === T.closure
+        ? isContext(c)
+        : s.nodeTypeOf(c) === T.closure;
+    if (!step) break;
+    cur = c;
+    if (fromContext) break; // reached the variable
+  }
+  return cur;
+}
+
+/** How a node is grouped in reports: closures by function name, V8 internals by their name, else the class. */
+export function kindLabel(a: HeapAnalysis, o: number): string {
+  const s = a.snapshot;
+  const t = s.nodeTypeOf(o);
+  if (t === s.nodeType.closure) return `${s.nodeName(o) || '(anonymous)'}()`;
+  const name = s.nodeName(o);
+  if (name.startsWith('system / ')) return name.slice('system / '.length);
+  return a.classNames[a.classOf[o]];
+}
+
+// --- class suspects --------------------------------------------------------------------------------------
+
+function classSuspects(
+  a: HeapAnalysis,
+  threshold: number,
+  objects: Suspect[],
+  rp: RootPaths,
+  opts: SuspectOptions,
+): Suspect[] {
+  const histogram = opts.histogram ?? classHistogram(a, 'retained');
+  const wanted = histogram.filter((r) => r.retainedSize > threshold && isUserClass(r.className));
+  if (wanted.length === 0) return [];
+  const s = a.snapshot;
+  const n = s.nodeCount;
+  // marks: object suspects, and the classes already reported, so nested instances are not counted twice
+  const inSuspect = new Uint8Array(n);
+  for (const o of objects) inSuspect[o.node] = 1;
+  const reportedClass = new Uint8Array(a.classNames.length);
+  // the funnels above object suspects retain them too: that part is not the class's own
+  const heldSuspects = new Map<number, number>();
+  for (const o of objects) {
+    for (let cur = a.dominators[o.node]; ; cur = a.dominators[cur]) {
+      heldSuspects.set(cur, (heldSuspects.get(cur) ?? 0) + o.retainedSize);
+      if (cur === s.rootOrdinal) break;
+    }
+  }
+  const classIndex = new Map<string, number[]>();
+  a.classNames.forEach((name, i) => {
+    const list = classIndex.get(name);
+    if (list) list.push(i);
+    else classIndex.set(name, [i]);
+  });
+  const out: Suspect[] = [];
+  const sampleCount = opts.classSamples ?? 100;
+  for (const row of wanted) {
+    const ofClass = new Uint8Array(a.classNames.length);
+    for (const c of classIndex.get(row.className) ?? []) ofClass[c] = 1;
+    const samples = sampleInstances(a, ofClass, row.count, sampleCount);
+    // the share of the sampled instances' retained size that is their own (not inside a reported suspect)
+    let own = 0;
+    let all = 0;
+    const free: number[] = [];
+    for (const o of samples) {
+      all += a.retainedSizes[o];
+      if (insideReported(a, o, inSuspect, reportedClass)) continue;
+      own += Math.max(0, a.retainedSizes[o] - (heldSuspects.get(o) ?? 0));
+      free.push(o);
+    }
+    if (all === 0 || (own / all) * row.retainedSize <= threshold) continue;
+    const paths = free.map((o) => rootPath(s, rp, o)).filter((p) => p.length > 0);
+    if (paths.length === 0) continue;
+    const { prefix, share } = mergePaths(paths);
+    const point = prefix.length > 0 ? prefix[prefix.length - 1].node : s.rootOrdinal;
+    for (const c of classIndex.get(row.className) ?? []) reportedClass[c] = 1;
+    out.push({
+      kind: 'class',
+      node: free[0],
+      className: row.className,
+      count: row.count,
+      retainedSize: row.retainedSize,
+      percent: (100 * row.retainedSize) / a.totalSize,
+      accumulationPoint: point,
+      chain: null,
+      holds: [{ label: row.className, count: row.count, retainedSize: row.retainedSize }],
+      path: prefix,
+      pathShare: share,
+    });
+  }
+  return out;
+}
+
+/** Engine internals and plumbing are never class suspects: `(system)`, `(string)`, `(array)`, `Module`, … */
+function isUserClass(name: string): boolean {
+  if (name.startsWith('(') || name.startsWith('system /') || PLUMBING_CLASSES.has(name)) return false;
+  // closures are one class in DevTools ("Function"): as a whole they are the program's code, not a leak
+  return name !== 'Object' && name !== 'Array' && name !== 'Function' && name !== 'global';
+}
+
+/** Up to `limit` instances spread evenly over the snapshot (instances with a size, as the histogram counts). */
+function sampleInstances(a: HeapAnalysis, ofClass: Uint8Array, count: number, limit: number): number[] {
+  const step = Math.max(1, Math.floor(count / limit));
+  const out: number[] = [];
+  const { classOf, selfSizes } = a;
+  let seen = 0;
+  for (let o = 0, n = classOf.length; o < n && out.length < limit; o++) {
+    if (ofClass[classOf[o]] === 0 || selfSizes[o] === 0) continue;
+    if (seen++ % step === 0) out.push(o);
+  }
+  return out;
+}
+
+/** Whether an object suspect or an instance of an already reported class dominates `o`. */
+function insideReported(a: HeapAnalysis, o: number, inSuspect: Uint8Array, reportedClass: Uint8Array): boolean {
+  const root = a.snapshot.rootOrdinal;
+  for (let cur = o; cur !== root; cur = a.dominators[cur]) {
+    if (inSuspect[cur] || (cur !== o && reportedClass[a.classOf[cur]])) return true;
+  }
+  return false;
+}
+
+/**
+ * MAT's "merge shortest paths": the longest path prefix that most of the paths share (the holder they have in
+ * common), and the share of paths that start with it.
+ */
+function mergePaths(paths: PathStep[][]): { prefix: PathStep[]; share: number } {
+  let matching = paths;
+  const prefix: PathStep[] = [];
+  for (let depth = 0; ; depth++) {
+    const votes = new Map<number, PathStep[][]>();
+    for (const p of matching) {
+      if (depth >= p.length - 1) continue; // the instance itself is not part of the shared path
+      const list = votes.get(p[depth].node);
+      if (list) list.push(p);
+      else votes.set(p[depth].node, [p]);
+    }
+    let best: PathStep[][] | null = null;
+    for (const list of votes.values()) if (!best || list.length > best.length) best = list;
+    if (!best || best.length * 2 < paths.length) break;
+    prefix.push(best[0][depth]);
+    matching = best;
+  }
+  return { prefix, share: matching.length / paths.length };
+}
