@@ -7,7 +7,7 @@ import { getHeapStatistics, setHeapSnapshotNearHeapLimit, writeHeapSnapshot } fr
 import { isMainThread } from 'node:worker_threads';
 import { type AdoptedDump, adoptDumps, enforceRetention, isAlive, markerName, settleSnapshot } from './adopt.cjs';
 import { type GuardConfig, readGuardConfig } from './config.cjs';
-import { noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
+import { humanBytes, noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
 import { dumpFileName, nodeSnapshotPid, tempNameFor } from './dump-files.cjs';
 
 const INSTALLED = Symbol.for('heapwatch.guard');
@@ -21,12 +21,8 @@ function say(message: string): void {
   }
 }
 
-function mb(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MB`;
-}
-
 function announce(dump: AdoptedDump): void {
-  if (dump.complete) say(`${dump.reason} heap snapshot: ${dump.path} (${mb(dump.size)})`);
+  if (dump.complete) say(`${dump.reason} heap snapshot: ${dump.path} (${humanBytes(dump.size)})`);
   else say(`${dump.reason} heap snapshot is PARTIAL (${dump.problem}): ${dump.path}`);
 }
 

@@ -128,9 +128,9 @@ describe('heapwatch/register (the preload)', () => {
     const child = startNode(['--require', REGISTER_CJS, app], env, dir);
     try {
       await child.waitFor('stdout', /ready/);
-      expect(child.stderr()).toMatch(/near-heap-limit snapshots off: [\d.]+ MB free on /);
+      expect(child.stderr()).toMatch(/near-heap-limit snapshots off: [\d.]+ [KMG]B free on /);
       child.proc.kill('SIGUSR2');
-      await child.waitFor('stderr', /signal heap snapshot skipped: [\d.]+ MB free on .* needs about [\d.]+ MB/);
+      await child.waitFor('stderr', /signal heap snapshot skipped: [\d.]+ [KMG]B free on .* needs about [\d.]+ [KMG]B/);
       expect(readdirSync(dir).filter((n) => n.includes('heapsnapshot'))).toEqual([]);
     } finally {
       child.proc.kill('SIGKILL');

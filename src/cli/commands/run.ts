@@ -52,6 +52,7 @@ export function register(program: Command): void {
       const { guardedEnv, runGuarded } = await import('../run/child.js');
       const { collectLeftovers } = await import('../run/post-mortem.js');
       const { appNameOf } = await import('../../guard/config.cjs');
+      const { formatBytes } = await import('../../format.js');
 
       const since = Date.now();
       const exit = await runGuarded(command, guardedEnv(process.env, settings));
@@ -65,7 +66,7 @@ export function register(program: Command): void {
         const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
         say(`${command.join(' ')} ${how}`);
         for (const d of left.dumps) {
-          if (d.complete) say(`${d.reason} heap snapshot: ${d.path} (${(d.size / 1048576).toFixed(1)} MB)`);
+          if (d.complete) say(`${d.reason} heap snapshot: ${d.path} (${formatBytes(d.size)})`);
           else say(`${d.reason} heap snapshot is PARTIAL (${d.problem}), not analysed: ${d.path}`);
         }
         for (const r of left.reports) say(`diagnostic report: ${r}`);
