@@ -10,15 +10,15 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-// Bump when workload.js changes so cached files are regenerated.
+// Bump when workload.js changes so cached files are regenerated (a change of units renames the file too).
 const WORKLOAD_VERSION = 2;
 
-// units → nodes: about 36 heap nodes (~81 bytes of file each) per order plus ~79k nodes of Node itself (Node 20).
+// units → nodes: about 36–38 heap nodes (~82 bytes of file each) per order plus ~79k nodes of Node itself (Node 20).
 export const SIZES = {
   '50m': { units: 15_000, nodes: '0.6 M', maxOldSpaceMB: 1024 },
-  '280m': { units: 92_500, nodes: '3.4 M', maxOldSpaceMB: 3072 },
-  '660m': { units: 218_000, nodes: '8 M', maxOldSpaceMB: 4096 },
-  '2g': { units: 670_000, nodes: '24 M', maxOldSpaceMB: 8192 },
+  '280m': { units: 89_000, nodes: '3.4 M', maxOldSpaceMB: 3072 },
+  '660m': { units: 209_000, nodes: '8 M', maxOldSpaceMB: 4096 },
+  '2g': { units: 640_000, nodes: '24 M', maxOldSpaceMB: 8192 },
 };
 
 export function benchDir() {
@@ -27,7 +27,8 @@ export function benchDir() {
 
 export function snapshotPath(size) {
   const major = process.versions.node.split('.')[0];
-  return path.join(benchDir(), 'snapshots', `orders-${size}-w${WORKLOAD_VERSION}-node${major}.heapsnapshot`);
+  const name = `orders-${size}-${SIZES[size].units}u-w${WORKLOAD_VERSION}-node${major}.heapsnapshot`;
+  return path.join(benchDir(), 'snapshots', name);
 }
 
 // node_count and edge_count from the file's header (they are in its first few hundred bytes).

@@ -31,7 +31,8 @@ function readHighWaterMark(pid) {
  * @param {string} command
  * @param {string[]} args
  * @param {{env?: NodeJS.ProcessEnv, cwd?: string, timeoutSeconds?: number}} [options]
- * @returns {Promise<{exitCode: number|null, signal: string|null, seconds: number, peakRssBytes: number,
+ * @returns {Promise<{exitCode: number|null, signal: string|null, seconds: number, cpuSeconds: number|null,
+ *   peakRssBytes: number,
  *   stdout: string, stderr: string, timedOut: boolean}>}
  */
 export async function measure(command, args, options = {}) {
@@ -40,7 +41,7 @@ export async function measure(command, args, options = {}) {
   const timeFile = path.join(work, 'time');
   const out = fs.openSync(outFile, 'w');
   const useTime = hasGnuTime();
-  const [cmd, argv] = useTime ? [GNU_TIME, ['-f', '%M', '-o', timeFile, command, ...args]] : [command, args];
+  const [cmd, argv] = useTime ? [GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, command, ...args]] : [command, args];
   const t0 = performance.now();
   const child = spawn(cmd, argv, {
     cwd: options.cwd,
@@ -70,15 +71,18 @@ export async function measure(command, args, options = {}) {
   if (poll) clearInterval(poll);
   fs.closeSync(out);
   let peakRssBytes = polledPeak;
+  let cpuSeconds = null;
   if (useTime) {
     // GNU time prints "Command exited with non-zero status N" before the numbers when the command fails
     const lines = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n') : [];
-    peakRssBytes = Number(lines.at(-1)) * 1024 || 0;
+    const [maxRssKB, user, sys] = (lines.at(-1) ?? '').split(' ').map(Number);
+    peakRssBytes = maxRssKB * 1024 || 0;
+    cpuSeconds = user + sys || null;
   }
   const stdout = fs.readFileSync(outFile, 'utf8');
   fs.rmSync(work, { recursive: true, force: true });
   // through GNU time, a killed child shows as exit 128+n
-  return { exitCode, signal, seconds, peakRssBytes, stdout, stderr, timedOut };
+  return { exitCode, signal, seconds, cpuSeconds, peakRssBytes, stdout, stderr, timedOut };
 }
 
 /** The last line of `text` that parses as a JSON object, or null. */

@@ -88,7 +88,13 @@ async function runTool(label, command, args, { env, parse }) {
   if (r.exitCode !== 0) {
     const why = r.timedOut ? 'timed out' : `exit ${r.exitCode ?? r.signal}`;
     log(`${label} failed (${why}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    return { ok: false, note: `failed (${why})`, seconds: r.seconds, peakRssBytes: r.peakRssBytes };
+    return {
+      ok: false,
+      note: `failed (${why})`,
+      seconds: r.seconds,
+      cpuSeconds: r.cpuSeconds,
+      peakRssBytes: r.peakRssBytes,
+    };
   }
   let output = null;
   try {
@@ -96,8 +102,9 @@ async function runTool(label, command, args, { env, parse }) {
   } catch (e) {
     log(`${label}: unreadable output (${e.message})`);
   }
-  log(`${label}: ${r.seconds.toFixed(1)} s, peak RSS ${(r.peakRssBytes / GiB).toFixed(2)} GiB`);
-  return { ok: true, seconds: r.seconds, peakRssBytes: r.peakRssBytes, output };
+  const cpu = r.cpuSeconds === null ? '' : ` (CPU ${r.cpuSeconds.toFixed(1)} s)`;
+  log(`${label}: ${r.seconds.toFixed(1)} s${cpu}, peak RSS ${(r.peakRssBytes / GiB).toFixed(2)} GiB`);
+  return { ok: true, seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssBytes: r.peakRssBytes, output };
 }
 
 /** heapwatch's answers for `ids` through `heapwatch node --json`, by id; null when the command is not there. */
@@ -206,6 +213,9 @@ function machine() {
 function report(rows, live, args) {
   const out = [];
   out.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} · Node ${process.version} · ${machine()}`);
+  out.push(
+    `Load average (1 min) at start ${args.loadAtStart.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)}: the machine is shared.`,
+  );
   out.push('');
   out.push(`Each tool runs alone as its own process on the same file; wall time / peak RSS (VmHWM). Targets for`);
   out.push(`heapwatch/DevTools: time ≤ ${TARGET_TIME}×, memory ≤ ${TARGET_MEMORY}×.`);
@@ -220,6 +230,21 @@ function report(rows, live, args) {
     out.push(
       `| ${(r.bytes / 1e6).toFixed(0)} MB (${r.size}) | ${(r.nodeCount / 1e6).toFixed(2)} M | ${(r.edgeCount / 1e6).toFixed(2)} M | ${fmtRun(hw)} | ${fmtRun(dt)} | ${fmtRun(ml)} | ${ratio(hw, dt, 'seconds', TARGET_TIME)} | ${ratio(hw, dt, 'peakRssBytes', TARGET_MEMORY)} | ${ratio(hw, ml, 'seconds')} | ${ratio(hw, ml, 'peakRssBytes')} |`,
     );
+  }
+  if (rows.some((r) => Object.values(r.tools).some((t) => t.cpuSeconds))) {
+    // CPU time moves less than wall time when other work shares the machine
+    const cpu = (t) => (t?.ok && t.cpuSeconds ? `${t.cpuSeconds.toFixed(1)} s` : '—');
+    out.push('');
+    out.push('CPU time (user + system, all threads):');
+    out.push('');
+    out.push('| snapshot | heapwatch analyze | DevTools worker | memlab | hw/DevTools | hw/memlab |');
+    out.push('|---|---|---|---|---:|---:|');
+    for (const r of rows) {
+      const { heapwatch: hw, devtools: dt, memlab: ml } = r.tools;
+      out.push(
+        `| ${r.size} | ${cpu(hw)} | ${cpu(dt)} | ${cpu(ml)} | ${fmtRatio(hw, dt, 'cpuSeconds')} | ${fmtRatio(hw, ml, 'cpuSeconds')} |`,
+      );
+    }
   }
   const bare = rows.filter((r) => r.tools.heapwatchBare?.ok && r.tools.heapwatch?.ok);
   if (bare.length) {
@@ -267,6 +292,7 @@ function report(rows, live, args) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
+  args.loadAtStart = os.loadavg()[0];
   if (args.build && args.tools.has('heapwatch')) {
     log('building dist/ (tsc) …');
     spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], {
