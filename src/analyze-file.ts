@@ -9,7 +9,7 @@ export interface AnalyzeFileOptions {
 
 // rough share of the whole job each step takes, for one progress bar
 const PARSE_SHARE = 0.7;
-const PHASES = ['page-owned nodes', 'self sizes', 'essential edges', 'dominators', 'retained sizes', 'classes'];
+const PHASES = ['page-owned nodes', 'self sizes', 'dominators', 'retained sizes', 'classes'];
 
 /** Reads a .heapsnapshot file and runs the whole engine on it (the I/O lives in snapshot/reader). */
 export async function analyzeFile(file: string, opts: AnalyzeFileOptions = {}): Promise<HeapAnalysis> {

@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { essentialEdges } from './essential-edges.js';
 
 export interface DominatorResult {
   /** Immediate dominator ordinal of each node; the root's is itself. */
@@ -17,7 +18,7 @@ export interface DominatorResult {
  *
  * Vertices are 1-based inside (v = ordinal + 1) so 0 can mean "none".
  */
-export function computeDominators(s: HeapSnapshot, essential: Uint8Array): DominatorResult {
+export function computeDominators(s: HeapSnapshot, pageOwned: Uint8Array): DominatorResult {
   const n = s.nodeCount;
   const len = n + 1;
   const size = n + 2; // one spare slot so the scratch arrays can serve as CSR offsets later
@@ -26,11 +27,10 @@ export function computeDominators(s: HeapSnapshot, essential: Uint8Array): Domin
   const r = s.rootOrdinal + 1;
 
   // essential predecessors as CSR by counting: vertex w's are preds[firstPred[w] … firstPred[w+1]-1]
-  // (counts go two slots up so the prefix sums leave w's fill cursor at w+1, ending as w+1's start)
+  // (essentialEdges counts an edge into ordinal t at t+3 = w+2, so the prefix sums leave w's fill cursor at
+  // w+1, which ends as w+1's start)
   const firstPred = new Uint32Array(len + 2);
-  for (let e = 0, m = s.edgeCount; e < m; e++) {
-    if (essential[e >>> 3] & (1 << (e & 7))) firstPred[edges[e * ef + toOff] + 3]++;
-  }
+  const essential = essentialEdges(s, pageOwned, firstPred);
   for (let k = 1; k < len + 2; k++) firstPred[k] += firstPred[k - 1];
   const preds = new Uint32Array(firstPred[len + 1]);
   for (let v = 0; v < n; v++) {
@@ -83,12 +83,17 @@ export function computeDominators(s: HeapSnapshot, essential: Uint8Array): Domin
   const reached = count;
   ancestor.fill(0);
 
-  const stack = new Uint32Array(size);
+  let stack = new Uint32Array(1024); // path compression depth; grows on demand
   const evaluate = (v0: number): number => {
     if (ancestor[v0] === 0) return v0;
     let v = v0;
     let top = 0;
     while (ancestor[ancestor[v]] !== 0) {
+      if (top === stack.length) {
+        const bigger = new Uint32Array(stack.length * 2);
+        bigger.set(stack);
+        stack = bigger;
+      }
       stack[top++] = v;
       v = ancestor[v];
     }
@@ -110,9 +115,11 @@ export function computeDominators(s: HeapSnapshot, essential: Uint8Array): Domin
     } else {
       for (let k = from; k < to; k++) {
         const v = preds[k];
-        if (semi[v] === 0) continue; // retained only from an unreached cycle: not a path from the root
-        const u = evaluate(v);
-        if (semi[u] < semi[w]) semi[w] = semi[u];
+        const sv = semi[v];
+        if (sv === 0) continue; // retained only from an unreached cycle: not a path from the root
+        // an unlinked v (not yet processed) evaluates to itself
+        const su = ancestor[v] === 0 ? sv : semi[evaluate(v)];
+        if (su < semi[w]) semi[w] = su;
       }
     }
     const x = vertex[semi[w]];
@@ -149,6 +156,6 @@ export function computeDominators(s: HeapSnapshot, essential: Uint8Array): Domin
   return {
     dominators: dom.subarray(0, n),
     order: vertex.subarray(0, n),
-    spare: [parent, ancestor, label, semi, bucket, stack],
+    spare: [parent, ancestor, label, semi, bucket],
   };
 }

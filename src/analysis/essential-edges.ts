@@ -18,6 +18,10 @@ export class EphemeronNames {
   constructor(private readonly strings: string[]) {
     this.state = new Uint8Array(strings.length);
   }
+  /** 1 once a name is known not to be an ephemeron edge name (hot loops test this before calling tableIdOf). */
+  get verdicts(): Uint8Array {
+    return this.state;
+  }
   tableIdOf(nameIndex: number): number {
     const st = this.state[nameIndex];
     if (st === NOT_EPHEMERON) return -1;
@@ -39,8 +43,10 @@ export class EphemeronNames {
  * One bit per edge: does the edge count for dominators (DevTools' rule)? Not essential are: the WeakMap
  * table→value internal edge (the key's edge is kept), weak edges, self edges, and — from any node but the
  * root — shortcut edges and edges from a non-page-owned node into a page-owned one.
+ * When `targetCounts` is given, `targetCounts[w + COUNT_SLOT]` is incremented for each essential edge into w
+ * (saves the dominator pass a sweep over all edges).
  */
-export function essentialEdges(s: HeapSnapshot, pageOwned: Uint8Array): Uint8Array {
+export function essentialEdges(s: HeapSnapshot, pageOwned: Uint8Array, targetCounts?: Uint32Array): Uint8Array {
   const bits = new Uint8Array((s.edgeCount + 7) >>> 3);
   const { edges, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
   const typeOff = s.edgeTypeOffset;
@@ -52,21 +58,29 @@ export function essentialEdges(s: HeapSnapshot, pageOwned: Uint8Array): Uint8Arr
   const shortcut = s.edgeType.shortcut;
   const root = s.rootOrdinal;
   const names = new EphemeronNames(s.strings);
+  const verdicts = names.verdicts;
   for (let v = 0, n = s.nodeCount; v < n; v++) {
     const vOwned = pageOwned[v];
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       const base = e * ef;
       const t = edges[base + typeOff];
       if (t === weak) continue;
-      if (t === internal && names.tableIdOf(edges[base + nameOff]) === nodes[v * nf + idOff]) continue;
+      if (t === internal) {
+        const name = edges[base + nameOff];
+        if (verdicts[name] !== NOT_EPHEMERON && names.tableIdOf(name) === nodes[v * nf + idOff]) continue;
+      }
       const w = edges[base + toOff];
       if (w === v) continue;
       if (v !== root && (t === shortcut || (pageOwned[w] && !vOwned))) continue;
       bits[e >>> 3] |= 1 << (e & 7);
+      if (targetCounts) targetCounts[w + COUNT_SLOT]++;
     }
   }
   return bits;
 }
+
+/** Where essentialEdges counts an edge into w: w + 3 (the CSR layout of dominators.ts). */
+export const COUNT_SLOT = 3;
 
 export function isEssential(bits: Uint8Array, e: number): boolean {
   return (bits[e >>> 3] & (1 << (e & 7))) !== 0;

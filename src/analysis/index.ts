@@ -1,7 +1,6 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { classifyNodes } from './classes.js';
 import { computeDominators } from './dominators.js';
-import { essentialEdges } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
 import { nodeDisplayName } from './node-names.js';
 import { markPageOwned } from './page-owned.js';
@@ -22,10 +21,8 @@ export function analyzeSnapshot(snapshot: HeapSnapshot, opts: AnalyzeOptions = {
   const pageOwned = markPageOwned(snapshot);
   phase('self sizes');
   const selfSizes = shownSelfSizes(snapshot);
-  phase('essential edges');
-  const essential = essentialEdges(snapshot, pageOwned);
   phase('dominators');
-  const { dominators, order, spare } = computeDominators(snapshot, essential);
+  const { dominators, order, spare } = computeDominators(snapshot, pageOwned);
   phase('retained sizes');
   const retained = retainedSizes(dominators, order, selfSizes, root);
   const dominatorTree = buildDominatorTree(dominators, retained, root, spare[0], spare[1]);

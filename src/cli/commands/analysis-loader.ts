@@ -2,7 +2,7 @@ import type { HeapAnalysis } from '../../analysis/types.js';
 import { usageError } from '../../errors.js';
 import { createProgress } from '../progress.js';
 
-const PHASES = ['page-owned nodes', 'self sizes', 'essential edges', 'dominators', 'retained sizes', 'classes'];
+const PHASES = ['page-owned nodes', 'self sizes', 'dominators', 'retained sizes', 'classes'];
 
 /** Reads (see cli/load-snapshot) and analyzes a snapshot for a command, with progress on a terminal. */
 export async function loadAnalysis(file: string): Promise<HeapAnalysis> {
