@@ -177,7 +177,7 @@ export async function dumpHeap(session: Session, options: DumpOptions): Promise<
   options.onHeadroom?.(headroom, message);
   if (!headroom.fits && !options.force) {
     throw runtimeError(
-      `${message}; refusing to dump, it would likely get the target killed (use --force to dump anyway)`,
+      `${message}; refusing to dump, it would likely get the target killed (heapwatch dump --force dumps anyway)`,
       'NO_HEADROOM',
     );
   }

@@ -14,7 +14,7 @@ export function register(program: Command): void {
   program
     .command('histo')
     .description('jmap -histo for a .heapsnapshot: objects per class with count, shallow and retained size')
-    .argument('<file>', 'a .heapsnapshot file')
+    .argument('<file>', 'a .heapsnapshot file, or a live pid, host:port or ws:// URL to dump first (like jmap -histo)')
     .option('--top <n>', 'only the first n classes')
     .option('--sort <key>', `order by ${SORTS.join(', ')}`, 'shallow')
     .option('--json', 'print one JSON document (schema heapwatch/histo@1)')
@@ -24,7 +24,8 @@ export function register(program: Command): void {
         throw usageError(`--sort must be one of ${SORTS.join(', ')}, not "${opts.sort}"`);
       }
       const top = opts.top === undefined ? Number.POSITIVE_INFINITY : positiveInt(opts.top, '--top');
-      const analysis = await loadAnalysis(file);
+      const { withLiveSnapshot } = await import('../../live/temp-dump.js');
+      const analysis = await withLiveSnapshot(file, loadAnalysis);
       const { classHistogram } = await import('../../analysis/histogram.js');
       const all = classHistogram(analysis, sort);
       const rows = all.slice(0, top);
