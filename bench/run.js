@@ -136,16 +136,17 @@ async function benchSize(size, args, peers) {
           parse: (text) => JSON.parse(text),
         },
       );
-      // the cost of the leak-suspect work, when analyze can leave it out
+      // The cost of the leak-suspect work (suspects, paths, duplicate strings): against `analyze` with a flag that
+      // leaves it out, or else against `histo`, the same parse + dominators + retained sizes + histogram without it.
+      const out = row.tools.heapwatch.output;
       const skip = ['--no-suspects', '--fast'].find((flag) => help.includes(flag));
-      if (skip && row.tools.heapwatch.ok) {
-        row.tools.heapwatchBare = await runTool(
-          `heapwatch analyze ${skip}`,
-          process.execPath,
-          [CLI, 'analyze', snap.file, skip, '--json'],
-          { parse: () => null },
-        );
-        row.bareFlag = skip;
+      const hasLeakWork = out && ('suspects' in out || 'duplicateStrings' in out);
+      if (row.tools.heapwatch.ok && (skip || (hasLeakWork && cliAvailable('histo') !== null))) {
+        const argv = skip ? [CLI, 'analyze', snap.file, skip, '--json'] : [CLI, 'histo', snap.file, '--json'];
+        row.bareLabel = skip ? `analyze ${skip}` : 'histo';
+        row.tools.heapwatchBare = await runTool(`heapwatch ${row.bareLabel}`, process.execPath, argv, {
+          parse: () => null,
+        });
       }
     }
   }
@@ -251,9 +252,11 @@ function report(rows, live, args) {
     out.push('');
     out.push('Cost of suspects, paths and duplicate strings in `analyze` (target ≤ 20%):');
     for (const r of bare) {
-      const extra = r.tools.heapwatch.seconds / r.tools.heapwatchBare.seconds - 1;
+      const { heapwatch: full, heapwatchBare: base } = r.tools;
+      const pct = (a, b) => `${a >= b ? '+' : ''}${((a / b - 1) * 100).toFixed(0)}%`;
+      const cpu = full.cpuSeconds && base.cpuSeconds ? `; CPU ${pct(full.cpuSeconds, base.cpuSeconds)}` : '';
       out.push(
-        `- ${r.size}: ${r.tools.heapwatch.seconds.toFixed(1)} s vs ${r.tools.heapwatchBare.seconds.toFixed(1)} s with ${r.bareFlag} → +${(extra * 100).toFixed(0)}%`,
+        `- ${r.size}: analyze ${full.seconds.toFixed(1)} s vs \`${r.bareLabel}\` ${base.seconds.toFixed(1)} s → wall ${pct(full.seconds, base.seconds)}${cpu}`,
       );
     }
   }
@@ -330,7 +333,9 @@ async function main() {
   log(`raw results: ${raw}`);
   if (args.writeResults) {
     const file = path.join(repoRoot, 'bench', 'RESULTS.md');
-    fs.writeFileSync(`${file}.tmp`, `# heapwatch bench results\n\n${text}\n`);
+    const intro =
+      '`npm run bench` (bench/run.js) on the snapshots bench/generate.js writes; rerun with `npm run bench -- --write-results`.';
+    fs.writeFileSync(`${file}.tmp`, `# heapwatch bench results\n\n${intro}\n\n${text}\n`);
     fs.renameSync(`${file}.tmp`, file);
     log(`wrote ${file}`);
   }
