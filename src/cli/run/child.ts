@@ -1,5 +1,5 @@
 // Runs the user's command with the guard preloaded in every Node process it starts, stdio passed through.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { usageError } from '../../errors.js';
@@ -43,10 +43,22 @@ export interface ChildExit {
   exitCode: number;
 }
 
-/** Spawns the command with inherited stdio; forwards SIGTERM/SIGHUP; resolves when it exits. */
-export function runGuarded(command: string[], env: NodeJS.ProcessEnv): Promise<ChildExit> {
+export interface RunGuardedOptions {
+  /** stdio of the child (default: inherit, so the command talks to the terminal itself). */
+  stdio?: StdioOptions;
+  /** Called once the child is spawned (e.g. to attach to its pid or read piped output). */
+  onSpawn?: (child: ChildProcess) => void;
+}
+
+/** Spawns the command; forwards SIGTERM/SIGHUP; resolves when it exits. */
+export function runGuarded(
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  options: RunGuardedOptions = {},
+): Promise<ChildExit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
+    const child = spawn(command[0], command.slice(1), { stdio: options.stdio ?? 'inherit', env });
+    options.onSpawn?.(child);
     // Ctrl-C reaches the child from the terminal itself; heapwatch stays to read the dump afterwards
     const ignoreInterrupt = () => {};
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
