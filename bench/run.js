@@ -275,6 +275,19 @@ function report(rows, live, args) {
       if (c.details.length > 5) out.push(`  - … ${c.details.length - 5} more`);
     }
   }
+  // what each tool calls the total (the root's retained size), as a plain cross-check of the peers too
+  const totals = rows.filter((r) => Object.values(r.tools).some((t) => t.ok && t.output));
+  if (totals.length) {
+    out.push('');
+    out.push('Total size (root retained) as each tool reports it:');
+    for (const r of totals) {
+      const { heapwatch: hw, devtools: dt, memlab: ml } = r.tools;
+      const total = (t, pick) => (t?.ok && t.output ? String(pick(t.output)) : '—');
+      out.push(
+        `- ${r.size}: heapwatch ${total(hw, (o) => o.snapshot?.totalSize)}, DevTools ${total(dt, (o) => o.totalSize)}, memlab ${total(ml, (o) => o.totalSize)} bytes`,
+      );
+    }
+  }
   if (live.length) {
     out.push('');
     out.push('Live benches:');
