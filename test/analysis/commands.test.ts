@@ -33,31 +33,36 @@ describe('analyze', () => {
     const r = run('analyze', diamond, '--top', '3');
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
-    expect(r.out).toBe(
+    // each section exactly, in this order (later parts add sections of their own, e.g. leak suspects)
+    const sections = [
+      [diamond, '  nodes 11, edges 13, total 385 B (sizes as Chrome DevTools shows them)'],
       [
-        diamond,
-        '  nodes 11, edges 13, total 385 B (sizes as Chrome DevTools shows them)',
-        '',
         'Biggest objects by retained size (dominator tree; global objects, GC roots and contexts opened up)',
         '    retained      %       self  object',
         '       100 B  26.0%       10 B  A @7   (in global @5)',
         '        70 B  18.2%       70 B  G @19',
         '        60 B  15.6%       60 B  F @17',
-        '',
+      ],
+      [
         'Classes by retained size (top 3)',
         '   rank       count    shallow   retained  class',
         '      1           1      100 B      200 B  global',
         '      2           1       10 B      100 B  A',
         '      3           1       70 B       70 B  G',
-        '',
-      ].join('\n'),
-    );
+      ],
+    ].map((lines) => `${lines.join('\n')}\n`);
+    const at = sections.map((section) => r.out.indexOf(section));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((x, y) => x - y)).toEqual(at);
   });
 
   test('--json: one document, schema heapwatch/analysis@1, bytes and snapshot ids', () => {
     const r = run('analyze', diamond, '--top', '2', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual({
+    const doc = JSON.parse(r.out);
+    // these fields exactly (later parts add fields of their own, never rename these)
+    const { schema, snapshot, dominators, histogram } = doc;
+    expect({ schema, snapshot, dominators, histogram }).toEqual({
       schema: 'heapwatch/analysis@1',
       snapshot: { path: diamond, nodeCount: 11, edgeCount: 13, totalSize: 385 },
       dominators: [
