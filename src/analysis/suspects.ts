@@ -192,7 +192,10 @@ function addHolding(groups: Map<string, Holding>, label: string, size: number): 
 }
 
 function topHoldings(groups: Map<string, Holding>): Holding[] {
-  return [...groups.values()].sort((x, y) => y.retainedSize - x.retainedSize).slice(0, MAX_HOLDINGS);
+  return [...groups.values()]
+    .filter((g) => g.retainedSize > 0)
+    .sort((x, y) => y.retainedSize - x.retainedSize)
+    .slice(0, MAX_HOLDINGS);
 }
 
 /**

@@ -4,6 +4,8 @@ import { loadAnalysis, positiveInt } from './analysis-loader.js';
 interface AnalyzeOptions {
   top: string;
   json?: boolean;
+  html?: string;
+  suspects: boolean;
 }
 
 export function register(program: Command): void {
@@ -15,16 +17,23 @@ export function register(program: Command): void {
     .argument('<file>', 'a .heapsnapshot file')
     .option('--top <n>', 'rows of biggest objects and of classes', '20')
     .option('--json', 'print one JSON document (schema heapwatch/analysis@1)')
+    .option('--html <out.html>', 'also write a self-contained HTML report to this file')
+    .option('--no-suspects', 'skip leak suspects, paths and duplicate strings (faster)')
     .action(async (file: string, opts: AnalyzeOptions) => {
       const top = positiveInt(opts.top, '--top');
       const analysis = await loadAnalysis(file);
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const report = buildAnalysisReport(file, analysis, top);
+      const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;
+      const findings = leaks ? leaks.addLeakFindings(report, analysis) : null;
+      if (opts.html && leaks) await leaks.writeHtmlReport(opts.html, report, analysis);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
       } else {
-        const { renderAnalysisText } = await import('../../report/analysis-text.js');
-        process.stdout.write(renderAnalysisText(report));
+        const { renderAnalysisText, defaultSections } = await import('../../report/analysis-text.js');
+        const sections = findings && leaks ? leaks.withLeakSections(defaultSections, findings) : defaultSections;
+        process.stdout.write(renderAnalysisText(report, sections));
+        if (opts.html) process.stderr.write(`heapwatch: HTML report written to ${opts.html}\n`);
       }
     });
 }

@@ -1,0 +1,77 @@
+import { nameSteps, pathText } from '../analysis/path-names.js';
+import type { PathStep, RootPaths } from '../analysis/paths.js';
+import { computeRootPaths } from '../analysis/paths.js';
+import { type DuplicateString, duplicateStrings } from '../analysis/strings.js';
+import { findSuspects, type Holding } from '../analysis/suspects.js';
+import type { ClassRow, HeapAnalysis } from '../analysis/types.js';
+
+/** One step of a path in JSON: the reference, its V8 edge type, and the object it leads to. */
+export interface PathStepJson {
+  edge: string;
+  edgeType: string;
+  id: number;
+  className: string;
+}
+
+/** A leak suspect as `heapwatch analyze --json` prints it (sizes in bytes, percent of the heap 0–100). */
+export interface SuspectJson {
+  kind: 'object' | 'class';
+  /** The suspect object's id (for a class: one instance's). */
+  id: number;
+  className: string;
+  count: number;
+  retainedSize: number;
+  percent: number;
+  accumulationPoint: { id: number; className: string; retainedSize: number };
+  /** A linked structure (reported once, by its head): number of links and their kind. */
+  chain: { links: number; className: string } | null;
+  holds: { className: string; count: number; retainedSize: number }[];
+  /** From the GC roots (root side first) to the accumulation point and a representative of what it holds. */
+  path: PathStepJson[];
+  pathText: string;
+  /** Class suspects: the share of sampled instances whose shortest path starts with `path` (0–1). */
+  pathShare: number;
+}
+
+/** What analyze adds to its report: the leak suspects and the duplicate strings. */
+export interface LeakFindings {
+  suspects: SuspectJson[];
+  duplicateStrings: DuplicateString[];
+}
+
+export function pathJson(a: HeapAnalysis, steps: readonly PathStep[]): { path: PathStepJson[]; pathText: string } {
+  const named = nameSteps(a, steps);
+  return {
+    path: named.map(({ edge, edgeType, id, className }) => ({ edge, edgeType, id, className })),
+    pathText: pathText(named),
+  };
+}
+
+export function buildLeakFindings(
+  a: HeapAnalysis,
+  opts: { histogram?: ClassRow[]; rootPaths?: RootPaths; strings?: number } = {},
+): LeakFindings {
+  const s = a.snapshot;
+  const rootPaths = opts.rootPaths ?? computeRootPaths(s);
+  const suspects = findSuspects(a, { rootPaths, histogram: opts.histogram }).map((x): SuspectJson => {
+    const point = x.accumulationPoint;
+    return {
+      kind: x.kind,
+      id: s.nodeId(x.node),
+      className: x.className,
+      count: x.count,
+      retainedSize: x.retainedSize,
+      percent: Math.round(x.percent * 10) / 10,
+      accumulationPoint: {
+        id: s.nodeId(point),
+        className: a.classNames[a.classOf[point]],
+        retainedSize: a.retainedSizes[point],
+      },
+      chain: x.chain ? { links: x.chain.links, className: x.chain.label } : null,
+      holds: x.holds.map((h: Holding) => ({ className: h.label, count: h.count, retainedSize: h.retainedSize })),
+      ...pathJson(a, x.path),
+      pathShare: x.pathShare,
+    };
+  });
+  return { suspects, duplicateStrings: duplicateStrings(a, opts.strings ?? 20) };
+}

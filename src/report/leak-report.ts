@@ -1,0 +1,24 @@
+import type { HeapAnalysis } from '../analysis/types.js';
+import type { AnalysisReport } from './analysis-report.js';
+import type { TextSection } from './analysis-text.js';
+import { buildLeakFindings, type LeakFindings } from './leak-findings.js';
+import { duplicateStringsText, suspectsText } from './leak-text.js';
+
+/** Adds "suspects" and "duplicateStrings" to analyze's report (reusing its histogram) and returns them. */
+export function addLeakFindings(report: AnalysisReport, a: HeapAnalysis): LeakFindings {
+  const findings = buildLeakFindings(a);
+  Object.assign(report, findings);
+  return findings;
+}
+
+/** analyze's text: the suspects first, the duplicate strings last. */
+export function withLeakSections(sections: TextSection[], findings: LeakFindings): TextSection[] {
+  return [() => suspectsText(findings.suspects), ...sections, () => duplicateStringsText(findings.duplicateStrings)];
+}
+
+/** Writes the HTML report (to a temporary name, renamed when complete; mode 0600: it holds heap contents). */
+export async function writeHtmlReport(out: string, report: AnalysisReport, a: HeapAnalysis): Promise<void> {
+  const { renderHtmlReport } = await import('./html.js');
+  const { writeFileAtomic } = await import('./write-file.js');
+  await writeFileAtomic(out, renderHtmlReport(report as AnalysisReport & LeakFindings, a));
+}

@@ -1,0 +1,55 @@
+import type { DuplicateString } from '../analysis/strings.js';
+import { formatBytes, formatCount, padLeft } from '../format.js';
+import type { SuspectJson } from './leak-findings.js';
+
+/** `heapwatch analyze`'s first section: each suspect, where it accumulates, and its path from the GC roots. */
+export function suspectsText(suspects: readonly SuspectJson[]): string {
+  if (suspects.length === 0) {
+    return 'Leak suspects: none (no object or class below the roots retains more than 10% of the heap)';
+  }
+  const lines = ['Leak suspects'];
+  suspects.forEach((x, i) => {
+    const head =
+      x.kind === 'object'
+        ? `${x.className} @${x.id} retains ${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`
+        : `${formatCount(x.count)} instances of ${x.className} retain ${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`;
+    lines.push(`  ${i + 1}. ${head}`);
+    const held = x.holds
+      .map((h) => `${formatCount(h.count)} × ${h.className} ${formatBytes(h.retainedSize)}`)
+      .join(', ');
+    if (x.chain) {
+      lines.push(
+        `     a linked chain of ${formatCount(x.chain.links)} × ${x.chain.className}, head @${x.accumulationPoint.id} retains ${formatBytes(x.accumulationPoint.retainedSize)}${held ? `; the links hold ${held}` : ''}`,
+      );
+    } else if (x.kind === 'object') {
+      lines.push(
+        `     accumulates in ${x.accumulationPoint.className} @${x.accumulationPoint.id} (${formatBytes(x.accumulationPoint.retainedSize)})${held ? `: ${held}` : ''}`,
+      );
+    } else {
+      lines.push(
+        `     held together by ${x.accumulationPoint.className} @${x.accumulationPoint.id} (shared path of ${Math.round(x.pathShare * 100)}% of sampled instances)`,
+      );
+    }
+    lines.push(`     path: ${x.pathText}${x.kind === 'class' ? ` → ${x.className}` : ''}`);
+  });
+  return lines.join('\n');
+}
+
+/** Strings held more than once, most wasted bytes first. */
+export function duplicateStringsText(rows: readonly DuplicateString[]): string {
+  if (rows.length === 0) return 'Duplicate strings: none';
+  const lines = [
+    'Duplicate strings (same value held more than once)',
+    `  ${padLeft('wasted', 10)} ${padLeft('count', 8)} ${padLeft('each', 9)}  value`,
+  ];
+  for (const r of rows) {
+    lines.push(
+      `  ${padLeft(formatBytes(r.wastedSize), 10)} ${padLeft(formatCount(r.count), 8)} ${padLeft(formatBytes(r.selfSize), 9)}  ${JSON.stringify(clipValue(r.value))}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function clipValue(v: string): string {
+  return v.length > 60 ? `${v.slice(0, 59)}…` : v;
+}
