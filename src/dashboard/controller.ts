@@ -118,17 +118,18 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
   };
 
   return new Promise<void>((resolve) => {
-    const quit = async () => {
+    // terminalLost: the terminal hung up (SIGHUP, EIO on write); detach without drawing to it
+    const quit = async (terminalLost = false) => {
       if (quitting) return;
       quitting = true;
       clearTimeout(tickTimer);
       clearTimeout(renderTimer);
       state.message = 'detaching...';
-      ui.draw(model, state);
+      if (!terminalLost) ui.draw(model, state);
       try {
         await source.detach();
       } finally {
-        ui.destroy();
+        if (!terminalLost) ui.destroy();
         resolve();
       }
     };
@@ -155,7 +156,8 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     screen.key(['-', '_'], () => changeInterval(-1));
     screen.on('resize', () => requestRender());
     process.once('SIGTERM', () => void quit());
-    process.once('SIGHUP', () => void quit());
+    process.once('SIGHUP', () => void quit(true));
+    process.stdout.on('error', () => void quit(true));
 
     source.onGone((reason) => {
       if (quitting) return;

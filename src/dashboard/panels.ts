@@ -94,7 +94,7 @@ export function forecastText(model: DashboardModel): string {
     lines.push(`major GCs in the last ${formatDuration(model.forecastWindowMs)}: ${b.length}`);
   }
   if (model.latest()) lines.push(`old gen may grow to: ${formatBytes(Math.max(0, model.oldLimit()))}`);
-  if (f.state === 'rising') lines.push(`baseline now ~${formatBytes(Math.round(f.baseline))}`);
+  if (f.state === 'rising') lines.push(`trend line of the baselines now: ~${formatBytes(Math.round(f.baseline))}`);
   return lines.join('\n');
 }
 

@@ -188,4 +188,19 @@ describe('heapwatch attach in tmux', () => {
     tmux('send-keys', '-t', session, 'q');
     await waitFor(session, (s) => s.includes('HEAPWATCH_EXIT=0'), 'a clean exit');
   });
+
+  it('closing the terminal (SIGHUP) still detaches: the inspector heapwatch opened is closed', async () => {
+    const target = await startTarget();
+    const pid = target.pid!;
+    const session = startDashboard(pid, work);
+    await waitFor(session, (s) => samplesOf(s) >= 2, 'two samples');
+    const [socket] = processListeningSockets(pid);
+    expect(socket.address).toBe('127.0.0.1');
+    tmux('kill-session', '-t', session);
+    const end = Date.now() + 10_000;
+    while (processListeningSockets(pid).length > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    expect(processListeningSockets(pid)).toEqual([]);
+    expect(await portRefused(socket.port)).toBe(true);
+    expect(target.exitCode).toBeNull();
+  });
 });
