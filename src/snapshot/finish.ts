@@ -8,78 +8,116 @@ export interface BadField {
   what: string;
 }
 
+/** What a check pass found: the largest string index used as a name (checked once the strings are read), or a bad field. */
+export interface CheckResult {
+  maxName: number;
+  bad: BadField | null;
+}
+
 /**
- * Checks every node (type, name) and builds firstEdge from edge_count. Returns the CSR, or the first bad
- * field. Typed-array loops only.
+ * Checks every node's type and edge_count and fills firstEdge (nodeCount + 1 entries) with their prefix sums.
+ * Needs no strings: the largest name index is returned for a check against the strings table later.
  */
-export function checkNodes(
+export function indexNodes(
   meta: SnapshotMeta,
   nodes: Uint32Array,
-  stringCount: number,
   edgeCount: number,
-): { firstEdge: Uint32Array } | BadField {
+  firstEdge: Uint32Array,
+): CheckResult {
   const nf = meta.nodeFields.length;
   const typeOff = meta.nodeFields.indexOf('type');
   const nameOff = meta.nodeFields.indexOf('name');
   const countOff = meta.nodeFields.indexOf('edge_count');
   const typeCount = meta.nodeTypes.length;
   const nodeCount = nodes.length / nf;
-  const firstEdge = new Uint32Array(nodeCount + 1);
   let sum = 0;
+  let maxName = 0;
   for (let o = 0, i = 0; o < nodeCount; o++, i += nf) {
     firstEdge[o] = sum;
     if (nodes[i + typeOff] >= typeCount)
-      return { section: 'nodes', index: i + typeOff, what: 'node type out of range' };
-    if (nodes[i + nameOff] >= stringCount) {
-      return { section: 'nodes', index: i + nameOff, what: 'node name is not a string index' };
-    }
+      return { maxName, bad: { section: 'nodes', index: i + typeOff, what: 'node type out of range' } };
+    const name = nodes[i + nameOff];
+    if (name > maxName) maxName = name;
     sum += nodes[i + countOff];
     if (sum > edgeCount) {
-      return { section: 'nodes', index: i + countOff, what: 'node edge counts add up to more than edge_count' };
+      return {
+        maxName,
+        bad: { section: 'nodes', index: i + countOff, what: 'node edge counts add up to more than edge_count' },
+      };
     }
   }
   if (sum !== edgeCount) {
-    return { section: 'nodes', index: nodes.length, what: `node edge counts add up to ${sum}, not edge_count` };
+    return {
+      maxName,
+      bad: { section: 'nodes', index: nodes.length, what: `node edge counts add up to ${sum}, not edge_count` },
+    };
   }
   firstEdge[nodeCount] = sum;
-  return { firstEdge };
+  return { maxName, bad: null };
 }
 
 /**
- * Checks edges [from, to) (edge ordinals) and turns to_node from an index into `nodes` into a node ordinal,
- * in place. Returns the first bad field or null. Runs on slices so it can be split.
+ * Checks edge records [from, to) and turns to_node from an index into `nodes` into a node ordinal, in place.
+ * Returns the largest string index used as an edge name (element and hidden edges are named by numbers).
  */
 export function convertEdges(
   meta: SnapshotMeta,
   edges: Uint32Array,
   nodeCount: number,
-  stringCount: number,
   from: number,
   to: number,
-): BadField | null {
+): CheckResult {
   const ef = meta.edgeFields.length;
   const nf = meta.nodeFields.length;
   const typeOff = meta.edgeFields.indexOf('type');
   const nameOff = meta.edgeFields.indexOf('name_or_index');
   const toOff = meta.edgeFields.indexOf('to_node');
   const typeCount = meta.edgeTypes.length;
-  // element and hidden edges are named by a number; all others by a string index
   const element = meta.edgeTypes.indexOf('element');
   const hidden = meta.edgeTypes.indexOf('hidden');
   const limit = nodeCount * nf;
-  for (let e = from, i = from * ef; e < to; e++, i += ef) {
+  let maxName = 0;
+  for (let i = from * ef, end = to * ef; i < end; i += ef) {
     const t = edges[i + typeOff];
-    if (t >= typeCount) return { section: 'edges', index: i + typeOff, what: 'edge type out of range' };
-    if (t !== element && t !== hidden && edges[i + nameOff] >= stringCount) {
-      return { section: 'edges', index: i + nameOff, what: 'edge name is not a string index' };
+    if (t >= typeCount)
+      return { maxName, bad: { section: 'edges', index: i + typeOff, what: 'edge type out of range' } };
+    if (t !== element && t !== hidden) {
+      const name = edges[i + nameOff];
+      if (name > maxName) maxName = name;
     }
     const target = edges[i + toOff];
-    if (target >= limit) return { section: 'edges', index: i + toOff, what: 'edge points past the last node' };
-    const ordinal = target / nf;
-    if (ordinal !== Math.floor(ordinal)) {
-      return { section: 'edges', index: i + toOff, what: 'edge to_node is not a multiple of node_fields' };
+    if (target >= limit)
+      return { maxName, bad: { section: 'edges', index: i + toOff, what: 'edge points past the last node' } };
+    const ordinal = (target / nf) >>> 0;
+    if (ordinal * nf !== target) {
+      return {
+        maxName,
+        bad: { section: 'edges', index: i + toOff, what: 'edge to_node is not a multiple of node_fields' },
+      };
     }
     edges[i + toOff] = ordinal;
+  }
+  return { maxName, bad: null };
+}
+
+/** Slow path once a name index is known to be out of range: the first node or edge that has it. */
+export function firstBadName(
+  meta: SnapshotMeta,
+  section: 'nodes' | 'edges',
+  values: Uint32Array,
+  stringCount: number,
+): BadField | null {
+  const fields = section === 'nodes' ? meta.nodeFields : meta.edgeFields;
+  const width = fields.length;
+  const nameOff = fields.indexOf(section === 'nodes' ? 'name' : 'name_or_index');
+  const typeOff = fields.indexOf('type');
+  const numbered = [meta.edgeTypes.indexOf('element'), meta.edgeTypes.indexOf('hidden')];
+  for (let i = 0; i < values.length; i += width) {
+    if (section === 'edges' && numbered.includes(values[i + typeOff])) continue;
+    if (values[i + nameOff] >= stringCount) {
+      const what = section === 'nodes' ? 'node name is not a string index' : 'edge name is not a string index';
+      return { section, index: i + nameOff, what };
+    }
   }
   return null;
 }

@@ -59,55 +59,83 @@ export function scanForward(
   let v = st.value;
   let mode = st.mode;
   let idx = st.index;
+  let saw = st.sawToken;
   const cap = dest.length;
   let i = from;
-  try {
-    while (i < to) {
-      let c = buf[i];
-      if (c >= 48 && c <= 57) {
-        if (mode === AFTER_NUMBER) throw new ScanError('two numbers without a comma between them', i);
-        v = v * 10 + (c - 48);
-        i++;
-        while (i < to && (c = buf[i]) >= 48 && c <= 57) {
-          v = v * 10 + (c - 48);
-          i++;
-        }
-        mode = IN_NUMBER;
-        continue;
+  let problem: ScanError | null = null;
+  let close = -1;
+  while (i < to) {
+    const c = buf[i];
+    let d = c - 48;
+    if (d >>> 0 < 10) {
+      if (mode === AFTER_NUMBER) {
+        problem = new ScanError('two numbers without a comma between them', i);
+        break;
       }
-      if (c === 44) {
-        if (mode === EXPECT) throw new ScanError('missing number before comma', i);
-        if (idx >= cap) throw new ScanError('more numbers than the snapshot meta announces', i, 'count');
-        if (!(v <= MAX_U32)) throw new ScanError('number too large', i);
+      v = v * 10 + d;
+      i++;
+      while (i < to && (d = buf[i] - 48) >>> 0 < 10) {
+        v = v * 10 + d;
+        i++;
+      }
+      saw = true;
+      // the common case, a comma right after the digits: store without another trip round the loop
+      if (i < to && buf[i] === 44) {
+        if (idx >= cap || !(v <= MAX_U32)) {
+          problem = storeProblem(idx, cap, i);
+          break;
+        }
         dest[idx++] = v;
         v = 0;
         mode = EXPECT;
-        st.sawToken = true;
-      } else if (c === 10 || c === 32 || c === 13 || c === 9) {
-        if (mode === IN_NUMBER) mode = AFTER_NUMBER;
-      } else if (c === 93 && stopAtBracket) {
-        if (mode !== EXPECT) {
-          if (idx >= cap) throw new ScanError('more numbers than the snapshot meta announces', i, 'count');
-          if (!(v <= MAX_U32)) throw new ScanError('number too large', i);
-          dest[idx++] = v;
-          v = 0;
-          mode = EXPECT;
-        } else if (st.sawToken) {
-          throw new ScanError('missing number before ]', i);
-        }
-        return i;
+        i++;
       } else {
-        throw new ScanError(unexpectedByte(c), i);
+        mode = IN_NUMBER;
       }
-      i++;
+      continue;
     }
-    return -1;
-  } finally {
-    st.value = v;
-    st.mode = mode;
-    st.index = idx;
-    if (mode !== EXPECT) st.sawToken = true;
+    if (c === 44) {
+      if (mode === EXPECT) {
+        problem = new ScanError('missing number before comma', i);
+        break;
+      }
+      if (idx >= cap || !(v <= MAX_U32)) {
+        problem = storeProblem(idx, cap, i);
+        break;
+      }
+      dest[idx++] = v;
+      v = 0;
+      mode = EXPECT;
+      saw = true;
+    } else if (c === 10 || c === 32 || c === 13 || c === 9) {
+      if (mode === IN_NUMBER) mode = AFTER_NUMBER;
+    } else if (c === 93 && stopAtBracket) {
+      if (mode !== EXPECT) {
+        if (idx >= cap || !(v <= MAX_U32)) {
+          problem = storeProblem(idx, cap, i);
+          break;
+        }
+        dest[idx++] = v;
+        v = 0;
+        mode = EXPECT;
+      } else if (saw) {
+        problem = new ScanError('missing number before ]', i);
+        break;
+      }
+      close = i;
+      break;
+    } else {
+      problem = new ScanError(unexpectedByte(c), i);
+      break;
+    }
+    i++;
   }
+  st.value = v;
+  st.mode = mode;
+  st.index = idx;
+  st.sawToken = saw;
+  if (problem) throw problem;
+  return close;
 }
 
 /** Scans buf[from, to) from its last byte down into dest, writing below st.index. The range never holds `[` or `]`. */
@@ -116,46 +144,76 @@ export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Ui
   let scale = st.scale;
   let mode = st.mode;
   let idx = st.index;
+  let saw = st.sawToken;
   let i = to - 1;
-  try {
-    while (i >= from) {
-      let c = buf[i];
-      if (c >= 48 && c <= 57) {
-        if (mode === AFTER_NUMBER) throw new ScanError('two numbers without a comma between them', i);
-        v += (c - 48) * scale;
+  let problem: ScanError | null = null;
+  while (i >= from) {
+    const c = buf[i];
+    let d = c - 48;
+    if (d >>> 0 < 10) {
+      if (mode === AFTER_NUMBER) {
+        problem = new ScanError('two numbers without a comma between them', i);
+        break;
+      }
+      v += d * scale;
+      scale *= 10;
+      i--;
+      while (i >= from && (d = buf[i] - 48) >>> 0 < 10) {
+        v += d * scale;
         scale *= 10;
         i--;
-        while (i >= from && (c = buf[i]) >= 48 && c <= 57) {
-          v += (c - 48) * scale;
-          scale *= 10;
-          i--;
-        }
-        mode = IN_NUMBER;
-        continue;
       }
-      if (c === 44) {
-        if (mode === EXPECT) throw new ScanError('missing number before comma', i);
-        if (idx === 0) throw new ScanError('more numbers than the snapshot meta announces', i, 'count');
-        if (!(v <= MAX_U32)) throw new ScanError('number too large', i);
+      saw = true;
+      // the common case, a comma right before the digits
+      if (i >= from && buf[i] === 44) {
+        if (idx === 0 || !(v <= MAX_U32)) {
+          problem = storeProblem(idx === 0 ? 1 : 0, 1, i);
+          break;
+        }
         dest[--idx] = v;
         v = 0;
         scale = 1;
         mode = EXPECT;
-        st.sawToken = true;
-      } else if (c === 10 || c === 32 || c === 13 || c === 9) {
-        if (mode === IN_NUMBER) mode = AFTER_NUMBER;
+        i--;
       } else {
-        throw new ScanError(unexpectedByte(c), i);
+        mode = IN_NUMBER;
       }
-      i--;
+      continue;
     }
-  } finally {
-    st.value = v;
-    st.scale = scale;
-    st.mode = mode;
-    st.index = idx;
-    if (mode !== EXPECT) st.sawToken = true;
+    if (c === 44) {
+      if (mode === EXPECT) {
+        problem = new ScanError('missing number before comma', i);
+        break;
+      }
+      if (idx === 0 || !(v <= MAX_U32)) {
+        problem = storeProblem(idx === 0 ? 1 : 0, 1, i);
+        break;
+      }
+      dest[--idx] = v;
+      v = 0;
+      scale = 1;
+      mode = EXPECT;
+      saw = true;
+    } else if (c === 10 || c === 32 || c === 13 || c === 9) {
+      if (mode === IN_NUMBER) mode = AFTER_NUMBER;
+    } else {
+      problem = new ScanError(unexpectedByte(c), i);
+      break;
+    }
+    i--;
   }
+  st.value = v;
+  st.scale = scale;
+  st.mode = mode;
+  st.index = idx;
+  st.sawToken = saw;
+  if (problem) throw problem;
+}
+
+/** Why a number could not be stored: no room left (a count problem) or too big for 32 bits. */
+function storeProblem(idx: number, cap: number, pos: number): ScanError {
+  if (idx >= cap) return new ScanError('more numbers than the snapshot meta announces', pos, 'count');
+  return new ScanError('number too large', pos);
 }
 
 /**

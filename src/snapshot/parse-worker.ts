@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { convertEdges, indexNodes } from './finish.js';
 import { SnapshotFormatError } from './format-error.js';
 import { parseFrontChunks, parseWholeArray } from './number-array.js';
 import { CTRL, type WorkerInput, type WorkerResult, waitFor } from './worker-protocol.js';
@@ -14,6 +15,9 @@ function run(input: WorkerInput): WorkerResult {
   const offsets = new Float64Array(input.offsets);
   const nodes = new Uint32Array(input.nodes);
   const edges = new Uint32Array(input.edges);
+  const firstEdge = new Uint32Array(input.firstEdge);
+  const { meta } = input;
+  const edgeFields = meta.edgeFields.length;
   const progress = (bytes: number) => {
     Atomics.add(ctrl, CTRL.progressKiB, Math.round(bytes / 1024));
   };
@@ -22,11 +26,14 @@ function run(input: WorkerInput): WorkerResult {
     const buf = Buffer.allocUnsafe(input.bufferSize);
     if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };
     parseWholeArray(fd, buf, offsets[0], nodes, 'nodes', progress);
+    const nodesCheck = indexNodes(meta, nodes, edges.length / edgeFields, firstEdge);
     Atomics.store(ctrl, CTRL.nodesDone, 1);
     if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
     const plan = { start: offsets[1], end: offsets[2], chunkSize: offsets[3], chunkCount: offsets[4] };
     const front = parseFrontChunks(fd, buf, plan, edges, ctrl, CTRL.claims, progress);
-    return { front: { ...front.state }, frontStop: front.stop };
+    const nodeCount = firstEdge.length - 1;
+    const edgesCheck = convertEdges(meta, edges, nodeCount, 0, Math.floor(front.state.index / edgeFields));
+    return { front: { ...front.state }, frontStop: front.stop, nodesCheck, edgesCheck };
   } finally {
     closeSync(fd);
   }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { FileWindow } from './file-window.js';
-import { type BadField, checkNodes, convertEdges, convertLocations } from './finish.js';
+import { type BadField, type CheckResult, convertEdges, convertLocations, firstBadName, indexNodes } from './finish.js';
 import { type FormatProblem, SnapshotFormatError } from './format-error.js';
 import { skipString, skipValue, unexpected } from './json-skip.js';
 import { parseHeader, type SnapshotHeader } from './meta.js';
@@ -97,6 +97,10 @@ class SnapshotReader {
   private strings: string[] = [];
   private locations: Uint32Array = new Uint32Array(0);
   private locationsStart = -1;
+  private firstEdge: Uint32Array = new Uint32Array(0);
+  /** Node and edge checks done so far (by the worker and the main thread), see build(). */
+  private nodesCheck: CheckResult | undefined;
+  private edgeChecks: CheckResult[] = [];
   private parallel: Parallel | undefined;
   private readonly wantParallel: boolean;
   private mainBytes = 0;
@@ -246,12 +250,15 @@ class SnapshotReader {
     if (!this.wantParallel) {
       this.nodes = new Uint32Array(nodeNumbers);
       this.edges = new Uint32Array(edgeNumbers);
+      this.firstEdge = new Uint32Array(header.nodeCount + 1);
       return;
     }
     const nodesBuf = new SharedArrayBuffer(nodeNumbers * 4);
     const edgesBuf = new SharedArrayBuffer(edgeNumbers * 4);
+    const firstEdgeBuf = new SharedArrayBuffer((header.nodeCount + 1) * 4);
     this.nodes = new Uint32Array(nodesBuf);
     this.edges = new Uint32Array(edgesBuf);
+    this.firstEdge = new Uint32Array(firstEdgeBuf);
     const ctrlBuf = new SharedArrayBuffer(CTRL.size * 4);
     const offsetsBuf = new SharedArrayBuffer(8 * 8);
     const input: WorkerInput = {
@@ -260,6 +267,8 @@ class SnapshotReader {
       offsets: offsetsBuf,
       nodes: nodesBuf,
       edges: edgesBuf,
+      firstEdge: firstEdgeBuf,
+      meta: { ...header.meta },
       bufferSize: this.buf.length,
     };
     const worker = new Worker(WORKER_URL, { workerData: input });
@@ -279,10 +288,18 @@ class SnapshotReader {
     signal(par.ctrl, CTRL.edgesReady);
   }
 
-  /** Main thread takes edge chunks from the back while the worker finishes nodes and takes them from the front. */
+  /**
+   * Main thread takes edge chunks from the back while the worker finishes nodes and takes them from the front;
+   * each side then converts the edge records it read whole, and the main thread joins the two halves.
+   */
   private async finishParallel(par: Parallel): Promise<void> {
+    const { meta, nodeCount } = this.header!;
+    const ef = meta.edgeFields.length;
+    const edgeCount = this.edges.length / ef;
     const plan = this.edgesPlan!;
     const back = parseBackChunks(this.fd, this.buf, plan, this.edges, par.ctrl, CTRL.claims, this.progress);
+    const backFrom = Math.ceil(back.state.index / ef);
+    const backCheck = convertEdges(meta, this.edges, nodeCount, backFrom, edgeCount);
     const result = await par.result;
     await par.worker.terminate();
     if ('problem' in result) throw this.honest(result.problem);
@@ -290,6 +307,9 @@ class SnapshotReader {
       throw runtimeError(`parse worker failed: ${'crash' in result ? result.crash : 'aborted'}`);
     if (result.frontStop !== back.stop) throw runtimeError('parse worker and reader did not meet');
     this.join(result.front, back.state, back.stop);
+    const frontTo = Math.floor(result.front.index / ef);
+    this.nodesCheck = result.nodesCheck;
+    this.edgeChecks.push(result.edgesCheck, convertEdges(meta, this.edges, nodeCount, frontTo, backFrom), backCheck);
   }
 
   private join(front: ScanState, back: ScanState, at: number): void {
@@ -329,18 +349,32 @@ class SnapshotReader {
     return new SnapshotFormatError(what, at);
   }
 
+  /** The checks that need everything read: firstEdge, edge targets as ordinals, name indexes, locations. */
   private build(): HeapSnapshot {
     const { meta, nodeCount } = this.header!;
-    const stringCount = this.strings.length;
-    const nodesOk = checkNodes(meta, this.nodes, stringCount, this.edges.length / meta.edgeFields.length);
-    if (!('firstEdge' in nodesOk)) throw this.badField(nodesOk);
     const edgeCount = this.edges.length / meta.edgeFields.length;
-    const edgesBad = convertEdges(meta, this.edges, nodeCount, stringCount, 0, edgeCount);
-    if (edgesBad) throw this.badField(edgesBad);
-    const locationsBad = convertLocations(meta, this.locations, nodeCount);
-    if (locationsBad) throw this.badField(locationsBad);
+    this.nodesCheck ??= indexNodes(meta, this.nodes, edgeCount, this.firstEdge);
+    if (this.edgeChecks.length === 0) this.edgeChecks.push(convertEdges(meta, this.edges, nodeCount, 0, edgeCount));
+    const stringCount = this.strings.length;
+    const bad: BadField[] = [];
+    if (this.nodesCheck.bad) bad.push(this.nodesCheck.bad);
+    else if (this.nodesCheck.maxName >= stringCount) bad.push(firstBadName(meta, 'nodes', this.nodes, stringCount)!);
+    for (const check of this.edgeChecks) {
+      if (check.bad) bad.push(check.bad);
+    }
+    if (bad.length === 0 && this.edgeChecks.some((c) => c.maxName >= stringCount)) {
+      bad.push(firstBadName(meta, 'edges', this.edges, stringCount)!);
+    }
+    if (bad.length === 0) {
+      const locationsBad = convertLocations(meta, this.locations, nodeCount);
+      if (locationsBad) bad.push(locationsBad);
+    }
+    if (bad.length > 0) {
+      const errors = bad.map((b) => this.badField(b));
+      throw errors.reduce((a, b) => (b.offset < a.offset ? b : a));
+    }
     this.progress(0);
-    return new HeapSnapshot(meta, this.nodes, this.edges, nodesOk.firstEdge, this.strings, this.locations);
+    return new HeapSnapshot(meta, this.nodes, this.edges, this.firstEdge, this.strings, this.locations);
   }
 
   private badField(bad: BadField): SnapshotFormatError {

@@ -1,5 +1,7 @@
+import type { CheckResult } from './finish.js';
 import type { FormatProblem } from './format-error.js';
 import type { ScanState } from './number-scan.js';
+import type { SnapshotMeta } from './snapshot.js';
 
 /** Slots of the shared Int32Array between the reader and its parse worker. */
 export const CTRL = {
@@ -24,11 +26,21 @@ export interface WorkerInput {
   offsets: SharedArrayBuffer;
   nodes: SharedArrayBuffer;
   edges: SharedArrayBuffer;
+  /** nodeCount + 1 Uint32 for the firstEdge CSR, filled by the worker. */
+  firstEdge: SharedArrayBuffer;
+  meta: SnapshotMeta;
   bufferSize: number;
 }
 
 export type WorkerResult =
-  | { front: ScanState; frontStop: number }
+  | {
+      front: ScanState;
+      frontStop: number;
+      /** indexNodes over all nodes. */
+      nodesCheck: CheckResult;
+      /** convertEdges over the edge records the worker parsed whole: [0, floor(front.index / edge fields)). */
+      edgesCheck: CheckResult;
+    }
   | { problem: FormatProblem }
   | { aborted: true }
   | { crash: string };
