@@ -14,7 +14,8 @@ export interface ClassDelta {
 }
 
 /**
- * Two snapshots' class histograms side by side, largest retained growth first (then shallow growth). Classes
+ * Two snapshots' class histograms side by side, largest shallow growth first (more or bigger objects of the
+ * class itself; retained growth is shared by every holder up to the global object), then retained. Classes
  * that share a name (DevTools splits them by source location) are added up under the name.
  */
 export function classDiff(before: readonly ClassRow[], after: readonly ClassRow[]): ClassDelta[] {

@@ -76,7 +76,9 @@ export function nodeLabel(a: HeapAnalysis, o: number): string {
     return quote(nodeDisplayName(s, o));
   }
   if (t === T.synthetic) return s.nodeName(o);
-  if (t === T.hidden && s.nodeName(o).startsWith('system / ')) return s.nodeName(o).slice('system / '.length);
+  if ((t === T.hidden || t === T.object) && s.nodeName(o).startsWith('system / ')) {
+    return s.nodeName(o).slice('system / '.length);
+  }
   if (t === T.object && s.nodeName(o) === 'global') return '(global)';
   return a.classNames[a.classOf[o]];
 }

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { usageError } from '../../errors.js';
+import { loadAnalysis, positiveInt } from './analysis-loader.js';
+
+interface PathOptions {
+  n: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('path')
+    .description('shortest paths from the GC roots to an object (weak references excluded), named as in the code')
+    .argument('<file>', 'a .heapsnapshot file')
+    .argument('<id>', 'the node id (as DevTools shows it after @)')
+    .option('-n <count>', 'how many paths, shortest first', '5')
+    .option('--json', 'print one JSON document (schema heapwatch/paths@1)')
+    .action(async (file: string, idArg: string, opts: PathOptions) => {
+      const limit = positiveInt(opts.n, '-n');
+      const id = Number(idArg.replace(/^@/, ''));
+      if (!Number.isInteger(id) || id < 0) throw usageError(`not a node id: "${idArg}"`);
+      const analysis = await loadAnalysis(file);
+      const { buildPathsReport, renderPathsText } = await import('../../report/paths-report.js');
+      const report = buildPathsReport(file, analysis, id, limit);
+      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : renderPathsText(report));
+    });
+}

@@ -1,0 +1,48 @@
+import { classDiff, leakedGroups, sortedIds } from '../analysis/diff.js';
+import { classHistogram } from '../analysis/histogram.js';
+import type { HeapAnalysis } from '../analysis/types.js';
+import { type DiffReport, type DiffSnapshot, leakRows } from './diff-report.js';
+
+/**
+ * Loads the snapshots one after the other, keeping only what the diff needs of the earlier ones (their
+ * histogram, or their sorted ids), so at most one analysis is in memory at a time.
+ */
+export async function buildDiffReport(
+  files: string[],
+  load: (file: string) => Promise<HeapAnalysis>,
+): Promise<DiffReport> {
+  const snapshots: DiffSnapshot[] = [];
+  const summary = (file: string, a: HeapAnalysis): DiffSnapshot => ({
+    path: file,
+    nodeCount: a.snapshot.nodeCount,
+    totalSize: a.totalSize,
+  });
+  if (files.length === 2) {
+    let a = await load(files[0]);
+    snapshots.push(summary(files[0], a));
+    const before = classHistogram(a, 'retained');
+    a = await load(files[1]);
+    snapshots.push(summary(files[1], a));
+    const classes = classDiff(before, classHistogram(a, 'retained'));
+    const totalGrowth = snapshots[1].totalSize - snapshots[0].totalSize;
+    return { schema: 'heapwatch/diff@1', snapshots, totalGrowth, growth: totalGrowth, classes };
+  }
+  let a = await load(files[0]);
+  snapshots.push(summary(files[0], a));
+  const firstIds = sortedIds(a.snapshot);
+  a = await load(files[1]);
+  snapshots.push(summary(files[1], a));
+  const secondIds = sortedIds(a.snapshot);
+  a = await load(files[2]);
+  snapshots.push(summary(files[2], a));
+  const groups = leakedGroups(a, firstIds, secondIds);
+  const leakedSize = groups.reduce((sum, g) => sum + g.retainedSize, 0);
+  return {
+    schema: 'heapwatch/diff@1',
+    snapshots,
+    totalGrowth: snapshots[2].totalSize - snapshots[0].totalSize,
+    growth: leakedSize,
+    leaks: leakRows(a, groups),
+    leakedSize,
+  };
+}
