@@ -2,7 +2,16 @@
 // snapshots and fatal-error reports itself (with its own names, into --diagnostic-dir or the working
 // directory), and a process can die before it renames a dump of ours; whoever runs next — the process itself
 // on its next event-loop turn, `heapwatch run` after the child exits, or the next guarded start — moves them.
-import { chmodSync, copyFileSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   dumpFileName,
@@ -110,16 +119,21 @@ function reportReason(path: string): string {
   }
 }
 
-/** Adopts Node-named snapshots and reports and our leftover temp files; removes markers of dead processes. */
+/**
+ * Adopts Node-named snapshots and reports of guarded processes (those with a marker in `dir`) and our leftover
+ * temp files; removes the markers of dead processes.
+ */
 export function adoptDumps(options: AdoptOptions): Adopted {
   const { dir, diagnosticDir, shouldAdopt, fallbackApp } = options;
   const adopted: Adopted = { dumps: [], reports: [] };
   const folders = diagnosticDir === dir ? [dir] : [diagnosticDir, dir];
+  // Node-named files are only ours when a guarded process (one that left a marker) wrote them
+  const guarded = (pid: number) => shouldAdopt(pid) && existsSync(join(dir, markerName(pid)));
   for (const folder of folders) {
     for (const name of listDir(folder)) {
       const from = join(folder, name);
       const snapshotPid = nodeSnapshotPid(name);
-      if (snapshotPid !== null && shouldAdopt(snapshotPid)) {
+      if (snapshotPid !== null && guarded(snapshotPid)) {
         const when = statSync(from).mtime;
         const app = appOf(dir, snapshotPid, fallbackApp);
         const to = join(dir, dumpFileName(app, snapshotPid, when, 'near-heap-limit'));
@@ -127,7 +141,7 @@ export function adoptDumps(options: AdoptOptions): Adopted {
         continue;
       }
       const reportPid = nodeReportPid(name);
-      if (reportPid !== null && shouldAdopt(reportPid) && !isAlive(reportPid)) {
+      if (reportPid !== null && guarded(reportPid) && !isAlive(reportPid)) {
         const app = appOf(dir, reportPid, fallbackApp);
         const to = join(dir, reportFileName(app, reportPid, statSync(from).mtime, reportReason(from)));
         moveFile(from, to);

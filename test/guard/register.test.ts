@@ -100,6 +100,35 @@ describe('heapwatch/register (the preload)', () => {
     expect(mode(join(dir, `${finalName}.partial`))).toBe(0o600);
   });
 
+  it("adopts a dead guarded process's Node-named dump at the next start, and leaves unguarded ones alone", async () => {
+    const dir = tempDir('adopt');
+    const deadPid = async () => {
+      const c = startNode(['-e', '0'], {}, dir);
+      await c.exited;
+      return c.proc.pid!;
+    };
+    const [guardedPid, strangerPid] = [await deadPid(), await deadPid()];
+    const nodeName = (pid: number) => `Heap.20261122.010203.${pid}.0.001.heapsnapshot`;
+    const writer = startNode(
+      ['-e', `require('v8').writeHeapSnapshot(${JSON.stringify(join(dir, nodeName(guardedPid)))})`],
+      {},
+      dir,
+    );
+    await writer.exited;
+    copyFileSync(join(dir, nodeName(guardedPid)), join(dir, nodeName(strangerPid)));
+    writeFileSync(join(dir, `.heapwatch-${guardedPid}.json`), JSON.stringify({ app: 'checkout', pid: guardedPid }));
+
+    const next = startNode(['--require', REGISTER_CJS, '-e', '0'], { HEAPWATCH_DIR: dir }, dir);
+    await next.exited;
+    const names = readdirSync(dir);
+    const adopted = names.find((n) => n.startsWith(`checkout-${guardedPid}-`));
+    expect(adopted).toMatch(new RegExp(`^checkout-${guardedPid}-${STAMP}-near-heap-limit\\.heapsnapshot$`));
+    expect(next.stderr()).toContain(`near-heap-limit heap snapshot: ${join(dir, adopted!)}`);
+    expect(names).not.toContain(nodeName(guardedPid));
+    expect(names).not.toContain(`.heapwatch-${guardedPid}.json`);
+    expect(names).toContain(nodeName(strangerPid)); // not written by a guarded process: not ours to move
+  });
+
   it('works for an ESM app with --import heapwatch/register.mjs', async () => {
     const dir = tempDir('esm');
     const app = writeApp(dir, 'server.mjs', `${idleApp(1)}\nexport const isModule = import.meta.url !== '';\n`);
