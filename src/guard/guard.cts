@@ -71,6 +71,15 @@ function createGuard(config: GuardConfig): Guard & { adoptOwn(): void } {
   return { config, writeDump, adoptOwn };
 }
 
+/** Runs `work` and reports any failure on stderr: the guard must never throw into the user's app. */
+function safely(what: string, work: () => void): void {
+  try {
+    work();
+  } catch (err) {
+    say(`${what} failed: ${(err as Error).message}`);
+  }
+}
+
 /** Installs the guard once per process (main thread only). Returns null when it is off or could not start. */
 export function installGuard(): Guard | null {
   const g = globalThis as { [INSTALLED]?: Guard | null };
@@ -93,14 +102,16 @@ export function installGuard(): Guard | null {
   const guard = createGuard(config);
 
   // what earlier processes left behind (killed mid-write, died before renaming)
-  const left = adoptDumps({
-    dir,
-    diagnosticDir: config.diagnosticDir,
-    shouldAdopt: (p) => p !== pid && !isAlive(p),
-    fallbackApp: app,
+  safely('adopting earlier heap snapshots', () => {
+    const left = adoptDumps({
+      dir,
+      diagnosticDir: config.diagnosticDir,
+      shouldAdopt: (p) => p !== pid && !isAlive(p),
+      fallbackApp: app,
+    });
+    enforceRetention(dir, config.maxDumps);
+    left.dumps.forEach(announce);
   });
-  left.dumps.forEach(announce);
-  enforceRetention(dir, config.maxDumps);
 
   process.report.directory = dir;
   process.report.reportOnFatalError = true;
@@ -113,17 +124,18 @@ export function installGuard(): Guard | null {
     // Node writes the snapshot synchronously with its own name; on the next event-loop turn we give it ours
     try {
       watch(config.diagnosticDir, { persistent: false }, (_event, name) => {
-        if (name && nodeSnapshotPid(String(name)) === pid) guard.adoptOwn();
+        if (name && nodeSnapshotPid(String(name)) === pid)
+          safely('adopting the near-heap-limit snapshot', guard.adoptOwn);
       }).on('error', () => {});
     } catch {
       // no inotify: adoption happens at exit, by `heapwatch run`, or by the next guarded start
     }
   }
 
-  if (config.signal) process.on(config.signal, () => guard.writeDump('signal'));
+  if (config.signal) process.on(config.signal, () => safely('signal heap snapshot', () => guard.writeDump('signal')));
 
   process.on('exit', () => {
-    guard.adoptOwn();
+    safely('adopting heap snapshots at exit', guard.adoptOwn);
     try {
       unlinkSync(join(dir, markerName(pid)));
     } catch {

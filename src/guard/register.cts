@@ -1,4 +1,9 @@
 // `node --require heapwatch/register app.js` (or NODE_OPTIONS="--require heapwatch/register"): installs the guard.
 import { installGuard } from './guard.cjs';
 
-installGuard();
+try {
+  installGuard();
+} catch (err) {
+  // never stop the app from starting because of the guard
+  process.stderr.write(`heapwatch: guard off: ${(err as Error).message}\n`);
+}

@@ -66,6 +66,19 @@ describe('heapwatch/register (the preload)', () => {
     }
   });
 
+  it('never stops the app: an unusable HEAPWATCH_DIR turns the guard off with one line', async () => {
+    const dir = tempDir('baddir');
+    const notADir = writeApp(dir, 'plain-file', 'x');
+    const child = startNode(
+      ['--require', REGISTER_CJS, '-e', 'console.log("app ran")'],
+      { HEAPWATCH_DIR: notADir },
+      dir,
+    );
+    expect((await child.exited).code).toBe(0);
+    expect(child.stdout()).toBe('app ran\n');
+    expect(child.stderr()).toMatch(new RegExp(`^heapwatch: guard off: cannot use ${notADir}: EEXIST[^\n]*\n$`));
+  });
+
   it('refuses SIGUSR1 (it opens the inspector) and says so', async () => {
     const dir = tempDir('sigusr1');
     const child = startNode(
