@@ -89,7 +89,8 @@ function stepTokens(a: HeapAnalysis, from: number, e: number, node: number, edge
   const t = s.edgeTypeOf(e);
   const nt = s.nodeTypeOf(node);
   if (from === s.rootOrdinal) return [t === T.shortcut ? '(global)' : nodeLabel(a, node)];
-  if (nt === s.nodeType.synthetic) return [nodeLabel(a, node)];
+  // synthetic roots list what they hold by slot number: the object says more than the slot
+  if (nt === s.nodeType.synthetic || s.nodeTypeOf(from) === s.nodeType.synthetic) return [nodeLabel(a, node)];
   // backing stores a developer never names: an object's `elements`/`properties`, a Map's `table`
   if (t === T.internal && (edgeText === 'table' || edgeText === 'elements' || edgeText === 'properties')) {
     if (nt === s.nodeType.array || nt === s.nodeType.hidden) return [];

@@ -1,0 +1,102 @@
+// Each leak fixture is a real program that leaks one way; its snapshot's top suspect must name the variable
+// or property that holds the leak, the accumulation point and what accumulates there.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { SuspectJson } from '../../src/report/leak-findings.js';
+import { heapwatch, runFixture } from './helpers.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'heapwatch-leaks-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function suspectsOf(fixture: string): SuspectJson[] {
+  const snap = join(dir, `${fixture}.heapsnapshot`);
+  runFixture(fixture, snap);
+  const r = heapwatch('analyze', snap, '--json');
+  expect(r.code).toBe(0);
+  const doc = JSON.parse(r.out);
+  expect(doc.schema).toBe('heapwatch/analysis@1');
+  expect(doc.suspects.length).toBeGreaterThan(0);
+  // ordered by retained size; every path starts at the root side and ends where the report says
+  const sizes = doc.suspects.map((x: SuspectJson) => x.retainedSize);
+  expect([...sizes].sort((x, y) => y - x)).toEqual(sizes);
+  return doc.suspects;
+}
+
+/** The path's names in order must contain `names` as a run (consecutive steps). */
+function expectPathRun(x: SuspectJson, names: string[]): void {
+  expect(x.pathText).toContain(names.join(' → '));
+}
+
+describe('leak suspects on real leaking programs', () => {
+  test('EventEmitter listeners: the emitter variable, its event array, the listener and its captured context', () => {
+    const [top] = suspectsOf('listeners.cjs');
+    expect(top).toMatchObject({ kind: 'object', className: 'EventEmitter', count: 1 });
+    expect(top.percent).toBeGreaterThan(10);
+    expectPathRun(top, ['orderEvents', '_events', 'order-updated']);
+    expectPathRun(top, ['onOrderUpdated()', 'context', 'requestContext']);
+    expect(top.accumulationPoint.className).toBe('Array');
+    expect(top.holds[0]).toMatchObject({ className: 'onOrderUpdated()', count: 4000 });
+    expect(top.path.at(-1)?.edge).toBe('requestContext');
+  });
+
+  test('unbounded cache Map: the module variable and the entry key', () => {
+    const [top] = suspectsOf('cache.cjs');
+    expect(top).toMatchObject({ kind: 'object', className: 'Map' });
+    expect(top.accumulationPoint.className).toBe('Map');
+    expect(top.holds[0]).toMatchObject({ className: 'Session', count: 4000 });
+    expect(top.pathText).toMatch(/getSession\(\) → context → sessionCache → \['session-\d+'\] → Session$/);
+  });
+
+  test('setInterval timers: the timer list, the callback and the state it keeps', () => {
+    const [top] = suspectsOf('timers.cjs');
+    expect(top).toMatchObject({ kind: 'object', className: 'TimersList' });
+    expect(top.holds[0]).toMatchObject({ className: 'Timeout', count: 4000 });
+    expectPathRun(top, ['timerListMap', '[60000]', 'TimersList']);
+    expectPathRun(top, ['_onTimeout', 'pollUpstream()', 'context', 'upstreamState']);
+  });
+
+  test('pending promises never settled: the promise variable, its reaction chain reported once', () => {
+    const [top] = suspectsOf('promises.cjs');
+    expect(top).toMatchObject({ kind: 'object', className: 'Promise' });
+    expect(top.chain).toEqual({ links: 4000, className: 'PromiseReaction' });
+    expectPathRun(top, ['context', 'connectionReady', 'reactions_or_result']);
+  });
+
+  test('static class field registry: the class and its static field', () => {
+    const [top] = suspectsOf('registry.cjs');
+    expect(top).toMatchObject({ kind: 'object', className: 'Array' });
+    expect(top.holds[0]).toMatchObject({ className: 'Connection', count: 4000 });
+    expect(top.pathText).toMatch(/ConnectionRegistry\(\) → connections → \[\d+\] → Connection$/);
+  });
+
+  test('module-level const in an ES module: the module context variable', () => {
+    const [top] = suspectsOf('module-const.mjs');
+    expect(top).toMatchObject({ kind: 'object', className: 'Array' });
+    expect(top.holds[0]).toMatchObject({ className: 'AuditEntry', count: 4000 });
+    expect(top.pathText).toMatch(/context → auditLog → \[\d+\] → AuditEntry$/);
+  });
+
+  test('linked list of requests: one suspect, the chain by its head, not the 3,000th link', () => {
+    const suspects = suspectsOf('linked-list.cjs');
+    expect(suspects.filter((x) => x.className === 'PendingRequest')).toEqual([]);
+    const [top] = suspects;
+    expect(top.kind).toBe('object');
+    // 6,000 links: the last is held by requestQueue.tail too, so 5,999 form the dominator chain from the head
+    expect(top.chain).toEqual({ links: 5999, className: 'PendingRequest' });
+    expect(top.accumulationPoint.className).toBe('PendingRequest');
+    expectPathRun(top, ['requestQueue', 'head']);
+  });
+
+  test("third-party library's objects held from two places: a class suspect with a merged path", () => {
+    const [top] = suspectsOf('library.cjs');
+    expect(top).toMatchObject({ kind: 'class', className: 'Span', count: 4000 });
+    expect(top.percent).toBeGreaterThan(10);
+    expect(top.pathShare).toBeGreaterThan(0.5);
+    expect(top.pathText).toMatch(/(recentRequests|spanIndex)$/);
+  });
+});
