@@ -21,7 +21,7 @@ describe('heapwatch attach without a terminal', () => {
   });
 
   it.each([
-    [['--interval', 'fast'], 'heapwatch: --interval: not a duration: fast (use e.g. 500ms, 1s, 10m)\n'],
+    [['--interval', 'fast'], 'heapwatch: --interval must look like 250ms, 1s or 2m, got: fast\n'],
     [['--interval', '50ms'], 'heapwatch: --interval: at least 100ms, got 50ms\n'],
     [['--window', '2s'], 'heapwatch: --window: must hold at least 10 intervals\n'],
     [['--dump-at', '120'], 'heapwatch: --dump-at: not a percent between 1 and 100: 120\n'],

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
+import { parseDuration, TARGET_HELP } from './live-options.js';
 
 interface AttachCliOptions {
   interval: string;
@@ -22,13 +23,13 @@ export function register(program: Command): void {
   program
     .command('attach')
     .description('live terminal dashboard of a running Node process: heap spaces, GC, time-to-limit forecast')
-    .argument('<target>', 'pid, host:port or ws:// inspector URL (loopback only)')
-    .option('-i, --interval <duration>', 'sampling interval (250ms, 1s, 5s)', '1s')
-    .option('-w, --window <duration>', 'history the charts keep (e.g. 5m, 1h)', '10m')
+    .argument('<target>', TARGET_HELP)
+    .option('-i, --interval <duration>', 'sampling interval (250ms, 1s, 5s; a bare number is ms)', '1s')
+    .option('-w, --window <duration>', 'history the charts keep (e.g. 5m, 60m)', '10m')
     .option('--dump-dir <dir>', 'where d (and --dump-at) write heap dumps', '.')
     .option('--dump-at <percent>', 'take one dump when heap used crosses this percent of the heap limit')
     .action(async (target: string, opts: AttachCliOptions) => {
-      const { parseDuration, parsePercent } = await import('../../dashboard/options.js');
+      const { parsePercent } = await import('../../dashboard/options.js');
       const intervalMs = parseDuration(opts.interval, '--interval');
       const windowMs = parseDuration(opts.window, '--window');
       const dumpAtPercent = opts.dumpAt === undefined ? undefined : parsePercent(opts.dumpAt, '--dump-at');
