@@ -4,6 +4,8 @@ export { classHistogram, type HistogramSort } from './analysis/histogram.js';
 export { type AnalyzeOptions, analyzeSnapshot, nodeName } from './analysis/index.js';
 export type { ClassRow, HeapAnalysis, Retainers } from './analysis/types.js';
 export { type AnalyzeFileOptions, analyzeFile } from './analyze-file.js';
+export { type BaselinePoint, type Forecast, forecastBaseline } from './dashboard/forecast.js';
+export { DashboardModel, type ModelPoint } from './dashboard/model.js';
 export { HeapwatchError } from './errors.js';
 export type { GcEvent, HeapSpace, Sample } from './live/types.js';
 export { type ReadOptions, readSnapshot } from './snapshot/reader.js';
