@@ -207,7 +207,9 @@ class SnapshotReader {
           this.parallel.offsets[0] = start;
           signal(this.parallel.ctrl, CTRL.nodesReady);
         }
-        const close = win.indexOf(93, start);
+        // n numbers take at least 2n-1 bytes, so the `]` cannot come sooner (the worker checks the count itself)
+        const numbers = key === 'nodes' ? this.nodes.length : this.edges.length;
+        const close = win.indexOf(93, start + Math.max(0, 2 * numbers - 1));
         if (close < 0) throw new SnapshotFormatError(`file ends inside the ${key} array`, this.size);
         if (key === 'edges') this.planEdges(this.parallel, start, close);
         return close + 1;
@@ -245,7 +247,7 @@ class SnapshotReader {
     if (header.nodeCount === 0) throw new SnapshotFormatError('snapshot.node_count is 0: no root node', headerAt);
     // every number takes at least two bytes (a digit and a separator): reject counts the file cannot hold
     if (2 * (nodeNumbers + edgeNumbers) > this.size) {
-      throw new SnapshotFormatError('snapshot node_count/edge_count are too large for the file size', headerAt);
+      throw new SnapshotFormatError('the file is too short for its node_count and edge_count (truncated?)', headerAt);
     }
     if (!this.wantParallel) {
       this.nodes = new Uint32Array(nodeNumbers);

@@ -256,7 +256,7 @@ describe('bad input ends in one line with the byte offset, exit code 2', () => {
     [
       'an absurd node_count',
       () => handText.replace('"node_count":12', '"node_count":99999999999'),
-      /^snapshot node_count\/edge_count are too large for the file size \(.*:\d+\)$/,
+      /^the file is too short for its node_count and edge_count \(truncated\?\) \(.*:\d+\)$/,
     ],
     ['a section twice', () => handText.replace('"samples":[]', '"nodes":[]'), /^the 'nodes' section appears twice/],
     [
