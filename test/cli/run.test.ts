@@ -51,11 +51,16 @@ describe('heapwatch run', () => {
     expect(mode(join(dir, report))).toBe(0o600);
     expect(JSON.parse(readFileSync(join(dir, report), 'utf8')).header.processId).toBe(Number(pid));
     expect(err).toContain(`heapwatch: diagnostic report: ${join(dir, report)}`);
-    // the analysis: the leaking Map holds most of the heap
+    // the analysis: the leaking Map is the suspect, and the HTML report sits next to the dump
     expect(err).toContain(`heapwatch: analysis of ${dumpPath}:`);
-    const firstRow = err.split('\n').find((l) => /^\s+[\d.]+ [KM]B\s+[\d.]+%/.test(l))!;
-    expect(firstRow).toMatch(/Map @\d+$/);
-    expect(Number(firstRow.trim().split(/\s+/)[2].replace('%', ''))).toBeGreaterThan(50);
+    const suspect = err.match(/Leak suspects\n {2}1\. Map @\d+ retains [\d.]+ MB \(([\d.]+)% of the heap\)/);
+    expect(suspect).not.toBeNull();
+    expect(Number(suspect![1])).toBeGreaterThan(50);
+    expect(err).toMatch(/accumulates in Map @\d+ \([\d.]+ MB\): [\d,]+ × \{id, payload\}/);
+    const html = dumpPath.replace(/\.heapsnapshot$/, '.html');
+    expect(err).toContain(`heapwatch: HTML report: ${html}`);
+    expect(mode(html)).toBe(0o600);
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/i);
     expect(readdirSync(dir).filter((n) => n.startsWith('Heap.') || n.startsWith('report.'))).toEqual([]);
   });
 

@@ -75,17 +75,26 @@ export function register(program: Command): void {
 
       const dump = [...left.dumps].reverse().find((d) => d.complete);
       let analysis: unknown = null;
+      let htmlReport: string | null = null;
       if (crashed && dump && opts.analyze) {
         try {
           const { loadAnalysis } = await import('./analysis-loader.js');
           const { buildAnalysisReport } = await import('../../report/analysis-report.js');
-          const report = buildAnalysisReport(dump.path, await loadAnalysis(dump.path), top);
+          const { addLeakFindings, writeHtmlReport } = await import('../../report/leak-report.js');
+          const { suspectsText } = await import('../../report/leak-text.js');
+          const heap = await loadAnalysis(dump.path);
+          const report = buildAnalysisReport(dump.path, heap, top);
+          const findings = addLeakFindings(report, heap);
+          htmlReport = dump.path.replace(/\.heapsnapshot$/, '.html');
+          await writeHtmlReport(htmlReport, report, heap);
           analysis = report;
           if (text) {
-            const { renderAnalysisText } = await import('../../report/analysis-text.js');
+            const { renderAnalysisText, totalsSection } = await import('../../report/analysis-text.js');
             say(`analysis of ${dump.path}:`);
-            process.stderr.write(renderAnalysisText(report));
-            say(`open it in Chrome DevTools: Memory tab → Load profile → ${dump.path}`);
+            process.stderr.write(renderAnalysisText(report, [totalsSection, () => suspectsText(findings.suspects)]));
+            say(`HTML report: ${htmlReport}`);
+            say(`full text report: heapwatch analyze ${dump.path}`);
+            say(`open the dump in Chrome DevTools: Memory tab → Load profile → ${dump.path}`);
           }
         } catch (err) {
           // a bad dump must not hide the command's exit code: say what is wrong and keep going
@@ -102,6 +111,7 @@ export function register(program: Command): void {
           dir,
           dumps: left.dumps,
           reports: left.reports,
+          htmlReport,
           analysis,
         };
         process.stdout.write(`${JSON.stringify(result)}\n`);
