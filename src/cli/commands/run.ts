@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option('--signal <signal>', 'signal that writes a snapshot on demand, e.g. SIGUSR2')
     .option('--max-dumps <n>', 'keep at most this many dumps in the folder, oldest removed (0: keep all)', '5')
     .option('--no-analyze', 'do not analyse the dump after a crash')
-    .option('--top <n>', 'rows of biggest objects and classes in the summary', '10')
+    .option('--top <n>', 'rows of biggest objects and classes in the --json analysis', '10')
     .option('--json', "end with one JSON line on stdout (schema heapwatch/run@1) after the command's own output")
     .action(async (command: string[], opts: RunCommandOptions) => {
       const dir = resolve(opts.dir ?? process.env.HEAPWATCH_DIR ?? 'heapwatch-dumps');
