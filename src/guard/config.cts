@@ -30,9 +30,35 @@ const REFUSED_SIGNAL_REASON: Record<string, string> = {
   SIGSTOP: 'SIGSTOP cannot be handled',
 };
 
+/** Splits NODE_OPTIONS the way Node does: whitespace separates, double quotes group, `\` escapes inside quotes. */
+export function splitNodeOptions(value: string): string[] {
+  const args: string[] = [];
+  let current = '';
+  let inToken = false;
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (quoted && c === '\\' && i + 1 < value.length) {
+      current += value[++i];
+    } else if (c === '"') {
+      quoted = !quoted;
+      inToken = true;
+    } else if (!quoted && /\s/.test(c)) {
+      if (inToken) args.push(current);
+      current = '';
+      inToken = false;
+    } else {
+      current += c;
+      inToken = true;
+    }
+  }
+  if (inToken) args.push(current);
+  return args;
+}
+
 /** Reads `--diagnostic-dir` from the process's own options (command line or NODE_OPTIONS). */
 export function diagnosticDirOf(execArgv: readonly string[], nodeOptions: string | undefined, cwd: string): string {
-  const args = [...(nodeOptions ?? '').split(/\s+/).filter(Boolean), ...execArgv];
+  const args = [...splitNodeOptions(nodeOptions ?? ''), ...execArgv];
   let dir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];

@@ -78,14 +78,15 @@ describe('heapwatch run', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n.endsWith('.heapsnapshot'))).toEqual([]);
   });
 
-  it('wires the guard into an ESM app too, and --json ends with the run result', async () => {
-    const dir = tempDir('run-esm');
+  it('wires the guard into an ESM app too (dump folder with a space and a quote), and --json ends with the result', async () => {
+    const work = tempDir('run-esm');
+    const dir = join(work, 'dumps of "worker"');
     const app = writeApp(
-      dir,
+      work,
       'worker.mjs',
       `process.kill(process.pid, 'SIGUSR2');\nawait new Promise((r) => setTimeout(r, 100));\nconsole.log('done');\n`,
     );
-    const run = heapwatchRun(['--dir', dir, '--signal', 'SIGUSR2', '--json', '--', process.execPath, app], dir);
+    const run = heapwatchRun(['--dir', dir, '--signal', 'SIGUSR2', '--json', '--', process.execPath, app], work);
     expect((await run.exited).code).toBe(0);
     const lines = run.stdout().trim().split('\n');
     expect(lines[0]).toBe('done');
