@@ -7,6 +7,7 @@ export { type AnalyzeFileOptions, analyzeFile } from './analyze-file.js';
 export { type BaselinePoint, type Forecast, forecastBaseline } from './dashboard/forecast.js';
 export { DashboardModel, type ModelPoint } from './dashboard/model.js';
 export { HeapwatchError } from './errors.js';
+export * from './live/index.js';
 export type { GcEvent, HeapSpace, Sample } from './live/types.js';
 export { type ReadOptions, readSnapshot } from './snapshot/reader.js';
 export { HeapSnapshot } from './snapshot/snapshot.js';
