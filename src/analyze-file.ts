@@ -1,4 +1,4 @@
-import { analyzeSnapshot } from './analysis/index.js';
+import { analyzeSnapshotParallel } from './analysis/index.js';
 import type { HeapAnalysis } from './analysis/types.js';
 import { readSnapshot } from './snapshot/reader.js';
 
@@ -15,7 +15,7 @@ const PHASES = ['page-owned nodes', 'self sizes', 'dominators', 'retained sizes'
 export async function analyzeFile(file: string, opts: AnalyzeFileOptions = {}): Promise<HeapAnalysis> {
   const report = opts.onProgress;
   const snapshot = await readSnapshot(file, { onProgress: report && ((f) => report(f * PARSE_SHARE, 'parsing')) });
-  return analyzeSnapshot(snapshot, {
+  return analyzeSnapshotParallel(snapshot, {
     onPhase:
       report &&
       ((phase) => {

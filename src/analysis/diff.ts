@@ -46,7 +46,7 @@ export function classDiff(before: readonly ClassRow[], after: readonly ClassRow[
     .filter((r) => r.countDelta !== 0 || r.shallowDelta !== 0 || r.retainedDelta !== 0)
     .sort(
       (x, y) =>
-        y.retainedDelta - x.retainedDelta || y.shallowDelta - x.shallowDelta || (x.className < y.className ? -1 : 1),
+        y.shallowDelta - x.shallowDelta || y.retainedDelta - x.retainedDelta || (x.className < y.className ? -1 : 1),
     );
 }
 

@@ -1,5 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { essentialEdges } from './essential-edges.js';
+import { type EphemeronLookup, essentialEdges } from './essential-edges.js';
 
 export interface DominatorResult {
   /** Immediate dominator ordinal of each node; the root's is itself. */
@@ -19,25 +19,52 @@ export interface DominatorResult {
  * Vertices are 1-based inside (v = ordinal + 1) so 0 can mean "none".
  */
 export function computeDominators(s: HeapSnapshot, pageOwned: Uint8Array): DominatorResult {
+  return dominatorsFromPredecessors(s, essentialPredecessors(s, pageOwned));
+}
+
+/** The essential edges (a bit per edge) and, as CSR, each vertex's essential predecessors (1-based). */
+export interface EssentialGraph {
+  readonly essential: Uint8Array;
+  /** Vertex w's predecessors are preds[firstPred[w] … firstPred[w+1]-1]; nodeCount + 3 entries. */
+  readonly firstPred: Uint32Array;
+  readonly preds: Uint32Array;
+}
+
+/** Makes a Uint32Array/Uint8Array of a given length; a worker passes one that allocates shared memory. */
+export type Allocate = (bytes: number) => ArrayBuffer | SharedArrayBuffer;
+
+export function essentialPredecessors(
+  s: HeapSnapshot,
+  pageOwned: Uint8Array,
+  names?: EphemeronLookup,
+  allocate: Allocate = (bytes) => new ArrayBuffer(bytes),
+): EssentialGraph {
   const n = s.nodeCount;
   const len = n + 1;
-  const size = n + 2; // one spare slot so the scratch arrays can serve as CSR offsets later
   const { edges, firstEdge, edgeFieldCount: ef } = s;
   const toOff = s.edgeToNodeOffset;
-  const r = s.rootOrdinal + 1;
-
-  // essential predecessors as CSR by counting: vertex w's are preds[firstPred[w] … firstPred[w+1]-1]
-  // (essentialEdges counts an edge into ordinal t at t+3 = w+2, so the prefix sums leave w's fill cursor at
-  // w+1, which ends as w+1's start)
-  const firstPred = new Uint32Array(len + 2);
-  const essential = essentialEdges(s, pageOwned, firstPred);
+  // counts go to w+2 for vertex w (essentialEdges adds COUNT_SLOT = 3 to the ordinal), so the prefix sums
+  // leave w's fill cursor at w+1, which ends as w+1's start
+  const firstPred = new Uint32Array(allocate((len + 2) * 4));
+  const essential = essentialEdges(s, pageOwned, firstPred, names, new Uint8Array(allocate((s.edgeCount + 7) >>> 3)));
   for (let k = 1; k < len + 2; k++) firstPred[k] += firstPred[k - 1];
-  const preds = new Uint32Array(firstPred[len + 1]);
+  const preds = new Uint32Array(allocate(firstPred[len + 1] * 4));
   for (let v = 0; v < n; v++) {
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       if (essential[e >>> 3] & (1 << (e & 7))) preds[firstPred[edges[e * ef + toOff] + 2]++] = v + 1;
     }
   }
+  return { essential, firstPred, preds };
+}
+
+/** Lengauer–Tarjan proper, given the essential predecessors. */
+export function dominatorsFromPredecessors(s: HeapSnapshot, graph: EssentialGraph): DominatorResult {
+  const n = s.nodeCount;
+  const size = n + 2; // one spare slot so the scratch arrays can serve as CSR offsets later
+  const { edges, firstEdge, edgeFieldCount: ef } = s;
+  const toOff = s.edgeToNodeOffset;
+  const r = s.rootOrdinal + 1;
+  const { essential, firstPred, preds } = graph;
 
   const parent = new Uint32Array(size);
   const ancestor = new Uint32Array(size); // the DFS's edge cursor first, then LT's forest

@@ -8,17 +8,24 @@ const EPHEMERON_NAME = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) p
 const NOT_EPHEMERON = 1;
 const EPHEMERON = 2;
 
+/** Which edge names are WeakMap ephemeron names, and of which table. */
+export interface EphemeronLookup {
+  /** NOT_EPHEMERON (1) once a name is known not to be one (hot loops test this before calling tableIdOf). */
+  readonly verdicts: Uint8Array;
+  /** The WeakMap table's node id for an ephemeron edge name, else -1. */
+  tableIdOf(nameIndex: number): number;
+}
+
 /**
  * Reads WeakMap ephemeron edge names, caching the verdict per string index (names repeat across many edges).
  * `tableIdOf(nameIndex)` is the WeakMap table's node id, or -1 when the name is not an ephemeron edge name.
  */
-export class EphemeronNames {
+export class EphemeronNames implements EphemeronLookup {
   private readonly state: Uint8Array;
   private tableIds: Float64Array | null = null;
   constructor(private readonly strings: string[]) {
     this.state = new Uint8Array(strings.length);
   }
-  /** 1 once a name is known not to be an ephemeron edge name (hot loops test this before calling tableIdOf). */
   get verdicts(): Uint8Array {
     return this.state;
   }
@@ -39,6 +46,33 @@ export class EphemeronNames {
   }
 }
 
+/** Every ephemeron edge name of a strings table: [string index, table id] pairs (for a worker thread). */
+export function ephemeronTable(strings: string[]): Float64Array {
+  const names = new EphemeronNames(strings);
+  const pairs: number[] = [];
+  for (let i = 0; i < strings.length; i++) {
+    const c = strings[i].charCodeAt(0);
+    if (c >= 48 && c <= 57 && names.tableIdOf(i) >= 0) pairs.push(i, names.tableIdOf(i));
+  }
+  return Float64Array.from(pairs);
+}
+
+/** An EphemeronLookup from ephemeronTable's pairs. */
+export class EphemeronPairs implements EphemeronLookup {
+  readonly verdicts: Uint8Array;
+  private readonly ids = new Map<number, number>();
+  constructor(pairs: Float64Array, stringCount: number) {
+    this.verdicts = new Uint8Array(stringCount).fill(NOT_EPHEMERON);
+    for (let k = 0; k < pairs.length; k += 2) {
+      this.verdicts[pairs[k]] = EPHEMERON;
+      this.ids.set(pairs[k], pairs[k + 1]);
+    }
+  }
+  tableIdOf(nameIndex: number): number {
+    return this.ids.get(nameIndex) ?? -1;
+  }
+}
+
 /**
  * One bit per edge: does the edge count for dominators (DevTools' rule)? Not essential are: the WeakMap
  * table→value internal edge (the key's edge is kept), weak edges, self edges, and — from any node but the
@@ -46,8 +80,13 @@ export class EphemeronNames {
  * When `targetCounts` is given, `targetCounts[w + COUNT_SLOT]` is incremented for each essential edge into w
  * (saves the dominator pass a sweep over all edges).
  */
-export function essentialEdges(s: HeapSnapshot, pageOwned: Uint8Array, targetCounts?: Uint32Array): Uint8Array {
-  const bits = new Uint8Array((s.edgeCount + 7) >>> 3);
+export function essentialEdges(
+  s: HeapSnapshot,
+  pageOwned: Uint8Array,
+  targetCounts?: Uint32Array,
+  names: EphemeronLookup = new EphemeronNames(s.strings),
+  bits: Uint8Array = new Uint8Array((s.edgeCount + 7) >>> 3),
+): Uint8Array {
   const { edges, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
   const typeOff = s.edgeTypeOffset;
   const nameOff = s.edgeNameOffset;
@@ -57,7 +96,6 @@ export function essentialEdges(s: HeapSnapshot, pageOwned: Uint8Array, targetCou
   const weak = s.edgeType.weak;
   const shortcut = s.edgeType.shortcut;
   const root = s.rootOrdinal;
-  const names = new EphemeronNames(s.strings);
   const verdicts = names.verdicts;
   for (let v = 0, n = s.nodeCount; v < n; v++) {
     const vOwned = pageOwned[v];

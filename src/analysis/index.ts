@@ -1,9 +1,16 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { classifyNodes } from './classes.js';
-import { computeDominators } from './dominators.js';
+import {
+  computeDominators,
+  type DominatorResult,
+  dominatorsFromPredecessors,
+  type EssentialGraph,
+} from './dominators.js';
+import { ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
 import { nodeDisplayName } from './node-names.js';
 import { markPageOwned } from './page-owned.js';
+import type { PredecessorsInput } from './predecessors-worker.js';
 import { buildDominatorTree, retainedSizes } from './retained.js';
 import { shownSelfSizes } from './self-sizes.js';
 import type { HeapAnalysis, Retainers } from './types.js';
@@ -11,23 +18,94 @@ import type { HeapAnalysis, Retainers } from './types.js';
 export interface AnalyzeOptions {
   /** Called as each phase starts (for progress display). */
   onPhase?: (phase: string) => void;
+  /** analyzeSnapshotParallel: use a second thread from this many nodes on (default 500,000). */
+  parallelFromNodes?: number;
 }
 
-/** Runs the whole engine on a parsed snapshot: pure, no I/O. */
+/** Runs the whole engine on a parsed snapshot, on this thread: pure, no I/O. */
 export function analyzeSnapshot(snapshot: HeapSnapshot, opts: AnalyzeOptions = {}): HeapAnalysis {
   const phase = opts.onPhase ?? (() => {});
-  const root = snapshot.rootOrdinal;
   phase('page-owned nodes');
   const pageOwned = markPageOwned(snapshot);
   phase('self sizes');
   const selfSizes = shownSelfSizes(snapshot);
   phase('dominators');
-  const { dominators, order, spare } = computeDominators(snapshot, pageOwned);
+  const doms = computeDominators(snapshot, pageOwned);
+  return finish(snapshot, pageOwned, selfSizes, doms, phase);
+}
+
+// below this many nodes a second thread costs more than it saves
+const PARALLEL_FROM_NODES = 500_000;
+// run from TypeScript sources (tests), the worker comes from the build in dist/
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/analysis/predecessors-worker.js', import.meta.url)
+  : new URL('./predecessors-worker.js', import.meta.url);
+
+/**
+ * The same as analyzeSnapshot, using a second thread where it pays: when the snapshot's arrays are in shared
+ * memory (the reader's parallel parse) and big, the dominator pass's input is built on a worker while this
+ * thread computes self sizes and classes. Falls back to analyzeSnapshot otherwise.
+ */
+export async function analyzeSnapshotParallel(
+  snapshot: HeapSnapshot,
+  opts: AnalyzeOptions = {},
+): Promise<HeapAnalysis> {
+  const shared = [snapshot.nodes, snapshot.edges, snapshot.firstEdge].every(
+    (a) => a.buffer instanceof SharedArrayBuffer,
+  );
+  if (!shared || snapshot.nodeCount < (opts.parallelFromNodes ?? PARALLEL_FROM_NODES)) {
+    return analyzeSnapshot(snapshot, opts);
+  }
+  const { Worker } = await import('node:worker_threads');
+  const { existsSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  if (!existsSync(fileURLToPath(WORKER_URL))) return analyzeSnapshot(snapshot, opts);
+
+  const phase = opts.onPhase ?? (() => {});
+  phase('page-owned nodes');
+  const pageOwned = markPageOwned(snapshot, (bytes) => new SharedArrayBuffer(bytes));
+  const input: PredecessorsInput = {
+    meta: snapshot.meta,
+    nodes: snapshot.nodes,
+    edges: snapshot.edges,
+    firstEdge: snapshot.firstEdge,
+    pageOwned,
+    ephemerons: ephemeronTable(snapshot.strings),
+    stringCount: snapshot.strings.length,
+  };
+  const worker = new Worker(WORKER_URL, { workerData: input });
+  const graph = new Promise<EssentialGraph>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
+  });
+  try {
+    phase('self sizes');
+    const selfSizes = shownSelfSizes(snapshot);
+    phase('classes');
+    const classes = classifyNodes(snapshot);
+    phase('dominators');
+    const doms = dominatorsFromPredecessors(snapshot, await graph);
+    return finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
+  } finally {
+    void worker.terminate();
+  }
+}
+
+function finish(
+  snapshot: HeapSnapshot,
+  pageOwned: Uint8Array,
+  selfSizes: Uint32Array,
+  { dominators, order, spare }: DominatorResult,
+  phase: (name: string) => void,
+  classes?: ReturnType<typeof classifyNodes>,
+): HeapAnalysis {
+  const root = snapshot.rootOrdinal;
   phase('retained sizes');
   const retained = retainedSizes(dominators, order, selfSizes, root);
   const dominatorTree = buildDominatorTree(dominators, retained, root, spare[0], spare[1]);
-  phase('classes');
-  const { classOf, classNames, detachedNative } = classifyNodes(snapshot);
+  if (!classes) phase('classes');
+  const { classOf, classNames, detachedNative } = classes ?? classifyNodes(snapshot);
   return new Analysis(
     snapshot,
     selfSizes,

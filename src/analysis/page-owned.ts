@@ -8,9 +8,12 @@ export const DOCUMENT_DOM_TREES = '(Document DOM trees)';
  * targets of the root's `shortcut` edges (the global objects) and `(Document DOM trees)`. Everything else is
  * owned by the engine (or the debugger), and edges from there into page-owned nodes do not count for dominators.
  */
-export function markPageOwned(s: HeapSnapshot): Uint8Array {
+export function markPageOwned(
+  s: HeapSnapshot,
+  allocate: (bytes: number) => ArrayBuffer | SharedArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+): Uint8Array {
   const n = s.nodeCount;
-  const owned = new Uint8Array(n);
+  const owned = new Uint8Array(allocate(n));
   const stack = new Uint32Array(n);
   const { edges, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
   const typeOff = s.edgeTypeOffset;

@@ -20,11 +20,11 @@ export interface RootPaths {
 /** Lower is better: how well an edge type names the reference for a developer. */
 export function edgeRank(s: HeapSnapshot, edgeType: number): number {
   const T = s.edgeType;
-  if (edgeType === T.property || edgeType === T.context) return 0;
+  // shortcut edges are only taken from the root, to the global objects: the best-known start of a path
+  if (edgeType === T.property || edgeType === T.context || edgeType === T.shortcut) return 0;
   if (edgeType === T.element) return 1;
   if (edgeType === T.internal) return 2;
-  if (edgeType === T.shortcut) return 3;
-  return 4; // hidden
+  return 3; // hidden
 }
 
 /** Whether a path may use this edge: never weak edges; shortcut edges only from the root (the global objects). */

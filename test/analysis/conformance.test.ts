@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { analyzeSnapshot } from '../../src/analysis/index.js';
+import { analyzeSnapshot, analyzeSnapshotParallel } from '../../src/analysis/index.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { compareWithOracle, type OracleResult, runOracle } from '../helpers/devtools-oracle.js';
 import { nodeBinary } from '../snapshot/node-versions.js';
@@ -44,6 +44,16 @@ describe.each(CASES)('$fixture on Node $major', ({ major, fixture }) => {
   test('engine equals DevTools on 2000 random objects, the 100 biggest, and the top-level dominators', async () => {
     const a = analyzeSnapshot(await readSnapshot(file));
     expect(oracle.sample.length).toBe(2100);
+    expect(compareWithOracle(a, oracle)).toEqual([]);
+  });
+
+  test.runIf(major === THIS_NODE)('the two-thread engine (shared memory, worker) equals DevTools too', async () => {
+    const snapshot = await readSnapshot(file, { parallel: true });
+    expect(snapshot.edges.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const phases: string[] = [];
+    const a = await analyzeSnapshotParallel(snapshot, { parallelFromNodes: 0, onPhase: (p) => phases.push(p) });
+    // classes before dominators: this thread classified while the worker built the predecessors
+    expect(phases).toEqual(['page-owned nodes', 'self sizes', 'classes', 'dominators', 'retained sizes']);
     expect(compareWithOracle(a, oracle)).toEqual([]);
   });
 

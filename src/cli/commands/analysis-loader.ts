@@ -7,11 +7,11 @@ const PHASES = ['page-owned nodes', 'self sizes', 'dominators', 'retained sizes'
 /** Reads (see cli/load-snapshot) and analyzes a snapshot for a command, with progress on a terminal. */
 export async function loadAnalysis(file: string): Promise<HeapAnalysis> {
   const { loadSnapshot } = await import('../load-snapshot.js');
-  const { analyzeSnapshot } = await import('../../analysis/index.js');
+  const { analyzeSnapshotParallel } = await import('../../analysis/index.js');
   const snapshot = await loadSnapshot(file);
   const progress = createProgress('analyzing');
   try {
-    return analyzeSnapshot(snapshot, {
+    return await analyzeSnapshotParallel(snapshot, {
       onPhase: (phase) => progress.update(Math.max(0, PHASES.indexOf(phase)) / PHASES.length, phase),
     });
   } finally {
