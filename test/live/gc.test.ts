@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GC_COLUMN_TITLES } from '../../src/live/gc-table.js';
-import { ESM_TARGET, killAll, runCli, startTarget } from './helpers.js';
+import { ESM_TARGET, killAll, ROOT, runCli, startTarget } from './helpers.js';
 
 afterAll(killAll);
 
@@ -73,5 +74,27 @@ describe('heapwatch gc', () => {
     // the target allocates ~100 KB every 20 ms: minor GCs happen and are counted cumulatively
     expect(objects[2].gc.minor.count).toBeGreaterThanOrEqual(objects[1].gc.minor.count);
     expect(objects[2].gc.minor.count).toBeGreaterThan(0);
+  });
+
+  it('Ctrl-C detaches cleanly: exit 130, nothing left in the target, its inspector closed again', async () => {
+    const target = await startTarget(['--inspect-port=0']);
+    const cli = spawn(process.execPath, [`${ROOT}bin/heapwatch.js`, 'gc', String(target.pid), '100ms'], { cwd: ROOT });
+    let out = '';
+    let err = '';
+    cli.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+    });
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => {
+      cli.stdout.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        if (out.split('\n').length > 4) resolve();
+      });
+    });
+    expect((await target.state()).names).toHaveLength(1); // the binding is there while attached
+    cli.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toBe('');
+    expect(await target.state()).toEqual({ names: [], symbols: [], inspectorUrl: null });
   });
 });
