@@ -1,15 +1,14 @@
 import type { FileWindow } from './file-window.js';
 import { SnapshotFormatError } from './format-error.js';
 
-const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 const LITERALS: Record<number, string> = { 116: 'true', 102: 'false', 110: 'null' };
 
 /**
  * Checks and steps over one JSON value starting at pos (sections heapwatch does not keep, such as
  * `trace_tree` or `samples`, and the `snapshot` header). Iterative, so deep nesting cannot overflow the stack.
- * Returns the position just after the value.
+ * Returns the position just after the value; gives up once it is more than `limit` bytes long.
  */
-export function skipValue(win: FileWindow, pos: number): number {
+export function skipValue(win: FileWindow, pos: number, limit = Number.POSITIVE_INFINITY): number {
   // the containers we are in: 1 = array, 2 = object
   const stack: number[] = [];
   let p = win.skipWs(pos);
@@ -40,6 +39,7 @@ export function skipValue(win: FileWindow, pos: number): number {
     } else {
       throw unexpected(win, p, 'a JSON value');
     }
+    if (p - pos > limit) throw new SnapshotFormatError('value too long (not closed?)', pos);
     // after a value: close containers or go on to the next element
     for (;;) {
       if (stack.length === 0) return p;
@@ -84,17 +84,32 @@ export function skipString(win: FileWindow, p: number): number {
   }
 }
 
+/** Steps over a JSON number (-?int frac? exp?) starting at p. */
 function skipNumber(win: FileWindow, p: number): number {
   const start = p;
-  let text = '';
-  for (;;) {
-    const c = win.byte(p);
-    if (!((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69)) break;
-    text += String.fromCharCode(c);
-    p++;
-    if (text.length > 400) break;
+  let c = win.byte(p);
+  if (c === 45) c = win.byte(++p);
+  if (c === 48) {
+    c = win.byte(++p);
+  } else if (c >= 49 && c <= 57) {
+    do c = win.byte(++p);
+    while (c >= 48 && c <= 57);
+  } else {
+    throw new SnapshotFormatError('malformed number', start);
   }
-  if (!NUMBER.test(text)) throw new SnapshotFormatError('malformed number', start);
+  if (c === 46) {
+    c = win.byte(++p);
+    if (!(c >= 48 && c <= 57)) throw new SnapshotFormatError('malformed number', start);
+    do c = win.byte(++p);
+    while (c >= 48 && c <= 57);
+  }
+  if (c === 101 || c === 69) {
+    c = win.byte(++p);
+    if (c === 43 || c === 45) c = win.byte(++p);
+    if (!(c >= 48 && c <= 57)) throw new SnapshotFormatError('malformed number', start);
+    do c = win.byte(++p);
+    while (c >= 48 && c <= 57);
+  }
   return p;
 }
 

@@ -33,7 +33,7 @@ export interface ReadOptions {
 }
 
 const PARALLEL_FROM_BYTES = 16 << 20;
-const MAX_HEADER_BYTES = 64 << 20;
+const MAX_HEADER_BYTES = 16 << 20;
 // run from TypeScript sources (tests), the worker comes from the build in dist/
 const WORKER_URL = import.meta.url.endsWith('.ts')
   ? new URL('../../dist/snapshot/parse-worker.js', import.meta.url)
@@ -187,8 +187,7 @@ class SnapshotReader {
     const win = this.win;
     switch (key) {
       case 'snapshot': {
-        const end = skipValue(win, p);
-        if (end - p > MAX_HEADER_BYTES) throw new SnapshotFormatError('snapshot header is too large', p);
+        const end = skipValue(win, p, MAX_HEADER_BYTES);
         this.setHeader(parseHeader(win.read(p, end).toString('utf8'), p));
         return end;
       }
@@ -344,10 +343,13 @@ class SnapshotReader {
   private honest(p: FormatProblem): SnapshotFormatError {
     if (p.kind !== 'count' || this.edgesStart < 0) return new SnapshotFormatError(p.what, p.offset);
     const at = offsetOfNumber(this.fd, this.edgesStart, this.edges.length);
-    const isEnd = this.win.read(at, at + 1)[0] === 93;
-    const what = isEnd
-      ? 'edges: fewer numbers than the snapshot meta announces'
-      : 'edges: more numbers than the snapshot meta announces';
+    const byte = this.win.read(at, at + 1)[0];
+    const what =
+      byte === undefined
+        ? 'file ends inside the edges array'
+        : byte === 93
+          ? 'edges: fewer numbers than the snapshot meta announces'
+          : 'edges: more numbers than the snapshot meta announces';
     return new SnapshotFormatError(what, at);
   }
 
