@@ -14,6 +14,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { HeapwatchError, runtimeError, usageError } from '../errors.js';
 import { describeHeadroom, type Headroom, measureHeadroom } from './headroom.js';
+import { processListeningSockets } from './proc.js';
 import type { Session } from './session.js';
 
 export interface DumpProgress {
@@ -55,6 +56,19 @@ export async function collectGarbage(session: Session): Promise<void> {
 /** The target's used heap, in bytes. */
 export async function heapUsed(session: Session): Promise<number> {
   return session.evaluate<number>(`(${BUILTIN})('v8').getHeapStatistics().used_heap_size`);
+}
+
+/**
+ * Is /proc/<pid> the target itself? For a pid target yes; for host:port/ws the reported pid may belong to another
+ * pid namespace (a container), so it counts only if that process holds the inspector's listening port.
+ */
+function isOurPid(session: Session): boolean {
+  if (session.location.pid !== undefined) return true;
+  try {
+    return processListeningSockets(session.pid).some((s) => s.port === session.location.port);
+  } catch {
+    return false;
+  }
 }
 
 /** heapdump-<pid>-<yyyymmdd-hhmmss>.heapsnapshot in the current directory. */
@@ -169,7 +183,7 @@ export async function dumpHeap(session: Session, options: DumpOptions): Promise<
   if (existsSync(output)) throw usageError(`${output} already exists; heapwatch does not overwrite dumps`, 'EXISTS');
   const started = Date.now();
   const pid = session.pid;
-  const sameMachine = existsSync(`/proc/${pid}`);
+  const sameMachine = isOurPid(session);
 
   const used = await heapUsed(session);
   const headroom = measureHeadroom(used, sameMachine ? pid : undefined);
