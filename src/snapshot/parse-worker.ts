@@ -27,7 +27,6 @@ function run(input: WorkerInput): WorkerResult {
     if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };
     parseWholeArray(fd, buf, offsets[0], nodes, 'nodes', progress);
     const nodesCheck = indexNodes(meta, nodes, edges.length / edgeFields, firstEdge);
-    Atomics.store(ctrl, CTRL.nodesDone, 1);
     if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
     const plan = { start: offsets[1], end: offsets[2], chunkSize: offsets[3], chunkCount: offsets[4] };
     const front = parseFrontChunks(fd, buf, plan, edges, ctrl, CTRL.claims, progress);

@@ -15,8 +15,7 @@ export const CTRL = {
   abort: 3,
   /** KiB parsed by the worker, for progress. */
   progressKiB: 4,
-  nodesDone: 5,
-  size: 6,
+  size: 5,
 } as const;
 
 export interface WorkerInput {

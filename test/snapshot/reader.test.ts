@@ -100,6 +100,16 @@ describe('the hand-written snapshot', () => {
     }
   });
 
+  it('decodes \\u escapes, surrogate pairs and escaped quotes at every buffer size', async () => {
+    const escaped = '"\\ud83d\\ude00 \\" \\\\ \\u00e9\\n"';
+    const file = variant('escapes.heapsnapshot', handText.replace('"hello"', escaped));
+    for (const bufferSize of [1, 2, 3, 5, 64]) {
+      const s = await readSnapshot(file, { bufferSize });
+      expect(s.nodeName(6)).toBe('😀 " \\ é\n');
+      expect(s.nodeName(7)).toBe('onOrder');
+    }
+  });
+
   it('accepts other whitespace and section order, and skips sections it does not know', async () => {
     const j = handWritten();
     const text = JSON.stringify(
