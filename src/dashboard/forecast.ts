@@ -80,7 +80,8 @@ export function forecastBaseline(points: readonly BaselinePoint[], oldLimit: num
   const baseline = intercept + slope * (points[n - 1].time - t0);
   const slopeBytesPerMin = slope * 60_000;
 
-  if (!sustained || slope <= 0) return { state: 'stable', baseline, slopeBytesPerMin };
+  // stable: the floor is where the last third of the baselines sits, not a line bent by an old step
+  if (!sustained || slope <= 0) return { state: 'stable', baseline: m3, slopeBytesPerMin };
   const minutesToLimit = Math.max(0, (oldLimit - baseline) / slopeBytesPerMin);
   return { state: 'rising', baseline, slopeBytesPerMin, limit: oldLimit, minutesToLimit };
 }

@@ -112,15 +112,24 @@ export class DashboardModel {
     return point;
   }
 
-  /** A major GC's own reading of old-generation used when the sampler has it, else this sample's (taken after it). */
+  /**
+   * A major GC's own reading of old-generation used when the sampler has it, else this sample's (taken after it).
+   * Back-to-back majors share one reading (the target reads the spaces once per batch of GC entries, and a forced
+   * GC is two majors): that is one measurement, kept once, at the time of the last of them.
+   */
   private addBaselines(sample: Sample, oldUsedNow: number): void {
     let sawMajorWithoutReading = false;
+    let pending: BaselinePoint | undefined;
     for (const e of sample.gcEvents) {
       if (e.kind !== 'major') continue;
-      if (e.oldUsedAfter !== undefined)
-        this.baselineSeries.push({ time: e.startTime + e.durationMs, bytes: e.oldUsedAfter });
-      else sawMajorWithoutReading = true;
+      if (e.oldUsedAfter === undefined) {
+        sawMajorWithoutReading = true;
+        continue;
+      }
+      if (pending && pending.bytes !== e.oldUsedAfter) this.baselineSeries.push(pending);
+      pending = { time: e.startTime + e.durationMs, bytes: e.oldUsedAfter };
     }
+    if (pending) this.baselineSeries.push(pending);
     if (sawMajorWithoutReading) this.baselineSeries.push({ time: sample.time, bytes: oldUsedNow });
   }
 
