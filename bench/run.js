@@ -306,6 +306,26 @@ function report(rows, live, args) {
   return out.join('\n');
 }
 
+// bench/RESULTS.md keeps one section per set of sizes (a 2 GB run does not erase the usual one): a run replaces
+// the section of its own sizes and leaves the others.
+function writeResults(text, args) {
+  const file = path.join(repoRoot, 'bench', 'RESULTS.md');
+  const key = args.sizes.join(',');
+  const section = `<!-- sizes ${key} -->\n## ${key}\n\n${text}\n<!-- /sizes ${key} -->`;
+  const intro =
+    '`npm run bench` (bench/run.js) on the snapshots bench/generate.js writes; `npm run bench -- --write-results` rewrites the section of the sizes it ran.';
+  let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (!doc.includes('<!-- sizes ')) doc = `# heapwatch bench results\n\n${intro}\n`;
+  const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const existing = new RegExp(`<!-- sizes ${escaped} -->[\\s\\S]*?<!-- /sizes ${escaped} -->`);
+  doc = existing.test(doc) ? doc.replace(existing, () => section) : `${doc.trimEnd()}\n\n${section}\n`;
+  fs.writeFileSync(`${file}.tmp`, doc);
+  fs.renameSync(`${file}.tmp`, file);
+  // `npm run lint` checks bench/ with biome, markdown tables included: leave the file formatted its way
+  spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'biome'), ['format', '--write', file], { stdio: 'ignore' });
+  log(`wrote ${file} (section ${key})`);
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   args.loadAtStart = os.loadavg()[0];
@@ -344,16 +364,7 @@ async function main() {
   });
   fs.writeFileSync(raw, JSON.stringify({ node: process.version, rows: rows.map(strip), live }, null, 2));
   log(`raw results: ${raw}`);
-  if (args.writeResults) {
-    const file = path.join(repoRoot, 'bench', 'RESULTS.md');
-    const intro =
-      '`npm run bench` (bench/run.js) on the snapshots bench/generate.js writes; rerun with `npm run bench -- --write-results`.';
-    fs.writeFileSync(`${file}.tmp`, `# heapwatch bench results\n\n${intro}\n\n${text}\n`);
-    fs.renameSync(`${file}.tmp`, file);
-    // `npm run lint` checks bench/ with biome, markdown tables included: leave the file formatted its way
-    spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'biome'), ['format', '--write', file], { stdio: 'ignore' });
-    log(`wrote ${file}`);
-  }
+  if (args.writeResults) writeResults(text, args);
   const failed = rows.some((r) => r.check && r.check.mismatches !== 0 && r.check.mismatches !== null);
   process.exitCode = failed ? 1 : 0;
 }
