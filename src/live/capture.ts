@@ -18,7 +18,10 @@ import { processListeningSockets } from './proc.js';
 import type { Session } from './session.js';
 
 export interface DumpProgress {
-  /** snapshot: V8 is walking the heap (fraction = nodes done/total); write: bytes are reaching the file. */
+  /**
+   * snapshot: V8 is walking the heap (fraction = nodes done/total when streaming; undefined when the target writes
+   * the file itself); write: bytes are reaching the file.
+   */
   phase: 'snapshot' | 'write';
   fraction?: number;
   bytes: number;
@@ -111,7 +114,9 @@ function watchSize(path: string, onProgress: DumpOptions['onProgress']): () => v
   if (!onProgress) return () => {};
   const timer = setInterval(() => {
     try {
-      onProgress({ phase: 'write', bytes: statSync(path).size });
+      const bytes = statSync(path).size;
+      // nothing written yet: V8 is still building the snapshot graph (no node count reaches us in this mode)
+      onProgress({ phase: bytes === 0 ? 'snapshot' : 'write', bytes });
     } catch {}
   }, 250);
   return () => clearInterval(timer);

@@ -53,6 +53,7 @@ export function register(program: Command): void {
       const { dumpHeap, defaultDumpName } = await import('../../live/capture.js');
       const { formatBytes } = await import('../../format.js');
       const progress = dumpProgressLine();
+      const started = Date.now();
       const result = await withSession(target, { timeoutMs }, (session) =>
         dumpHeap(session, {
           output: opts.output ?? defaultDumpName(session.pid),
@@ -64,9 +65,11 @@ export function register(program: Command): void {
           },
           onProgress: (p) =>
             progress.show(
-              p.phase === 'snapshot'
-                ? `${Math.floor((p.fraction ?? 0) * 100)}% of nodes`
-                : `${formatBytes(p.bytes)} written`,
+              p.phase === 'write'
+                ? `${formatBytes(p.bytes)} written`
+                : p.fraction === undefined
+                  ? `V8 is walking the heap (${Math.round((Date.now() - started) / 1000)} s)`
+                  : `${Math.floor(p.fraction * 100)}% of nodes`,
             ),
         }).finally(() => progress.done()),
       );
