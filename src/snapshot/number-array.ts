@@ -64,7 +64,10 @@ export function parseWholeArray(
   }
 }
 
-/** Parses a small array of unknown length (at most `capacity` numbers) whose body starts at `start`. */
+/**
+ * Parses an array of unknown length (at most `capacity` numbers) whose body starts at `start`, into a typed
+ * array that starts at a guess from the byte count and grows as needed.
+ */
 export function parseOpenArray(
   fd: number,
   buf: Uint8Array,
@@ -72,18 +75,26 @@ export function parseOpenArray(
   capacity: number,
   section: string,
 ): { values: Uint32Array; close: number } {
-  const dest = new Uint32Array(capacity);
+  let dest = new Uint32Array(Math.min(capacity, Math.max(1024, Math.ceil(capacity / 2.5))));
   const st = forwardState();
   for (let pos = start; ; ) {
     const n = readAt(fd, buf, pos);
     if (n === 0) throw new SnapshotFormatError(`file ends inside the ${section} array`, pos);
-    let close: number;
-    try {
-      close = scanForward(buf, 0, n, dest, st, true);
-    } catch (e) {
-      rethrow(e, pos);
+    let close = -1;
+    for (let from = 0; ; ) {
+      try {
+        close = scanForward(buf, from, n, dest, st, true);
+        break;
+      } catch (e) {
+        if (!(e instanceof ScanError && e.kind === 'count' && dest.length < capacity)) rethrow(e, pos);
+        // full: grow and go on from the byte that did not fit (the scan state is as it was before it)
+        const grown = new Uint32Array(Math.min(capacity, Math.ceil(dest.length * 1.5)));
+        grown.set(dest);
+        dest = grown;
+        from = (e as ScanError).pos;
+      }
     }
-    if (close >= 0) return { values: dest.slice(0, st.index), close: pos + close };
+    if (close >= 0) return { values: st.index === dest.length ? dest : dest.slice(0, st.index), close: pos + close };
     pos += n;
   }
 }

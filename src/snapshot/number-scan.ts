@@ -82,6 +82,7 @@ export function scanForward(
       // the common case, a comma right after the digits: store without another trip round the loop
       if (i < to && buf[i] === 44) {
         if (idx >= cap || !(v <= MAX_U32)) {
+          mode = IN_NUMBER; // leave the state as it is before the comma
           problem = storeProblem(idx, cap, i);
           break;
         }
@@ -167,6 +168,7 @@ export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Ui
       // the common case, a comma right before the digits
       if (i >= from && buf[i] === 44) {
         if (idx === 0 || !(v <= MAX_U32)) {
+          mode = IN_NUMBER;
           problem = storeProblem(idx === 0 ? 1 : 0, 1, i);
           break;
         }
