@@ -54,9 +54,9 @@ export function funnelKind(
   const name = s.nodeName(o);
   if (t === T.closure) return PLUMBING_CLASSES.has(name) ? FunnelKind.Plumbing : FunnelKind.Funnel;
   if (t === T.object || t === T.hidden) {
-    if (name === 'system / Context' || name === 'system / NativeContext' || name.startsWith('system / Context / ')) {
-      return FunnelKind.Funnel;
-    }
+    if (name === 'system / Context' || name.startsWith('system / Context / ')) return FunnelKind.Funnel;
+    // the native context's tables (script_context_table: top-level const/let of classic scripts) are plumbing
+    if (name === 'system / NativeContext') return FunnelKind.Plumbing;
     if (PLUMBING_SYSTEM.has(name) || (t === T.object && PLUMBING_CLASSES.has(name))) return FunnelKind.Plumbing;
   }
   if (parentKind !== FunnelKind.Plumbing) return FunnelKind.None;

@@ -46,6 +46,8 @@ export interface Suspect {
   pathShare: number;
 }
 
+/** MAT's rule: a suspect retains more than 10% of the heap. */
+export const SUSPECT_THRESHOLD = 0.1;
 const MAX_HOLDINGS = 4;
 /** At least this many same-kind links in a row make a chain. */
 const MIN_CHAIN_LINKS = 3;
@@ -57,7 +59,7 @@ const MIN_CHAIN_LINKS = 3;
  * Ordered by retained size, largest first.
  */
 export function findSuspects(a: HeapAnalysis, opts: SuspectOptions = {}): Suspect[] {
-  const threshold = (opts.threshold ?? 0.1) * a.totalSize;
+  const threshold = (opts.threshold ?? SUSPECT_THRESHOLD) * a.totalSize;
   const ratio = opts.accumulationRatio ?? 0.7;
   const maxSuspects = opts.maxSuspects ?? 10;
   const rp = opts.rootPaths ?? computeRootPaths(a.snapshot);

@@ -1,3 +1,4 @@
+import { SUSPECT_THRESHOLD } from '../analysis/suspects.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 import type { AnalysisReport } from './analysis-report.js';
 import type { TextSection } from './analysis-text.js';
@@ -6,7 +7,11 @@ import { duplicateStringsText, suspectsText } from './leak-text.js';
 
 /** Adds "suspects" and "duplicateStrings" to analyze's report (reusing its histogram) and returns them. */
 export function addLeakFindings(report: AnalysisReport, a: HeapAnalysis): LeakFindings {
-  const findings = buildLeakFindings(a);
+  // the report's top rows are sorted by retained size: when they reach below the suspect threshold they hold
+  // every class over it, and the histogram need not be computed again
+  const rows = report.histogram;
+  const covers = rows.length > 0 && rows[rows.length - 1].retainedSize <= SUSPECT_THRESHOLD * a.totalSize;
+  const findings = buildLeakFindings(a, covers ? { histogram: rows } : {});
   Object.assign(report, findings);
   return findings;
 }

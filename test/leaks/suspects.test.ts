@@ -81,6 +81,13 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.pathText).toMatch(/context → auditLog → \[\d+\] → AuditEntry$/);
   });
 
+  test('top-level const of a classic script: the script context variable', () => {
+    const [top] = suspectsOf('script-const.cjs');
+    expect(top).toMatchObject({ kind: 'object', className: 'Array' });
+    expect(top.holds[0]).toMatchObject({ className: 'Upload', count: 4000 });
+    expect(top.pathText).toMatch(/script_context_table → Context → recentUploads → \[\d+\] → Upload$/);
+  });
+
   test('linked list of requests: one suspect, the chain by its head, not the 3,000th link', () => {
     const suspects = suspectsOf('linked-list.cjs');
     expect(suspects.filter((x) => x.className === 'PendingRequest')).toEqual([]);
