@@ -13,6 +13,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { humanBytes } from './disk-space.cjs';
 import {
   dumpFileName,
   nodeReportPid,
@@ -96,6 +97,18 @@ function listDir(dir: string): string[] {
   }
 }
 
+/** The one line announcing a dump (the guard and its rescuer print it after `heapwatch: `). */
+export function describeDump(dump: AdoptedDump): string {
+  return dump.complete
+    ? `${dump.reason} heap snapshot: ${dump.path} (${humanBytes(dump.size)})`
+    : `${dump.reason} heap snapshot is PARTIAL (${dump.problem}): ${dump.path}`;
+}
+
+/** True when another adopter (the rescuer thread, another process) moved the file first. */
+function goneAlready(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
+}
+
 /** Moves one snapshot to `finalPath`, or to `finalPath.partial` when it was cut off. */
 export function settleSnapshot(from: string, finalPath: string, pid: number, reason: string): AdoptedDump {
   const c = snapshotCompleteness(from);
@@ -134,10 +147,14 @@ export function adoptDumps(options: AdoptOptions): Adopted {
       const from = join(folder, name);
       const snapshotPid = nodeSnapshotPid(name);
       if (snapshotPid !== null && guarded(snapshotPid)) {
-        const when = statSync(from).mtime;
-        const app = appOf(dir, snapshotPid, fallbackApp);
-        const to = join(dir, dumpFileName(app, snapshotPid, when, 'near-heap-limit'));
-        adopted.dumps.push(settleSnapshot(from, to, snapshotPid, 'near-heap-limit'));
+        try {
+          const when = statSync(from).mtime;
+          const app = appOf(dir, snapshotPid, fallbackApp);
+          const to = join(dir, dumpFileName(app, snapshotPid, when, 'near-heap-limit'));
+          adopted.dumps.push(settleSnapshot(from, to, snapshotPid, 'near-heap-limit'));
+        } catch (err) {
+          if (!goneAlready(err)) throw err;
+        }
         continue;
       }
       const reportPid = nodeReportPid(name);

@@ -5,10 +5,19 @@ import { closeSync, mkdirSync, openSync, unlinkSync, watch, writeFileSync, write
 import { join } from 'node:path';
 import { getHeapStatistics, setHeapSnapshotNearHeapLimit, writeHeapSnapshot } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
-import { type AdoptedDump, adoptDumps, enforceRetention, isAlive, markerName, settleSnapshot } from './adopt.cjs';
+import {
+  type AdoptedDump,
+  adoptDumps,
+  describeDump,
+  enforceRetention,
+  isAlive,
+  markerName,
+  settleSnapshot,
+} from './adopt.cjs';
 import { type GuardConfig, readGuardConfig } from './config.cjs';
-import { humanBytes, noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
+import { noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
 import { dumpFileName, nodeSnapshotPid, tempNameFor } from './dump-files.cjs';
+import { armRescuer } from './rescuer.cjs';
 
 const INSTALLED = Symbol.for('heapwatch.guard');
 
@@ -22,8 +31,7 @@ function say(message: string): void {
 }
 
 function announce(dump: AdoptedDump): void {
-  if (dump.complete) say(`${dump.reason} heap snapshot: ${dump.path} (${humanBytes(dump.size)})`);
-  else say(`${dump.reason} heap snapshot is PARTIAL (${dump.problem}): ${dump.path}`);
+  say(describeDump(dump));
 }
 
 export interface Guard {
@@ -120,7 +128,11 @@ export function installGuard(): Guard | null {
     const atLimit = getHeapStatistics().heap_size_limit * SNAPSHOT_BYTES_PER_HEAP_BYTE;
     const noRoom = noRoomReason(config.diagnosticDir, atLimit, config.minFreeBytes);
     if (noRoom) say(`near-heap-limit snapshots off: ${noRoom}`);
-    else setHeapSnapshotNearHeapLimit(config.nearLimit);
+    else {
+      setHeapSnapshotNearHeapLimit(config.nearLimit);
+      const { diagnosticDir, maxDumps } = config;
+      armRescuer({ dir, diagnosticDir, pid, app, maxDumps }, (err) => say(`snapshot rescuer off: ${err.message}`));
+    }
     // Node writes the snapshot synchronously with its own name; on the next event-loop turn we give it ours
     try {
       watch(config.diagnosticDir, { persistent: false }, (_event, name) => {

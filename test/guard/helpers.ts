@@ -29,6 +29,26 @@ grow();
 `;
 
 /**
+ * An app that grows with event-loop turns past 12 MB, runs on for 1.5 s, then allocates in a loop that never
+ * yields until the heap runs out: after Node's near-limit snapshot the main thread gets no other turn.
+ */
+export const TIGHT_LOOP_APP = `
+const v8 = require('node:v8');
+const ordersById = new Map();
+let i = 0;
+const add = () => ordersById.set(i, { id: i, payload: \`order-\${i++}-\${'p'.repeat(40)}\` });
+function grow() {
+  for (let k = 0; k < 1000; k++) add();
+  if (v8.getHeapStatistics().used_heap_size < 12 * 1048576) return setImmediate(grow);
+  setTimeout(() => {
+    process.stdout.write('tight loop\\n');
+    for (;;) add();
+  }, 1500);
+}
+grow();
+`;
+
+/**
  * An app that retains `mb` × 10,000 small objects, says "ready" and idles until killed. With `killMidWrite`, a
  * worker thread SIGKILLs the process as soon as a dump being written (`.….tmp`) passes 1 MB: a dump cut off the
  * way the kernel's OOM killer or a deploy's kill -9 would cut it.

@@ -1,7 +1,7 @@
 import { copyFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { idleApp, LEAKY_APP, REGISTER_CJS, REPO, startNode, tempDir, writeApp } from './helpers.js';
+import { idleApp, LEAKY_APP, REGISTER_CJS, REPO, startNode, TIGHT_LOOP_APP, tempDir, writeApp } from './helpers.js';
 
 const STAMP = '\\d{8}T\\d{6}\\.\\d{3}Z';
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -31,6 +31,22 @@ describe('heapwatch/register (the preload)', () => {
     expect(readdirSync(work).filter((n) => n.startsWith('Heap.'))).toEqual([]);
     // the fatal-error report went to the same folder
     expect(readdirSync(dir).filter((n) => new RegExp(`^report\\.\\d{8}\\.\\d{6}\\.${pid}\\.`).test(n))).toHaveLength(1);
+  });
+
+  it('names the near-limit dump even when the app never yields again after it (the rescuer thread)', async () => {
+    const work = tempDir('tight-cwd');
+    const dir = tempDir('tight');
+    const app = writeApp(work, 'tight.cjs', TIGHT_LOOP_APP);
+    const child = startNode(['--max-old-space-size=24', '--require', REGISTER_CJS, app], { HEAPWATCH_DIR: dir }, work);
+    await child.exited;
+    expect(child.stdout()).toBe('tight loop\n'); // the crash came from the loop that never yields
+    expect(child.stderr()).toContain('JavaScript heap out of memory');
+    const pid = child.proc.pid!;
+    const dumps = readdirSync(dir).filter((n) => n.endsWith('.heapsnapshot'));
+    expect(dumps).toHaveLength(1);
+    expect(dumps[0]).toMatch(new RegExp(`^tight-${pid}-${STAMP}-near-heap-limit\\.heapsnapshot$`));
+    expect(tail(join(dir, dumps[0]))).toBe(']}');
+    expect(readdirSync(work).filter((n) => n.startsWith('Heap.'))).toEqual([]);
   });
 
   it('writes a snapshot on HEAPWATCH_SIGNAL without stopping the app, and keeps only HEAPWATCH_MAX_DUMPS', async () => {
