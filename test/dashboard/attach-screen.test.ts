@@ -20,13 +20,19 @@ function tmux(...args: string[]): string {
 function capture(session: string): string {
   return tmux('capture-pane', '-p', '-t', session);
 }
-async function waitFor(session: string, test: (screen: string) => boolean, what: string, ms = 15_000): Promise<string> {
+async function waitFor(
+  session: string,
+  test: (screen: string) => boolean,
+  what: string,
+  ms = 15_000,
+  pollMs = 200,
+): Promise<string> {
   const end = Date.now() + ms;
   let screen = '';
   while (Date.now() < end) {
     screen = capture(session);
     if (test(screen)) return screen;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(`timed out waiting for ${what}; screen:\n${screen}`);
 }
@@ -140,7 +146,25 @@ describe('heapwatch attach in tmux', () => {
     tmux('resize-window', '-t', session, '-x', '160', '-y', '45');
 
     tmux('send-keys', '-t', session, 'd');
-    const dumped = await waitFor(session, (s) => /dump written: \S+/.test(s), 'the dump', 40_000);
+    // progress on the status line while the dump runs: the headroom verdict, then bytes written
+    const seen = new Set<string>();
+    const dumped = await waitFor(
+      session,
+      (s) => {
+        for (const m of s.matchAll(/\|\s+(dump: [^|\n]*)/g)) seen.add(m[1].trim());
+        return /dump written: \S+/.test(s);
+      },
+      'the dump',
+      40_000,
+      50,
+    );
+    const progress = [...seen].filter((l) => !l.startsWith('dump written'));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const line of progress) {
+      expect(line).toMatch(
+        /^dump: (checking headroom\.\.\.|headroom ok: about [\d.]+ [KMG]?B extra memory and ~\d+ s stall; [\d.]+ [KMG]?B available|writing, [\d.]+ [KMG]?B so far)$/,
+      );
+    }
     const files = readdirSync(dumpDir);
     expect(files.length).toBe(1);
     const file = join(dumpDir, files[0]);
