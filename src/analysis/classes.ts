@@ -28,7 +28,8 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
   const nameOff = s.nodeNameOffset;
   const T = s.nodeType;
   const detached = detachedNativeNodes(s);
-  const { shapeOf, shapeNames } = plainObjectInterfaces(s);
+  const classOf = new Uint32Array(n); // holds 1 + each plain object's shape until its class is known
+  const { shapeNames } = plainObjectInterfaces(s, classOf);
 
   // "base" class ids: a string index for names used as they are, strings.length + k for derived names
   const derived = new Map<string, number>();
@@ -72,25 +73,36 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
 
   // location record per node (the last one wins), for splitting object classes by constructor location
   const L = locationLayout(s);
-  const locOf = locationIndex(s, L);
+  const locs = s.locations;
+  // V8 writes locations in node order: walk them alongside the nodes; otherwise index them first
+  const sorted = locationsInNodeOrder(s, L);
+  const locOf = sorted ? null : locationIndex(s, L);
+  let next = 0; // the next location record to look at (sorted case)
 
-  const classOf = new Uint32Array(n);
   const classNames: string[] = [];
   const baseName = (base: number): string =>
     base < strings.length ? strings[base] : derivedNames[base - strings.length];
   let classOfBase = new Int32Array(strings.length + 64).fill(-1);
   const located = new LocatedClassTable();
-  const locs = s.locations;
   for (let o = 0; o < n; o++) {
     const t = nodes[o * nf + typeOff];
     let base = byType[t] ?? derivedId(`(${s.meta.nodeTypes[t] ?? 'unknown'})`);
     if (base < 0) {
-      const shape = shapeOf[o];
+      const shape = classOf[o] - 1;
       if (shape >= 0 && shapeIds[shape] >= 0) base = shapeIds[shape];
       else base = nameClass(nodes[o * nf + nameOff], detached !== null && detached[o] === 1);
     }
     let cls: number;
-    const li = t === T.object && locOf !== null ? locOf[o] : -1;
+    let li = -1;
+    if (sorted) {
+      while (next < locs.length && locs[next + L.node] < o) next += L.size;
+      // the last record for o wins, as in DevTools' location map
+      while (next < locs.length && locs[next + L.node] === o) {
+        li = next;
+        next += L.size;
+      }
+      if (t !== T.object) li = -1;
+    } else if (locOf !== null && t === T.object) li = locOf[o];
     if (li >= 0) {
       cls = located.get(
         base,
@@ -125,6 +137,15 @@ function locationLayout(s: HeapSnapshot): { size: number; node: number; script: 
     line: fields.indexOf('line'),
     col: fields.indexOf('column'),
   };
+}
+
+/** Whether the location records come in non-decreasing node order (as V8 writes them). */
+function locationsInNodeOrder(s: HeapSnapshot, L: ReturnType<typeof locationLayout>): boolean {
+  const locs = s.locations;
+  if (L.node < 0) return false;
+  for (let i = L.size; i + L.size <= locs.length; i += L.size)
+    if (locs[i + L.node] < locs[i - L.size + L.node]) return false;
+  return true;
 }
 
 /** Start (into s.locations) of each node's location record, the last one winning, or -1. */

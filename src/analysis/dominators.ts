@@ -57,49 +57,64 @@ export function essentialPredecessors(
   return { essential, firstPred, preds };
 }
 
-/** Lengauer–Tarjan proper, given the essential predecessors. */
-export function dominatorsFromPredecessors(s: HeapSnapshot, graph: EssentialGraph): DominatorResult {
+/** DFS numbering of the vertices over essential edges (1-based; 0 = unreached). */
+export interface DfsNumbering {
+  /** DFS tree parent of each vertex (the root for the roots of the orphans' searches). */
+  readonly parent: Uint32Array;
+  /** vertex[i] is the vertex numbered i (1 … reached). */
+  readonly vertex: Uint32Array;
+  /** The DFS number of each vertex, 0 when unreached. */
+  readonly semi: Uint32Array;
+  /** Scratch the search used for its edge cursors; free again afterwards. */
+  readonly scratch: Uint32Array;
+  readonly reached: number;
+}
+
+/**
+ * Iterative depth-first search from the root, then from each node no essential edge points at (DevTools
+ * hangs those from the root), numbering vertices in preorder.
+ */
+export function dfsNumbering(
+  s: HeapSnapshot,
+  graph: EssentialGraph,
+  allocate: Allocate = (b) => new ArrayBuffer(b),
+): DfsNumbering {
   const n = s.nodeCount;
   const size = n + 2; // one spare slot so the scratch arrays can serve as CSR offsets later
   const { edges, firstEdge, edgeFieldCount: ef } = s;
   const toOff = s.edgeToNodeOffset;
   const r = s.rootOrdinal + 1;
-  const { essential, firstPred, preds } = graph;
-
-  const parent = new Uint32Array(size);
-  const ancestor = new Uint32Array(size); // the DFS's edge cursor first, then LT's forest
-  const vertex = new Uint32Array(size);
-  const label = new Uint32Array(size);
-  const semi = new Uint32Array(size);
-  const dom = new Uint32Array(size); // also the "next" link of a vertex while it sits in a bucket
-  const bucket = new Uint32Array(size);
+  const { essential, firstPred } = graph;
+  const parent = new Uint32Array(allocate(size * 4));
+  const cursor = new Uint32Array(allocate(size * 4));
+  const vertex = new Uint32Array(allocate(size * 4));
+  const semi = new Uint32Array(allocate(size * 4));
   let count = 0;
-
+  // firstEdge is indexed by ordinal: vertex v's edges are firstEdge[v-1] … firstEdge[v]-1
   const dfs = (start: number): void => {
     let v = start;
-    ancestor[v] = firstEdge[v - 1];
+    cursor[v] = firstEdge[v - 1];
     semi[v] = ++count;
-    vertex[count] = label[v] = v;
+    vertex[count] = v;
     while (v !== 0) {
       let next = parent[v];
       const end = firstEdge[v];
-      for (let e = ancestor[v]; e < end; e++) {
+      for (let e = cursor[v]; e < end; e++) {
         if (!(essential[e >>> 3] & (1 << (e & 7)))) continue;
         const w = edges[e * ef + toOff] + 1;
         if (semi[w] !== 0) continue;
-        ancestor[v] = e + 1;
+        cursor[v] = e + 1;
         parent[w] = v;
         semi[w] = ++count;
-        vertex[count] = label[w] = w;
-        ancestor[w] = firstEdge[w - 1];
+        vertex[count] = w;
+        cursor[w] = firstEdge[w - 1];
         next = w;
         break;
       }
-      if (next === parent[v]) ancestor[v] = end;
+      if (next === parent[v]) cursor[v] = end;
       v = next;
     }
   };
-  // firstEdge is indexed by ordinal: node v's edges are firstEdge[v-1] … firstEdge[v]-1
   dfs(r);
   for (let v = 1; v <= n; v++) {
     if (semi[v] === 0 && firstPred[v] === firstPred[v + 1]) {
@@ -107,8 +122,26 @@ export function dominatorsFromPredecessors(s: HeapSnapshot, graph: EssentialGrap
       dfs(v);
     }
   }
-  const reached = count;
-  ancestor.fill(0);
+  return { parent, vertex, semi, scratch: cursor, reached: count };
+}
+
+/** Lengauer–Tarjan proper, given the essential predecessors. */
+export function dominatorsFromPredecessors(
+  s: HeapSnapshot,
+  graph: EssentialGraph,
+  numbering?: DfsNumbering,
+): DominatorResult {
+  const n = s.nodeCount;
+  const size = n + 2;
+  const r = s.rootOrdinal + 1;
+  const { firstPred, preds } = graph;
+  const { parent, vertex, semi, scratch, reached } = numbering ?? dfsNumbering(s, graph);
+  let count = reached;
+  const ancestor = scratch.fill(0); // LT's forest
+  const label = new Uint32Array(size);
+  for (let v = 0; v < size; v++) label[v] = v;
+  const dom = new Uint32Array(size); // also the "next" link of a vertex while it sits in a bucket
+  const bucket = new Uint32Array(size);
 
   let stack = new Uint32Array(1024); // path compression depth; grows on demand
   const evaluate = (v0: number): number => {

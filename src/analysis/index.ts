@@ -2,6 +2,7 @@ import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { classifyNodes } from './classes.js';
 import {
   computeDominators,
+  type DfsNumbering,
   type DominatorResult,
   dominatorsFromPredecessors,
   type EssentialGraph,
@@ -43,8 +44,8 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 
 /**
  * The same as analyzeSnapshot, using a second thread where it pays: when the snapshot's arrays are in shared
- * memory (the reader's parallel parse) and big, the dominator pass's input is built on a worker while this
- * thread computes self sizes and classes. Falls back to analyzeSnapshot otherwise.
+ * memory (the reader's parallel parse) and big, a worker builds the dominator pass's input (essential edges,
+ * predecessors, DFS numbering) while this thread computes self sizes and classes. Falls back to analyzeSnapshot otherwise.
  */
 export async function analyzeSnapshotParallel(
   snapshot: HeapSnapshot,
@@ -74,7 +75,7 @@ export async function analyzeSnapshotParallel(
     stringCount: snapshot.strings.length,
   };
   const worker = new Worker(WORKER_URL, { workerData: input });
-  const graph = new Promise<EssentialGraph>((resolve, reject) => {
+  const prepared = new Promise<{ graph: EssentialGraph; numbering: DfsNumbering }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
@@ -85,7 +86,8 @@ export async function analyzeSnapshotParallel(
     phase('classes');
     const classes = classifyNodes(snapshot);
     phase('dominators');
-    const doms = dominatorsFromPredecessors(snapshot, await graph);
+    const { graph, numbering } = await prepared;
+    const doms = dominatorsFromPredecessors(snapshot, graph, numbering);
     return finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
   } finally {
     void worker.terminate();

@@ -14,9 +14,10 @@ export function formatPropertyName(name: string): string {
 
 /**
  * For each plain object, the interface name DevTools shows as its class, or null for "Object".
- * Objects are grouped by their sequence of property names first (a "shape"), so the work is per shape.
+ * Objects are grouped by their sequence of property names first (a "shape"), so the work is per shape:
+ * `shapeOf[o]` receives 1 + the shape of plain object o (0 for other nodes), `shapeNames[k]` shape k's class.
  */
-export function plainObjectInterfaces(s: HeapSnapshot): { shapeOf: Int32Array; shapeNames: (string | null)[] } {
+export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { shapeNames: (string | null)[] } {
   const n = s.nodeCount;
   const { nodes, edges, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
   const typeOff = s.nodeTypeOffset;
@@ -25,9 +26,15 @@ export function plainObjectInterfaces(s: HeapSnapshot): { shapeOf: Int32Array; s
   const eNameOff = s.edgeNameOffset;
   const objectType = s.nodeType.object;
   const property = s.edgeType.property;
-  const objectName = s.strings.indexOf('Object');
-  const shapeOf = new Int32Array(n).fill(-1);
-  if (objectName < 0) return { shapeOf, shapeNames: [] };
+  // a name index is "Object" when its string is (V8 writes each string once, but do not rely on it)
+  const isObjectName = new Uint8Array(s.strings.length);
+  let anyObject = false;
+  s.strings.forEach((str, i) => {
+    if (str === 'Object') isObjectName[i] = 1;
+    anyObject ||= str === 'Object';
+  });
+  shapeOf.fill(0, 0, n);
+  if (!anyObject) return { shapeNames: [] };
 
   // intern shapes: open addressing on a hash of the property-name string indices
   let tableSize = 1 << 12;
@@ -64,7 +71,7 @@ export function plainObjectInterfaces(s: HeapSnapshot): { shapeOf: Int32Array; s
   };
   let plainCount = 0;
   for (let o = 0; o < n; o++) {
-    if (nodes[o * nf + typeOff] !== objectType || nodes[o * nf + nameOff] !== objectName) continue;
+    if (nodes[o * nf + typeOff] !== objectType || !isObjectName[nodes[o * nf + nameOff]]) continue;
     plainCount++;
     const h = hashOf(o);
     let i = h & (tableSize - 1);
@@ -89,7 +96,7 @@ export function plainObjectInterfaces(s: HeapSnapshot): { shapeOf: Int32Array; s
       } else table[i] = id;
     }
     counts[id]++;
-    shapeOf[o] = id;
+    shapeOf[o] = id + 1;
   }
 
   const propertyNames = (o: number): string[] => {
@@ -125,7 +132,7 @@ export function plainObjectInterfaces(s: HeapSnapshot): { shapeOf: Int32Array; s
   const shapeNames: (string | null)[] = [];
   const tree = buildPropertyTree(definitions);
   for (let id = 0; id < reps.length; id++) shapeNames.push(bestInterface(tree, propertyNames(reps[id]).sort()));
-  return { shapeOf, shapeNames };
+  return { shapeNames };
 }
 
 interface TreeNode {

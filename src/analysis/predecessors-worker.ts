@@ -1,8 +1,9 @@
-// Worker thread: builds the essential-edge bits and predecessor CSR (the dominator pass's input) in shared
-// memory while the main thread computes self sizes and classes. See parallel.ts.
+// Worker thread: builds the essential-edge bits, the predecessor CSR and the DFS numbering (the input of
+// Lengauer–Tarjan's main loop) in shared memory while the main thread computes self sizes and classes.
+// See analyzeSnapshotParallel in index.ts.
 import { parentPort, workerData } from 'node:worker_threads';
 import { HeapSnapshot, type SnapshotMeta } from '../snapshot/snapshot.js';
-import { essentialPredecessors } from './dominators.js';
+import { dfsNumbering, essentialPredecessors } from './dominators.js';
 import { EphemeronPairs } from './essential-edges.js';
 
 export interface PredecessorsInput {
@@ -17,10 +18,12 @@ export interface PredecessorsInput {
 
 const input = workerData as PredecessorsInput;
 const s = new HeapSnapshot(input.meta, input.nodes, input.edges, input.firstEdge, []);
+const shared = (bytes: number) => new SharedArrayBuffer(bytes);
 const graph = essentialPredecessors(
   s,
   input.pageOwned,
   new EphemeronPairs(input.ephemerons, input.stringCount),
-  (bytes) => new SharedArrayBuffer(bytes),
+  shared,
 );
-parentPort!.postMessage(graph);
+const numbering = dfsNumbering(s, graph, shared);
+parentPort!.postMessage({ graph, numbering });
