@@ -71,7 +71,8 @@ export function nodeLabel(a: HeapAnalysis, o: number): string {
   const s = a.snapshot;
   const T = s.nodeType;
   const t = s.nodeTypeOf(o);
-  if (t === T.closure) return `${s.nodeName(o) || '(anonymous)'}()`;
+  if (t === T.closure) return `${closureName(s, o)}()`;
+  if (t === T.object && s.nodeName(o) === 'Generator') return suspendedFrameLabel(s, o);
   if (t === T.string || t === T['concatenated string'] || t === T['sliced string']) {
     return quote(nodeDisplayName(s, o));
   }
@@ -81,6 +82,30 @@ export function nodeLabel(a: HeapAnalysis, o: number): string {
   }
   if (t === T.object && s.nodeName(o) === 'global') return '(global)';
   return a.classNames[a.classOf[o]];
+}
+
+/**
+ * A function's name; V8's anonymous internal closures get the name of what they do: `await` for the
+ * continuations an `await` leaves in a promise's reactions.
+ */
+export function closureName(s: HeapSnapshot, o: number): string {
+  const name = s.nodeName(o);
+  if (name) return name;
+  for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
+    if (s.edgeTypeOf(e) !== s.edgeType.internal || s.edgeName(e) !== 'code') continue;
+    if (s.nodeName(s.edgeTarget(e)).includes('AsyncFunctionAwait')) return 'await';
+  }
+  return '(anonymous)';
+}
+
+/** A suspended async function (V8 keeps its frame in a generator object): `runJob() (suspended)`. */
+function suspendedFrameLabel(s: HeapSnapshot, o: number): string {
+  for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
+    if (s.edgeTypeOf(e) === s.edgeType.internal && s.edgeName(e) === 'function') {
+      return `${closureName(s, s.edgeTarget(e))}() (suspended)`;
+    }
+  }
+  return 'Generator';
 }
 
 function stepTokens(a: HeapAnalysis, from: number, e: number, node: number, edgeText: string): string[] {
@@ -99,6 +124,8 @@ function stepTokens(a: HeapAnalysis, from: number, e: number, node: number, edge
   if ((t === T.internal || t === T.hidden) && isIndex(s.edgeName(e)) && !edgeText.startsWith('[')) {
     return [nodeLabel(a, node)];
   }
+  // a context's `extension` slot holding a suspended async function's frame reads as that frame
+  if (nt === s.nodeType.object && s.nodeName(node) === 'Generator' && t === T.internal) return [nodeLabel(a, node)];
   if (nt === s.nodeType.closure) {
     const fn = nodeLabel(a, node);
     return edgeText === s.nodeName(node) ? [fn] : [edgeText, fn];

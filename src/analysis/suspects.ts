@@ -1,6 +1,7 @@
 import { FunnelKind, funnelKind, PLUMBING_CLASSES } from './funnels.js';
 import { classHistogram } from './histogram.js';
 import { userRootFlags } from './overview.js';
+import { closureName } from './path-names.js';
 import { computeRootPaths, type PathStep, type RootPaths, rootPath } from './paths.js';
 import type { ClassRow, HeapAnalysis } from './types.js';
 
@@ -245,7 +246,7 @@ function representative(
 export function kindLabel(a: HeapAnalysis, o: number): string {
   const s = a.snapshot;
   const t = s.nodeTypeOf(o);
-  if (t === s.nodeType.closure) return `${s.nodeName(o) || '(anonymous)'}()`;
+  if (t === s.nodeType.closure) return `${closureName(s, o)}()`;
   const name = s.nodeName(o);
   if (name.startsWith('system / ')) return name.slice('system / '.length);
   return a.classNames[a.classOf[o]];

@@ -15,7 +15,7 @@ export function register(program: Command): void {
       'MAT-style offline analysis of a .heapsnapshot: totals, biggest objects (dominator tree), class histogram',
     )
     .argument('<file>', 'a .heapsnapshot file')
-    .option('--top <n>', 'rows of biggest objects and of classes', '20')
+    .option('--top <n>', 'rows of biggest objects, of classes and of duplicate strings', '20')
     .option('--json', 'print one JSON document (schema heapwatch/analysis@1)')
     .option('--html <out.html>', 'also write a self-contained HTML report to this file')
     .option('--no-suspects', 'skip leak suspects, paths and duplicate strings (faster)')
@@ -25,7 +25,7 @@ export function register(program: Command): void {
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const report = buildAnalysisReport(file, analysis, top);
       const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;
-      const findings = leaks ? leaks.addLeakFindings(report, analysis) : null;
+      const findings = leaks ? leaks.addLeakFindings(report, analysis, top) : null;
       if (opts.html && leaks) await leaks.writeHtmlReport(opts.html, report, analysis);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
