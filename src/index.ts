@@ -1,7 +1,12 @@
 // The programmatic API of heapwatch (each part adds its exports here).
 
+export { type ClassDelta, classDiff, type LeakGroup, leakedGroups, sortedIds } from './analysis/diff.js';
 export { classHistogram, type HistogramSort } from './analysis/histogram.js';
 export { type AnalyzeOptions, analyzeSnapshot, nodeName } from './analysis/index.js';
+export { nameSteps, pathText } from './analysis/path-names.js';
+export { computeRootPaths, type PathStep, shortestPaths } from './analysis/paths.js';
+export { type DuplicateString, duplicateStrings } from './analysis/strings.js';
+export { findSuspects, type Suspect, type SuspectOptions } from './analysis/suspects.js';
 export type { ClassRow, HeapAnalysis, Retainers } from './analysis/types.js';
 export { type AnalyzeFileOptions, analyzeFile } from './analyze-file.js';
 export { type BaselinePoint, type Forecast, forecastBaseline } from './dashboard/forecast.js';
