@@ -66,9 +66,13 @@ export function gcText(model: DashboardModel): string {
   const first = model.firstTime;
   const span = p && first !== undefined ? p.time - first : 0;
   const overall = span > 0 ? formatPercent(Math.min(1, model.totalGcMs() / span)) : 'n/a';
-  return [`{bold}${head}{/bold}`, ...rows, '', `GC time, last interval: ${gcPct}   since attach: ${overall}`].join(
-    '\n',
-  );
+  return [
+    `{bold}${head}{/bold}`,
+    ...rows,
+    '',
+    `GC time, last interval: ${gcPct}`,
+    `GC time since attach:   ${overall}`,
+  ].join('\n');
 }
 
 export function pausesText(model: DashboardModel): string {
@@ -91,7 +95,7 @@ export function forecastText(model: DashboardModel): string {
   if (b.length > 0) {
     const last = b[b.length - 1];
     lines.push(`old gen after last major GC: ${formatBytes(last.bytes)}`);
-    lines.push(`major GCs in the last ${formatDuration(model.forecastWindowMs)}: ${b.length}`);
+    lines.push(`major GC readings in the last ${formatInterval(model.forecastWindowMs)}: ${b.length}`);
   }
   if (model.latest()) lines.push(`old gen may grow to: ${formatBytes(Math.max(0, model.oldLimit()))}`);
   if (f.state === 'rising') lines.push(`trend line of the baselines now: ~${formatBytes(Math.round(f.baseline))}`);
