@@ -100,6 +100,32 @@ export function convertEdges(
   return { maxName, bad: null };
 }
 
+/** Runs convertEdges over runs of edge records as they are parsed, keeping the largest name and the first bad field. */
+export class EdgeConverter {
+  readonly width: number;
+  maxName = 0;
+  bad: BadField | null = null;
+
+  constructor(
+    private readonly meta: SnapshotMeta,
+    private readonly edges: Uint32Array,
+    private readonly nodeCount: number,
+  ) {
+    this.width = meta.edgeFields.length;
+  }
+
+  done(from: number, to: number): void {
+    if (this.bad) return;
+    const r = convertEdges(this.meta, this.edges, this.nodeCount, from, to);
+    if (r.maxName > this.maxName) this.maxName = r.maxName;
+    this.bad = r.bad;
+  }
+
+  result(): CheckResult {
+    return { maxName: this.maxName, bad: this.bad };
+  }
+}
+
 /** Slow path once a name index is known to be out of range: the first node or edge that has it. */
 export function firstBadName(
   meta: SnapshotMeta,

@@ -7,11 +7,16 @@ import { backwardState, forwardState, ScanError, type ScanState, scanBackward, s
  * whole arrays front to back, or one array split into chunks that two threads claim from both ends.
  */
 
-/** Reads into buf from `pos` until full or the file ends; returns the byte count. */
-export function readAt(fd: number, buf: Uint8Array, pos: number, length = buf.length): number {
+/** A read buffer for the scans: file bytes go to [1, 1+n), leaving a spare byte each side for their sentinels. */
+export function scanBuffer(size: number): Buffer {
+  return Buffer.allocUnsafe(Math.max(1, size) + 2);
+}
+
+/** Reads up to `length` bytes at file offset `pos` into buf[1…]; returns the byte count (less only at the end). */
+export function readChunk(fd: number, buf: Uint8Array, pos: number, length = buf.length - 2): number {
   let got = 0;
   while (got < length) {
-    const n = readSync(fd, buf, got, length - got, pos + got);
+    const n = readSync(fd, buf, 1 + got, length - got, pos + got);
     if (n === 0) break;
     got += n;
   }
@@ -38,16 +43,16 @@ export function parseWholeArray(
   const st = forwardState();
   let pos = start;
   for (;;) {
-    const n = readAt(fd, buf, pos);
+    const n = readChunk(fd, buf, pos);
     if (n === 0) throw new SnapshotFormatError(`file ends inside the ${section} array`, pos);
     let close: number;
     try {
-      close = scanForward(buf, 0, n, dest, st, true);
+      close = scanForward(buf, 1, 1 + n, dest, st, true) - 1;
     } catch (e) {
       if (e instanceof ScanError && e.kind === 'count') {
-        throw new SnapshotFormatError(`${section}: more numbers than the snapshot meta announces`, pos + e.pos);
+        throw new SnapshotFormatError(`${section}: more numbers than the snapshot meta announces`, pos + e.pos - 1);
       }
-      rethrow(e, pos);
+      rethrow(e, pos - 1);
     }
     if (close >= 0) {
       onBytes(close + 1);
@@ -78,15 +83,15 @@ export function parseOpenArray(
   let dest = new Uint32Array(Math.min(capacity, Math.max(1024, Math.ceil(capacity / 2.5))));
   const st = forwardState();
   for (let pos = start; ; ) {
-    const n = readAt(fd, buf, pos);
+    const n = readChunk(fd, buf, pos);
     if (n === 0) throw new SnapshotFormatError(`file ends inside the ${section} array`, pos);
     let close = -1;
-    for (let from = 0; ; ) {
+    for (let from = 1; ; ) {
       try {
-        close = scanForward(buf, from, n, dest, st, true);
+        close = scanForward(buf, from, 1 + n, dest, st, true);
         break;
       } catch (e) {
-        if (!(e instanceof ScanError && e.kind === 'count' && dest.length < capacity)) rethrow(e, pos);
+        if (!(e instanceof ScanError && e.kind === 'count' && dest.length < capacity)) rethrow(e, pos - 1);
         // full: grow and go on from the byte that did not fit (the scan state is as it was before it)
         const grown = new Uint32Array(Math.min(capacity, Math.ceil(dest.length * 1.5)));
         grown.set(dest);
@@ -94,7 +99,8 @@ export function parseOpenArray(
         from = (e as ScanError).pos;
       }
     }
-    if (close >= 0) return { values: st.index === dest.length ? dest : dest.slice(0, st.index), close: pos + close };
+    if (close >= 0)
+      return { values: st.index === dest.length ? dest : dest.slice(0, st.index), close: pos + close - 1 };
     pos += n;
   }
 }
@@ -131,6 +137,12 @@ function claim(claims: Int32Array, slot: number, fromBack: boolean): number {
   }
 }
 
+/** Told about each run of records [from, to) (record = `width` numbers) a chunk loop has written whole. */
+export interface RecordsDone {
+  width: number;
+  done(from: number, to: number): void;
+}
+
 /**
  * Parses chunks claimed from the front, in order, into dest. Returns the forward state and the byte where it
  * stopped (the start of the first chunk it did not take), for `joinScans` with the back side.
@@ -143,24 +155,30 @@ export function parseFrontChunks(
   claims: Int32Array,
   slot: number,
   onBytes: (bytes: number) => void,
+  onRecords: RecordsDone,
 ): { state: ScanState; stop: number } {
   const st = forwardState();
   let stop = plan.start;
+  let done = 0;
   for (let k = claim(claims, slot, false); k >= 0; k = claim(claims, slot, false)) {
     const from = plan.start + k * plan.chunkSize;
     const to = Math.min(plan.end, from + plan.chunkSize);
     for (let pos = from; pos < to; ) {
-      const n = readAt(fd, buf, pos, Math.min(buf.length, to - pos));
+      const n = readChunk(fd, buf, pos, Math.min(buf.length - 2, to - pos));
       if (n === 0) throw new SnapshotFormatError('file shrank while being read', pos);
       try {
-        scanForward(buf, 0, n, dest, st, false);
+        scanForward(buf, 1, 1 + n, dest, st, false);
       } catch (e) {
-        rethrow(e, pos);
+        rethrow(e, pos - 1);
       }
       pos += n;
       onBytes(n);
     }
     stop = to;
+    // records written whole so far, while they are still in cache
+    const whole = Math.floor(st.index / onRecords.width);
+    if (whole > done) onRecords.done(done, whole);
+    done = whole;
   }
   return { state: st, stop };
 }
@@ -174,25 +192,30 @@ export function parseBackChunks(
   claims: Int32Array,
   slot: number,
   onBytes: (bytes: number) => void,
+  onRecords: RecordsDone,
 ): { state: ScanState; stop: number } {
   const st = backwardState(dest.length);
   let stop = plan.end;
+  let done = dest.length / onRecords.width;
   for (let k = claim(claims, slot, true); k >= 0; k = claim(claims, slot, true)) {
     const from = plan.start + k * plan.chunkSize;
     const to = Math.min(plan.end, from + plan.chunkSize);
     for (let end = to; end > from; ) {
-      const pos = Math.max(from, end - buf.length);
-      const n = readAt(fd, buf, pos, end - pos);
+      const pos = Math.max(from, end - (buf.length - 2));
+      const n = readChunk(fd, buf, pos, end - pos);
       if (n !== end - pos) throw new SnapshotFormatError('file shrank while being read', pos + n);
       try {
-        scanBackward(buf, 0, n, dest, st);
+        scanBackward(buf, 1, 1 + n, dest, st);
       } catch (e) {
-        rethrow(e, pos);
+        rethrow(e, pos - 1);
       }
       end = pos;
       onBytes(n);
     }
     stop = from;
+    const whole = Math.ceil(st.index / onRecords.width);
+    if (whole < done) onRecords.done(whole, done);
+    done = whole;
   }
   return { state: st, stop };
 }
@@ -202,14 +225,14 @@ export function parseBackChunks(
  * array is shorter: the honest place to point at when a count or a value turns out wrong. Slow; error path only.
  */
 export function offsetOfNumber(fd: number, start: number, index: number): number {
-  const buf = Buffer.allocUnsafe(1 << 20);
+  const buf = scanBuffer(1 << 20);
   let seen = -1;
   let inNumber = false;
   for (let pos = start; ; ) {
-    const n = readAt(fd, buf, pos);
+    const n = readChunk(fd, buf, pos);
     if (n === 0) return pos;
     for (let i = 0; i < n; i++) {
-      const c = buf[i];
+      const c = buf[1 + i];
       if (c >= 48 && c <= 57) {
         if (!inNumber && ++seen === index) return pos + i;
         inNumber = true;

@@ -44,7 +44,7 @@ export class ScanError extends Error {
 }
 
 /**
- * Scans buf[from, to) forward into dest. Stops at `]` when `stopAtBracket`, returning its position (the number
+ * Scans buf[from, to) forward into dest (buf[to] must exist: it briefly holds a sentinel). Stops at `]` when `stopAtBracket`, returning its position (the number
  * before it is written); returns -1 when the range ends first. Throws ScanError on anything that is not a digit,
  * comma or whitespace, on a number over 2^32-1, and on more numbers than dest holds.
  */
@@ -64,6 +64,10 @@ export function scanForward(
   let i = from;
   let problem: ScanError | null = null;
   let close = -1;
+  // a non-digit sentinel just past the range lets the digit loop run without a bounds test
+  if (to >= buf.length) throw new RangeError('scanForward needs a spare byte after the range');
+  const saved = buf[to];
+  buf[to] = 0;
   while (i < to) {
     const c = buf[i];
     let d = c - 48;
@@ -74,13 +78,13 @@ export function scanForward(
       }
       v = v * 10 + d;
       i++;
-      while (i < to && (d = buf[i] - 48) >>> 0 < 10) {
+      while ((d = buf[i] - 48) >>> 0 < 10) {
         v = v * 10 + d;
         i++;
       }
       saw = true;
       // the common case, a comma right after the digits: store without another trip round the loop
-      if (i < to && buf[i] === 44) {
+      if (buf[i] === 44) {
         if (idx >= cap || !(v <= MAX_U32)) {
           mode = IN_NUMBER; // leave the state as it is before the comma
           problem = storeProblem(idx, cap, i);
@@ -131,6 +135,7 @@ export function scanForward(
     }
     i++;
   }
+  buf[to] = saved;
   st.value = v;
   st.mode = mode;
   st.index = idx;
@@ -139,7 +144,10 @@ export function scanForward(
   return close;
 }
 
-/** Scans buf[from, to) from its last byte down into dest, writing below st.index. The range never holds `[` or `]`. */
+/**
+ * Scans buf[from, to) from its last byte down into dest, writing below st.index (buf[from-1] must exist: it
+ * briefly holds a sentinel). The range never holds `[` or `]`.
+ */
 export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Uint32Array, st: ScanState): void {
   let v = st.value;
   let scale = st.scale;
@@ -148,6 +156,9 @@ export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Ui
   let saw = st.sawToken;
   let i = to - 1;
   let problem: ScanError | null = null;
+  if (from < 1) throw new RangeError('scanBackward needs a spare byte before the range');
+  const saved = buf[from - 1];
+  buf[from - 1] = 0;
   while (i >= from) {
     const c = buf[i];
     let d = c - 48;
@@ -159,14 +170,14 @@ export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Ui
       v += d * scale;
       scale *= 10;
       i--;
-      while (i >= from && (d = buf[i] - 48) >>> 0 < 10) {
+      while ((d = buf[i] - 48) >>> 0 < 10) {
         v += d * scale;
         scale *= 10;
         i--;
       }
       saw = true;
       // the common case, a comma right before the digits
-      if (i >= from && buf[i] === 44) {
+      if (buf[i] === 44) {
         if (idx === 0 || !(v <= MAX_U32)) {
           mode = IN_NUMBER;
           problem = storeProblem(idx === 0 ? 1 : 0, 1, i);
@@ -204,6 +215,7 @@ export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Ui
     }
     i--;
   }
+  buf[from - 1] = saved;
   st.value = v;
   st.scale = scale;
   st.mode = mode;

@@ -5,9 +5,9 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { convertEdges, indexNodes } from './finish.js';
+import { EdgeConverter, indexNodes } from './finish.js';
 import { SnapshotFormatError } from './format-error.js';
-import { parseFrontChunks, parseWholeArray } from './number-array.js';
+import { parseFrontChunks, parseWholeArray, scanBuffer } from './number-array.js';
 import { CTRL, type WorkerInput, type WorkerResult, waitFor } from './worker-protocol.js';
 
 function run(input: WorkerInput): WorkerResult {
@@ -23,16 +23,15 @@ function run(input: WorkerInput): WorkerResult {
   };
   const fd = openSync(input.file, 'r');
   try {
-    const buf = Buffer.allocUnsafe(input.bufferSize);
+    const buf = scanBuffer(input.bufferSize);
     if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };
     parseWholeArray(fd, buf, offsets[0], nodes, 'nodes', progress);
     const nodesCheck = indexNodes(meta, nodes, edges.length / edgeFields, firstEdge);
     if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
     const plan = { start: offsets[1], end: offsets[2], chunkSize: offsets[3], chunkCount: offsets[4] };
-    const front = parseFrontChunks(fd, buf, plan, edges, ctrl, CTRL.claims, progress);
-    const nodeCount = firstEdge.length - 1;
-    const edgesCheck = convertEdges(meta, edges, nodeCount, 0, Math.floor(front.state.index / edgeFields));
-    return { front: { ...front.state }, frontStop: front.stop, nodesCheck, edgesCheck };
+    const converter = new EdgeConverter(meta, edges, firstEdge.length - 1);
+    const front = parseFrontChunks(fd, buf, plan, edges, ctrl, CTRL.claims, progress, converter);
+    return { front: { ...front.state }, frontStop: front.stop, nodesCheck, edgesCheck: converter.result() };
   } finally {
     closeSync(fd);
   }

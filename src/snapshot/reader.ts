@@ -3,7 +3,15 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { FileWindow } from './file-window.js';
-import { type BadField, type CheckResult, convertEdges, convertLocations, firstBadName, indexNodes } from './finish.js';
+import {
+  type BadField,
+  type CheckResult,
+  convertEdges,
+  convertLocations,
+  EdgeConverter,
+  firstBadName,
+  indexNodes,
+} from './finish.js';
 import { type FormatProblem, SnapshotFormatError } from './format-error.js';
 import { skipString, skipValue, unexpected } from './json-skip.js';
 import { parseHeader, type SnapshotHeader } from './meta.js';
@@ -15,6 +23,7 @@ import {
   parseOpenArray,
   parseWholeArray,
   planChunks,
+  scanBuffer,
 } from './number-array.js';
 import { joinScans, type ScanState } from './number-scan.js';
 import { HeapSnapshot } from './snapshot.js';
@@ -113,7 +122,7 @@ class SnapshotReader {
   ) {
     const bufferSize = opts.bufferSize ?? 4 << 20;
     this.win = new FileWindow(fd, size, bufferSize);
-    this.buf = Buffer.allocUnsafe(bufferSize);
+    this.buf = scanBuffer(bufferSize);
     const p = opts.parallel ?? 'auto';
     const workerThere = existsSync(fileURLToPath(WORKER_URL));
     this.wantParallel = workerThere && (p === true || (p === 'auto' && size >= PARALLEL_FROM_BYTES));
@@ -270,7 +279,7 @@ class SnapshotReader {
       edges: edgesBuf,
       firstEdge: firstEdgeBuf,
       meta: { ...header.meta },
-      bufferSize: this.buf.length,
+      bufferSize: this.buf.length - 2,
     };
     const worker = new Worker(WORKER_URL, { workerData: input });
     const result = new Promise<WorkerResult>((resolve) => {
@@ -291,16 +300,17 @@ class SnapshotReader {
 
   /**
    * Main thread takes edge chunks from the back while the worker finishes nodes and takes them from the front;
-   * each side then converts the edge records it read whole, and the main thread joins the two halves.
+   * each side converts the edge records it wrote whole, chunk by chunk; the main thread joins the two halves and
+   * converts the record or two where they meet.
    */
   private async finishParallel(par: Parallel): Promise<void> {
     const { meta, nodeCount } = this.header!;
     const ef = meta.edgeFields.length;
-    const edgeCount = this.edges.length / ef;
     const plan = this.edgesPlan!;
-    const back = parseBackChunks(this.fd, this.buf, plan, this.edges, par.ctrl, CTRL.claims, this.progress);
+    const converter = new EdgeConverter(meta, this.edges, nodeCount);
+    const back = parseBackChunks(this.fd, this.buf, plan, this.edges, par.ctrl, CTRL.claims, this.progress, converter);
     const backFrom = Math.ceil(back.state.index / ef);
-    const backCheck = convertEdges(meta, this.edges, nodeCount, backFrom, edgeCount);
+    const backCheck = converter.result();
     const result = await par.result;
     await par.worker.terminate();
     if ('problem' in result) throw this.honest(result.problem);

@@ -2,7 +2,7 @@
 // (v8.writeHeapSnapshot of a tiny program, cut down to a few hundred nodes, from this Node and Node 24) and of the
 // hand-written one. Every case must end in a consistent HeapSnapshot (equal to what JSON.parse reads whenever
 // JSON.parse accepts the bytes) or in the one-line HeapwatchError with exit code 2 and an offset inside the file.
-// FUZZ_CASES sets the number of cases (npm run fuzz: 10,000), FUZZ_SEED the seed.
+// FUZZ_CASES sets the number of cases (npm run fuzz: 10,000), FUZZ_SEED the seed, FUZZ_PARALLEL=1 two threads always.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,8 @@ import { nodeBinary } from './node-versions.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
+/** FUZZ_PARALLEL=1 reads every case with the worker thread (slower: one worker per case). */
+const PARALLEL_ALWAYS = process.env.FUZZ_PARALLEL === '1';
 
 /** mulberry32: small, fast, reproducible. */
 function rng(seed: number): () => number {
@@ -235,7 +237,7 @@ describe(`reader fuzz (${CASES} cases, seed ${SEED})`, () => {
       }
       const opts: ReadOptions = {
         bufferSize: [7, 64, 1000, 4 << 20][Math.floor(r() * 4)],
-        parallel: k % 12 === 5,
+        parallel: PARALLEL_ALWAYS || k % 12 === 5,
         chunkSize: 1 + Math.floor(r() * 5000),
       };
       const label = `case ${k} (${base.name}: ${steps.join('; ')}; ${JSON.stringify(opts)})`;
