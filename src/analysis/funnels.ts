@@ -31,7 +31,9 @@ export const PLUMBING_CLASSES: ReadonlySet<string> = new Set([
 ]);
 const PLUMBING_SYSTEM = new Set(['system / SourceTextModule', 'system / SyntheticModule', 'system / Module']);
 /** Edges from plumbing to plumbing: a Module's exports, the require cache. */
-const PLUMBING_EDGES = new Set(['exports', '_cache', 'cache', 'mainModule', 'children', 'moduleMap', 'module']);
+const PLUMBING_EDGES = new Set(['exports', '_cache', 'cache', 'mainModule', 'children', 'moduleMap', 'module', 'map']);
+/** Containers a module system keeps its registries in. */
+const REGISTRY_CLASSES = new Set(['Map', 'SafeMap', 'Set', 'SafeSet', 'Array']);
 
 /**
  * Classifies `o`, a dominator-tree child of `parent`, where `parentKind` is how the parent was classified and
@@ -68,9 +70,18 @@ export function funnelKind(
     return FunnelKind.Plumbing;
   }
   for (let e = s.firstEdge[parent]; e < s.firstEdge[parent + 1]; e++) {
-    if (s.edgeTarget(e) === o && PLUMBING_EDGES.has(s.edgeName(e)) && plain) return FunnelKind.Plumbing;
+    if (s.edgeTarget(e) !== o || !PLUMBING_EDGES.has(s.edgeName(e))) continue;
+    if (plain || REGISTRY_CLASSES.has(a.classNames[a.classOf[o]])) return FunnelKind.Plumbing;
   }
   return FunnelKind.None;
+}
+
+/** Whether `o` is itself part of the module system (by class, or a function of it by name). */
+export function isPlumbingNode(a: HeapAnalysis, o: number): boolean {
+  const s = a.snapshot;
+  const t = s.nodeTypeOf(o);
+  if (t === s.nodeType.object || t === s.nodeType.closure) return PLUMBING_CLASSES.has(s.nodeName(o));
+  return t === s.nodeType.hidden && PLUMBING_SYSTEM.has(s.nodeName(o));
 }
 
 /** Plain objects: DevTools names them `Object` or by their interface `{a, b}`. */

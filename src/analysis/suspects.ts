@@ -1,4 +1,4 @@
-import { FunnelKind, funnelKind, PLUMBING_CLASSES } from './funnels.js';
+import { FunnelKind, funnelKind, isPlumbingNode, PLUMBING_CLASSES } from './funnels.js';
 import { classHistogram } from './histogram.js';
 import { userRootFlags } from './overview.js';
 import { closureName } from './path-names.js';
@@ -297,6 +297,8 @@ function classSuspects(
     for (const o of samples) {
       all += a.retainedSizes[o];
       if (insideReported(a, o, inSuspect, reportedClass)) continue;
+      // the module system's own registries (builtin modules, the require cache) are not the program's leak
+      if (insidePlumbing(a, o)) continue;
       own += Math.max(0, a.retainedSizes[o] - (heldSuspects.get(o) ?? 0));
       free.push(o);
     }
@@ -349,6 +351,12 @@ function insideReported(a: HeapAnalysis, o: number, inSuspect: Uint8Array, repor
   for (let cur = o; cur !== root; cur = a.dominators[cur]) {
     if (inSuspect[cur] || (cur !== o && reportedClass[a.classOf[cur]])) return true;
   }
+  return false;
+}
+
+function insidePlumbing(a: HeapAnalysis, o: number): boolean {
+  const root = a.snapshot.rootOrdinal;
+  for (let cur = a.dominators[o]; cur !== root; cur = a.dominators[cur]) if (isPlumbingNode(a, cur)) return true;
   return false;
 }
 

@@ -13,12 +13,16 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function suspectsOf(fixture: string): SuspectJson[] {
+function analyzeFixture(fixture: string): { suspects: SuspectJson[] } {
   const snap = join(dir, `${fixture}.heapsnapshot`);
   runFixture(fixture, snap);
   const r = heapwatch('analyze', snap, '--json');
   expect(r.code).toBe(0);
-  const doc = JSON.parse(r.out);
+  return JSON.parse(r.out);
+}
+
+function suspectsOf(fixture: string): SuspectJson[] {
+  const doc = analyzeFixture(fixture) as { schema?: string; suspects: SuspectJson[] };
   expect(doc.schema).toBe('heapwatch/analysis@1');
   expect(doc.suspects.length).toBeGreaterThan(0);
   // ordered by retained size; every path starts at the root side and ends where the report says
@@ -105,5 +109,9 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.percent).toBeGreaterThan(10);
     expect(top.pathShare).toBeGreaterThan(0.5);
     expect(top.pathText).toMatch(/(recentRequests|spanIndex)$/);
+  });
+
+  test('a server that does not leak has no suspect: Node's own registries and contexts are roots', () => {
+    expect(analyzeFixture('no-leak.cjs').suspects).toEqual([]);
   });
 });
