@@ -8,6 +8,8 @@ export interface DominatorResult {
   readonly order: Uint32Array;
   /** Spare scratch arrays of nodeCount + 2 entries, free for the caller to reuse. */
   readonly spare: Uint32Array[];
+  /** A spare scratch buffer (the predecessor list's), free for the caller to reuse. */
+  readonly spareBuffer: ArrayBufferLike;
 }
 
 /**
@@ -217,5 +219,6 @@ export function dominatorsFromPredecessors(
     dominators: dom.subarray(0, n),
     order: vertex.subarray(0, n),
     spare: [parent, ancestor, label, semi, bucket],
+    spareBuffer: preds.buffer,
   };
 }

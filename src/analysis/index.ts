@@ -98,13 +98,13 @@ function finish(
   snapshot: HeapSnapshot,
   pageOwned: Uint8Array,
   selfSizes: Uint32Array,
-  { dominators, order, spare }: DominatorResult,
+  { dominators, order, spare, spareBuffer }: DominatorResult,
   phase: (name: string) => void,
   classes?: ReturnType<typeof classifyNodes>,
 ): HeapAnalysis {
   const root = snapshot.rootOrdinal;
   phase('retained sizes');
-  const retained = retainedSizes(dominators, order, selfSizes, root);
+  const retained = retainedSizes(dominators, order, selfSizes, root, spareBuffer);
   const dominatorTree = buildDominatorTree(dominators, retained, root, spare[0], spare[1]);
   if (!classes) phase('classes');
   const { classOf, classNames, detachedNative } = classes ?? classifyNodes(snapshot);

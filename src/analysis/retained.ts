@@ -7,8 +7,11 @@ export function retainedSizes(
   order: Uint32Array,
   selfSizes: Uint32Array,
   root: number,
+  /** Reused for the result when it is big enough (a buffer nothing else holds any more). */
+  scratch?: ArrayBufferLike,
 ): Float64Array {
-  const retained = new Float64Array(selfSizes.length);
+  const n = selfSizes.length;
+  const retained = scratch && scratch.byteLength >= n * 8 ? new Float64Array(scratch, 0, n) : new Float64Array(n);
   for (let o = 0; o < retained.length; o++) retained[o] = selfSizes[o];
   for (let i = order.length - 1; i >= 0; i--) {
     const o = order[i];
