@@ -55,7 +55,7 @@ async function startTarget(): Promise<ChildProcess> {
 function startDashboard(pid: number, dumpDir: string, extra = ''): string {
   const name = `hw-attach-${pid}`;
   sessions.push(name);
-  const cmd = `node bin/heapwatch.js attach ${pid} --interval 500ms --dump-dir ${dumpDir} ${extra}; echo HEAPWATCH_EXIT=$?; sleep 60`;
+  const cmd = `'${process.execPath}' bin/heapwatch.js attach ${pid} --interval 500ms --dump-dir ${dumpDir} ${extra}; echo HEAPWATCH_EXIT=$?; sleep 60`;
   tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '45', '-c', ROOT, cmd);
   return name;
 }
