@@ -111,7 +111,7 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.pathText).toMatch(/(recentRequests|spanIndex)$/);
   });
 
-  test('a server that does not leak has no suspect: Node's own registries and contexts are roots', () => {
+  test("a server that does not leak has no suspect: Node's own registries and contexts are roots", () => {
     expect(analyzeFixture('no-leak.cjs').suspects).toEqual([]);
   });
 });
