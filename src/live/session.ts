@@ -144,8 +144,13 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
     return r.result.value as T;
   };
 
-  const detach = async (): Promise<void> => {
-    if (detached) return;
+  let detaching: Promise<void> | undefined;
+  // Every caller waits for the same detach (e.g. the Ctrl-C handler and a command's finally).
+  const detach = (): Promise<void> => {
+    detaching ??= runDetach();
+    return detaching;
+  };
+  const runDetach = async (): Promise<void> => {
     detached = true;
     try {
       for (const cleanup of cleanups.reverse()) {
@@ -246,9 +251,16 @@ export async function withSession<T>(
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
   const session = await attach(target, options);
-  const removeSignals = detachOnSignals(session);
+  let interrupted = false;
+  const removeSignals = detachOnSignals(session, () => {
+    interrupted = true;
+  });
   try {
     return await Promise.race([fn(session), session.lost.then((err) => Promise.reject(err))]);
+  } catch (err) {
+    // Ctrl-C: fn fails because the session is going away; the signal handler exits once detached.
+    if (interrupted) await new Promise(() => {});
+    throw err;
   } finally {
     removeSignals();
     await session.detach();

@@ -18,6 +18,8 @@ export interface Target {
   stderr(): string;
   /** Asks the target itself what heapwatch left behind (globals, open inspector). */
   state(): Promise<TargetState>;
+  /** Sends a command line to the target and resolves with its answer line. */
+  ask(line: string): Promise<string>;
   send(line: string): void;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -64,6 +66,11 @@ export async function startTarget(nodeArgs: string[], file = CJS_TARGET, env: No
       const answer = nextLine();
       child.stdin!.write('state\n');
       return JSON.parse(await answer) as TargetState;
+    },
+    ask(line) {
+      const answer = nextLine();
+      child.stdin!.write(`${line}\n`);
+      return answer;
     },
     send(line) {
       child.stdin!.write(`${line}\n`);
