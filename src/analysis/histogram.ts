@@ -25,10 +25,12 @@ export function classHistogram(a: HeapAnalysis, sort: HistogramSort = 'retained'
   const { firstChild, children } = a.dominatorTree;
   const open = new Uint32Array(classCount);
   const stack = new Uint32Array(n + 1); // node, with the top bit set when it opened its class
-  const cursor = new Uint32Array(n + 1);
+  const cursor = new Uint32Array(n + 1); // next child position of the node at the same depth
   const OPENED = 0x80000000;
   let top = 0;
-  const enter = (o: number): void => {
+  let o = a.snapshot.rootOrdinal;
+  for (;;) {
+    // enter o
     const c = classOf[o];
     let entry = o;
     if (selfSizes[o] !== 0 && open[c] === 0) {
@@ -41,19 +43,21 @@ export function classHistogram(a: HeapAnalysis, sort: HistogramSort = 'retained'
     stack[top] = entry;
     cursor[top] = firstChild[o];
     top++;
-  };
-  enter(a.snapshot.rootOrdinal);
-  while (top > 0) {
-    const entry = stack[top - 1];
-    const o = entry & ~OPENED;
-    const k = cursor[top - 1];
-    if (k < firstChild[o + 1]) {
-      cursor[top - 1] = k + 1;
-      enter(children[k]);
-    } else {
+    // the next node to enter: the next child of the deepest node that has one left
+    o = -1;
+    while (top > 0) {
+      const e = stack[top - 1];
+      const p = e & ~OPENED;
+      const k = cursor[top - 1];
+      if (k < firstChild[p + 1]) {
+        cursor[top - 1] = k + 1;
+        o = children[k];
+        break;
+      }
       top--;
-      if (entry & OPENED) open[classOf[o]]--;
+      if (e & OPENED) open[classOf[p]]--;
     }
+    if (o < 0) break;
   }
 
   const rows: ClassRow[] = [];
