@@ -220,6 +220,7 @@ function location(pid: number, found: { url: string; socket: ListeningSocket }, 
  */
 export async function locatePid(pid: number, options: LocateOptions = {}): Promise<InspectorLocation> {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  if (pid === process.pid) throw usageError('heapwatch cannot attach to itself', 'BAD_TARGET');
   let status: ReturnType<typeof readStatus>;
   try {
     status = readStatus(pid);
