@@ -14,6 +14,7 @@ export const totalsSection: TextSection = (r) =>
 
 export const dominatorsSection: TextSection = (r) => {
   const total = r.snapshot.totalSize || 1;
+  if (r.dominators.length === 0) return 'Biggest objects: none (the snapshot holds nothing but its root)';
   const lines = [
     `Biggest objects by retained size (dominator tree; global objects, GC roots and contexts opened up)`,
     `  ${padLeft('retained', 10)} ${padLeft('%', 6)} ${padLeft('self', 10)}  object`,
@@ -28,7 +29,9 @@ export const dominatorsSection: TextSection = (r) => {
 };
 
 export const histogramSection: TextSection = (r) =>
-  [`Classes by retained size (top ${r.histogram.length})`, indent(histogramTable(r.histogram))].join('\n');
+  r.histogram.length === 0
+    ? 'Classes: none (no object has a size)'
+    : [`Classes by retained size (top ${r.histogram.length})`, indent(histogramTable(r.histogram))].join('\n');
 
 export const defaultSections: TextSection[] = [totalsSection, dominatorsSection, histogramSection];
 
