@@ -39,6 +39,8 @@ export interface ReadOptions {
   bufferSize?: number;
   /** Size of the edge chunks the two threads take turns on. Default 2 MiB. */
   chunkSize?: number;
+  /** Script of the parse worker (tests give a broken one to see the reader carry on without it). */
+  workerScript?: URL;
 }
 
 const PARALLEL_FROM_BYTES = 16 << 20;
@@ -51,6 +53,11 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 /**
  * Reads a V8 .heapsnapshot file into a HeapSnapshot, as a byte stream into typed arrays (never the file as one
  * string or buffer). Any defect in the file ends in a HeapwatchError with exit code 2 naming the byte offset.
+ *
+ * How: the main thread walks the top-level object with a small read window (header, strings, locations, skipped
+ * sections) and finds where `nodes` and `edges` end; a worker thread parses `nodes`, then both threads parse
+ * `edges` from its two ends into one SharedArrayBuffer, chunk by chunk, and meet in the middle. The main thread
+ * reads synchronously, so the event loop is blocked while it works (as with any CPU-bound parse).
  */
 export async function readSnapshot(file: string, opts: ReadOptions = {}): Promise<HeapSnapshot> {
   let fd: number;
@@ -112,6 +119,7 @@ class SnapshotReader {
   private edgeChecks: CheckResult[] = [];
   private parallel: Parallel | undefined;
   private readonly wantParallel: boolean;
+  private readonly workerUrl: URL;
   private mainBytes = 0;
 
   constructor(
@@ -124,7 +132,8 @@ class SnapshotReader {
     this.win = new FileWindow(fd, size, bufferSize);
     this.buf = scanBuffer(bufferSize);
     const p = opts.parallel ?? 'auto';
-    const workerThere = existsSync(fileURLToPath(WORKER_URL));
+    this.workerUrl = opts.workerScript ?? WORKER_URL;
+    const workerThere = existsSync(fileURLToPath(this.workerUrl));
     this.wantParallel = workerThere && (p === true || (p === 'auto' && size >= PARALLEL_FROM_BYTES));
   }
 
@@ -281,7 +290,7 @@ class SnapshotReader {
       meta: { ...header.meta },
       bufferSize: this.buf.length - 2,
     };
-    const worker = new Worker(WORKER_URL, { workerData: input });
+    const worker = new Worker(this.workerUrl, { workerData: input });
     const result = new Promise<WorkerResult>((resolve) => {
       worker.once('message', (m: WorkerResult) => resolve(m));
       worker.once('error', (e) => resolve({ crash: e.message }));
@@ -314,13 +323,22 @@ class SnapshotReader {
     const result = await par.result;
     await par.worker.terminate();
     if ('problem' in result) throw this.honest(result.problem);
-    if (!('front' in result))
-      throw runtimeError(`parse worker failed: ${'crash' in result ? result.crash : 'aborted'}`);
-    if (result.frontStop !== back.stop) throw runtimeError('parse worker and reader did not meet');
+    if (!('front' in result) || result.frontStop !== back.stop) {
+      // the worker died (out of memory, its file replaced under it…): parse both arrays again on this thread
+      this.parseSequentially();
+      return;
+    }
     this.join(result.front, back.state, back.stop);
     const frontTo = Math.floor(result.front.index / ef);
     this.nodesCheck = result.nodesCheck;
     this.edgeChecks.push(result.edgesCheck, convertEdges(meta, this.edges, nodeCount, frontTo, backFrom), backCheck);
+  }
+
+  private parseSequentially(): void {
+    parseWholeArray(this.fd, this.buf, this.nodesStart, this.nodes, 'nodes', this.progress);
+    parseWholeArray(this.fd, this.buf, this.edgesStart, this.edges, 'edges', this.progress);
+    this.nodesCheck = undefined;
+    this.edgeChecks = [];
   }
 
   private join(front: ScanState, back: ScanState, at: number): void {

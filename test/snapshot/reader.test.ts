@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeapwatchError } from '../../src/errors.js';
 import { type ReadOptions, readSnapshot } from '../../src/snapshot/reader.js';
@@ -172,6 +173,22 @@ describe('real snapshots', () => {
     expect(seen.length).toBeGreaterThan(10);
     expect(seen.every((f, i) => f >= 0 && f <= 1 && (i === 0 || f >= seen[i - 1]))).toBe(true);
     expect(seen[seen.length - 1]).toBeGreaterThan(0.99);
+  });
+
+  it('carries on alone when the worker dies, with the same result', async () => {
+    const want = await readSnapshot(realFile, { parallel: false });
+    const scripts = {
+      'exits at once': '',
+      'throws on load': 'throw new Error("boom");',
+      'exits mid-way': 'process.exit(3);',
+    };
+    for (const [what, code] of Object.entries(scripts)) {
+      const script = join(dir, `worker-${what.replace(/\W+/g, '-')}.mjs`);
+      writeFileSync(script, code);
+      const s = await readSnapshot(realFile, { parallel: true, chunkSize: 4096, workerScript: pathToFileURL(script) });
+      expect(differencesFromJson(s, real), what).toEqual([]);
+      expect(Array.from(s.firstEdge), what).toEqual(Array.from(want.firstEdge));
+    }
   });
 
   for (const major of [22, 24]) {
