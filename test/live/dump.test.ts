@@ -69,4 +69,20 @@ describe('heapwatch dump', () => {
     expect(r.stderr).toBe(`heapwatch: ${out} already exists; heapwatch does not overwrite dumps\n`);
     expect(readFileSync(out, 'utf8')).toBe('precious');
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a target that may not write the file (another user) is streamed instead; the dump is still ours and 0600',
+    async () => {
+      const target = await startTarget(['--inspect-port=0'], undefined, {}, { uid: 65534, gid: 65534 });
+      const dir = mkdtempSync(join(work, 'c-'));
+      const out = join(dir, 'other-user.heapsnapshot');
+      const r = await runCli(['dump', String(target.pid), '-o', out, '--json']);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ file: out, method: 'streamed' });
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+      expect(statSync(out).uid).toBe(0);
+      expect(readdirSync(dir)).toEqual(['other-user.heapsnapshot']);
+      expectValidSnapshot(out);
+    },
+  );
 });

@@ -26,10 +26,16 @@ export interface Target {
 
 const running: ChildProcess[] = [];
 
-export async function startTarget(nodeArgs: string[], file = CJS_TARGET, env: NodeJS.ProcessEnv = {}): Promise<Target> {
+export async function startTarget(
+  nodeArgs: string[],
+  file = CJS_TARGET,
+  env: NodeJS.ProcessEnv = {},
+  user?: { uid: number; gid: number },
+): Promise<Target> {
   const child = spawn(process.execPath, [...nodeArgs, file], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
+    ...user,
   });
   running.push(child);
   let err = '';
