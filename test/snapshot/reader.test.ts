@@ -101,6 +101,13 @@ describe('the hand-written snapshot', () => {
     }
   });
 
+  it('takes element edge names as numbers, not string indexes', async () => {
+    const s = await readSnapshot(variant('element.heapsnapshot', handText.replace('\n,1,1,7\n', '\n,1,999,7\n')));
+    expect(s.edgeTypeName(1)).toBe('element');
+    expect(s.edgeName(1)).toBe('999');
+    expect(s.edgeTarget(1)).toBe(1);
+  });
+
   it('decodes \\u escapes, surrogate pairs and escaped quotes at every buffer size', async () => {
     const escaped = '"\\ud83d\\ude00 \\" \\\\ \\u00e9\\n"';
     const file = variant('escapes.heapsnapshot', handText.replace('"hello"', escaped));
@@ -290,6 +297,31 @@ describe('bad input ends in one line with the byte offset, exit code 2', () => {
       'a bad escape in a string',
       () => handText.replace('"hello"', '"hel\\qlo"'),
       /^bad escape in a string \(.*:\d+\)$/,
+    ],
+    [
+      'a node type past the type list',
+      () => handText.replace('"nodes":[9,0,1', '"nodes":[99,0,1'),
+      /^node type out of range \(.*:\d+\)$/,
+    ],
+    [
+      'edge counts that add up to more than edge_count',
+      () => handText.replace('"nodes":[9,0,1,0,2,', '"nodes":[9,0,1,0,3,'),
+      /^node edge counts add up to more than edge_count \(.*:\d+\)$/,
+    ],
+    [
+      'an edge name past the strings',
+      () => handText.replace('"edges":[5,2,14', '"edges":[5,99,14'),
+      /^edge name is not a string index \(.*:\d+\)$/,
+    ],
+    [
+      'a location of no node',
+      () => handText.replace('"locations":[49,3,10,4]', '"locations":[84,3,10,4]'),
+      /^location points at no node \(.*:\d+\)$/,
+    ],
+    [
+      'locations not in whole records',
+      () => handText.replace('"locations":[49,3,10,4]', '"locations":[49,3,10]'),
+      /^locations is not a whole number of records \(.*:\d+\)$/,
     ],
     [
       'a number over 32 bits',
