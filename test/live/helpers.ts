@@ -30,12 +30,13 @@ export async function startTarget(
   nodeArgs: string[],
   file = CJS_TARGET,
   env: NodeJS.ProcessEnv = {},
-  user?: { uid: number; gid: number },
+  how: { uid?: number; gid?: number; node?: string } = {},
 ): Promise<Target> {
-  const child = spawn(process.execPath, [...nodeArgs, file], {
+  const child = spawn(how.node ?? process.execPath, [...nodeArgs, file], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
-    ...user,
+    uid: how.uid,
+    gid: how.gid,
   });
   running.push(child);
   let err = '';
