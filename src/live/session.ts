@@ -189,10 +189,13 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
   };
 
   try {
-    const info = await evaluate<{ pid: number; url: string | undefined }>(
-      `(() => { const i = process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector'); return { pid: process.pid, url: i.url() }; })()`,
+    const info = await evaluate<{ pid: number; url: string | undefined } | null>(
+      `(() => { if (typeof process !== 'object' || !process.versions || !process.versions.node) return null; const i = process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector'); return { pid: process.pid, url: i.url() }; })()`,
       { timeoutMs: options.timeoutMs ?? 10_000 },
     );
+    if (info === null) {
+      throw usageError(`the inspector at ${location.host}:${location.port} is not a Node.js process`, 'NOT_NODE');
+    }
     if (location.pid !== undefined && info.pid !== location.pid) {
       throw runtimeError(
         `the inspector at ${location.host}:${location.port} belongs to process ${info.pid}, not ${location.pid}`,
