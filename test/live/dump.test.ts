@@ -85,4 +85,21 @@ describe('heapwatch dump', () => {
       expectValidSnapshot(out);
     },
   );
+
+  it('target killed during the dump: exit 1, the partial temp file is removed', async () => {
+    const target = await startTarget(
+      ['--inspect-port=0'],
+      new URL('./fixtures/big-target.cjs', import.meta.url).pathname,
+    );
+    const dir = mkdtempSync(join(work, 'd-'));
+    const out = join(dir, 'never.heapsnapshot');
+    const running = runCli(['dump', String(target.pid), '-o', out]);
+    // the temp file appears once the dump starts; the target dies in the middle of it
+    while (!readdirSync(dir).some((n) => n.endsWith('.tmp'))) await new Promise((r) => setTimeout(r, 10));
+    target.child.kill('SIGKILL');
+    const r = await running;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`heapwatch: process ${target.pid} exited while heapwatch was attached\n$`));
+    expect(readdirSync(dir)).toEqual([]);
+  });
 });
