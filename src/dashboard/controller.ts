@@ -1,3 +1,4 @@
+import { basename, dirname } from 'node:path';
 import { formatBytes } from '../format.js';
 import { DashboardModel } from './model.js';
 import type { ProcessStats, StatusState } from './panels.js';
@@ -100,7 +101,9 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     say(`${what}: checking headroom...`);
     try {
       const result = await source.dump(options.dumpDir, (text) => say(`${what}: ${text}`));
-      say(`${what} written: ${result.file} (${formatBytes(result.bytes)}, ${(result.ms / 1000).toFixed(1)} s)`);
+      say(
+        `${what} written: ${basename(result.file)} (${formatBytes(result.bytes)}, ${(result.ms / 1000).toFixed(1)} s) in ${dirname(result.file)}`,
+      );
     } catch (err) {
       say(`${what} failed: ${(err as Error).message}`);
     } finally {

@@ -110,6 +110,15 @@ export function ellipsize(text: string, width: number): string {
   return `${text.slice(0, width - 3 - tail)}...${text.slice(text.length - tail)}`;
 }
 
+function cutEnd(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 3)}...`;
+}
+
+/** Text from outside (a command line, an error) as one line of plain text in a box that parses blessed tags. */
+export function plainLine(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
+}
+
 /** Two lines: who and how (the command shortened to fit `width`), then the state, the keys and the last message. */
 export function statusText(model: DashboardModel, s: StatusState, width: number, now = Date.now()): string {
   const before = [`pid ${s.info.pid}`];
@@ -123,10 +132,20 @@ export function statusText(model: DashboardModel, s: StatusState, width: number,
   ];
   const sep = '  ';
   const fixed = [...before, ...after].join(sep).length + 2 * sep.length;
-  const command = ellipsize(s.info.command, Math.max(10, width - fixed - 1));
+  const command = plainLine(ellipsize(s.info.command.replace(/\s+/g, ' '), Math.max(10, width - fixed - 1)));
   let state = '';
-  if (s.gone) state = `{red-fg}{bold}TARGET GONE: ${s.gone}{/bold} (last data kept; q quits){/red-fg}  `;
-  else if (s.paused) state = '{yellow-fg}{bold}PAUSED{/bold}{/yellow-fg}  ';
+  let stateWidth = 0;
+  if (s.gone) {
+    const text = `TARGET GONE: ${s.gone} (last data kept; q quits)`;
+    state = `{red-fg}{bold}${plainLine(text)}{/bold}{/red-fg}  `;
+    stateWidth = text.length + 2;
+  } else if (s.paused) {
+    state = '{yellow-fg}{bold}PAUSED{/bold}{/yellow-fg}  ';
+    stateWidth = 'PAUSED  '.length;
+  }
   const keys = 'keys: d dump  g GC  p pause  +/- interval  q quit';
-  return `${[...before, command, ...after].join(sep)}\n${state}${keys}${s.message ? `  |  ${s.message}` : ''}`;
+  // the latest message gets what is left of the second line; its start says the most, so the end is cut
+  const room = width - stateWidth - keys.length - 5;
+  const message = s.message && room > 10 ? `  |  ${plainLine(cutEnd(s.message.replace(/\s+/g, ' '), room))}` : '';
+  return `${[...before, command, ...after].join(sep)}\n${state}${keys}${message}`;
 }

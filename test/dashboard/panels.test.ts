@@ -43,6 +43,27 @@ describe('panel text', () => {
     expect(line2).toBe('{yellow-fg}{bold}PAUSED{/bold}{/yellow-fg}  keys: d dump  g GC  p pause  +/- interval  q quit');
   });
 
+  it('a command line or message from outside stays one line of plain text (no tags, no newlines)', () => {
+    const model = new DashboardModel({ windowMs: 600_000 });
+    const state = {
+      info: { pid: 5, command: 'node -e\nconst a = {bold: 1};\n  run()', nodeVersion: 'v22.1.0', startedAt: 0 },
+      intervalMs: 250,
+      windowMs: 60_000,
+      paused: false,
+      message: `sample failed: {red-fg}boom\n${'z'.repeat(200)}`,
+      process: {},
+    };
+    const [line1, line2, more] = statusText(model, state, 160, 5_000).split('\n');
+    expect(more).toBeUndefined();
+    expect(line1).toBe(
+      'pid 5  node -e const a = {open}bold: 1{close}; run()  Node v22.1.0  up 5s  interval 250ms  window 1m  samples 0  dashboard CPU n/a',
+    );
+    // 160 - 49 (the keys) - 5 = 106 characters for the message: 28 before the z's, 75 z's, '...'
+    expect(line2).toBe(
+      `keys: d dump  g GC  p pause  +/- interval  q quit  |  sample failed: {open}red-fg{close}boom ${'z'.repeat(106 - 3 - 28)}...`,
+    );
+  });
+
   it('GC table before any sample', () => {
     const text = gcText(new DashboardModel({ windowMs: 1000 }));
     expect(text.split('\n').slice(1, 5)).toEqual([
