@@ -36,7 +36,7 @@ function announce(dump: AdoptedDump): void {
 
 export interface Guard {
   readonly config: GuardConfig;
-  /** Writes a heap snapshot now (what the signal does); resolves to its path, or null when skipped. */
+  /** Writes a heap snapshot now (what the signal does); returns its path, or null when skipped or cut off. */
   writeDump(reason: string): string | null;
 }
 
@@ -88,6 +88,22 @@ function safely(what: string, work: () => void): void {
   }
 }
 
+/** Arms Node's near-heap-limit snapshot and the two ways it gets our name: next loop turn, or the rescuer. */
+function armNearLimit(config: GuardConfig, adoptOwn: () => void): void {
+  const { dir, diagnosticDir, app, maxDumps } = config;
+  const pid = process.pid;
+  setHeapSnapshotNearHeapLimit(config.nearLimit);
+  armRescuer({ dir, diagnosticDir, pid, app, maxDumps }, (err) => say(`snapshot rescuer off: ${err.message}`));
+  // Node writes the snapshot synchronously under its own name; on the next event-loop turn we give it ours
+  try {
+    watch(diagnosticDir, { persistent: false }, (_event, name) => {
+      if (name && nodeSnapshotPid(String(name)) === pid) safely('adopting the near-heap-limit snapshot', adoptOwn);
+    }).on('error', () => {});
+  } catch {
+    // no inotify: the rescuer, the exit handler, `heapwatch run` or the next guarded start adopt it
+  }
+}
+
 /** Installs the guard once per process (main thread only). Returns null when it is off or could not start. */
 export function installGuard(): Guard | null {
   const g = globalThis as { [INSTALLED]?: Guard | null };
@@ -128,20 +144,7 @@ export function installGuard(): Guard | null {
     const atLimit = getHeapStatistics().heap_size_limit * SNAPSHOT_BYTES_PER_HEAP_BYTE;
     const noRoom = noRoomReason(config.diagnosticDir, atLimit, config.minFreeBytes);
     if (noRoom) say(`near-heap-limit snapshots off: ${noRoom}`);
-    else {
-      setHeapSnapshotNearHeapLimit(config.nearLimit);
-      const { diagnosticDir, maxDumps } = config;
-      armRescuer({ dir, diagnosticDir, pid, app, maxDumps }, (err) => say(`snapshot rescuer off: ${err.message}`));
-    }
-    // Node writes the snapshot synchronously with its own name; on the next event-loop turn we give it ours
-    try {
-      watch(config.diagnosticDir, { persistent: false }, (_event, name) => {
-        if (name && nodeSnapshotPid(String(name)) === pid)
-          safely('adopting the near-heap-limit snapshot', guard.adoptOwn);
-      }).on('error', () => {});
-    } catch {
-      // no inotify: adoption happens at exit, by `heapwatch run`, or by the next guarded start
-    }
+    else armNearLimit(config, guard.adoptOwn);
   }
 
   if (config.signal) process.on(config.signal, () => safely('signal heap snapshot', () => guard.writeDump('signal')));
