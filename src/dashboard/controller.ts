@@ -67,10 +67,14 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     clearTimeout(tickTimer);
     if (!quitting && !state.paused && !state.gone) tickTimer = setTimeout(tick, delay);
   };
+  let sampling = false;
   async function tick(): Promise<void> {
+    // one sample at a time: a tick asked for while one is in flight (g, p) is left to it, which reschedules
+    if (sampling) return;
     const started = performance.now();
     // a dump stalls the target's event loop; sampling resumes when it is written
     if (dumping) return schedule(state.intervalMs);
+    sampling = true;
     try {
       const [sample, proc] = await Promise.all([
         source.sample(),
@@ -89,6 +93,8 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     } catch (err) {
       if (quitting || state.gone) return;
       say(`sample failed: ${(err as Error).message}`);
+    } finally {
+      sampling = false;
     }
     requestRender();
     schedule(Math.max(0, state.intervalMs - (performance.now() - started)));

@@ -81,7 +81,8 @@ export function pausesText(model: DashboardModel): string {
   return [...pauses]
     .reverse()
     .map((e) => {
-      const t = new Date(e.startTime).toISOString().slice(11, 23);
+      const d = new Date(e.startTime);
+      const t = `${d.toTimeString().slice(0, 8)}.${String(d.getMilliseconds()).padStart(3, '0')}`; // local time
       return `${t} ${padRight(e.kind === 'weakcb' ? 'weak cb' : e.kind, 12)}${padLeft(e.durationMs.toFixed(1), 7)} ms`;
     })
     .join('\n');

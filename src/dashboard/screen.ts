@@ -8,8 +8,9 @@ const MB = 1024 * 1024;
 /** Below this share of the limit, the limit line would flatten the chart: it is named in the label instead. */
 const LIMIT_ON_SCALE = 0.25;
 
+/** Local wall-clock time, as the service's own logs usually show it. */
 function clock(t: number): string {
-  return new Date(t).toISOString().slice(11, 19);
+  return new Date(t).toTimeString().slice(0, 8);
 }
 
 /** The blessed screen and its widgets; `draw` fills them from the model. It holds no data of its own. */
