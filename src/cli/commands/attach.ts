@@ -28,6 +28,11 @@ export function register(program: Command): void {
     .option('-w, --window <duration>', 'history the charts keep (e.g. 5m, 60m)', '10m')
     .option('--dump-dir <dir>', 'where d (and --dump-at) write heap dumps', '.')
     .option('--dump-at <percent>', 'take one dump when heap used crosses this percent of the heap limit')
+    .addHelpText(
+      'after',
+      '\nKeys: d heap dump, g force a full GC, p pause, +/- longer/shorter interval, q (or Ctrl-C) detach and quit.\n' +
+        'Needs a terminal; for a stream of samples use `heapwatch gc <target>`.',
+    )
     .action(async (target: string, opts: AttachCliOptions) => {
       const { parsePercent } = await import('../../dashboard/options.js');
       const intervalMs = parseDuration(opts.interval, '--interval');
