@@ -111,7 +111,7 @@ export function leakedGroups(
       t !== T.hidden && t !== T.array && t !== T.code && t !== T['object shape'] && t !== T.synthetic && t !== T.number
     );
   };
-  const rp = rootPaths ?? computeRootPaths(s);
+  const rp = rootPaths ?? computeRootPaths(s, { holderPaths: true });
   const groups = new Map<string, LeakGroup & { best: number }>();
   const root = s.rootOrdinal;
   for (let o = 0; o < n; o++) {

@@ -34,13 +34,29 @@ export function isPathEdge(s: HeapSnapshot, from: number, edgeType: number): boo
   return true;
 }
 
-export function computeRootPaths(s: HeapSnapshot): RootPaths {
+/**
+ * GC roots that hold whatever was running when the snapshot was taken (stack frames, open handle scopes): the
+ * place a program keeps a leak is its persistent references, so `holderPaths` explores these last.
+ */
+const TRANSIENT_ROOTS = new Set(['(Handle scope)', '(Stack roots)']);
+
+export interface RootPathOptions {
+  /**
+   * Holder paths: reach nodes from the stack and handle scopes only when nothing persistent (globals, contexts,
+   * global handles) reaches them, so a path names the variable that keeps the object rather than the frame
+   * that happened to touch it. Off (the default): plain shortest paths.
+   */
+  holderPaths?: boolean;
+}
+
+export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): RootPaths {
   const n = s.nodeCount;
   const { edges, firstEdge, edgeFieldCount: ef } = s;
   const typeOff = s.edgeTypeOffset;
   const toOff = s.edgeToNodeOffset;
   const weak = s.edgeType.weak;
   const shortcut = s.edgeType.shortcut;
+  const synthetic = s.nodeType.synthetic;
   const rankOf = new Uint8Array(s.meta.edgeTypes.length);
   for (let t = 0; t < rankOf.length; t++) rankOf[t] = edgeRank(s, t);
 
@@ -63,21 +79,41 @@ export function computeRootPaths(s: HeapSnapshot): RootPaths {
       queue[tail++] = w;
     }
   }
-  while (head < tail) {
-    const v = queue[head++];
-    const next = dist[v] + 1;
-    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      const t = edges[e * ef + typeOff];
-      if (t === weak || t === shortcut) continue;
-      const w = edges[e * ef + toOff];
-      const d = dist[w];
-      if (d === UNREACHED) {
-        dist[w] = next;
-        parentEdge[w] = e;
-        queue[tail++] = w;
-      } else if (d === next && rankOf[t] < rankOf[edges[parentEdge[w] * ef + typeOff]]) {
-        parentEdge[w] = e; // same length, better name
+  const deferred: number[] = []; // edges into transient roots, taken once the persistent part is done
+  const isTransient = (w: number): boolean => s.nodeTypeOf(w) === synthetic && TRANSIENT_ROOTS.has(s.nodeName(w));
+  // the snapshot writer's own identity maps (V8 lists them under (Strong roots)) hold whatever it just visited
+  const isProfilerEdge = (e: number): boolean =>
+    edges[e * ef + typeOff] !== s.edgeType.element && s.edgeName(e).endsWith('IdentityMapBase');
+  for (;;) {
+    while (head < tail) {
+      const v = queue[head++];
+      const next = dist[v] + 1;
+      const fromSynthetic = opts.holderPaths === true && s.nodeTypeOf(v) === synthetic;
+      for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+        const t = edges[e * ef + typeOff];
+        if (t === weak || t === shortcut) continue;
+        const w = edges[e * ef + toOff];
+        const d = dist[w];
+        if (d === UNREACHED) {
+          if (fromSynthetic && (isTransient(w) || isProfilerEdge(e))) {
+            deferred.push(e);
+            continue;
+          }
+          dist[w] = next;
+          parentEdge[w] = e;
+          queue[tail++] = w;
+        } else if (d === next && rankOf[t] < rankOf[edges[parentEdge[w] * ef + typeOff]]) {
+          parentEdge[w] = e; // same length, better name
+        }
       }
+    }
+    if (deferred.length === 0) break;
+    for (const e of deferred.splice(0)) {
+      const w = edges[e * ef + toOff];
+      if (dist[w] !== UNREACHED) continue;
+      dist[w] = dist[edgeSource(s, e)] + 1;
+      parentEdge[w] = e;
+      queue[tail++] = w;
     }
   }
   return { dist, parentEdge };

@@ -52,7 +52,7 @@ export function buildLeakFindings(
   opts: { histogram?: ClassRow[]; rootPaths?: RootPaths; strings?: number } = {},
 ): LeakFindings {
   const s = a.snapshot;
-  const rootPaths = opts.rootPaths ?? computeRootPaths(s);
+  const rootPaths = opts.rootPaths ?? computeRootPaths(s, { holderPaths: true });
   const suspects = findSuspects(a, { rootPaths, histogram: opts.histogram }).map((x): SuspectJson => {
     const point = x.accumulationPoint;
     return {

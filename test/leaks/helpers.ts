@@ -7,7 +7,12 @@ export const fixtures = fileURLToPath(new URL('../../fixtures/leaks/', import.me
 
 /** Runs `node fixtures/leaks/<name> <args…>` (the fixture writes its snapshots with v8.writeHeapSnapshot). */
 export function runFixture(name: string, ...args: string[]): void {
-  const r = spawnSync(process.execPath, [`${fixtures}${name}`, ...args], { encoding: 'utf8', timeout: 60_000 });
+  runFixtureWith(process.execPath, name, ...args);
+}
+
+/** The same with another Node binary (e.g. Node 22 or 24 from test/snapshot/node-versions.ts). */
+export function runFixtureWith(node: string, name: string, ...args: string[]): void {
+  const r = spawnSync(node, [`${fixtures}${name}`, ...args], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0) throw new Error(`fixture ${name} failed (${r.status}): ${r.stderr}`);
 }
 
