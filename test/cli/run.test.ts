@@ -99,10 +99,20 @@ describe('heapwatch run', () => {
     expect(result.dumps[0].path).toMatch(new RegExp(`/worker-\\d+-${STAMP}-signal\\.heapsnapshot$`));
   });
 
-  it('a command that does not exist is a usage error', async () => {
+  it('a command that does not exist, or a refused --signal, is a usage error', async () => {
     const dir = tempDir('run-missing');
     const run = heapwatchRun(['--dir', dir, '--', 'heapwatch-no-such-command'], dir);
     expect((await run.exited).code).toBe(2);
     expect(run.stderr()).toBe('heapwatch: cannot run heapwatch-no-such-command: command not found\n');
+
+    const usr1 = heapwatchRun(
+      ['--dir', dir, '--signal', 'SIGUSR1', '--', process.execPath, '-e', 'console.log(1)'],
+      dir,
+    );
+    expect((await usr1.exited).code).toBe(2);
+    expect(usr1.stdout()).toBe(''); // refused before anything ran
+    expect(usr1.stderr()).toBe(
+      'heapwatch: --signal SIGUSR1: use one of SIGUSR2, SIGHUP, SIGWINCH, SIGPWR (SIGUSR1 opens the inspector)\n',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { HeapwatchError } from '../../errors.js';
+import { HeapwatchError, usageError } from '../../errors.js';
 import { positiveInt } from './analysis-loader.js';
 
 interface RunCommandOptions {
@@ -47,11 +47,21 @@ export function register(program: Command): void {
         maxDumps: wholeNumber(opts.maxDumps, '--max-dumps'),
       };
       const top = positiveInt(opts.top, '--top');
+      const { ALLOWED_SIGNALS, appNameOf } = await import('../../guard/config.cjs');
+      if (opts.signal !== undefined) {
+        const name = opts.signal.toUpperCase().startsWith('SIG')
+          ? opts.signal.toUpperCase()
+          : `SIG${opts.signal.toUpperCase()}`;
+        if (!ALLOWED_SIGNALS.includes(name)) {
+          throw usageError(
+            `--signal ${opts.signal}: use one of ${ALLOWED_SIGNALS.join(', ')} (SIGUSR1 opens the inspector)`,
+          );
+        }
+      }
       const { mkdirSync } = await import('node:fs');
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const { guardedEnv, runGuarded } = await import('../run/child.js');
       const { collectLeftovers } = await import('../run/post-mortem.js');
-      const { appNameOf } = await import('../../guard/config.cjs');
       const { formatBytes } = await import('../../format.js');
 
       const since = Date.now();
@@ -78,28 +88,23 @@ export function register(program: Command): void {
       let htmlReport: string | null = null;
       if (crashed && dump && opts.analyze) {
         try {
-          const { loadAnalysis } = await import('./analysis-loader.js');
-          const { buildAnalysisReport } = await import('../../report/analysis-report.js');
-          const { addLeakFindings, writeHtmlReport } = await import('../../report/leak-report.js');
-          const { suspectsText } = await import('../../report/leak-text.js');
-          const heap = await loadAnalysis(dump.path);
-          const report = buildAnalysisReport(dump.path, heap, top);
-          const findings = addLeakFindings(report, heap);
-          htmlReport = dump.path.replace(/\.heapsnapshot$/, '.html');
-          await writeHtmlReport(htmlReport, report, heap);
-          analysis = report;
+          const { analyseDump } = await import('../run/analyse-dump.js');
+          const result = await analyseDump(dump.path, top);
+          analysis = result.report;
+          htmlReport = result.htmlReport;
           if (text) {
-            const { renderAnalysisText, totalsSection } = await import('../../report/analysis-text.js');
             say(`analysis of ${dump.path}:`);
-            process.stderr.write(renderAnalysisText(report, [totalsSection, () => suspectsText(findings.suspects)]));
+            process.stderr.write(result.summary);
             say(`HTML report: ${htmlReport}`);
             say(`full text report: heapwatch analyze ${dump.path}`);
             say(`open the dump in Chrome DevTools: Memory tab → Load profile → ${dump.path}`);
           }
         } catch (err) {
-          // a bad dump must not hide the command's exit code: say what is wrong and keep going
-          if (!(err instanceof HeapwatchError)) throw err;
-          say(err.message);
+          // whatever goes wrong reading the dump must not hide the command's own exit code
+          const message = err instanceof HeapwatchError ? err.message : `analysis failed: ${(err as Error).message}`;
+          say(message);
+          if (process.argv.includes('--debug') && err instanceof Error && err.stack)
+            process.stderr.write(`${err.stack}\n`);
         }
       }
       if (opts.json) {
