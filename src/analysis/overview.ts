@@ -29,12 +29,18 @@ export function userRootFlags(a: HeapAnalysis): Uint8Array {
   return flags;
 }
 
+export interface TopObjects {
+  readonly objects: TopObject[];
+  /** The funnels opened on the way (ordinals, the root left out), biggest first. */
+  readonly funnels: number[];
+}
+
 /**
  * The `limit` objects with the largest retained sizes at the top of the dominator tree, after opening the
  * funnels (the root, global objects, synthetic roots such as `(GC roots)`, contexts): a funnel is replaced by
  * its dominator-tree children, biggest first, so the user sees the real big objects.
  */
-export function topObjects(a: HeapAnalysis, limit: number): TopObject[] {
+export function topObjects(a: HeapAnalysis, limit: number): TopObjects {
   const { firstChild, children } = a.dominatorTree;
   const retained = a.retainedSizes;
   const userRoots = userRootFlags(a);
@@ -98,5 +104,5 @@ export function topObjects(a: HeapAnalysis, limit: number): TopObject[] {
     for (let f = from; f > 0; f = opened[f].from) via.unshift(opened[f].node);
     out.push({ node: o, via });
   }
-  return out;
+  return { objects: out, funnels: opened.slice(1).map((f) => f.node) };
 }

@@ -10,18 +10,22 @@ export interface AnalysisReport {
   snapshot: { path: string; nodeCount: number; edgeCount: number; totalSize: number };
   /** The biggest objects at the top of the dominator tree, with the funnels they were found under. */
   dominators: (NodeRow & { via: string[] })[];
+  /** The funnels opened to get there (global objects, GC roots, contexts), biggest first. */
+  funnels: NodeRow[];
   histogram: ClassRow[];
 }
 
-export function buildAnalysisReport(path: string, a: HeapAnalysis, top: number): AnalysisReport {
+export function buildAnalysisReport(path: string, a: HeapAnalysis, limit: number): AnalysisReport {
   const s = a.snapshot;
+  const top = topObjects(a, limit);
   return {
     schema: 'heapwatch/analysis@1',
     snapshot: { path, nodeCount: s.nodeCount, edgeCount: s.edgeCount, totalSize: a.totalSize },
-    dominators: topObjects(a, top).map(({ node, via }) => ({
+    dominators: top.objects.map(({ node, via }) => ({
       ...nodeRow(a, node),
       via: via.map((f) => `${clip(nodeName(a, f), 60)} @${s.nodeId(f)}`),
     })),
-    histogram: classHistogram(a, 'retained').slice(0, top),
+    funnels: top.funnels.map((f) => nodeRow(a, f)),
+    histogram: classHistogram(a, 'retained').slice(0, limit),
   };
 }

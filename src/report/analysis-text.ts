@@ -3,6 +3,8 @@ import type { AnalysisReport } from './analysis-report.js';
 import { histogramTable } from './histogram-text.js';
 import { describeNode } from './node-row.js';
 
+const MAX_FUNNELS_SHOWN = 4;
+
 /** A section of `heapwatch analyze`'s text output; parts that add to the report add a section. */
 export type TextSection = (report: AnalysisReport) => string;
 
@@ -24,6 +26,14 @@ export const dominatorsSection: TextSection = (r) => {
     lines.push(
       `  ${padLeft(formatBytes(d.retainedSize), 10)} ${padLeft(formatPercent(d.retainedSize / total), 6)} ${padLeft(formatBytes(d.selfSize), 10)}  ${describeNode(d)}${via}`,
     );
+  }
+  // what was opened and how much it holds: objects too small for the list still add up inside them
+  const opened = r.funnels
+    .slice(0, MAX_FUNNELS_SHOWN)
+    .map((f) => `${describeNode(f, 40)} ${formatBytes(f.retainedSize)}`);
+  if (opened.length > 0) {
+    const more = r.funnels.length > MAX_FUNNELS_SHOWN ? `, and ${r.funnels.length - MAX_FUNNELS_SHOWN} more` : '';
+    lines.push(`  opened: ${opened.join(', ')}${more}`);
   }
   return lines.join('\n');
 };

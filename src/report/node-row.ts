@@ -34,6 +34,8 @@ export function nodeRow(a: HeapAnalysis, o: number): NodeRow {
 
 /** "Map @123" or "Session user-1 @456": class, then the name when it says more, then the id. */
 export function describeNode(row: Pick<NodeRow, 'id' | 'name' | 'className'>, maxName = 60): string {
-  const name = row.name && row.name !== row.className ? ` ${JSON.stringify(clip(row.name, maxName)).slice(1, -1)}` : '';
-  return `${row.className}${name} @${row.id}`;
+  const name = row.name && row.name !== row.className ? JSON.stringify(clip(row.name, maxName)).slice(1, -1) : '';
+  // synthetic roots are known by their names alone: "(GC roots) @3"
+  if (row.className === '(synthetic)' && name) return `${name} @${row.id}`;
+  return `${row.className}${name ? ` ${name}` : ''} @${row.id}`;
 }

@@ -42,6 +42,7 @@ describe('analyze', () => {
         '       100 B  26.0%       10 B  A @7   (in global @5)',
         '        70 B  18.2%       70 B  G @19',
         '        60 B  15.6%       60 B  F @17',
+        '  opened: global @5 200 B',
       ],
       [
         'Classes by retained size (top 3)',
@@ -61,8 +62,8 @@ describe('analyze', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out);
     // these fields exactly (later parts add fields of their own, never rename these)
-    const { schema, snapshot, dominators, histogram } = doc;
-    expect({ schema, snapshot, dominators, histogram }).toEqual({
+    const { schema, snapshot, dominators, funnels, histogram } = doc;
+    expect({ schema, snapshot, dominators, funnels, histogram }).toEqual({
       schema: 'heapwatch/analysis@1',
       snapshot: { path: diamond, nodeCount: 11, edgeCount: 13, totalSize: 385 },
       dominators: [
@@ -77,6 +78,17 @@ describe('analyze', () => {
           via: ['global @5'],
         },
         { id: 19, name: 'G', type: 'object', className: 'G', selfSize: 70, retainedSize: 70, dominatorId: 1, via: [] },
+      ],
+      funnels: [
+        {
+          id: 5,
+          name: 'global',
+          type: 'object',
+          className: 'global',
+          selfSize: 100,
+          retainedSize: 200,
+          dominatorId: 1,
+        },
       ],
       histogram: [
         { className: 'global', count: 1, shallowSize: 100, retainedSize: 200 },
