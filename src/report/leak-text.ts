@@ -30,8 +30,7 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
         `     held together by ${x.accumulationPoint.className} @${x.accumulationPoint.id} (shared path of ${Math.round(x.pathShare * 100)}% of sampled instances)`,
       );
     }
-    if (x.path.length === 0) lines.push('     path: none over strong references (only weak references reach it)');
-    else lines.push(`     path: ${x.pathText}${x.kind === 'class' ? ` → ${x.className}` : ''}`);
+    lines.push(`     path: ${x.pathText}${x.kind === 'class' ? ` → ${x.className}` : ''}`);
   });
   return lines.join('\n');
 }
