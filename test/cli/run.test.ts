@@ -80,6 +80,21 @@ describe('heapwatch run', () => {
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n.endsWith('.heapsnapshot'))).toEqual([]);
   });
 
+  it('a dump that is whole but not a valid snapshot gets one error line, and the exit code stays', async () => {
+    const dir = tempDir('run-bad-dump');
+    const writeBad = `require('fs').writeFileSync(require('path').join(process.env.HEAPWATCH_DIR,
+      'bad-' + process.pid + '-20261122T000000.000Z-signal.heapsnapshot'),
+      '{"snapshot":{"meta":{}},"nodes":[1,2],"strings":["x"]}', { mode: 0o600 }); process.exit(3);`;
+    const run = heapwatchRun(['--dir', dir, '--', process.execPath, '-e', writeBad], dir);
+    expect((await run.exited).code).toBe(3);
+    const err = run.stderr();
+    expect(err).toMatch(/heapwatch: signal heap snapshot: \S+bad-\d+-20261122T000000\.000Z-signal\.heapsnapshot \(/);
+    const last = err.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/^heapwatch: .+ \(\S+bad-\d+-20261122T000000\.000Z-signal\.heapsnapshot:\d+\)$/);
+    expect(err).not.toContain('Leak suspects');
+    expect(err).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
   it('wires the guard into an ESM app too (dump folder with a space and a quote), and --json ends with the result', async () => {
     const work = tempDir('run-esm');
     const dir = join(work, 'dumps of "worker"');
