@@ -1,6 +1,7 @@
 import blessed from 'blessed';
 import contrib from 'blessed-contrib';
 import { formatBytes } from '../format.js';
+import { downsampleMax } from './downsample.js';
 import type { DashboardModel, ModelPoint } from './model.js';
 import { forecastText, gcText, memoryText, pausesText, type StatusState, statusText } from './panels.js';
 
@@ -98,17 +99,29 @@ export class DashboardScreen {
   }
 
   private drawChart(points: readonly ModelPoint[], last: ModelPoint): void {
-    const x = points.map((p) => clock(p.time));
-    const mb = (f: (p: ModelPoint) => number) => points.map((p) => f(p) / MB);
-    const series: contrib.LineSeries[] = [
-      { title: 'old', x, y: mb((p) => p.groups.old.used), style: { line: 'red' } },
-      { title: 'old cap', x, y: mb((p) => p.groups.old.capacity), style: { line: 'magenta' } },
-      { title: 'young', x, y: mb((p) => p.groups.young.used), style: { line: 'green' } },
-      { title: 'young cap', x, y: mb((p) => p.groups.young.capacity), style: { line: 'cyan' } },
-      { title: 'code+other', x, y: mb((p) => p.groups.code.used + p.groups.other.used), style: { line: 'blue' } },
-    ];
     const limitOnScale = last.heapCapacity >= LIMIT_ON_SCALE * last.heapLimit;
-    if (limitOnScale) series.push({ title: 'limit', x, y: mb((p) => p.heapLimit), style: { line: 'white' } });
+    const definitions: [title: string, colour: string, value: (p: ModelPoint) => number][] = [
+      ['old', 'red', (p) => p.groups.old.used],
+      ['old cap', 'magenta', (p) => p.groups.old.capacity],
+      ['young', 'green', (p) => p.groups.young.used],
+      ['young cap', 'cyan', (p) => p.groups.young.capacity],
+      ['code+other', 'blue', (p) => p.groups.code.used + p.groups.other.used],
+    ];
+    if (limitOnScale) definitions.push(['limit', 'white', (p) => p.heapLimit]);
+    // about one point per braille dot column: more would cost CPU on every redraw and show nothing more
+    const dots = Math.max(10, Number(this.chart.width) * 2 - 12);
+    const reduced = downsampleMax(
+      points.map((p) => p.time),
+      definitions.map(([, , value]) => points.map((p) => value(p) / MB)),
+      dots,
+    );
+    const x = reduced.times.map(clock);
+    const series: contrib.LineSeries[] = definitions.map(([title, colour], i) => ({
+      title,
+      x,
+      y: reduced.columns[i],
+      style: { line: colour },
+    }));
     const legend = series.map((s) => `{${s.style?.line}-fg}${s.title}{/${s.style?.line}-fg}`).join(', ');
     const offScale = limitOnScale ? '' : `; limit ${formatBytes(last.heapLimit)} off scale`;
     const full = ` heap spaces (MB): ${legend}${offScale} `;
