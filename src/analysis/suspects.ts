@@ -45,6 +45,8 @@ export interface Suspect {
   path: PathStep[];
   /** For a class suspect: the share of sampled instances whose path starts with `path`. */
   pathShare: number;
+  /** For a class suspect: the whole path of one sampled instance that shares `path` (for an object, `path`). */
+  samplePath: PathStep[];
 }
 
 /** MAT's rule: a suspect retains more than 10% of the heap. */
@@ -123,6 +125,7 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number, rp: Root
   const holds = chain ? chainHoldings(a, cur) : holdings(a, holdsOf);
   const next = chain ? a.dominatorTree.children[a.dominatorTree.firstChild[cur]] : -1;
   const end = representative(a, rp, holdsOf, holds[0]?.label, next);
+  const path = rootPath(s, rp, end);
   return {
     kind: 'object',
     node: suspect,
@@ -133,8 +136,9 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number, rp: Root
     accumulationPoint: point,
     chain,
     holds,
-    path: rootPath(s, rp, end),
+    path,
     pathShare: 1,
+    samplePath: path,
   };
 }
 
@@ -306,11 +310,15 @@ function classSuspects(
     const paths = free.map((o) => rootPath(s, rp, o)).filter((p) => p.length > 0);
     if (paths.length === 0) continue;
     const { prefix, share } = mergePaths(paths);
-    const point = prefix.length > 0 ? prefix[prefix.length - 1].node : s.rootOrdinal;
+    // the shared holder; a backing store (a Map's table) is named by the object that owns it
+    let at = prefix.length - 1;
+    if (at > 0 && isBackingStore(s, prefix[at].edge)) at--;
+    const point = at >= 0 ? prefix[at].node : s.rootOrdinal;
     for (const c of classIndex.get(row.className) ?? []) reportedClass[c] = 1;
+    const sample = paths.find((p) => prefix.every((st, i) => p[i]?.node === st.node)) ?? paths[0];
     out.push({
       kind: 'class',
-      node: free[0],
+      node: sample[sample.length - 1].node,
       className: row.className,
       count: row.count,
       retainedSize: row.retainedSize,
@@ -320,6 +328,7 @@ function classSuspects(
       holds: [{ label: row.className, count: row.count, retainedSize: row.retainedSize }],
       path: prefix,
       pathShare: share,
+      samplePath: sample,
     });
   }
   return out;
@@ -352,6 +361,12 @@ function insideReported(a: HeapAnalysis, o: number, inSuspect: Uint8Array, repor
     if (inSuspect[cur] || (cur !== o && reportedClass[a.classOf[cur]])) return true;
   }
   return false;
+}
+
+function isBackingStore(s: HeapAnalysis['snapshot'], e: number): boolean {
+  if (s.edgeTypeOf(e) !== s.edgeType.internal) return false;
+  const name = s.edgeName(e);
+  return name === 'table' || name === 'elements' || name === 'properties';
 }
 
 function insidePlumbing(a: HeapAnalysis, o: number): boolean {

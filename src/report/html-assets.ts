@@ -55,10 +55,10 @@ export const HTML_SCRIPT = `
       ? 'A linked chain of ' + count(x.chain.links) + ' × ' + x.chain.className + ' (head @' + x.accumulationPoint.id + ')' + (held ? '; the links hold ' + held : '')
       : x.kind === 'object'
         ? 'Accumulates in ' + x.accumulationPoint.className + ' @' + x.accumulationPoint.id + ' (' + bytes(x.accumulationPoint.retainedSize) + ')' + (held ? ': ' + held : '')
-        : 'Held together by ' + x.accumulationPoint.className + ' @' + x.accumulationPoint.id + ' (path shared by ' + Math.round(100 * x.pathShare) + '% of sampled instances)';
+        : 'Held together by ' + x.accumulationPoint.className + ' @' + x.accumulationPoint.id + ': ' + Math.round(100 * x.pathShare) + '% of sampled instances share the path up to ' + (x.path.length ? x.path[x.path.length - 1].edge : 'the root') + '; the path of one of them:';
     box.appendChild(el('p', { class: 'what' }, what));
     var path = el('p', { class: 'path' });
-    var tokens = x.pathText.split(' → ');
+    var tokens = (x.kind === 'class' ? x.samplePathText : x.pathText).split(' → ');
     if (x.kind === 'class') tokens.push(x.className);
     tokens.forEach(function (t, k) {
       if (k > 0) path.appendChild(el('span', { class: 'arrow' }, '→'));

@@ -31,6 +31,8 @@ export interface SuspectJson {
   pathText: string;
   /** Class suspects: the share of sampled instances whose shortest path starts with `path` (0–1). */
   pathShare: number;
+  /** The whole path of one instance (class suspects: one whose path starts with `path`; objects: `pathText`). */
+  samplePathText: string;
 }
 
 /** What analyze adds to its report: the leak suspects and the duplicate strings. */
@@ -71,6 +73,7 @@ export function buildLeakFindings(
       holds: x.holds.map((h: Holding) => ({ className: h.label, count: h.count, retainedSize: h.retainedSize })),
       ...pathJson(a, x.path),
       pathShare: x.pathShare,
+      samplePathText: x.samplePath === x.path ? pathJson(a, x.path).pathText : pathJson(a, x.samplePath).pathText,
     };
   });
   return { suspects, duplicateStrings: duplicateStrings(a, opts.strings ?? 20) };

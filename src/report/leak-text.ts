@@ -27,10 +27,12 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
       );
     } else {
       lines.push(
-        `     held together by ${x.accumulationPoint.className} @${x.accumulationPoint.id} (shared path of ${Math.round(x.pathShare * 100)}% of sampled instances)`,
+        `     held together by ${x.accumulationPoint.className} @${x.accumulationPoint.id}: ${Math.round(x.pathShare * 100)}% of sampled instances' paths start ${lastTokens(x.pathText)}`,
       );
     }
-    lines.push(`     path: ${x.pathText}${x.kind === 'class' ? ` → ${x.className}` : ''}`);
+    if (x.path.length === 0) lines.push('     path: none over strong references (only weak references reach it)');
+    else if (x.kind === 'object') lines.push(`     path: ${x.pathText}`);
+    else lines.push(`     path of one: ${x.samplePathText} → ${x.className}`);
   });
   return lines.join('\n');
 }
@@ -48,6 +50,12 @@ export function duplicateStringsText(rows: readonly DuplicateString[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The end of a path, for saying where the shared part stops: `… → context → recentRequests`. */
+function lastTokens(pathText: string): string {
+  const tokens = pathText.split(' → ');
+  return tokens.length <= 3 ? pathText : `… → ${tokens.slice(-3).join(' → ')}`;
 }
 
 function clipValue(v: string): string {
