@@ -22,7 +22,7 @@ export function forecastHeadline(f: Forecast): string {
     case 'collecting':
       return `collecting: ${f.baselines} of ${f.needed} major GCs seen (g forces one)`;
     case 'stable':
-      return `stable (old gen after major GC ${formatBytes(Math.round(f.baseline))}, ${formatRate(f.slopeBytesPerMin)})`;
+      return `stable at ${formatBytes(Math.round(f.baseline))} after major GC (${formatRate(f.slopeBytesPerMin)})`;
     case 'rising':
       return `heap limit in ${formatMinutes(f.minutesToLimit)} at ${formatRate(f.slopeBytesPerMin)}`;
   }

@@ -19,7 +19,7 @@ describe('forecastBaseline on recorded series', () => {
   it('flat: stable, zero slope, the baseline itself', () => {
     const f = forecastBaseline(series([100, 100, 100, 100, 100, 100, 100, 100, 100]), LIMIT);
     expect(f).toEqual({ state: 'stable', baseline: 100 * MB, slopeBytesPerMin: 0 });
-    expect(forecastHeadline(f)).toBe('stable (old gen after major GC 100.0 MB, +0.0 MB/min)');
+    expect(forecastHeadline(f)).toBe('stable at 100.0 MB after major GC (+0.0 MB/min)');
   });
 
   it('linear leak of 2 MB per 30 s: 4 MB/min, (494 - 118) / 4 = 94 minutes', () => {
