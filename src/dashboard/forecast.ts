@@ -47,6 +47,17 @@ function theilSenSlope(points: readonly BaselinePoint[]): number {
   return slopes.length === 0 ? 0 : median(slopes);
 }
 
+/** Theil–Sen looks at every pair: beyond this many baselines, evenly spaced ones (always the last) stand for all. */
+export const MAX_BASELINES = 240;
+
+function thin(points: readonly BaselinePoint[], max: number): readonly BaselinePoint[] {
+  if (points.length <= max) return points;
+  const out: BaselinePoint[] = [];
+  const last = points.length - 1;
+  for (let k = 0; k < max; k++) out.push(points[Math.round((k * last) / (max - 1))]);
+  return out;
+}
+
 /** A rise is a trend only if no single jump between consecutive baselines made more than this share of it. */
 export const MAX_SINGLE_JUMP_SHARE = 2 / 3;
 
@@ -57,9 +68,10 @@ export const MAX_SINGLE_JUMP_SHARE = 2 / 3;
  * A single step (a cache filling once) is therefore stable; a ramp or a staircase of several steps rises.
  * `oldLimit` is the old-generation size at which V8 gives up (heap limit minus what the other spaces hold).
  */
-export function forecastBaseline(points: readonly BaselinePoint[], oldLimit: number): Forecast {
+export function forecastBaseline(all: readonly BaselinePoint[], oldLimit: number): Forecast {
+  if (all.length < MIN_BASELINES) return { state: 'collecting', baselines: all.length, needed: MIN_BASELINES };
+  const points = thin(all, MAX_BASELINES);
   const n = points.length;
-  if (n < MIN_BASELINES) return { state: 'collecting', baselines: n, needed: MIN_BASELINES };
 
   const third = Math.floor(n / 3);
   const bytes = points.map((p) => p.bytes);

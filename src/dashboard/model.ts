@@ -66,6 +66,7 @@ export class DashboardModel {
   readonly gc: Record<GcKind, GcKindStats>;
   samples = 0;
   firstTime: number | undefined;
+  private cachedForecast: { samples: number; forecast: Forecast } | undefined;
 
   constructor(options: ModelOptions) {
     this.windowMs = options.windowMs;
@@ -162,8 +163,12 @@ export class DashboardModel {
     return p.heapLimit - p.groups.young.capacity - p.groups.code.used - p.groups.other.used;
   }
 
+  /** Computed once per sample: the screen asks on every redraw. */
   forecast(): Forecast {
-    return forecastBaseline(this.baselineSeries, this.oldLimit());
+    if (this.cachedForecast?.samples !== this.samples) {
+      this.cachedForecast = { samples: this.samples, forecast: forecastBaseline(this.baselineSeries, this.oldLimit()) };
+    }
+    return this.cachedForecast.forecast;
   }
 }
 

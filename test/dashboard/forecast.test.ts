@@ -69,4 +69,13 @@ describe('forecastBaseline on recorded series', () => {
     expect(f.state).toBe('rising');
     if (f.state === 'rising') expect(f.minutesToLimit).toBe(0);
   });
+
+  it('a long leak of 5000 baselines is read from 240 evenly spaced ones: the same slope, the last one kept', () => {
+    const long = Array.from({ length: 5000 }, (_, i) => ({ time: i * 1000, bytes: 100 * MB + i * 16 * 1024 }));
+    const f = forecastBaseline(long, 4096 * MB);
+    expect(f.state).toBe('rising');
+    if (f.state !== 'rising') return;
+    expect(f.slopeBytesPerMin).toBeCloseTo(60 * 16 * 1024, 6); // 16 KB per second
+    expect(f.baseline).toBeCloseTo(100 * MB + 4999 * 16 * 1024, 3);
+  });
 });
