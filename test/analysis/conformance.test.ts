@@ -1,15 +1,17 @@
 // Object by object against Chrome DevTools' own heap snapshot worker: real snapshots written by programs in
 // fixtures/heaps/ with v8.writeHeapSnapshot, by this Node and by Node 22 and 24 (their layouts differ); every
-// sampled object's name, class, shown self size, retained size and dominator, and the root's children in
-// order, must equal DevTools'.
+// sampled object's name, class, shown self size, retained size and dominator, the root's children in order,
+// and the whole class histogram must equal DevTools'.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { classHistogram } from '../../src/analysis/histogram.js';
 import { analyzeSnapshot, analyzeSnapshotParallel } from '../../src/analysis/index.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
+import { canonical, devtoolsHistogram } from '../helpers/devtools-histogram.js';
 import { compareWithOracle, type OracleResult, runOracle } from '../helpers/devtools-oracle.js';
 import { nodeBinary } from '../snapshot/node-versions.js';
 
@@ -45,6 +47,13 @@ describe.each(CASES)('$fixture on Node $major', ({ major, fixture }) => {
     const a = analyzeSnapshot(await readSnapshot(file));
     expect(oracle.sample.length).toBe(2100);
     expect(compareWithOracle(a, oracle)).toEqual([]);
+  });
+
+  test("class histogram equals DevTools' Summary view, class by class (count, shallow, retained)", async () => {
+    const ours = classHistogram(analyzeSnapshot(await readSnapshot(file)));
+    const theirs = devtoolsHistogram(file);
+    expect(ours.length).toBeGreaterThan(100);
+    expect(canonical(ours)).toEqual(canonical(theirs));
   });
 
   test.runIf(major === THIS_NODE)('the two-thread engine (shared memory, worker) equals DevTools too', async () => {
