@@ -90,7 +90,9 @@ async function runTool(label, command, args, { env, parse }) {
     log(`${label} failed (${why}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     return {
       ok: false,
+      label,
       note: `failed (${why})`,
+      error: r.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400),
       seconds: r.seconds,
       cpuSeconds: r.cpuSeconds,
       peakRssBytes: r.peakRssBytes,
@@ -246,6 +248,16 @@ function report(rows, live, args) {
         `| ${r.size} | ${cpu(hw)} | ${cpu(dt)} | ${cpu(ml)} | ${fmtRatio(hw, dt, 'cpuSeconds')} | ${fmtRatio(hw, ml, 'cpuSeconds')} |`,
       );
     }
+  }
+  const failures = rows.flatMap((r) =>
+    Object.values(r.tools)
+      .filter((t) => t.error)
+      .map((t) => [r.size, t]),
+  );
+  if (failures.length) {
+    out.push('');
+    out.push('Failures:');
+    for (const [size, t] of failures) out.push(`- ${size}: ${t.label} ${t.note}: ${t.error}`);
   }
   const bare = rows.filter((r) => r.tools.heapwatchBare?.ok && r.tools.heapwatch?.ok);
   if (bare.length) {
