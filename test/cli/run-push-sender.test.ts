@@ -1,9 +1,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 // @ts-expect-error plain-JS fixture without type declarations
 import { parseSummaryLine, senderCommand, startProvider } from '../../fixtures/push-sender/index.mjs';
-import { REPO, startNode, tempDir } from '../guard/helpers.js';
+import { REPO, removeTempDirs, startNode, tempDir } from '../guard/helpers.js';
+
+afterAll(removeTempDirs);
 
 const CLI = join(REPO, 'bin/heapwatch.js');
 

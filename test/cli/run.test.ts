@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { idleApp, LEAKY_APP, REPO, startNode, tempDir, writeApp } from '../guard/helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { idleApp, LEAKY_APP, REPO, removeTempDirs, startNode, tempDir, writeApp } from '../guard/helpers.js';
+
+afterAll(removeTempDirs);
 
 const CLI = join(REPO, 'bin/heapwatch.js');
 const STAMP = '\\d{8}T\\d{6}\\.\\d{3}Z';

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,8 +7,17 @@ import { fileURLToPath } from 'node:url';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const REGISTER_CJS = join(REPO, 'dist/guard/register.cjs');
 
+const createdDirs: string[] = [];
+
+/** A fresh folder under the OS temp dir; removeTempDirs() (in afterAll) deletes them and the dumps in them. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `heapwatch-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `heapwatch-${prefix}-`));
+  createdDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export function writeApp(dir: string, name: string, source: string): string {

@@ -1,7 +1,19 @@
 import { copyFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { idleApp, LEAKY_APP, REGISTER_CJS, REPO, startNode, TIGHT_LOOP_APP, tempDir, writeApp } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  idleApp,
+  LEAKY_APP,
+  REGISTER_CJS,
+  REPO,
+  removeTempDirs,
+  startNode,
+  TIGHT_LOOP_APP,
+  tempDir,
+  writeApp,
+} from './helpers.js';
+
+afterAll(removeTempDirs);
 
 const STAMP = '\\d{8}T\\d{6}\\.\\d{3}Z';
 const mode = (path: string) => statSync(path).mode & 0o777;
