@@ -25,12 +25,17 @@ export interface DumpAnalysis {
   text: string;
 }
 
-/** The dumps the sender left (collectLeftovers: renamed, retained, tail-checked), with their file modes. */
-export async function findDumps(dir: string, since: number, maxDumps: number, script: string): Promise<DumpCheck[]> {
+/** The dumps and diagnostic reports the sender left (collectLeftovers: renamed, retained, tail-checked), with their file modes. */
+export async function findDumps(
+  dir: string,
+  since: number,
+  maxDumps: number,
+  script: string,
+): Promise<{ dumps: DumpCheck[]; reports: string[] }> {
   const { collectLeftovers } = await import('../run/post-mortem.js');
   const { appNameOf } = await import('../../guard/config.cjs');
   const left = collectLeftovers(dir, since, maxDumps, appNameOf(script));
-  return left.dumps.map((d: RunDump) => ({
+  const dumps = left.dumps.map((d: RunDump) => ({
     path: d.path,
     size: d.size,
     reason: d.reason,
@@ -38,6 +43,7 @@ export async function findDumps(dir: string, since: number, maxDumps: number, sc
     problem: d.problem ?? null,
     mode: statSync(d.path).mode & 0o777,
   }));
+  return { dumps, reports: left.reports };
 }
 
 /** Reads the whole dump (a bad one is a HeapwatchError naming file and byte offset) and finds the suspects. */

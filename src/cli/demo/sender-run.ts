@@ -19,6 +19,8 @@ export interface SenderRunOptions {
   timeoutMs: number;
   logPath: string;
   print: (line: string) => void;
+  /** Called with the sender's pid as soon as it is spawned. */
+  onStart?: (pid: number) => void;
   pushSender: PushSenderModule;
 }
 
@@ -85,6 +87,7 @@ export async function runSender(o: SenderRunOptions): Promise<SenderRun> {
       trackChild(`${o.mode} sender`, child);
       if (child.pid === undefined) return;
       state = { pid: child.pid, counts, finished: false, exited: false, settled };
+      o.onStart?.(child.pid);
       child.once('exit', () => {
         if (state) state.exited = true;
         settle();

@@ -34,6 +34,8 @@ export interface DemoResult {
   provider: { pid: number; url: string; batchLimit: number; latencyMs: number } | null;
   leaky: SenderJson | null;
   dump: DumpCheck | null;
+  /** Node's fatal-error reports the leaky sender left (process.report, mode 0600). */
+  diagnosticReports: string[];
   analysis: {
     nodeCount: number;
     edgeCount: number;
@@ -112,12 +114,18 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     provider: null,
     leaky: null,
     dump: null,
+    diagnosticReports: [],
     analysis: null,
     fixed: null,
     pids: [],
   };
   const problems = result.problems;
   const env = guardedEnv(process.env, { dir: o.dir, maxOldSpaceSizeMb: o.heapMb, nearLimit: 1, maxDumps: 5 });
+
+  const liveIntro = (pid: number) => {
+    say(`   pid ${pid}: its heap and GC live over its inspector (heapwatch gc columns, sizes in KB),`);
+    say(`   beside the members sent and the outcomes recorded as the sender reports them:`);
+  };
 
   say(
     `heapwatch demo: a sale campaign of push notifications to ${formatCount(o.members)} members, in a ${o.heapMb} MB heap`,
@@ -145,7 +153,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       progressEvery: PROGRESS_EVERY,
     });
     say(`   $ heapwatch run --dir ${o.dir} --max-old-space-size ${o.heapMb} -- ${shown(leakyArgv)}`);
-    say(`   live heap and GC (heapwatch gc columns, KB), sent/recorded as the sender reports them:`);
     const leakyLog = `${o.dir}/leaky-sender.log`;
     const leakyStart = Date.now();
     const leaky = await runSender({
@@ -156,6 +163,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       timeoutMs: o.senderTimeoutMs,
       logPath: leakyLog,
       print: say,
+      onStart: liveIntro,
       pushSender: ps,
     });
     result.pids.push(leaky.pid);
@@ -178,7 +186,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     // 2. the dump it left
     say('');
     say('2. The dump, checked and analysed (as heapwatch run does after a crash):');
-    const dumps = await findDumps(o.dir, leakyStart - 1000, 5, ps.SENDER_SCRIPT);
+    const { dumps, reports } = await findDumps(o.dir, leakyStart - 1000, 5, ps.SENDER_SCRIPT);
+    result.diagnosticReports = reports;
     const dump = [...dumps].reverse().find((d) => d.complete) ?? dumps.at(-1) ?? null;
     result.dump = dump;
     let analysis: DumpAnalysis | null = null;
@@ -239,6 +248,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       timeoutMs: o.senderTimeoutMs,
       logPath: fixedLog,
       print: say,
+      onStart: liveIntro,
       pushSender: ps,
     });
     result.pids.push(fixed.pid);
@@ -269,6 +279,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     say('');
     if (dump) say(`heap snapshot:  ${dump.path}`);
     if (analysis) say(`HTML report:    ${analysis.htmlReport}`);
+    for (const r of result.diagnosticReports) say(`Node's diagnostic report of the crash: ${r}`);
     if (dump?.complete) {
       say('open the dump in Chrome DevTools: DevTools (F12) → Memory tab → Load profile → the .heapsnapshot above');
       say(`or read it here: heapwatch analyze ${dump.path}`);
