@@ -258,6 +258,16 @@ export function kindLabel(a: HeapAnalysis, o: number): string {
 
 // --- class suspects --------------------------------------------------------------------------------------
 
+/** A group of instances a class suspect is about: a class of the histogram, or closures of one function. */
+interface InstanceGroup {
+  className: string;
+  count: number;
+  retainedSize: number;
+  member(o: number): boolean;
+  /** Marks the group reported, so its instances' nested members are not counted again. */
+  markReported(): void;
+}
+
 function classSuspects(
   a: HeapAnalysis,
   threshold: number,
@@ -265,16 +275,23 @@ function classSuspects(
   rp: RootPaths,
   opts: SuspectOptions,
 ): Suspect[] {
-  const histogram = opts.histogram ?? classHistogram(a, 'retained');
-  const wanted = histogram.filter((r) => r.retainedSize > threshold && isUserClass(r.className));
-  if (wanted.length === 0) return [];
   const s = a.snapshot;
   const n = s.nodeCount;
-  // marks: object suspects, and the classes already reported, so nested instances are not counted twice
+  // marks: object suspects, and the groups already reported, so nested instances are not counted twice
   const inSuspect = new Uint8Array(n);
   for (const o of objects) inSuspect[o.node] = 1;
   const reportedClass = new Uint8Array(a.classNames.length);
-  // the funnels above object suspects retain them too: that part is not the class's own
+  const reportedFunction = new Uint8Array(s.strings.length);
+  const reportedAt = (o: number): boolean =>
+    reportedClass[a.classOf[o]] === 1 ||
+    (s.nodeTypeOf(o) === s.nodeType.closure && reportedFunction[nameIndex(a, o)] === 1);
+  const groups = [
+    ...histogramGroups(a, threshold, opts, reportedClass),
+    ...closureGroups(a, threshold, reportedFunction),
+  ];
+  if (groups.length === 0) return [];
+  groups.sort((x, y) => y.retainedSize - x.retainedSize);
+  // the funnels above object suspects retain them too: that part is not the group's own
   const heldSuspects = new Map<number, number>();
   for (const o of objects) {
     for (let cur = a.dominators[o.node]; ; cur = a.dominators[cur]) {
@@ -282,31 +299,23 @@ function classSuspects(
       if (cur === s.rootOrdinal) break;
     }
   }
-  const classIndex = new Map<string, number[]>();
-  a.classNames.forEach((name, i) => {
-    const list = classIndex.get(name);
-    if (list) list.push(i);
-    else classIndex.set(name, [i]);
-  });
   const out: Suspect[] = [];
   const sampleCount = opts.classSamples ?? 100;
-  for (const row of wanted) {
-    const ofClass = new Uint8Array(a.classNames.length);
-    for (const c of classIndex.get(row.className) ?? []) ofClass[c] = 1;
-    const samples = sampleInstances(a, ofClass, row.count, sampleCount);
+  for (const group of groups) {
+    const samples = sampleInstances(a, group, sampleCount);
     // the share of the sampled instances' retained size that is their own (not inside a reported suspect)
     let own = 0;
     let all = 0;
     const free: number[] = [];
     for (const o of samples) {
       all += a.retainedSizes[o];
-      if (insideReported(a, o, inSuspect, reportedClass)) continue;
+      if (insideReported(a, o, inSuspect, reportedAt)) continue;
       // the module system's own registries (builtin modules, the require cache) are not the program's leak
       if (insidePlumbing(a, o)) continue;
       own += Math.max(0, a.retainedSizes[o] - (heldSuspects.get(o) ?? 0));
       free.push(o);
     }
-    if (all === 0 || (own / all) * row.retainedSize <= threshold) continue;
+    if (all === 0 || (own / all) * group.retainedSize <= threshold) continue;
     const paths = free.map((o) => rootPath(s, rp, o)).filter((p) => p.length > 0);
     if (paths.length === 0) continue;
     const { prefix, share } = mergePaths(paths);
@@ -314,24 +323,122 @@ function classSuspects(
     let at = prefix.length - 1;
     if (at > 0 && isBackingStore(s, prefix[at].edge)) at--;
     const point = at >= 0 ? prefix[at].node : s.rootOrdinal;
-    for (const c of classIndex.get(row.className) ?? []) reportedClass[c] = 1;
+    group.markReported();
     const sample = paths.find((p) => prefix.every((st, i) => p[i]?.node === st.node)) ?? paths[0];
     out.push({
       kind: 'class',
       node: sample[sample.length - 1].node,
-      className: row.className,
-      count: row.count,
-      retainedSize: row.retainedSize,
-      percent: (100 * row.retainedSize) / a.totalSize,
+      className: group.className,
+      count: group.count,
+      retainedSize: group.retainedSize,
+      percent: (100 * group.retainedSize) / a.totalSize,
       accumulationPoint: point,
       chain: null,
-      holds: [{ label: row.className, count: row.count, retainedSize: row.retainedSize }],
+      holds: [{ label: group.className, count: group.count, retainedSize: group.retainedSize }],
       path: prefix,
       pathShare: share,
       samplePath: sample,
     });
   }
   return out;
+}
+
+/** The histogram's classes over the threshold that a program defines (not engine internals or plumbing). */
+function histogramGroups(
+  a: HeapAnalysis,
+  threshold: number,
+  opts: SuspectOptions,
+  reportedClass: Uint8Array,
+): InstanceGroup[] {
+  const histogram = opts.histogram ?? classHistogram(a, 'retained');
+  const wanted = histogram.filter((r) => r.retainedSize > threshold && isUserClass(r.className));
+  if (wanted.length === 0) return [];
+  const classIndex = new Map<string, number[]>();
+  a.classNames.forEach((name, i) => {
+    const list = classIndex.get(name);
+    if (list) list.push(i);
+    else classIndex.set(name, [i]);
+  });
+  return wanted.map((row) => {
+    const ids = classIndex.get(row.className) ?? [];
+    const ofClass = new Uint8Array(a.classNames.length);
+    for (const c of ids) ofClass[c] = 1;
+    return {
+      className: row.className,
+      count: row.count,
+      retainedSize: row.retainedSize,
+      member: (o) => ofClass[a.classOf[o]] === 1 && a.selfSizes[o] !== 0,
+      markReported: () => {
+        for (const c of ids) reportedClass[c] = 1;
+      },
+    };
+  });
+}
+
+/**
+ * Closures of one function (DevTools puts all closures in one class, "Function"): thousands of small
+ * callbacks held from several places. A first pass sums every instance's retained size per function name,
+ * cheap and an upper bound; only names over the threshold get the exact sum over their top-most instances.
+ */
+function closureGroups(a: HeapAnalysis, threshold: number, reportedFunction: Uint8Array): InstanceGroup[] {
+  const s = a.snapshot;
+  const closure = s.nodeType.closure;
+  const n = s.nodeCount;
+  const sum = new Float64Array(s.strings.length);
+  for (let o = 0; o < n; o++) if (s.nodeTypeOf(o) === closure) sum[nameIndex(a, o)] += a.retainedSizes[o];
+  const candidates: number[] = [];
+  for (let k = 0; k < sum.length; k++) if (sum[k] > threshold && s.strings[k] !== '') candidates.push(k);
+  const groups: InstanceGroup[] = [];
+  const root = s.rootOrdinal;
+  for (const k of candidates) {
+    let count = 0;
+    let retained = 0;
+    let first = -1;
+    for (let o = 0; o < n; o++) {
+      if (s.nodeTypeOf(o) !== closure || nameIndex(a, o) !== k) continue;
+      if (count++ === 0) first = o;
+      let nested = false;
+      for (let cur = a.dominators[o]; cur !== root && !nested; cur = a.dominators[cur]) {
+        nested = s.nodeTypeOf(cur) === closure && nameIndex(a, cur) === k;
+      }
+      if (!nested) retained += a.retainedSizes[o];
+    }
+    if (retained <= threshold || definedInNode(a, first)) continue;
+    groups.push({
+      className: `${s.strings[k]}()`,
+      count,
+      retainedSize: retained,
+      member: (o) => s.nodeTypeOf(o) === closure && nameIndex(a, o) === k,
+      markReported: () => {
+        reportedFunction[k] = 1;
+      },
+    });
+  }
+  return groups;
+}
+
+/** Node's own functions (their script is `node:…`) are the runtime, not the program that leaks. */
+function definedInNode(a: HeapAnalysis, fn: number): boolean {
+  const s = a.snapshot;
+  const shared = edgeTo(s, fn, 'shared');
+  if (shared < 0) return false;
+  // V8 names the edge `script_or_debug_info` (Node 20) or `script`
+  let scriptNode = edgeTo(s, shared, 'script_or_debug_info');
+  if (scriptNode < 0) scriptNode = edgeTo(s, shared, 'script');
+  return scriptNode >= 0 && s.nodeName(scriptNode).startsWith('node:');
+}
+
+/** The target of `o`'s internal edge of this name, or -1. */
+function edgeTo(s: HeapAnalysis['snapshot'], o: number, name: string): number {
+  for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
+    if (s.edgeTypeOf(e) === s.edgeType.internal && s.edgeName(e) === name) return s.edgeTarget(e);
+  }
+  return -1;
+}
+
+function nameIndex(a: HeapAnalysis, o: number): number {
+  const s = a.snapshot;
+  return s.nodes[o * s.nodeFieldCount + s.nodeNameOffset];
 }
 
 /** Engine internals and plumbing are never class suspects: `(system)`, `(string)`, `(array)`, `Module`, … */
@@ -341,24 +448,28 @@ function isUserClass(name: string): boolean {
   return name !== 'Object' && name !== 'Array' && name !== 'Function' && name !== 'global';
 }
 
-/** Up to `limit` instances spread evenly over the snapshot (instances with a size, as the histogram counts). */
-function sampleInstances(a: HeapAnalysis, ofClass: Uint8Array, count: number, limit: number): number[] {
-  const step = Math.max(1, Math.floor(count / limit));
+/** Up to `limit` members spread evenly over the snapshot. */
+function sampleInstances(a: HeapAnalysis, group: InstanceGroup, limit: number): number[] {
+  const step = Math.max(1, Math.floor(group.count / limit));
   const out: number[] = [];
-  const { classOf, selfSizes } = a;
   let seen = 0;
-  for (let o = 0, n = classOf.length; o < n && out.length < limit; o++) {
-    if (ofClass[classOf[o]] === 0 || selfSizes[o] === 0) continue;
+  for (let o = 0, n = a.snapshot.nodeCount; o < n && out.length < limit; o++) {
+    if (!group.member(o)) continue;
     if (seen++ % step === 0) out.push(o);
   }
   return out;
 }
 
-/** Whether an object suspect or an instance of an already reported class dominates `o`. */
-function insideReported(a: HeapAnalysis, o: number, inSuspect: Uint8Array, reportedClass: Uint8Array): boolean {
+/** Whether an object suspect or a member of an already reported group dominates `o`. */
+function insideReported(
+  a: HeapAnalysis,
+  o: number,
+  inSuspect: Uint8Array,
+  reportedAt: (o: number) => boolean,
+): boolean {
   const root = a.snapshot.rootOrdinal;
   for (let cur = o; cur !== root; cur = a.dominators[cur]) {
-    if (inSuspect[cur] || (cur !== o && reportedClass[a.classOf[cur]])) return true;
+    if (inSuspect[cur] || (cur !== o && reportedAt(cur))) return true;
   }
   return false;
 }
@@ -369,9 +480,13 @@ function isBackingStore(s: HeapAnalysis['snapshot'], e: number): boolean {
   return name === 'table' || name === 'elements' || name === 'properties';
 }
 
+/** Whether the module system's own plumbing holds `o` (before any context: variables of modules are the program's). */
 function insidePlumbing(a: HeapAnalysis, o: number): boolean {
   const root = a.snapshot.rootOrdinal;
-  for (let cur = a.dominators[o]; cur !== root; cur = a.dominators[cur]) if (isPlumbingNode(a, cur)) return true;
+  for (let cur = a.dominators[o]; cur !== root; cur = a.dominators[cur]) {
+    if (a.snapshot.nodeName(cur) === 'system / Context') return false;
+    if (isPlumbingNode(a, cur)) return true;
+  }
   return false;
 }
 

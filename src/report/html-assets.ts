@@ -59,7 +59,7 @@ export const HTML_SCRIPT = `
     box.appendChild(el('p', { class: 'what' }, what));
     var path = el('p', { class: 'path' });
     var tokens = (x.kind === 'class' ? x.samplePathText : x.pathText).split(' → ');
-    if (x.kind === 'class') tokens.push(x.className);
+    if (x.kind === 'class' && tokens[tokens.length - 1] !== x.className) tokens.push(x.className);
     tokens.forEach(function (t, k) {
       if (k > 0) path.appendChild(el('span', { class: 'arrow' }, '→'));
       path.appendChild(el('span', { class: 'step' }, t));

@@ -32,7 +32,7 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
     }
     if (x.path.length === 0) lines.push('     path: none over strong references (only weak references reach it)');
     else if (x.kind === 'object') lines.push(`     path: ${x.pathText}`);
-    else lines.push(`     path of one: ${x.samplePathText} → ${x.className}`);
+    else lines.push(`     path of one: ${withClass(x.samplePathText, x.className)}`);
   });
   return lines.join('\n');
 }
@@ -50,6 +50,11 @@ export function duplicateStringsText(rows: readonly DuplicateString[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/** A class suspect's instance path ends at the instance: say its class unless the path already does. */
+function withClass(pathText: string, className: string): string {
+  return pathText.endsWith(className) ? pathText : `${pathText} → ${className}`;
 }
 
 /** The end of a path, for saying where the shared part stops: `… → context → recentRequests`. */

@@ -111,6 +111,16 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.pathText).toMatch(/(recentRequests|spanIndex)$/);
   });
 
+  test('callbacks of one function held from two places: a class suspect for the function', () => {
+    const [top] = suspectsOf('closures.cjs');
+    expect(top).toMatchObject({ kind: 'class', className: 'onJobDone()', count: 4000 });
+    expect(top.percent).toBeGreaterThan(10);
+    expect(top.pathText).toMatch(/schedule\(\) → context → (completionQueue|callbacksById)$/);
+    expect(top.samplePathText).toMatch(
+      /context → (completionQueue → \[\d+\]|callbacksById → \[entry\]) → onJobDone\(\)$/,
+    );
+  });
+
   test("a server that does not leak has no suspect: Node's own registries and contexts are roots", () => {
     expect(analyzeFixture('no-leak.cjs').suspects).toEqual([]);
   });
