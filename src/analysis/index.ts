@@ -63,24 +63,27 @@ export async function analyzeSnapshotParallel(
   if (!existsSync(fileURLToPath(WORKER_URL))) return analyzeSnapshot(snapshot, opts);
 
   const phase = opts.onPhase ?? (() => {});
-  phase('page-owned nodes');
-  const pageOwned = markPageOwned(snapshot, (bytes) => new SharedArrayBuffer(bytes));
-  const input: PredecessorsInput = {
-    meta: snapshot.meta,
-    nodes: snapshot.nodes,
-    edges: snapshot.edges,
-    firstEdge: snapshot.firstEdge,
-    pageOwned,
-    ephemerons: ephemeronTable(snapshot.strings),
-    stringCount: snapshot.strings.length,
-  };
-  const worker = new Worker(WORKER_URL, { workerData: input });
+  // start the worker first: it loads while this thread marks the page-owned nodes it needs
+  const worker = new Worker(WORKER_URL);
   const prepared = new Promise<{ graph: EssentialGraph; numbering: DfsNumbering }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
   });
+  prepared.catch(() => {}); // handled where it is awaited
   try {
+    phase('page-owned nodes');
+    const pageOwned = markPageOwned(snapshot, (bytes) => new SharedArrayBuffer(bytes));
+    const input: PredecessorsInput = {
+      meta: snapshot.meta,
+      nodes: snapshot.nodes,
+      edges: snapshot.edges,
+      firstEdge: snapshot.firstEdge,
+      pageOwned,
+      ephemerons: ephemeronTable(snapshot.strings),
+      stringCount: snapshot.strings.length,
+    };
+    worker.postMessage(input);
     phase('self sizes');
     const selfSizes = shownSelfSizes(snapshot);
     phase('classes');

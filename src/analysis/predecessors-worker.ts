@@ -1,7 +1,7 @@
 // Worker thread: builds the essential-edge bits, the predecessor CSR and the DFS numbering (the input of
 // Lengauer–Tarjan's main loop) in shared memory while the main thread computes self sizes and classes.
 // See analyzeSnapshotParallel in index.ts.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { HeapSnapshot, type SnapshotMeta } from '../snapshot/snapshot.js';
 import { dfsNumbering, essentialPredecessors } from './dominators.js';
 import { EphemeronPairs } from './essential-edges.js';
@@ -16,14 +16,12 @@ export interface PredecessorsInput {
   stringCount: number;
 }
 
-const input = workerData as PredecessorsInput;
-const s = new HeapSnapshot(input.meta, input.nodes, input.edges, input.firstEdge, []);
-const shared = (bytes: number) => new SharedArrayBuffer(bytes);
-const graph = essentialPredecessors(
-  s,
-  input.pageOwned,
-  new EphemeronPairs(input.ephemerons, input.stringCount),
-  shared,
-);
-const numbering = dfsNumbering(s, graph, shared);
-parentPort!.postMessage({ graph, numbering });
+// the input comes as a message, so this thread can start (and load its modules) before the input is ready
+parentPort!.once('message', (input: PredecessorsInput) => {
+  const s = new HeapSnapshot(input.meta, input.nodes, input.edges, input.firstEdge, []);
+  const shared = (bytes: number) => new SharedArrayBuffer(bytes);
+  const names = new EphemeronPairs(input.ephemerons, input.stringCount);
+  const graph = essentialPredecessors(s, input.pageOwned, names, shared);
+  const numbering = dfsNumbering(s, graph, shared);
+  parentPort!.postMessage({ graph, numbering });
+});
