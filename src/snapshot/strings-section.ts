@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import type { FileWindow } from './file-window.js';
 import { SnapshotFormatError } from './format-error.js';
 import { unexpected } from './json-skip.js';
@@ -31,12 +30,18 @@ export function readStrings(
     const base = win.base;
     const windowEnd = win.len;
     let i = start - base;
+    let bits = 0;
     while (i < windowEnd) {
       const c = buf[i];
       if (c === 34 || c === 92) break;
+      bits |= c;
       i++;
     }
-    if (i < windowEnd && buf[i] === 34) end = base + i;
+    let ascii = false;
+    if (i < windowEnd && buf[i] === 34) {
+      end = base + i;
+      ascii = bits < 128;
+    }
     // invariant: [start, from) is scanned and `from` is not inside an escape
     while (end < 0) {
       if (!win.fill(from, 1, start)) throw new SnapshotFormatError('file ends inside a string', win.size);
@@ -61,7 +66,7 @@ export function readStrings(
       }
       from = k;
     }
-    strings.push(escaped ? decodeEscaped(win, start, end) : decoder.text(start, end));
+    strings.push(escaped ? decodeEscaped(win, start, end) : ascii ? decoder.ascii(start, end) : utf8(win, start, end));
     // fast path for the separators V8 writes, `,"` and `,\n"`
     const after = end + 1 - win.base;
     if (after + 2 < win.len && win.buf[after] === 44) {
@@ -101,15 +106,18 @@ function decodeEscaped(win: FileWindow, start: number, end: number): string {
   }
 }
 
+function utf8(win: FileWindow, start: number, end: number): string {
+  return win.buf.toString('utf8', start - win.base, end - win.base);
+}
+
 /**
- * Text of unescaped strings. When the window is all ASCII (V8 escapes everything else) it is decoded once
- * and strings are slices of that text; otherwise each string is decoded from UTF-8 on its own.
+ * Plain ASCII strings are slices of the window decoded once as Latin-1 (byte offsets are character offsets),
+ * which is much cheaper than decoding each string on its own. Also finds backslashes for the escape walk.
  */
 class WindowDecoder {
   private text_ = '';
   private textBase = -1;
   private textLen = -1;
-  private ascii = false;
   private slashFrom = -1;
   private slashAt = -1;
   private slashBase = -1;
@@ -117,16 +125,15 @@ class WindowDecoder {
 
   constructor(private readonly win: FileWindow) {}
 
-  text(start: number, end: number): string {
+  /** The string [start, end) of the window, known to be all ASCII. */
+  ascii(start: number, end: number): string {
     const win = this.win;
     if (win.base !== this.textBase || win.len !== this.textLen) {
       this.textBase = win.base;
       this.textLen = win.len;
-      this.ascii = isAscii(win.view);
-      this.text_ = this.ascii ? win.view.toString('latin1') : '';
+      this.text_ = win.view.toString('latin1');
     }
-    if (this.ascii) return this.text_.slice(start - win.base, end - win.base);
-    return win.buf.toString('utf8', start - win.base, end - win.base);
+    return this.text_.slice(start - win.base, end - win.base);
   }
 
   /** Position of the first backslash at or after `from` in the window, or -1; cached so it is O(window). */
