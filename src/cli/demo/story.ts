@@ -72,7 +72,8 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** The sender's command line as a reader would type it (paths relative to the current folder). */
 function shown(argv: string[]): string {
-  return ['node', ...argv.slice(1).map((a) => (a.startsWith('/') ? relative(process.cwd(), a) || a : a))].join(' ');
+  const args = argv.slice(1).map((a) => (a.startsWith('/') ? relative(process.cwd(), a) || a : a));
+  return ['node', '--inspect-port=0', ...args].join(' '); // runSender adds the port option so it can attach
 }
 
 function senderJson(run: SenderRun, command: string[], log: string): SenderJson {
