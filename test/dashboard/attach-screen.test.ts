@@ -134,6 +134,20 @@ describe('heapwatch attach in tmux', () => {
     tmux('send-keys', '-t', session, '+');
     await waitFor(session, (s) => s.includes('interval 1s'), 'interval 1s after +');
 
+    tmux('send-keys', '-t', session, 'p');
+    await waitFor(session, (s) => s.includes('PAUSED'), 'the pause');
+    await new Promise((r) => setTimeout(r, 800)); // a sample already in flight lands and is drawn
+    const paused = capture(session);
+    await new Promise((r) => setTimeout(r, 2000));
+    const stillPaused = capture(session);
+    expect(samplesOf(stillPaused)).toBe(samplesOf(paused)); // no sampling while paused
+    tmux('send-keys', '-t', session, 'p', '-');
+    await waitFor(
+      session,
+      (s) => !s.includes('PAUSED') && s.includes('interval 500ms') && samplesOf(s) > samplesOf(paused),
+      'sampling again, at 500ms after -',
+    );
+
     tmux('resize-window', '-t', session, '-x', '120', '-y', '40');
     // laid out again for 120 columns: the status line is shortened to fit and still ends with its last field
     const resized = await waitFor(
