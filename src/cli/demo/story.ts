@@ -72,7 +72,11 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** The sender's command line as a reader would type it (paths relative to the current folder). */
 function shown(argv: string[]): string {
-  const args = argv.slice(1).map((a) => (a.startsWith('/') ? relative(process.cwd(), a) || a : a));
+  const near = (a: string) => {
+    const r = relative(process.cwd(), a);
+    return r && !r.startsWith('..') ? r : a;
+  };
+  const args = argv.slice(1).map((a) => (a.startsWith('/') ? near(a) : a));
   return ['node', '--inspect-port=0', ...args].join(' '); // runSender adds the port option so it can attach
 }
 
