@@ -1,5 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { detachedNativeNodes } from './dom-state.js';
+import { DETACHED, detachedNativeNodes } from './dom-state.js';
 import { plainObjectInterfaces } from './plain-objects.js';
 
 export interface NodeClasses {
@@ -10,7 +10,7 @@ export interface NodeClasses {
    * constructors are defined in different places are different classes, so a name may appear more than once.
    */
   readonly classNames: string[];
-  /** 1 for each native node DevTools shows as "Detached …" (null when the snapshot has no DOM state). */
+  /** DETACHED (dom-state.ts) for each native node DevTools shows as "Detached …"; null without DOM state. */
   readonly detachedNative: Uint8Array | null;
 }
 
@@ -90,7 +90,7 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
     if (base < 0) {
       const shape = classOf[o] - 1;
       if (shape >= 0 && shapeIds[shape] >= 0) base = shapeIds[shape];
-      else base = nameClass(nodes[o * nf + nameOff], detached !== null && detached[o] === 1);
+      else base = nameClass(nodes[o * nf + nameOff], detached !== null && detached[o] === DETACHED);
     }
     let cls: number;
     let li = -1;

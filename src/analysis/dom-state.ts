@@ -1,13 +1,16 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 
 const ATTACHED = 1;
-const DETACHED = 2;
+/** The value detachedNativeNodes gives a native node DevTools shows as "Detached …". */
+export const DETACHED = 2;
+const VISITED = 3; // looked at, not a native node: the state does not pass through it
 
 /**
  * DevTools' DOM state propagation for embedder (`native`) nodes: a native node reachable (over edges other
  * than hidden and weak) from an attached native node is attached; otherwise, reachable from a detached one,
- * it is detached. Propagation does not pass through JavaScript nodes. Returns 1 for each native node shown as
- * "Detached …", or null when the snapshot has no DOM state at all (always the case for Node).
+ * it is detached. Propagation does not pass through JavaScript nodes. Returns a state per node, DETACHED for
+ * each native node shown as "Detached …" (Node has a few, e.g. `Node / AliasedUint8Array`), or null when no
+ * node has a DOM state.
  */
 export function detachedNativeNodes(s: HeapSnapshot): Uint8Array | null {
   if (s.nodeDetachednessOffset < 0) return null;
@@ -20,14 +23,15 @@ export function detachedNativeNodes(s: HeapSnapshot): Uint8Array | null {
   for (let o = 0; o < n && !any; o++) any = (nodes[o * nf + detOff] & 3) !== 0;
   if (!any) return null;
 
-  const state = new Uint8Array(n);
-  const visited = new Uint8Array(n);
+  const state = new Uint8Array(n); // 0 not looked at yet, ATTACHED, DETACHED or VISITED
   const attached: number[] = [];
   const detached: number[] = [];
   const visit = (o: number, st: number): void => {
-    if (visited[o]) return;
-    visited[o] = 1;
-    if (nodes[o * nf + typeOff] !== native) return;
+    if (state[o] !== 0) return;
+    if (nodes[o * nf + typeOff] !== native) {
+      state[o] = VISITED;
+      return;
+    }
     state[o] = st;
     if (st === ATTACHED) attached.push(o);
     else if (st === DETACHED) detached.push(o);
@@ -50,7 +54,5 @@ export function detachedNativeNodes(s: HeapSnapshot): Uint8Array | null {
     const o = detached.pop()!;
     if (state[o] !== ATTACHED) spread(o, DETACHED);
   }
-  const out = new Uint8Array(n);
-  for (let o = 0; o < n; o++) out[o] = state[o] === DETACHED ? 1 : 0;
-  return out;
+  return state;
 }

@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { DETACHED } from './dom-state.js';
 import { formatPropertyName } from './plain-objects.js';
 
 const MAX_FLAT_STRING = 1024;
@@ -14,7 +15,7 @@ export function nodeDisplayName(s: HeapSnapshot, o: number, detached?: Uint8Arra
   if (t === s.nodeType['concatenated string']) return flattenConsString(s, o);
   const raw = s.nodeName(o);
   if (t === s.nodeType.object && raw === 'Object') return plainObjectName(s, o);
-  if (detached?.[o]) return `Detached ${raw}`;
+  if (detached?.[o] === DETACHED) return `Detached ${raw}`;
   return raw;
 }
 

@@ -28,7 +28,7 @@ export interface HeapAnalysis {
   readonly classNames: string[];
   /** Sum of selfSizes (equals retainedSizes[root]). */
   readonly totalSize: number;
-  /** 1 for each native node DevTools shows as "Detached …" (null when the snapshot has no DOM state). */
+  /** DOM state per node: DETACHED (analysis/dom-state.ts) where DevTools shows "Detached …"; null if none. */
   readonly detachedNative: Uint8Array | null;
   /** 1 for each node reachable from the global objects over non-weak edges (DevTools' "page-owned"). */
   readonly pageOwned: Uint8Array;
