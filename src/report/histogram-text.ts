@@ -1,5 +1,6 @@
 import type { ClassRow } from '../analysis/types.js';
 import { formatBytes, formatCount, padLeft } from '../format.js';
+import type { HistoReport } from './histo-report.js';
 
 /** The jmap -histo style table: rank, count, shallow, retained, class. */
 export function histogramTable(rows: ClassRow[], firstRank = 1): string {
@@ -12,4 +13,10 @@ export function histogramTable(rows: ClassRow[], firstRank = 1): string {
     );
   });
   return lines.join('\n');
+}
+
+/** `heapwatch histo`'s text: the table and a total line. */
+export function renderHistoText(r: HistoReport): string {
+  const shown = r.classes.length < r.classCount ? ` (${r.classes.length} shown)` : '';
+  return `${histogramTable(r.classes)}\nTotal ${formatCount(r.objectCount)} objects, ${formatBytes(r.snapshot.totalSize)}, ${formatCount(r.classCount)} classes${shown}\n`;
 }

@@ -141,6 +141,7 @@ describe('histo', () => {
       snapshot: { path: folding, nodeCount: 16, totalSize: 312 },
       sort: 'retained',
       classCount: 8,
+      objectCount: 10,
       classes: [
         { rank: 1, className: 'global', count: 1, shallowSize: 140, retainedSize: 300 },
         { rank: 2, className: 'WeakMap', count: 1, shallowSize: 52, retainedSize: 52 },

@@ -26,26 +26,13 @@ export function register(program: Command): void {
       const top = opts.top === undefined ? Number.POSITIVE_INFINITY : positiveInt(opts.top, '--top');
       const { withLiveSnapshot } = await import('../../live/temp-dump.js');
       const analysis = await withLiveSnapshot(file, loadAnalysis);
-      const { classHistogram } = await import('../../analysis/histogram.js');
-      const all = classHistogram(analysis, sort);
-      const rows = all.slice(0, top);
+      const { buildHistoReport } = await import('../../report/histo-report.js');
+      const report = buildHistoReport(file, analysis, sort, top);
       if (opts.json) {
-        const doc = {
-          schema: 'heapwatch/histo@1',
-          snapshot: { path: file, nodeCount: analysis.snapshot.nodeCount, totalSize: analysis.totalSize },
-          sort,
-          classCount: all.length,
-          classes: rows.map((r, i) => ({ rank: i + 1, ...r })),
-        };
-        process.stdout.write(`${JSON.stringify(doc)}\n`);
+        process.stdout.write(`${JSON.stringify(report)}\n`);
       } else {
-        const { histogramTable } = await import('../../report/histogram-text.js');
-        const { formatBytes, formatCount } = await import('../../format.js');
-        const objects = all.reduce((n, r) => n + r.count, 0);
-        process.stdout.write(`${histogramTable(rows)}\n`);
-        process.stdout.write(
-          `Total ${formatCount(objects)} objects, ${formatBytes(analysis.totalSize)}, ${formatCount(all.length)} classes${rows.length < all.length ? ` (${rows.length} shown)` : ''}\n`,
-        );
+        const { renderHistoText } = await import('../../report/histogram-text.js');
+        process.stdout.write(renderHistoText(report));
       }
     });
 }
