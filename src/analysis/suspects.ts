@@ -263,7 +263,10 @@ interface InstanceGroup {
   className: string;
   count: number;
   retainedSize: number;
-  member(o: number): boolean;
+  /** Histogram class: its class ids (DevTools splits a name by source location). Else null. */
+  classIds: number[] | null;
+  /** Closure group: the function name's string index. Else -1. */
+  functionName: number;
   /** Marks the group reported, so its instances' nested members are not counted again. */
   markReported(): void;
 }
@@ -300,9 +303,9 @@ function classSuspects(
     }
   }
   const out: Suspect[] = [];
-  const sampleCount = opts.classSamples ?? 100;
-  for (const group of groups) {
-    const samples = sampleInstances(a, group, sampleCount);
+  const sampled = sampleInstances(a, groups, opts.classSamples ?? 100);
+  groups.forEach((group, g) => {
+    const samples = sampled[g];
     // the share of the sampled instances' retained size that is their own (not inside a reported suspect)
     let own = 0;
     let all = 0;
@@ -315,9 +318,9 @@ function classSuspects(
       own += Math.max(0, a.retainedSizes[o] - (heldSuspects.get(o) ?? 0));
       free.push(o);
     }
-    if (all === 0 || (own / all) * group.retainedSize <= threshold) continue;
+    if (all === 0 || (own / all) * group.retainedSize <= threshold) return;
     const paths = free.map((o) => rootPath(s, rp, o)).filter((p) => p.length > 0);
-    if (paths.length === 0) continue;
+    if (paths.length === 0) return;
     const { prefix, share } = mergePaths(paths);
     // the shared holder; a backing store (a Map's table) is named by the object that owns it
     let at = prefix.length - 1;
@@ -339,7 +342,7 @@ function classSuspects(
       pathShare: share,
       samplePath: sample,
     });
-  }
+  });
   return out;
 }
 
@@ -361,13 +364,12 @@ function histogramGroups(
   });
   return wanted.map((row) => {
     const ids = classIndex.get(row.className) ?? [];
-    const ofClass = new Uint8Array(a.classNames.length);
-    for (const c of ids) ofClass[c] = 1;
     return {
       className: row.className,
       count: row.count,
       retainedSize: row.retainedSize,
-      member: (o) => ofClass[a.classOf[o]] === 1 && a.selfSizes[o] !== 0,
+      classIds: ids,
+      functionName: -1,
       markReported: () => {
         for (const c of ids) reportedClass[c] = 1;
       },
@@ -382,33 +384,68 @@ function histogramGroups(
  */
 function closureGroups(a: HeapAnalysis, threshold: number, reportedFunction: Uint8Array): InstanceGroup[] {
   const s = a.snapshot;
+  const { nodes, nodeFieldCount: nf } = s;
+  const typeOff = s.nodeTypeOffset;
+  const nameOff = s.nodeNameOffset;
   const closure = s.nodeType.closure;
+  const retainedSizes = a.retainedSizes;
   const n = s.nodeCount;
   const sum = new Float64Array(s.strings.length);
-  for (let o = 0; o < n; o++) if (s.nodeTypeOf(o) === closure) sum[nameIndex(a, o)] += a.retainedSizes[o];
-  const candidates: number[] = [];
-  for (let k = 0; k < sum.length; k++) if (sum[k] > threshold && s.strings[k] !== '') candidates.push(k);
-  const groups: InstanceGroup[] = [];
-  const root = s.rootOrdinal;
-  for (const k of candidates) {
-    let count = 0;
-    let retained = 0;
-    let first = -1;
-    for (let o = 0; o < n; o++) {
-      if (s.nodeTypeOf(o) !== closure || nameIndex(a, o) !== k) continue;
-      if (count++ === 0) first = o;
-      let nested = false;
-      for (let cur = a.dominators[o]; cur !== root && !nested; cur = a.dominators[cur]) {
-        nested = s.nodeTypeOf(cur) === closure && nameIndex(a, cur) === k;
-      }
-      if (!nested) retained += a.retainedSizes[o];
+  for (let o = 0, base = 0; o < n; o++, base += nf) {
+    if (nodes[base + typeOff] === closure) sum[nodes[base + nameOff]] += retainedSizes[o];
+  }
+  const candidate = new Uint8Array(s.strings.length);
+  let any = false;
+  for (let k = 0; k < sum.length; k++) {
+    if (sum[k] > threshold && s.strings[k] !== '') {
+      candidate[k] = 1;
+      any = true;
     }
-    if (retained <= threshold || definedInNode(a, first)) continue;
+  }
+  if (!any) return [];
+  // one more pass for the instances of the candidates
+  const instances = new Map<number, number[]>();
+  for (let o = 0, base = 0; o < n; o++, base += nf) {
+    if (nodes[base + typeOff] !== closure || candidate[nodes[base + nameOff]] === 0) continue;
+    const list = instances.get(nodes[base + nameOff]);
+    if (list) list.push(o);
+    else instances.set(nodes[base + nameOff], [o]);
+  }
+  // an instance is top-most when no closure of the same function dominates it; the answer for each node
+  // on the way up is remembered (0 unknown, 1 none above, 2 one at or above), so each node is walked once
+  const root = s.rootOrdinal;
+  const status = new Uint8Array(n);
+  const walked: number[] = [];
+  const retained = new Map<number, number>();
+  for (const [k, list] of instances) {
+    status.fill(0);
+    const isK = (o: number): boolean => nodes[o * nf + typeOff] === closure && nodes[o * nf + nameOff] === k;
+    let size = 0;
+    for (const o of list) {
+      let cur = a.dominators[o];
+      while (cur !== root && status[cur] === 0 && !isK(cur)) {
+        walked.push(cur);
+        cur = a.dominators[cur];
+      }
+      const above = cur !== root && (status[cur] === 2 || (status[cur] === 0 && isK(cur)));
+      if (cur !== root && status[cur] === 0) status[cur] = 2;
+      for (const w of walked) status[w] = above ? 2 : 1;
+      walked.length = 0;
+      if (!above) size += retainedSizes[o];
+    }
+    retained.set(k, size);
+  }
+  const count = new Map([...instances].map(([k, list]) => [k, list.length]));
+  const first = new Map([...instances].map(([k, list]) => [k, list[0]]));
+  const groups: InstanceGroup[] = [];
+  for (const [k, size] of retained) {
+    if (size <= threshold || definedInNode(a, first.get(k)!)) continue;
     groups.push({
       className: `${s.strings[k]}()`,
-      count,
-      retainedSize: retained,
-      member: (o) => s.nodeTypeOf(o) === closure && nameIndex(a, o) === k,
+      count: count.get(k)!,
+      retainedSize: size,
+      classIds: null,
+      functionName: k,
       markReported: () => {
         reportedFunction[k] = 1;
       },
@@ -448,14 +485,33 @@ function isUserClass(name: string): boolean {
   return name !== 'Object' && name !== 'Array' && name !== 'Function' && name !== 'global';
 }
 
-/** Up to `limit` members spread evenly over the snapshot. */
-function sampleInstances(a: HeapAnalysis, group: InstanceGroup, limit: number): number[] {
-  const step = Math.max(1, Math.floor(group.count / limit));
-  const out: number[] = [];
-  let seen = 0;
-  for (let o = 0, n = a.snapshot.nodeCount; o < n && out.length < limit; o++) {
-    if (!group.member(o)) continue;
-    if (seen++ % step === 0) out.push(o);
+/** Up to `limit` members of each group spread evenly over the snapshot, in one pass over the nodes. */
+function sampleInstances(a: HeapAnalysis, groups: InstanceGroup[], limit: number): number[][] {
+  const s = a.snapshot;
+  const { nodes, nodeFieldCount: nf } = s;
+  const typeOff = s.nodeTypeOffset;
+  const nameOff = s.nodeNameOffset;
+  const closure = s.nodeType.closure;
+  const { classOf, selfSizes } = a;
+  const byClass = new Int32Array(a.classNames.length).fill(-1);
+  const byFunction = new Map<number, number>();
+  groups.forEach((g, i) => {
+    for (const c of g.classIds ?? []) byClass[c] = i;
+    if (g.functionName >= 0) byFunction.set(g.functionName, i);
+  });
+  const step = groups.map((g) => Math.max(1, Math.floor(g.count / limit)));
+  const seen = new Float64Array(groups.length);
+  const out: number[][] = groups.map(() => []);
+  const take = (g: number, o: number): void => {
+    if (out[g].length < limit && seen[g]++ % step[g] === 0) out[g].push(o);
+  };
+  for (let o = 0, base = 0, n = s.nodeCount; o < n; o++, base += nf) {
+    const g = byClass[classOf[o]];
+    if (g >= 0 && selfSizes[o] !== 0) take(g, o);
+    if (byFunction.size > 0 && nodes[base + typeOff] === closure) {
+      const f = byFunction.get(nodes[base + nameOff]);
+      if (f !== undefined) take(f, o);
+    }
   }
   return out;
 }
