@@ -24,6 +24,9 @@ export interface Holding {
   label: string;
   count: number;
   retainedSize: number;
+  /** The group's key (see kindKey) and one member. */
+  key: number;
+  example: number;
 }
 
 export interface Suspect {
@@ -124,7 +127,7 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number, rp: Root
   }
   const holds = chain ? chainHoldings(a, cur) : holdings(a, holdsOf);
   const next = chain ? a.dominatorTree.children[a.dominatorTree.firstChild[cur]] : -1;
-  const end = representative(a, rp, holdsOf, holds[0]?.label, next);
+  const end = representative(a, rp, holdsOf, holds[0]?.key, next);
   const path = rootPath(s, rp, end);
   return {
     kind: 'object',
@@ -165,44 +168,57 @@ function chainLength(a: HeapAnalysis, o: number): number {
 function chainHoldings(a: HeapAnalysis, head: number): Holding[] {
   const { firstChild, children } = a.dominatorTree;
   const cls = a.classOf[head];
-  const groups = new Map<string, Holding>();
+  const groups = new Map<number, Holding>();
   for (let cur = head; ; ) {
     let next = -1;
     for (let k = firstChild[cur]; k < firstChild[cur + 1]; k++) {
       const c = children[k];
       if (k === firstChild[cur] && a.classOf[c] === cls) next = c;
-      else addHolding(groups, kindLabel(a, c), a.retainedSizes[c]);
+      else addHolding(a, groups, c);
     }
     if (next < 0) break;
     cur = next;
   }
-  return topHoldings(groups);
+  return topHoldings(a, groups);
 }
 
 /** The dominated children of `o` grouped by kind, biggest groups first. */
 function holdings(a: HeapAnalysis, o: number): Holding[] {
   const { firstChild, children } = a.dominatorTree;
-  const groups = new Map<string, Holding>();
-  for (let k = firstChild[o]; k < firstChild[o + 1]; k++) {
-    const c = children[k];
-    addHolding(groups, kindLabel(a, c), a.retainedSizes[c]);
-  }
-  return topHoldings(groups);
+  const groups = new Map<number, Holding>();
+  for (let k = firstChild[o]; k < firstChild[o + 1]; k++) addHolding(a, groups, children[k]);
+  return topHoldings(a, groups);
 }
 
-function addHolding(groups: Map<string, Holding>, label: string, size: number): void {
-  const g = groups.get(label);
+/**
+ * A number per kind (see kindLabel), so grouping thousands of children makes no strings: closures by their
+ * name, V8's internal objects by theirs, everything else by class.
+ */
+function kindKey(a: HeapAnalysis, o: number): number {
+  const s = a.snapshot;
+  const t = s.nodeTypeOf(o);
+  const name = s.nodes[o * s.nodeFieldCount + s.nodeNameOffset];
+  if (t === s.nodeType.closure) return -1 - name;
+  if (t === s.nodeType.hidden) return -1 - s.strings.length - name;
+  return a.classOf[o];
+}
+
+function addHolding(a: HeapAnalysis, groups: Map<number, Holding>, o: number): void {
+  const key = kindKey(a, o);
+  const g = groups.get(key);
   if (g) {
     g.count++;
-    g.retainedSize += size;
-  } else groups.set(label, { label, count: 1, retainedSize: size });
+    g.retainedSize += a.retainedSizes[o];
+  } else groups.set(key, { label: '', key, count: 1, retainedSize: a.retainedSizes[o], example: o });
 }
 
-function topHoldings(groups: Map<string, Holding>): Holding[] {
-  return [...groups.values()]
+function topHoldings(a: HeapAnalysis, groups: Map<number, Holding>): Holding[] {
+  const top = [...groups.values()]
     .filter((g) => g.retainedSize > 0)
     .sort((x, y) => y.retainedSize - x.retainedSize)
     .slice(0, MAX_HOLDINGS);
+  for (const g of top) g.label = kindLabel(a, g.example);
+  return top;
 }
 
 /**
@@ -210,13 +226,7 @@ function topHoldings(groups: Map<string, Holding>): Holding[] {
  * (skipping `skip`, the next link of a chain), followed through a closure into its context and the variable
  * there that holds most of it, so the path says what the memory is.
  */
-function representative(
-  a: HeapAnalysis,
-  rp: RootPaths,
-  point: number,
-  label: string | undefined,
-  skip: number,
-): number {
+function representative(a: HeapAnalysis, rp: RootPaths, point: number, key: number | undefined, skip: number): number {
   const s = a.snapshot;
   const T = s.nodeType;
   const { firstChild, children } = a.dominatorTree;
@@ -224,7 +234,7 @@ function representative(
   let cur = -1;
   for (let k = firstChild[point]; k < firstChild[point + 1]; k++) {
     const c = children[k];
-    if (c === skip || (label !== undefined && kindLabel(a, c) !== label)) continue;
+    if (c === skip || (key !== undefined && kindKey(a, c) !== key)) continue;
     if (cur < 0 || rp.dist[c] < rp.dist[cur]) cur = c;
   }
   if (cur < 0) return point;
@@ -337,7 +347,15 @@ function classSuspects(
       percent: (100 * group.retainedSize) / a.totalSize,
       accumulationPoint: point,
       chain: null,
-      holds: [{ label: group.className, count: group.count, retainedSize: group.retainedSize }],
+      holds: [
+        {
+          label: group.className,
+          count: group.count,
+          retainedSize: group.retainedSize,
+          key: -1,
+          example: sample[sample.length - 1].node,
+        },
+      ],
       path: prefix,
       pathShare: share,
       samplePath: sample,
