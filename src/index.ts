@@ -2,7 +2,7 @@
 
 export { type ClassDelta, classDiff, type LeakGroup, leakedGroups, sortedIds } from './analysis/diff.js';
 export { classHistogram, type HistogramSort } from './analysis/histogram.js';
-export { type AnalyzeOptions, analyzeSnapshot, nodeName } from './analysis/index.js';
+export { type AnalyzeOptions, analyzeSnapshot, analyzeSnapshotParallel, nodeName } from './analysis/index.js';
 export { nameSteps, pathText } from './analysis/path-names.js';
 export { computeRootPaths, type PathStep, shortestPaths } from './analysis/paths.js';
 export { type DuplicateString, duplicateStrings } from './analysis/strings.js';
