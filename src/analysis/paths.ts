@@ -40,6 +40,19 @@ export function isPathEdge(s: HeapSnapshot, from: number, edgeType: number): boo
  */
 const TRANSIENT_ROOTS = new Set(['(Handle scope)', '(Stack roots)']);
 
+/** Extra cost of an edge into a transient root, so paths through the program's own references come first. */
+const TRANSIENT_PENALTY = 1000;
+
+/**
+ * Whether the edge `e` from synthetic root `from` to `to` leads into what was merely running at snapshot time:
+ * the stack, an open handle scope, or the snapshot writer's own identity maps (listed under (Strong roots)).
+ */
+export function isTransientRootEdge(s: HeapSnapshot, from: number, e: number, to: number): boolean {
+  if (s.nodeTypeOf(from) !== s.nodeType.synthetic) return false;
+  if (s.nodeTypeOf(to) === s.nodeType.synthetic && TRANSIENT_ROOTS.has(s.nodeName(to))) return true;
+  return s.edgeTypeOf(e) !== s.edgeType.element && s.edgeName(e).endsWith('IdentityMapBase');
+}
+
 export interface RootPathOptions {
   /**
    * Holder paths: reach nodes from the stack and handle scopes only when nothing persistent (globals, contexts,
@@ -80,10 +93,6 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
     }
   }
   const deferred: number[] = []; // edges into transient roots, taken once the persistent part is done
-  const isTransient = (w: number): boolean => s.nodeTypeOf(w) === synthetic && TRANSIENT_ROOTS.has(s.nodeName(w));
-  // the snapshot writer's own identity maps (V8 lists them under (Strong roots)) hold whatever it just visited
-  const isProfilerEdge = (e: number): boolean =>
-    edges[e * ef + typeOff] !== s.edgeType.element && s.edgeName(e).endsWith('IdentityMapBase');
   for (;;) {
     while (head < tail) {
       const v = queue[head++];
@@ -95,7 +104,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
         const w = edges[e * ef + toOff];
         const d = dist[w];
         if (d === UNREACHED) {
-          if (fromSynthetic && (isTransient(w) || isProfilerEdge(e))) {
+          if (fromSynthetic && isTransientRootEdge(s, v, e, w)) {
             deferred.push(e);
             continue;
           }
@@ -139,9 +148,11 @@ export function rootPath(s: HeapSnapshot, rp: RootPaths, target: number): PathSt
 }
 
 /**
- * Up to `limit` shortest simple paths from the root to `target` over non-weak edges, shortest first: a best-first
- * search backwards over the retainers, guided by the exact distance from the root (so the first path found is a
- * shortest one and the next ones branch off it where other retainers exist). Ties prefer well-named edges.
+ * Up to `limit` short simple paths from the root to `target` over non-weak edges: a best-first search backwards
+ * over the retainers, guided by the distance from the root (so the first path found is a shortest one and the
+ * next ones branch off it where other retainers exist). Ties prefer well-named edges. With holder distances
+ * (computeRootPaths' holderPaths), paths through the program's own references come before paths through the
+ * stack or an open handle scope, shortest first within each.
  */
 export function shortestPaths(a: HeapAnalysis, rp: RootPaths, target: number, limit: number): PathStep[][] {
   const s = a.snapshot;
@@ -156,8 +167,9 @@ export function shortestPaths(a: HeapAnalysis, rp: RootPaths, target: number, li
   const pNext: number[] = [-1];
   const pLen: number[] = [0];
   const pRank: number[] = [0];
+  const pCost: number[] = [0];
   const heap: number[] = [0];
-  const key = (p: number): number => pLen[p] + dist[pNode[p]];
+  const key = (p: number): number => pCost[p] + dist[pNode[p]];
   const before = (x: number, y: number): boolean => key(x) < key(y) || (key(x) === key(y) && pRank[x] < pRank[y]);
   const push = (p: number): void => {
     heap.push(p);
@@ -212,6 +224,7 @@ export function shortestPaths(a: HeapAnalysis, rp: RootPaths, target: number, li
       pEdge.push(e);
       pNext.push(p);
       pLen.push(pLen[p] + 1);
+      pCost.push(pCost[p] + 1 + (isTransientRootEdge(s, from, e, o) ? TRANSIENT_PENALTY : 0));
       pRank.push(pRank[p] + edgeRank(s, t));
       push(pNode.length - 1);
     }

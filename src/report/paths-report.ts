@@ -20,7 +20,7 @@ export function buildPathsReport(file: string, a: HeapAnalysis, id: number, limi
   const s = a.snapshot;
   const [o] = ordinalsOfIds(s, [id]);
   if (o < 0) throw usageError(`no node with id @${id} in ${file}`, 'NO_SUCH_NODE');
-  const rp = computeRootPaths(s);
+  const rp = computeRootPaths(s, { holderPaths: true });
   const paths = shortestPaths(a, rp, o, limit).map((steps) => {
     const { path, pathText } = pathJson(a, steps);
     return { length: steps.length, steps: path, text: pathText };
