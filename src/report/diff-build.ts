@@ -1,6 +1,7 @@
 import { classDiff, leakedGroups, sortedIds } from '../analysis/diff.js';
 import { classHistogram } from '../analysis/histogram.js';
 import type { HeapAnalysis } from '../analysis/types.js';
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { type DiffReport, type DiffSnapshot, leakRows } from './diff-report.js';
 
 /**
@@ -10,6 +11,7 @@ import { type DiffReport, type DiffSnapshot, leakRows } from './diff-report.js';
 export async function buildDiffReport(
   files: string[],
   load: (file: string) => Promise<HeapAnalysis>,
+  read: (file: string) => Promise<HeapSnapshot>,
 ): Promise<DiffReport> {
   const snapshots: DiffSnapshot[] = [];
   const summary = (file: string, a: HeapAnalysis): DiffSnapshot => ({
@@ -27,13 +29,15 @@ export async function buildDiffReport(
     const totalGrowth = snapshots[1].totalSize - snapshots[0].totalSize;
     return { schema: 'heapwatch/diff@1', snapshots, totalGrowth, growth: totalGrowth, classes };
   }
-  let a = await load(files[0]);
-  snapshots.push(summary(files[0], a));
-  const firstIds = sortedIds(a.snapshot);
-  a = await load(files[1]);
-  snapshots.push(summary(files[1], a));
-  const secondIds = sortedIds(a.snapshot);
-  a = await load(files[2]);
+  // the first two only contribute their ids: read, not analyzed
+  const ids: Uint32Array[] = [];
+  for (const file of files.slice(0, 2)) {
+    const snapshot = await read(file);
+    snapshots.push({ path: file, nodeCount: snapshot.nodeCount, totalSize: totalSelfSize(snapshot) });
+    ids.push(sortedIds(snapshot));
+  }
+  const [firstIds, secondIds] = ids;
+  const a = await load(files[2]);
   snapshots.push(summary(files[2], a));
   const groups = leakedGroups(a, firstIds, secondIds);
   const leakedSize = groups.reduce((sum, g) => sum + g.retainedSize, 0);
@@ -45,4 +49,13 @@ export async function buildDiffReport(
     leaks: leakRows(a, groups),
     leakedSize,
   };
+}
+
+/** The heap's total as DevTools shows it (folding moves self sizes between nodes, the sum stays). */
+function totalSelfSize(s: HeapSnapshot): number {
+  const { nodes, nodeFieldCount: nf } = s;
+  const off = s.nodeSelfSizeOffset;
+  let total = 0;
+  for (let i = off; i < nodes.length; i += nf) total += nodes[i];
+  return total;
 }

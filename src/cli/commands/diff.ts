@@ -30,7 +30,9 @@ export function register(program: Command): void {
         }
       }
       const { buildDiffReport } = await import('../../report/diff-build.js');
-      const report = await buildDiffReport(final ? [before, after, final] : [before, after], loadAnalysis);
+      const { loadSnapshot } = await import('../load-snapshot.js');
+      const files = final ? [before, after, final] : [before, after];
+      const report = await buildDiffReport(files, loadAnalysis, (file) => loadSnapshot(file));
       if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
       else {
         const { renderDiffText } = await import('../../report/diff-report.js');
