@@ -70,7 +70,7 @@ export async function analyzeSnapshotParallel(
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
   });
-  prepared.catch(() => {}); // handled where it is awaited
+  prepared.catch(() => {}); // awaited below; never an unhandled rejection if this thread fails first
   try {
     phase('page-owned nodes');
     const pageOwned = markPageOwned(snapshot, (bytes) => new SharedArrayBuffer(bytes));
@@ -89,8 +89,11 @@ export async function analyzeSnapshotParallel(
     phase('classes');
     const classes = classifyNodes(snapshot);
     phase('dominators');
-    const { graph, numbering } = await prepared;
-    const doms = dominatorsFromPredecessors(snapshot, graph, numbering);
+    // should the worker fail (it cannot start, runs out of memory), this thread does its part
+    const ready = await prepared.catch(() => null);
+    const doms = ready
+      ? dominatorsFromPredecessors(snapshot, ready.graph, ready.numbering)
+      : computeDominators(snapshot, pageOwned);
     return finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
   } finally {
     void worker.terminate();
