@@ -20,12 +20,14 @@ export async function buildDiffReport(
     totalSize: a.totalSize,
   });
   if (files.length === 2) {
-    let a = await load(files[0]);
-    snapshots.push(summary(files[0], a));
-    const before = classHistogram(a, 'retained');
-    a = await load(files[1]);
-    snapshots.push(summary(files[1], a));
-    const classes = classDiff(before, classHistogram(a, 'retained'));
+    // one analysis at a time: the first one's histogram is all that is kept of it
+    const histogramOf = async (file: string) => {
+      const a = await load(file);
+      snapshots.push(summary(file, a));
+      return classHistogram(a, 'retained');
+    };
+    const before = await histogramOf(files[0]);
+    const classes = classDiff(before, await histogramOf(files[1]));
     const totalGrowth = snapshots[1].totalSize - snapshots[0].totalSize;
     return { schema: 'heapwatch/diff@1', snapshots, totalGrowth, growth: totalGrowth, classes };
   }
