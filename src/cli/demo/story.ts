@@ -270,11 +270,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         .map(([k, n]) => `${formatCount(n)} ${k}`)
         .join(', ');
       say(
-        `   campaign complete: ${formatCount(delivered)} of ${formatCount(o.members)} members delivered to the provider, ${formatCount(s.recorded)} outcomes recorded (${outcomes})`,
+        `   campaign complete: ${formatCount(delivered)} of ${formatCount(o.members)} members delivered to the provider, ${formatCount(s.recorded)} outcomes recorded`,
       );
-      say(
-        `   first to last message ${seconds(s.durationMs)}, peak heap used ${formatBytes(s.peakHeapUsed)} of the ${o.heapMb} MB limit`,
-      );
+      say(`   (${outcomes}), first to last message ${seconds(s.durationMs)},`);
+      say(`   peak heap used ${formatBytes(s.peakHeapUsed)} with a ${o.heapMb} MB old-space limit`);
       if (s.recorded !== o.members) problems.push(`the fixed sender recorded ${s.recorded} of ${o.members} outcomes`);
       if (delivered !== o.members) problems.push(`the provider received ${delivered} of ${o.members} tokens`);
       if ((s.outcomes.failed ?? 0) > 0) problems.push(`${s.outcomes.failed} messages failed to send`);
