@@ -70,6 +70,9 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   const weak = s.edgeType.weak;
   const shortcut = s.edgeType.shortcut;
   const synthetic = s.nodeType.synthetic;
+  const { nodes, nodeFieldCount: nf } = s;
+  const nodeTypeOff = s.nodeTypeOffset;
+  const holder = opts.holderPaths === true;
   const rankOf = new Uint8Array(s.meta.edgeTypes.length);
   for (let t = 0; t < rankOf.length; t++) rankOf[t] = edgeRank(s, t);
 
@@ -97,7 +100,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
     while (head < tail) {
       const v = queue[head++];
       const next = dist[v] + 1;
-      const fromSynthetic = opts.holderPaths === true && s.nodeTypeOf(v) === synthetic;
+      const fromSynthetic = holder && nodes[v * nf + nodeTypeOff] === synthetic;
       for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
         const t = edges[e * ef + typeOff];
         if (t === weak || t === shortcut) continue;
