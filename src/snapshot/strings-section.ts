@@ -3,10 +3,10 @@ import { SnapshotFormatError } from './format-error.js';
 import { unexpected } from './json-skip.js';
 
 /**
- * Reads the `strings` array, pos just after its `[`: each string's bytes are found with the native indexOf,
- * then taken as they are when they hold no escape, or through JSON.parse when they do (\uXXXX pairs,
- * lone surrogates). A string may span any number of buffer refills. Returns the strings and the position
- * after the closing `]`.
+ * Reads the `strings` array, pos just after its `[`: each string's closing quote is found by a short byte loop
+ * (or the native indexOf when the string is long or spans refills); the bytes are decoded as they are when
+ * they hold no escape (Latin-1 when all ASCII, else UTF-8), or through JSON.parse when they do (\uXXXX pairs,
+ * lone surrogates). Returns the strings and the position after the closing `]`.
  */
 export function readStrings(
   win: FileWindow,
@@ -14,7 +14,7 @@ export function readStrings(
   onBytes: (bytes: number) => void,
 ): { strings: string[]; end: number } {
   const strings: string[] = [];
-  const decoder = new WindowDecoder(win);
+  const slashes = new BackslashFinder(win);
   let p = win.skipWs(pos);
   let reported = pos;
   if (win.byte(p) === 93) return { strings, end: p + 1 };
@@ -47,7 +47,7 @@ export function readStrings(
       if (!win.fill(from, 1, start)) throw new SnapshotFormatError('file ends inside a string', win.size);
       const rel = win.view.indexOf(34, from - win.base);
       const limit = rel < 0 ? win.base + win.len : win.base + rel;
-      const slash = decoder.nextBackslash(from);
+      const slash = slashes.nextBackslash(from);
       if (slash < 0 || slash >= limit) {
         if (rel >= 0) {
           end = limit;
@@ -66,7 +66,14 @@ export function readStrings(
       }
       from = k;
     }
-    strings.push(escaped ? decodeEscaped(win, start, end) : ascii ? decoder.ascii(start, end) : utf8(win, start, end));
+    // each string is its own copy (slices of a decoded window would keep every window's text alive)
+    strings.push(
+      escaped
+        ? decodeEscaped(win, start, end)
+        : ascii
+          ? win.buf.toString('latin1', start - win.base, end - win.base)
+          : utf8(win, start, end),
+    );
     // fast path for the separators V8 writes, `,"` and `,\n"`
     const after = end + 1 - win.base;
     if (after + 2 < win.len && win.buf[after] === 44) {
@@ -110,31 +117,14 @@ function utf8(win: FileWindow, start: number, end: number): string {
   return win.buf.toString('utf8', start - win.base, end - win.base);
 }
 
-/**
- * Plain ASCII strings are slices of the window decoded once as Latin-1 (byte offsets are character offsets),
- * which is much cheaper than decoding each string on its own. Also finds backslashes for the escape walk.
- */
-class WindowDecoder {
-  private text_ = '';
-  private textBase = -1;
-  private textLen = -1;
+/** Finds backslashes for the escape walk, caching the last answer so a window is searched once. */
+class BackslashFinder {
   private slashFrom = -1;
   private slashAt = -1;
   private slashBase = -1;
   private slashLen = -1;
 
   constructor(private readonly win: FileWindow) {}
-
-  /** The string [start, end) of the window, known to be all ASCII. */
-  ascii(start: number, end: number): string {
-    const win = this.win;
-    if (win.base !== this.textBase || win.len !== this.textLen) {
-      this.textBase = win.base;
-      this.textLen = win.len;
-      this.text_ = win.view.toString('latin1');
-    }
-    return this.text_.slice(start - win.base, end - win.base);
-  }
 
   /** Position of the first backslash at or after `from` in the window, or -1; cached so it is O(window). */
   nextBackslash(from: number): number {
