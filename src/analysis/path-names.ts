@@ -84,16 +84,22 @@ export function nodeLabel(a: HeapAnalysis, o: number): string {
   return a.classNames[a.classOf[o]];
 }
 
-/**
- * A function's name; V8's anonymous internal closures get the name of what they do: `await` for the
- * continuations an `await` leaves in a promise's reactions.
- */
+/** What V8's nameless builtin closures do, by their code: the functions promises and `await` leave around. */
+const BUILTIN_CLOSURES: [RegExp, string][] = [
+  [/AsyncFunctionAwait|AsyncGeneratorAwait/, 'await'],
+  [/PromiseCapabilityDefaultResolve/, 'resolve'],
+  [/PromiseCapabilityDefaultReject/, 'reject'],
+  [/PromiseAll(Settled)?ResolveElement|PromiseAnyRejectElement/, 'Promise.all element'],
+];
+
+/** A function's name; V8's nameless builtin closures get the name of what they do (`await`, `resolve`). */
 export function closureName(s: HeapSnapshot, o: number): string {
   const name = s.nodeName(o);
   if (name) return name;
   for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
     if (s.edgeTypeOf(e) !== s.edgeType.internal || s.edgeName(e) !== 'code') continue;
-    if (s.nodeName(s.edgeTarget(e)).includes('AsyncFunctionAwait')) return 'await';
+    const code = s.nodeName(s.edgeTarget(e));
+    for (const [pattern, label] of BUILTIN_CLOSURES) if (pattern.test(code)) return label;
   }
   return '(anonymous)';
 }

@@ -71,6 +71,13 @@ describe('leak suspects on real leaking programs', () => {
     expectPathRun(top, ['context', 'connectionReady', 'reactions_or_result']);
   });
 
+  test('pending promises whose resolve functions wait in a queue: the queue variable and resolve()', () => {
+    const [top] = suspectsOf('resolvers.cjs');
+    expect(top).toMatchObject({ kind: 'object', className: 'Array' });
+    expect(top.holds[0]).toMatchObject({ className: 'resolve()', count: 4000 });
+    expect(top.pathText).toMatch(/context → waiters → \[\d+\] → resolve\(\) → context → Promise$/);
+  });
+
   test('static class field registry: the class and its static field', () => {
     const [top] = suspectsOf('registry.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Array' });
