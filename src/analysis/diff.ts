@@ -1,6 +1,6 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { kindLabel } from './holdings.js';
 import { computeRootPaths, type PathStep, type RootPaths, rootPath } from './paths.js';
-import { kindLabel } from './suspects.js';
 import type { ClassRow, HeapAnalysis } from './types.js';
 
 /** Per class: the change from one snapshot to the next. */

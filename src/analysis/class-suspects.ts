@@ -1,0 +1,328 @@
+import { isPlumbingNode, PLUMBING_CLASSES } from './funnels.js';
+import { classHistogram } from './histogram.js';
+import { type PathStep, type RootPaths, rootPath } from './paths.js';
+import type { Suspect, SuspectOptions } from './suspects.js';
+import type { HeapAnalysis } from './types.js';
+
+// Class suspects: a class, or the closures of one function, whose instances together retain more than the
+// threshold without one holder. Sampled instances' paths are merged to the part most of them share.
+
+/** A group of instances a class suspect is about: a class of the histogram, or closures of one function. */
+interface InstanceGroup {
+  className: string;
+  count: number;
+  retainedSize: number;
+  /** Histogram class: its class ids (DevTools splits a name by source location). Else null. */
+  classIds: number[] | null;
+  /** Closure group: the function name's string index. Else -1. */
+  functionName: number;
+  /** Marks the group reported, so its instances' nested members are not counted again. */
+  markReported(): void;
+}
+
+export function classSuspects(
+  a: HeapAnalysis,
+  threshold: number,
+  objects: Suspect[],
+  rp: RootPaths,
+  opts: SuspectOptions,
+): Suspect[] {
+  const s = a.snapshot;
+  const n = s.nodeCount;
+  // marks: object suspects, and the groups already reported, so nested instances are not counted twice
+  const inSuspect = new Uint8Array(n);
+  for (const o of objects) inSuspect[o.node] = 1;
+  const reportedClass = new Uint8Array(a.classNames.length);
+  const reportedFunction = new Uint8Array(s.strings.length);
+  const reportedAt = (o: number): boolean =>
+    reportedClass[a.classOf[o]] === 1 ||
+    (s.nodeTypeOf(o) === s.nodeType.closure && reportedFunction[nameIndex(a, o)] === 1);
+  const groups = [
+    ...histogramGroups(a, threshold, opts, reportedClass),
+    ...closureGroups(a, threshold, reportedFunction),
+  ];
+  if (groups.length === 0) return [];
+  groups.sort((x, y) => y.retainedSize - x.retainedSize);
+  // the funnels above object suspects retain them too: that part is not the group's own
+  const heldSuspects = new Map<number, number>();
+  for (const o of objects) {
+    for (let cur = a.dominators[o.node]; ; cur = a.dominators[cur]) {
+      heldSuspects.set(cur, (heldSuspects.get(cur) ?? 0) + o.retainedSize);
+      if (cur === s.rootOrdinal) break;
+    }
+  }
+  const out: Suspect[] = [];
+  const sampled = sampleInstances(a, groups, opts.classSamples ?? 100);
+  groups.forEach((group, g) => {
+    const samples = sampled[g];
+    // the share of the sampled instances' retained size that is their own (not inside a reported suspect)
+    let own = 0;
+    let all = 0;
+    const free: number[] = [];
+    for (const o of samples) {
+      all += a.retainedSizes[o];
+      if (insideReported(a, o, inSuspect, reportedAt)) continue;
+      // the module system's own registries (builtin modules, the require cache) are not the program's leak
+      if (insidePlumbing(a, o)) continue;
+      own += Math.max(0, a.retainedSizes[o] - (heldSuspects.get(o) ?? 0));
+      free.push(o);
+    }
+    if (all === 0 || (own / all) * group.retainedSize <= threshold) return;
+    const paths = free.map((o) => rootPath(s, rp, o)).filter((p) => p.length > 0);
+    if (paths.length === 0) return;
+    const { prefix, share } = mergePaths(paths);
+    // the shared holder; a backing store (a Map's table) is named by the object that owns it
+    let at = prefix.length - 1;
+    if (at > 0 && isBackingStore(s, prefix[at].edge)) at--;
+    const point = at >= 0 ? prefix[at].node : s.rootOrdinal;
+    group.markReported();
+    const sample = paths.find((p) => prefix.every((st, i) => p[i]?.node === st.node)) ?? paths[0];
+    out.push({
+      kind: 'class',
+      node: sample[sample.length - 1].node,
+      className: group.className,
+      count: group.count,
+      retainedSize: group.retainedSize,
+      percent: (100 * group.retainedSize) / a.totalSize,
+      accumulationPoint: point,
+      chain: null,
+      holds: [
+        {
+          label: group.className,
+          count: group.count,
+          retainedSize: group.retainedSize,
+          key: -1,
+          example: sample[sample.length - 1].node,
+        },
+      ],
+      path: prefix,
+      pathShare: share,
+      samplePath: sample,
+    });
+  });
+  return out;
+}
+
+/** The histogram's classes over the threshold that a program defines (not engine internals or plumbing). */
+function histogramGroups(
+  a: HeapAnalysis,
+  threshold: number,
+  opts: SuspectOptions,
+  reportedClass: Uint8Array,
+): InstanceGroup[] {
+  const histogram = opts.histogram ?? classHistogram(a, 'retained');
+  const wanted = histogram.filter((r) => r.retainedSize > threshold && isUserClass(r.className));
+  if (wanted.length === 0) return [];
+  const classIndex = new Map<string, number[]>();
+  a.classNames.forEach((name, i) => {
+    const list = classIndex.get(name);
+    if (list) list.push(i);
+    else classIndex.set(name, [i]);
+  });
+  return wanted.map((row) => {
+    const ids = classIndex.get(row.className) ?? [];
+    return {
+      className: row.className,
+      count: row.count,
+      retainedSize: row.retainedSize,
+      classIds: ids,
+      functionName: -1,
+      markReported: () => {
+        for (const c of ids) reportedClass[c] = 1;
+      },
+    };
+  });
+}
+
+/**
+ * Closures of one function (DevTools puts all closures in one class, "Function"): thousands of small
+ * callbacks held from several places. A first pass sums every instance's retained size per function name,
+ * cheap and an upper bound; only names over the threshold get the exact sum over their top-most instances.
+ */
+function closureGroups(a: HeapAnalysis, threshold: number, reportedFunction: Uint8Array): InstanceGroup[] {
+  const s = a.snapshot;
+  const { nodes, nodeFieldCount: nf } = s;
+  const typeOff = s.nodeTypeOffset;
+  const nameOff = s.nodeNameOffset;
+  const closure = s.nodeType.closure;
+  const retainedSizes = a.retainedSizes;
+  const n = s.nodeCount;
+  const sum = new Float64Array(s.strings.length);
+  for (let o = 0, base = 0; o < n; o++, base += nf) {
+    if (nodes[base + typeOff] === closure) sum[nodes[base + nameOff]] += retainedSizes[o];
+  }
+  const candidate = new Uint8Array(s.strings.length);
+  let any = false;
+  for (let k = 0; k < sum.length; k++) {
+    if (sum[k] > threshold && s.strings[k] !== '') {
+      candidate[k] = 1;
+      any = true;
+    }
+  }
+  if (!any) return [];
+  // one more pass for the instances of the candidates
+  const instances = new Map<number, number[]>();
+  for (let o = 0, base = 0; o < n; o++, base += nf) {
+    if (nodes[base + typeOff] !== closure || candidate[nodes[base + nameOff]] === 0) continue;
+    const list = instances.get(nodes[base + nameOff]);
+    if (list) list.push(o);
+    else instances.set(nodes[base + nameOff], [o]);
+  }
+  // an instance is top-most when no closure of the same function dominates it; the answer for each node
+  // on the way up is remembered (0 unknown, 1 none above, 2 one at or above), so each node is walked once
+  const root = s.rootOrdinal;
+  const status = new Uint8Array(n);
+  const walked: number[] = [];
+  const retained = new Map<number, number>();
+  for (const [k, list] of instances) {
+    status.fill(0);
+    const isK = (o: number): boolean => nodes[o * nf + typeOff] === closure && nodes[o * nf + nameOff] === k;
+    let size = 0;
+    for (const o of list) {
+      let cur = a.dominators[o];
+      while (cur !== root && status[cur] === 0 && !isK(cur)) {
+        walked.push(cur);
+        cur = a.dominators[cur];
+      }
+      const above = cur !== root && (status[cur] === 2 || (status[cur] === 0 && isK(cur)));
+      if (cur !== root && status[cur] === 0) status[cur] = 2;
+      for (const w of walked) status[w] = above ? 2 : 1;
+      walked.length = 0;
+      if (!above) size += retainedSizes[o];
+    }
+    retained.set(k, size);
+  }
+  const count = new Map([...instances].map(([k, list]) => [k, list.length]));
+  const first = new Map([...instances].map(([k, list]) => [k, list[0]]));
+  const groups: InstanceGroup[] = [];
+  for (const [k, size] of retained) {
+    if (size <= threshold || definedInNode(a, first.get(k)!)) continue;
+    groups.push({
+      className: `${s.strings[k]}()`,
+      count: count.get(k)!,
+      retainedSize: size,
+      classIds: null,
+      functionName: k,
+      markReported: () => {
+        reportedFunction[k] = 1;
+      },
+    });
+  }
+  return groups;
+}
+
+/** Node's own functions (their script is `node:…`) are the runtime, not the program that leaks. */
+function definedInNode(a: HeapAnalysis, fn: number): boolean {
+  const s = a.snapshot;
+  const shared = edgeTo(s, fn, 'shared');
+  if (shared < 0) return false;
+  // V8 names the edge `script_or_debug_info` (Node 20) or `script`
+  let scriptNode = edgeTo(s, shared, 'script_or_debug_info');
+  if (scriptNode < 0) scriptNode = edgeTo(s, shared, 'script');
+  return scriptNode >= 0 && s.nodeName(scriptNode).startsWith('node:');
+}
+
+/** The target of `o`'s internal edge of this name, or -1. */
+function edgeTo(s: HeapAnalysis['snapshot'], o: number, name: string): number {
+  for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
+    if (s.edgeTypeOf(e) === s.edgeType.internal && s.edgeName(e) === name) return s.edgeTarget(e);
+  }
+  return -1;
+}
+
+function nameIndex(a: HeapAnalysis, o: number): number {
+  const s = a.snapshot;
+  return s.nodes[o * s.nodeFieldCount + s.nodeNameOffset];
+}
+
+/** Engine internals and plumbing are never class suspects: `(system)`, `(string)`, `(array)`, `Module`, … */
+function isUserClass(name: string): boolean {
+  if (name.startsWith('(') || name.startsWith('system /') || PLUMBING_CLASSES.has(name)) return false;
+  // closures are one class in DevTools ("Function"): as a whole they are the program's code, not a leak
+  return name !== 'Object' && name !== 'Array' && name !== 'Function' && name !== 'global';
+}
+
+/** Up to `limit` members of each group spread evenly over the snapshot, in one pass over the nodes. */
+function sampleInstances(a: HeapAnalysis, groups: InstanceGroup[], limit: number): number[][] {
+  const s = a.snapshot;
+  const { nodes, nodeFieldCount: nf } = s;
+  const typeOff = s.nodeTypeOffset;
+  const nameOff = s.nodeNameOffset;
+  const closure = s.nodeType.closure;
+  const { classOf, selfSizes } = a;
+  const byClass = new Int32Array(a.classNames.length).fill(-1);
+  const byFunction = new Map<number, number>();
+  groups.forEach((g, i) => {
+    for (const c of g.classIds ?? []) byClass[c] = i;
+    if (g.functionName >= 0) byFunction.set(g.functionName, i);
+  });
+  const step = groups.map((g) => Math.max(1, Math.floor(g.count / limit)));
+  const seen = new Float64Array(groups.length);
+  const out: number[][] = groups.map(() => []);
+  const take = (g: number, o: number): void => {
+    if (out[g].length < limit && seen[g]++ % step[g] === 0) out[g].push(o);
+  };
+  for (let o = 0, base = 0, n = s.nodeCount; o < n; o++, base += nf) {
+    const g = byClass[classOf[o]];
+    if (g >= 0 && selfSizes[o] !== 0) take(g, o);
+    if (byFunction.size > 0 && nodes[base + typeOff] === closure) {
+      const f = byFunction.get(nodes[base + nameOff]);
+      if (f !== undefined) take(f, o);
+    }
+  }
+  return out;
+}
+
+/** Whether an object suspect or a member of an already reported group dominates `o`. */
+function insideReported(
+  a: HeapAnalysis,
+  o: number,
+  inSuspect: Uint8Array,
+  reportedAt: (o: number) => boolean,
+): boolean {
+  const root = a.snapshot.rootOrdinal;
+  for (let cur = o; cur !== root; cur = a.dominators[cur]) {
+    if (inSuspect[cur] || (cur !== o && reportedAt(cur))) return true;
+  }
+  return false;
+}
+
+function isBackingStore(s: HeapAnalysis['snapshot'], e: number): boolean {
+  if (s.edgeTypeOf(e) !== s.edgeType.internal) return false;
+  const name = s.edgeName(e);
+  return name === 'table' || name === 'elements' || name === 'properties';
+}
+
+/** Whether the module system's own plumbing holds `o` (before any context: variables of modules are the program's). */
+function insidePlumbing(a: HeapAnalysis, o: number): boolean {
+  const root = a.snapshot.rootOrdinal;
+  for (let cur = a.dominators[o]; cur !== root; cur = a.dominators[cur]) {
+    if (a.snapshot.nodeName(cur) === 'system / Context') return false;
+    if (isPlumbingNode(a, cur)) return true;
+  }
+  return false;
+}
+
+/**
+ * MAT's "merge shortest paths": the longest path prefix that most of the paths share (the holder they have in
+ * common), and the share of paths that start with it.
+ */
+function mergePaths(paths: PathStep[][]): { prefix: PathStep[]; share: number } {
+  let matching = paths;
+  const prefix: PathStep[] = [];
+  for (let depth = 0; ; depth++) {
+    const votes = new Map<number, PathStep[][]>();
+    for (const p of matching) {
+      if (depth >= p.length - 1) continue; // the instance itself is not part of the shared path
+      const list = votes.get(p[depth].node);
+      if (list) list.push(p);
+      else votes.set(p[depth].node, [p]);
+    }
+    let best: PathStep[][] | null = null;
+    for (const list of votes.values()) if (!best || list.length > best.length) best = list;
+    if (!best || best.length * 2 < paths.length) break;
+    prefix.push(best[0][depth]);
+    matching = best;
+  }
+  return { prefix, share: matching.length / paths.length };
+}

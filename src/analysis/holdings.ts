@@ -1,0 +1,82 @@
+import { closureName } from './path-names.js';
+import type { HeapAnalysis } from './types.js';
+
+/** What accumulates at an accumulation point: its dominated children grouped by kind. */
+export interface Holding {
+  /** Class, or `name()` for closures, or the V8 type for internal objects. */
+  label: string;
+  count: number;
+  retainedSize: number;
+  /** The group's key (see kindKey) and one member. */
+  key: number;
+  example: number;
+}
+
+const MAX_HOLDINGS = 4;
+
+/** What the links of a chain hold besides the next link, by kind. */
+export function chainHoldings(a: HeapAnalysis, head: number): Holding[] {
+  const { firstChild, children } = a.dominatorTree;
+  const cls = a.classOf[head];
+  const groups = new Map<number, Holding>();
+  for (let cur = head; ; ) {
+    let next = -1;
+    for (let k = firstChild[cur]; k < firstChild[cur + 1]; k++) {
+      const c = children[k];
+      if (k === firstChild[cur] && a.classOf[c] === cls) next = c;
+      else addHolding(a, groups, c);
+    }
+    if (next < 0) break;
+    cur = next;
+  }
+  return topHoldings(a, groups);
+}
+
+/** The dominated children of `o` grouped by kind, biggest groups first. */
+export function holdings(a: HeapAnalysis, o: number): Holding[] {
+  const { firstChild, children } = a.dominatorTree;
+  const groups = new Map<number, Holding>();
+  for (let k = firstChild[o]; k < firstChild[o + 1]; k++) addHolding(a, groups, children[k]);
+  return topHoldings(a, groups);
+}
+
+/**
+ * A number per kind (see kindLabel), so grouping thousands of children makes no strings: closures by their
+ * name, V8's internal objects by theirs, everything else by class.
+ */
+export function kindKey(a: HeapAnalysis, o: number): number {
+  const s = a.snapshot;
+  const t = s.nodeTypeOf(o);
+  const name = s.nodes[o * s.nodeFieldCount + s.nodeNameOffset];
+  if (t === s.nodeType.closure) return -1 - name;
+  if (t === s.nodeType.hidden) return -1 - s.strings.length - name;
+  return a.classOf[o];
+}
+
+function addHolding(a: HeapAnalysis, groups: Map<number, Holding>, o: number): void {
+  const key = kindKey(a, o);
+  const g = groups.get(key);
+  if (g) {
+    g.count++;
+    g.retainedSize += a.retainedSizes[o];
+  } else groups.set(key, { label: '', key, count: 1, retainedSize: a.retainedSizes[o], example: o });
+}
+
+function topHoldings(a: HeapAnalysis, groups: Map<number, Holding>): Holding[] {
+  const top = [...groups.values()]
+    .filter((g) => g.retainedSize > 0)
+    .sort((x, y) => y.retainedSize - x.retainedSize)
+    .slice(0, MAX_HOLDINGS);
+  for (const g of top) g.label = kindLabel(a, g.example);
+  return top;
+}
+
+/** How a node is grouped in reports: closures by function name, V8 internals by their name, else the class. */
+export function kindLabel(a: HeapAnalysis, o: number): string {
+  const s = a.snapshot;
+  const t = s.nodeTypeOf(o);
+  if (t === s.nodeType.closure) return `${closureName(s, o)}()`;
+  const name = s.nodeName(o);
+  if (name.startsWith('system / ')) return name.slice('system / '.length);
+  return a.classNames[a.classOf[o]];
+}
