@@ -14,20 +14,16 @@ export interface Holding {
 
 const MAX_HOLDINGS = 4;
 
-/** What the links of a chain hold besides the next link, by kind. */
-export function chainHoldings(a: HeapAnalysis, head: number): Holding[] {
+/** What the `nodes` nodes of a chain (see chainAt in suspects.ts) hold besides the next link, by kind. */
+export function chainHoldings(a: HeapAnalysis, head: number, nodes: number): Holding[] {
   const { firstChild, children } = a.dominatorTree;
-  const cls = a.classOf[head];
   const groups = new Map<number, Holding>();
-  for (let cur = head; ; ) {
-    let next = -1;
-    for (let k = firstChild[cur]; k < firstChild[cur + 1]; k++) {
-      const c = children[k];
-      if (k === firstChild[cur] && a.classOf[c] === cls) next = c;
-      else addHolding(a, groups, c);
-    }
-    if (next < 0) break;
-    cur = next;
+  let cur = head;
+  for (let i = 0; i < nodes; i++) {
+    // the next link is the biggest child (first), except after the last link
+    const start = i < nodes - 1 ? firstChild[cur] + 1 : firstChild[cur];
+    for (let k = start; k < firstChild[cur + 1]; k++) addHolding(a, groups, children[k]);
+    if (i < nodes - 1) cur = children[firstChild[cur]];
   }
   return topHoldings(a, groups);
 }

@@ -40,15 +40,32 @@ export function nameSteps(a: HeapAnalysis, steps: readonly PathStep[]): NamedSte
 /** The path as one line of text, root side first. */
 export function pathText(steps: readonly NamedStep[]): string {
   const tokens = steps.flatMap((st) => st.tokens);
-  // runs of the same hop (a linked list walked link by link) read as one hop with a count
+  // a linked structure walked link by link repeats a group of hops: it reads as the group once with a count
   const out: string[] = [];
   for (let i = 0; i < tokens.length; ) {
-    let j = i + 1;
-    while (j < tokens.length && tokens[j] === tokens[i]) j++;
-    out.push(j - i >= 3 ? `${tokens[i]} ×${j - i}` : tokens.slice(i, j).join(' → '));
-    i = j;
+    let best = 1;
+    let bestRepeats = 1;
+    for (let period = 1; period <= 3; period++) {
+      let repeats = 1;
+      while (sameRun(tokens, i, i + repeats * period, period)) repeats++;
+      if (repeats >= 3 && repeats * period > bestRepeats * best) {
+        best = period;
+        bestRepeats = repeats;
+      }
+    }
+    if (bestRepeats >= 3) {
+      const group = tokens.slice(i, i + best).join(' → ');
+      out.push(best === 1 ? `${group} ×${bestRepeats}` : `(${group}) ×${bestRepeats}`);
+      i += best * bestRepeats;
+    } else out.push(tokens[i++]);
   }
   return out.join(' → ');
+}
+
+function sameRun(tokens: string[], from: number, at: number, length: number): boolean {
+  if (at + length > tokens.length) return false;
+  for (let k = 0; k < length; k++) if (tokens[at + k] !== tokens[from + k]) return false;
+  return true;
 }
 
 /**

@@ -92,10 +92,12 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number, rp: Root
   let cur = suspect;
   let chain: Suspect['chain'] = null;
   let holdsOf = suspect;
+  let chainNodes = 0;
   for (;;) {
-    const links = chainLength(a, cur);
-    if (links >= MIN_CHAIN_LINKS) {
-      chain = { links, label: kindLabel(a, cur) };
+    const found = chainAt(a, cur);
+    if (found) {
+      chain = { links: found.links, label: found.label };
+      chainNodes = found.nodes;
       break;
     }
     const c = biggest(cur);
@@ -115,7 +117,7 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number, rp: Root
   ) {
     point = a.dominators[point];
   }
-  const holds = chain ? chainHoldings(a, cur) : holdings(a, holdsOf);
+  const holds = chain ? chainHoldings(a, cur, chainNodes) : holdings(a, holdsOf);
   const next = chain ? a.dominatorTree.children[a.dominatorTree.firstChild[cur]] : -1;
   const end = representative(a, rp, holdsOf, holds[0]?.key, next);
   const path = rootPath(s, rp, end);
@@ -136,22 +138,33 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number, rp: Root
 }
 
 /**
- * The number of links when `o` heads a linked structure: its biggest dominated child is of the same kind,
- * and so on (every link of a singly linked list dominates the rest); 0 or 1 when it is not one.
+ * A linked structure headed by `o`, as the dominator tree shows it: every link dominates the rest, so following
+ * the biggest child repeats the same kinds — with period 1 (a list: Request → Request → …) or 2 (a promise
+ * chain: Promise → PromiseReaction → Promise → …). Null when fewer than MIN_CHAIN_LINKS links repeat.
  */
-function chainLength(a: HeapAnalysis, o: number): number {
+function chainAt(a: HeapAnalysis, o: number): { links: number; nodes: number; label: string } | null {
   const { firstChild, children } = a.dominatorTree;
   const s = a.snapshot;
-  const cls = a.classOf[o];
-  const name = s.nodeName(o);
-  let links = 1;
-  for (let cur = o; ; links++) {
-    if (firstChild[cur] === firstChild[cur + 1]) break;
-    const next = children[firstChild[cur]];
-    if (a.classOf[next] !== cls || s.nodeName(next) !== name) break;
-    cur = next;
+  const sameKind = (x: number, y: number): boolean => a.classOf[x] === a.classOf[y] && s.nodeName(x) === s.nodeName(y);
+  const biggest = (x: number): number => (firstChild[x] < firstChild[x + 1] ? children[firstChild[x]] : -1);
+  for (const period of [1, 2]) {
+    // the last `period` nodes of the sequence, to compare each new node with the one a period before
+    const recent = [o];
+    let nodes = 1;
+    for (let next = biggest(o); next >= 0; next = biggest(next)) {
+      if (recent.length === period && !sameKind(next, recent[0])) break;
+      if (period === 2 && nodes === 1 && sameKind(next, o)) break; // that is a period-1 chain
+      recent.push(next);
+      if (recent.length > period) recent.shift();
+      nodes++;
+    }
+    const links = Math.floor(nodes / period);
+    if (links >= MIN_CHAIN_LINKS) {
+      const label = period === 1 ? kindLabel(a, o) : `${kindLabel(a, o)} → ${kindLabel(a, biggest(o))}`;
+      return { links, nodes, label };
+    }
   }
-  return links;
+  return null;
 }
 
 /**

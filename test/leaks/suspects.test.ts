@@ -78,6 +78,15 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.pathText).toMatch(/context → waiters → \[\d+\] → resolve\(\) → context → Promise$/);
   });
 
+  test('a recursive promise chain: reported once, as a chain of promise and reaction pairs, by its head', () => {
+    const [top] = suspectsOf('promise-chain.cjs');
+    expect(top.chain?.className).toBe('Promise → PromiseReaction');
+    // 3,000 rounds of two chained promises each wait on the next round
+    expect(top.chain?.links).toBeGreaterThanOrEqual(3000);
+    expect(top.accumulationPoint.className).toBe('Promise');
+    expect(top.pathText).toMatch(/exports → pool → ready$/);
+  });
+
   test('static class field registry: the class and its static field', () => {
     const [top] = suspectsOf('registry.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Array' });
