@@ -12,7 +12,7 @@ export function register(program: Command): void {
   program
     .command('analyze')
     .description(
-      'MAT-style offline analysis of a .heapsnapshot: totals, biggest objects (dominator tree), class histogram',
+      'MAT-style offline analysis of a .heapsnapshot: leak suspects, totals, biggest objects (dominator tree), class histogram, duplicate strings',
     )
     .argument('<file>', 'a .heapsnapshot file')
     .option('--top <n>', 'rows of biggest objects, of classes and of duplicate strings', '20')
