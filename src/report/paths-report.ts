@@ -50,7 +50,7 @@ export function renderPathsText(r: PathsReport): string {
   } else {
     lines.push(`${r.paths.length === 1 ? 'Shortest path' : `${r.paths.length} shortest paths`} from the GC roots:`);
     r.paths.forEach((p, i) => {
-      lines.push(`  ${i + 1}. (${p.length} edges) ${p.text}`);
+      lines.push(`  ${i + 1}. ${p.length === 0 ? '(the root itself)' : `(${p.length} edges) ${p.text}`}`);
     });
   }
   return `${lines.join('\n')}\n`;
