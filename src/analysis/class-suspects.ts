@@ -20,13 +20,25 @@ interface InstanceGroup {
   markReported(): void;
 }
 
-export function classSuspects(
+/** A class group accepted as a suspect, before its paths are known: the sampled instances of its own. */
+export interface ClassCandidate {
+  className: string;
+  count: number;
+  retainedSize: number;
+  /** Sampled instances not inside another suspect: their paths are merged. */
+  free: number[];
+}
+
+/**
+ * The groups whose instances retain more than `threshold` of their own (not inside an object suspect or an
+ * already accepted group, not inside the module system), biggest first, each with its sampled instances.
+ */
+export function classCandidates(
   a: HeapAnalysis,
   threshold: number,
-  objects: Suspect[],
-  rp: RootPaths,
+  objects: readonly Suspect[],
   opts: SuspectOptions,
-): Suspect[] {
+): ClassCandidate[] {
   const s = a.snapshot;
   const n = s.nodeCount;
   // marks: object suspects, and the groups already reported, so nested instances are not counted twice
@@ -51,15 +63,14 @@ export function classSuspects(
       if (cur === s.rootOrdinal) break;
     }
   }
-  const out: Suspect[] = [];
+  const out: ClassCandidate[] = [];
   const sampled = sampleInstances(a, groups, opts.classSamples ?? 100);
   groups.forEach((group, g) => {
-    const samples = sampled[g];
     // the share of the sampled instances' retained size that is their own (not inside a reported suspect)
     let own = 0;
     let all = 0;
     const free: number[] = [];
-    for (const o of samples) {
+    for (const o of sampled[g]) {
       all += a.retainedSizes[o];
       if (insideReported(a, o, inSuspect, reportedAt)) continue;
       // the module system's own registries (builtin modules, the require cache) are not the program's leak
@@ -67,40 +78,39 @@ export function classSuspects(
       own += Math.max(0, a.retainedSizes[o] - (heldSuspects.get(o) ?? 0));
       free.push(o);
     }
-    if (all === 0 || (own / all) * group.retainedSize <= threshold) return;
-    const paths = free.map((o) => rootPath(s, rp, o)).filter((p) => p.length > 0);
-    if (paths.length === 0) return;
-    const { prefix, share } = mergePaths(paths);
-    // the shared holder; a backing store (a Map's table) is named by the object that owns it
-    let at = prefix.length - 1;
-    if (at > 0 && isBackingStore(s, prefix[at].edge)) at--;
-    const point = at >= 0 ? prefix[at].node : s.rootOrdinal;
+    if (all === 0 || free.length === 0 || (own / all) * group.retainedSize <= threshold) return;
     group.markReported();
-    const sample = paths.find((p) => prefix.every((st, i) => p[i]?.node === st.node)) ?? paths[0];
-    out.push({
-      kind: 'class',
-      node: sample[sample.length - 1].node,
-      className: group.className,
-      count: group.count,
-      retainedSize: group.retainedSize,
-      percent: (100 * group.retainedSize) / a.totalSize,
-      accumulationPoint: point,
-      chain: null,
-      holds: [
-        {
-          label: group.className,
-          count: group.count,
-          retainedSize: group.retainedSize,
-          key: -1,
-          example: sample[sample.length - 1].node,
-        },
-      ],
-      path: prefix,
-      pathShare: share,
-      samplePath: sample,
-    });
+    out.push({ className: group.className, count: group.count, retainedSize: group.retainedSize, free });
   });
   return out;
+}
+
+/** A class candidate as a suspect: its instances' paths merged to the part most of them share. Null if no path. */
+export function classSuspect(a: HeapAnalysis, rp: RootPaths, c: ClassCandidate): Suspect | null {
+  const s = a.snapshot;
+  const paths = c.free.map((o) => rootPath(s, rp, o)).filter((p) => p.length > 0);
+  if (paths.length === 0) return null;
+  const { prefix, share } = mergePaths(paths);
+  // the shared holder; a backing store (a Map's table) is named by the object that owns it
+  let at = prefix.length - 1;
+  if (at > 0 && isBackingStore(s, prefix[at].edge)) at--;
+  const point = at >= 0 ? prefix[at].node : s.rootOrdinal;
+  const sample = paths.find((p) => prefix.every((st, i) => p[i]?.node === st.node)) ?? paths[0];
+  const instance = sample[sample.length - 1].node;
+  return {
+    kind: 'class',
+    node: instance,
+    className: c.className,
+    count: c.count,
+    retainedSize: c.retainedSize,
+    percent: (100 * c.retainedSize) / a.totalSize,
+    accumulationPoint: point,
+    chain: null,
+    holds: [{ label: c.className, count: c.count, retainedSize: c.retainedSize, key: -1, example: instance }],
+    path: prefix,
+    pathShare: share,
+    samplePath: sample,
+  };
 }
 
 /** The histogram's classes over the threshold that a program defines (not engine internals or plumbing). */

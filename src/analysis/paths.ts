@@ -60,6 +60,11 @@ export interface RootPathOptions {
    * that happened to touch it. Off (the default): plain shortest paths.
    */
   holderPaths?: boolean;
+  /**
+   * Stop once these nodes are reached (after the whole BFS level, so their names are the best of that level):
+   * most of a heap lies deeper than the objects a report names. Nodes not reached by then have no path.
+   */
+  targets?: readonly number[];
 }
 
 export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): RootPaths {
@@ -96,9 +101,21 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
     }
   }
   const deferred: number[] = []; // edges into transient roots, taken once the persistent part is done
+  // with targets: how many are still unreached, and the last BFS level to expand (the one that reached the
+  // last target, finished so each target keeps the best-named edge from that level)
+  const wanted = opts.targets ? new Uint8Array(n) : null;
+  let remaining = 0;
+  for (const t of opts.targets ?? []) {
+    if (wanted && wanted[t] === 0 && dist[t] === UNREACHED) {
+      wanted[t] = 1;
+      remaining++;
+    }
+  }
+  let stopAfter = UNREACHED;
   for (;;) {
     while (head < tail) {
       const v = queue[head++];
+      if (dist[v] > stopAfter) break;
       const next = dist[v] + 1;
       const fromSynthetic = holder && nodes[v * nf + nodeTypeOff] === synthetic;
       for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
@@ -114,18 +131,20 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
           dist[w] = next;
           parentEdge[w] = e;
           queue[tail++] = w;
+          if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = next - 1;
         } else if (d === next && rankOf[t] < rankOf[edges[parentEdge[w] * ef + typeOff]]) {
           parentEdge[w] = e; // same length, better name
         }
       }
     }
-    if (deferred.length === 0) break;
+    if (deferred.length === 0 || stopAfter !== UNREACHED) break;
     for (const e of deferred.splice(0)) {
       const w = edges[e * ef + toOff];
       if (dist[w] !== UNREACHED) continue;
       dist[w] = dist[edgeSource(s, e)] + 1;
       parentEdge[w] = e;
       queue[tail++] = w;
+      if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = dist[w] - 1;
     }
   }
   return { dist, parentEdge };

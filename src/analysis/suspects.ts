@@ -1,4 +1,4 @@
-import { classSuspects } from './class-suspects.js';
+import { classCandidates, classSuspect } from './class-suspects.js';
 import { FunnelKind, funnelKind } from './funnels.js';
 import { chainHoldings, type Holding, holdings, kindKey, kindLabel } from './holdings.js';
 import { userRootFlags } from './overview.js';
@@ -58,17 +58,38 @@ export function findSuspects(a: HeapAnalysis, opts: SuspectOptions = {}): Suspec
   const threshold = (opts.threshold ?? SUSPECT_THRESHOLD) * a.totalSize;
   const ratio = opts.accumulationRatio ?? 0.7;
   const maxSuspects = opts.maxSuspects ?? 10;
-  const rp = opts.rootPaths ?? computeRootPaths(a.snapshot, { holderPaths: true });
-  const objects = objectSuspects(a, threshold, ratio, rp);
-  const classes = classSuspects(a, threshold, objects, rp, opts);
-  return [...objects, ...classes].sort((x, y) => y.retainedSize - x.retainedSize).slice(0, maxSuspects);
+  const objects = objectSuspects(a, threshold, ratio);
+  const candidates = classCandidates(
+    a,
+    threshold,
+    objects.map((x) => x.suspect),
+    opts,
+  );
+  // one BFS for every path wanted, stopped once it has reached them all
+  const targets = [...objects.map((x) => x.end), ...candidates.flatMap((c) => c.free)];
+  const rp = opts.rootPaths ?? computeRootPaths(a.snapshot, { holderPaths: true, targets });
+  const out: Suspect[] = objects.map(({ suspect, end }) => {
+    const path = rootPath(a.snapshot, rp, end);
+    return { ...suspect, path, samplePath: path };
+  });
+  for (const c of candidates) {
+    const suspect = classSuspect(a, rp, c);
+    if (suspect) out.push(suspect);
+  }
+  return out.sort((x, y) => y.retainedSize - x.retainedSize).slice(0, maxSuspects);
 }
 
-function objectSuspects(a: HeapAnalysis, threshold: number, ratio: number, rp: RootPaths): Suspect[] {
+/** An object suspect, and the node its path will end at (found before the paths are computed). */
+interface ObjectSuspect {
+  suspect: Suspect;
+  end: number;
+}
+
+function objectSuspects(a: HeapAnalysis, threshold: number, ratio: number): ObjectSuspect[] {
   const { firstChild, children } = a.dominatorTree;
   const retained = a.retainedSizes;
   const userRoots = userRootFlags(a);
-  const out: Suspect[] = [];
+  const out: ObjectSuspect[] = [];
   // walk down through the funnels; only nodes over the threshold are visited, so this is a narrow walk
   const stack: [number, FunnelKind][] = [[a.snapshot.rootOrdinal, FunnelKind.Funnel]];
   while (stack.length > 0) {
@@ -78,13 +99,13 @@ function objectSuspects(a: HeapAnalysis, threshold: number, ratio: number, rp: R
       if (retained[c] <= threshold) break; // children are sorted by retained size
       const ck = funnelKind(a, c, o, kind, userRoots);
       if (ck !== FunnelKind.None) stack.push([c, ck]);
-      else out.push(objectSuspect(a, c, ratio, rp));
+      else out.push(objectSuspect(a, c, ratio));
     }
   }
   return out;
 }
 
-function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number, rp: RootPaths): Suspect {
+function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number): ObjectSuspect {
   const s = a.snapshot;
   const retained = a.retainedSizes;
   const { firstChild, children } = a.dominatorTree;
@@ -119,21 +140,23 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number, rp: Root
   }
   const holds = chain ? chainHoldings(a, cur, chainNodes) : holdings(a, holdsOf);
   const next = chain ? a.dominatorTree.children[a.dominatorTree.firstChild[cur]] : -1;
-  const end = representative(a, rp, holdsOf, holds[0]?.key, next);
-  const path = rootPath(s, rp, end);
+  const end = representative(a, holdsOf, holds[0]?.key, next);
   return {
-    kind: 'object',
-    node: suspect,
-    className: a.classNames[a.classOf[suspect]],
-    count: 1,
-    retainedSize: retained[suspect],
-    percent: (100 * retained[suspect]) / a.totalSize,
-    accumulationPoint: point,
-    chain,
-    holds,
-    path,
-    pathShare: 1,
-    samplePath: path,
+    suspect: {
+      kind: 'object',
+      node: suspect,
+      className: a.classNames[a.classOf[suspect]],
+      count: 1,
+      retainedSize: retained[suspect],
+      percent: (100 * retained[suspect]) / a.totalSize,
+      accumulationPoint: point,
+      chain,
+      holds,
+      path: [],
+      pathShare: 1,
+      samplePath: [],
+    },
+    end,
   };
 }
 
@@ -172,17 +195,19 @@ function chainAt(a: HeapAnalysis, o: number): { links: number; nodes: number; la
  * (skipping `skip`, the next link of a chain), followed through a closure into its context and the variable
  * there that holds most of it, so the path says what the memory is.
  */
-function representative(a: HeapAnalysis, rp: RootPaths, point: number, key: number | undefined, skip: number): number {
+function representative(a: HeapAnalysis, point: number, key: number | undefined, skip: number): number {
   const s = a.snapshot;
   const T = s.nodeType;
   const { firstChild, children } = a.dominatorTree;
-  // the member of the group nearest the roots (in a doubly linked list the middle one is far from both ends)
+  const wanted = (c: number): boolean =>
+    c !== skip && a.dominators[c] === point && (key === undefined || kindKey(a, c) === key);
+  // a member the point refers to itself (the head of a doubly linked list, not one in the middle, which is far
+  // from both ends), else the biggest
   let cur = -1;
-  for (let k = firstChild[point]; k < firstChild[point + 1]; k++) {
-    const c = children[k];
-    if (c === skip || (key !== undefined && kindKey(a, c) !== key)) continue;
-    if (cur < 0 || rp.dist[c] < rp.dist[cur]) cur = c;
+  for (let e = s.firstEdge[point]; e < s.firstEdge[point + 1] && cur < 0; e++) {
+    if (s.edgeTypeOf(e) !== s.edgeType.weak && wanted(s.edgeTarget(e))) cur = s.edgeTarget(e);
   }
+  for (let k = firstChild[point]; k < firstChild[point + 1] && cur < 0; k++) if (wanted(children[k])) cur = children[k];
   if (cur < 0) return point;
   const isContext = (o: number): boolean => s.nodeName(o) === 'system / Context';
   // object → closure (a listener, a timer's callback) → its context → the variable in it

@@ -1,6 +1,5 @@
 import { nameSteps, pathText } from '../analysis/path-names.js';
 import type { PathStep, RootPaths } from '../analysis/paths.js';
-import { computeRootPaths } from '../analysis/paths.js';
 import { type DuplicateString, duplicateStrings } from '../analysis/strings.js';
 import { findSuspects, type Holding } from '../analysis/suspects.js';
 import type { ClassRow, HeapAnalysis } from '../analysis/types.js';
@@ -54,8 +53,8 @@ export function buildLeakFindings(
   opts: { histogram?: ClassRow[]; rootPaths?: RootPaths; strings?: number } = {},
 ): LeakFindings {
   const s = a.snapshot;
-  const rootPaths = opts.rootPaths ?? computeRootPaths(s, { holderPaths: true });
-  const suspects = findSuspects(a, { rootPaths, histogram: opts.histogram }).map((x): SuspectJson => {
+
+  const suspects = findSuspects(a, { rootPaths: opts.rootPaths, histogram: opts.histogram }).map((x): SuspectJson => {
     const point = x.accumulationPoint;
     return {
       kind: x.kind,
