@@ -66,7 +66,10 @@ export async function analyzeSnapshotParallel(
   // start the worker first: it loads while this thread marks the page-owned nodes it needs
   const worker = new Worker(WORKER_URL);
   const prepared = new Promise<{ graph: EssentialGraph; numbering: DfsNumbering }>((resolve, reject) => {
-    worker.once('message', resolve);
+    worker.once('message', (m) => {
+      resolve(m);
+      void worker.terminate(); // its heap goes now; the shared arrays it made live on here
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
   });
