@@ -167,3 +167,30 @@ export function convertLocations(meta: SnapshotMeta, locations: Uint32Array, nod
   }
   return null;
 }
+
+// node fields the reader does not keep: edge_count is in firstEdge once it is built, trace_node_id nothing reads
+const DROPPED_NODE_FIELDS = ['edge_count', 'trace_node_id'];
+
+/**
+ * The node records as stored: every field of the file but edge_count and trace_node_id (8 bytes a node less).
+ * Runs after the checks; the result is shared memory when the input is. `meta.fileNodeFields` keeps the file's layout.
+ */
+export function storedNodes(meta: SnapshotMeta, nodes: Uint32Array): { meta: SnapshotMeta; nodes: Uint32Array } {
+  const fileFields = meta.nodeFields;
+  const kept = fileFields.filter((f) => !DROPPED_NODE_FIELDS.includes(f));
+  if (kept.length === fileFields.length) return { meta, nodes };
+  const nf = fileFields.length;
+  const kf = kept.length;
+  const nodeCount = nodes.length / nf;
+  const bytes = nodeCount * kf * 4;
+  const out =
+    nodes.buffer instanceof SharedArrayBuffer
+      ? new Uint32Array(new SharedArrayBuffer(bytes))
+      : new Uint32Array(bytes / 4);
+  const from = Uint32Array.from(kept, (f) => fileFields.indexOf(f));
+  for (let k = 0; k < kf; k++) {
+    const off = from[k];
+    for (let i = off, j = k; j < out.length; i += nf, j += kf) out[j] = nodes[i];
+  }
+  return { meta: { ...meta, nodeFields: kept, fileNodeFields: fileFields }, nodes: out };
+}

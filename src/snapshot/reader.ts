@@ -11,6 +11,7 @@ import {
   EdgeConverter,
   firstBadName,
   indexNodes,
+  storedNodes,
 } from './finish.js';
 import { type FormatProblem, SnapshotFormatError } from './format-error.js';
 import { skipString, skipValue, unexpected } from './json-skip.js';
@@ -406,7 +407,9 @@ class SnapshotReader {
       throw errors.reduce((a, b) => (b.offset < a.offset ? b : a));
     }
     this.progress(0);
-    return new HeapSnapshot(meta, this.nodes, this.edges, this.firstEdge, this.strings, this.locations);
+    const stored = storedNodes(meta, this.nodes);
+    this.nodes = stored.nodes; // the file's wider records become garbage here
+    return new HeapSnapshot(stored.meta, stored.nodes, this.edges, this.firstEdge, this.strings, this.locations);
   }
 
   private badField(bad: BadField): SnapshotFormatError {

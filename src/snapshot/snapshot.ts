@@ -5,10 +5,14 @@
  *
  * Differences from the file's own arrays, done by the reader:
  *  - the edge `to_node` field holds the target node's *ordinal*, not its index into `nodes`;
- *  - `firstEdge[o] … firstEdge[o+1]-1` are node o's outgoing edges (prefix sums of `edge_count`).
+ *  - `firstEdge[o] … firstEdge[o+1]-1` are node o's outgoing edges (prefix sums of `edge_count`);
+ *  - node records keep every field but `edge_count` (firstEdge has it) and `trace_node_id` (see meta.fileNodeFields).
  */
 export interface SnapshotMeta {
+  /** The fields of the stored node records (the reader leaves out edge_count and trace_node_id). */
   nodeFields: string[];
+  /** The file's node_fields, when the stored records leave some out. */
+  fileNodeFields?: string[];
   /** Enum values of the node `type` field, e.g. ['hidden','array','string','object',…]. */
   nodeTypes: string[];
   edgeFields: string[];
@@ -24,7 +28,7 @@ export class HeapSnapshot {
   readonly nodeCount: number;
   readonly edgeCount: number;
 
-  // node field offsets within a record (-1 when the field is absent in this V8 version)
+  // node field offsets within a stored record (-1 when absent: not in this V8 version, or left out by the reader)
   readonly nodeTypeOffset: number;
   readonly nodeNameOffset: number;
   readonly nodeIdOffset: number;

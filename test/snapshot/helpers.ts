@@ -252,12 +252,24 @@ export function writeText(file: string, text: string | Buffer): string {
 /** Checks a HeapSnapshot against the file's JSON, number by number (to_node as ordinals, locations too). */
 export function differencesFromJson(s: HeapSnapshot, j: JsonSnapshot): string[] {
   const out: string[] = [];
-  const nf = s.nodeFieldCount;
+  // the reader stores node records without edge_count (compared through firstEdge) and trace_node_id
+  const fileFields = j.snapshot.meta.node_fields;
+  const nf = fileFields.length;
   const ef = s.edgeFieldCount;
-  if (s.nodes.length !== j.nodes.length) out.push(`nodes length ${s.nodes.length} vs ${j.nodes.length}`);
+  const sf = s.nodeFieldCount;
+  const stored = fileFields.filter((f) => f !== 'edge_count' && f !== 'trace_node_id');
+  if (s.meta.nodeFields.join() !== stored.join()) out.push(`stored node fields ${s.meta.nodeFields.join()}`);
+  if (s.nodes.length !== (j.nodes.length / nf) * sf) out.push(`nodes length ${s.nodes.length} vs ${j.nodes.length}`);
   if (s.edges.length !== j.edges.length) out.push(`edges length ${s.edges.length} vs ${j.edges.length}`);
-  for (let i = 0; i < j.nodes.length && out.length < 5; i++) {
-    if (s.nodes[i] !== j.nodes[i]) out.push(`nodes[${i}] ${s.nodes[i]} vs ${j.nodes[i]}`);
+  const countOff = fileFields.indexOf('edge_count');
+  for (let o = 0; o < j.nodes.length / nf && out.length < 5; o++) {
+    stored.forEach((f, k) => {
+      const want = j.nodes[o * nf + fileFields.indexOf(f)];
+      if (s.nodes[o * sf + k] !== want) out.push(`node ${o} ${f} ${s.nodes[o * sf + k]} vs ${want}`);
+    });
+    const count = s.firstEdge[o + 1] - s.firstEdge[o];
+    if (count !== j.nodes[o * nf + countOff])
+      out.push(`node ${o} edge_count ${count} vs ${j.nodes[o * nf + countOff]}`);
   }
   for (let i = 0; i < j.edges.length && out.length < 5; i++) {
     const want = i % ef === s.edgeToNodeOffset ? j.edges[i] / nf : j.edges[i];
@@ -286,7 +298,7 @@ export function inconsistencies(s: HeapSnapshot): string[] {
   if (s.firstEdge.length !== s.nodeCount + 1 || s.firstEdge[s.nodeCount] !== s.edgeCount) out.push('firstEdge');
   for (let o = 0; o < s.nodeCount; o++) {
     const i = o * nf;
-    if (s.firstEdge[o + 1] - s.firstEdge[o] !== s.nodes[i + s.nodeEdgeCountOffset]) out.push(`firstEdge at ${o}`);
+    if (s.firstEdge[o + 1] < s.firstEdge[o]) out.push(`firstEdge at ${o}`);
     if (s.nodes[i + s.nodeNameOffset] >= s.strings.length) out.push(`node ${o} name`);
     if (s.nodes[i + s.nodeTypeOffset] >= s.meta.nodeTypes.length) out.push(`node ${o} type`);
     if (out.length > 5) return out;
