@@ -12,7 +12,7 @@ table.sortable th{cursor:pointer;user-select:none}th.sorted-desc::after{content:
 #class-chart rect{fill:#4f7fd9}#class-chart text{font-size:12px;fill:#1d2330}#class-chart text.size{fill:#667085}
 .suspect{background:#fff;border:1px solid #e1e5ec;border-left:4px solid #d9534f;padding:8px 12px;margin:10px 0}
 .suspect h3{margin:0 0 4px;font-size:14px}.suspect p{margin:3px 0}
-.path{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;line-height:1.8}
+.path{display:flex;flex-wrap:wrap;align-items:center;row-gap:4px;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;line-height:1.8}
 .path span.step{background:#eef1f6;border-radius:3px;padding:1px 5px;white-space:nowrap}.path span.arrow{color:#98a2b3;margin:0 3px}
 tr.tree-row td:first-child{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:720px}
 tr.tree-row{cursor:pointer}tr.tree-row:hover{background:#f3f6fb}.toggle{display:inline-block;width:14px;color:#667085}
