@@ -28,7 +28,7 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
   const nameOff = s.nodeNameOffset;
   const T = s.nodeType;
   const detached = detachedNativeNodes(s);
-  const classOf = new Uint32Array(n); // holds 1 + each plain object's shape until its class is known
+  const classOf = s.nodeSizedScratch() ?? new Uint32Array(n); // holds 1 + each plain object's shape until its class is known
   const { shapeNames } = plainObjectInterfaces(s, classOf);
 
   // "base" class ids: a string index for names used as they are, strings.length + k for derived names

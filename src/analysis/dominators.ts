@@ -136,6 +136,8 @@ export function dominatorsFromPredecessors(
   s: HeapSnapshot,
   graph: EssentialGraph,
   numbering?: DfsNumbering,
+  /** nodeCount + 2 entries to use for LT's labels instead of allocating (contents are overwritten). */
+  labelScratch?: Uint32Array,
 ): DominatorResult {
   const n = s.nodeCount;
   const size = n + 2;
@@ -144,7 +146,7 @@ export function dominatorsFromPredecessors(
   const { parent, vertex, semi, scratch, reached } = numbering ?? dfsNumbering(s, graph);
   let count = reached;
   const ancestor = scratch.fill(0); // LT's forest
-  const label = new Uint32Array(size);
+  const label = labelScratch && labelScratch.length >= size ? labelScratch : new Uint32Array(size);
   for (let v = 0; v < size; v++) label[v] = v;
 
   let stack = new Uint32Array(1024); // path compression depth; grows on demand

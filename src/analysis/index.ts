@@ -88,14 +88,16 @@ export async function analyzeSnapshotParallel(
     };
     worker.postMessage(input);
     phase('self sizes');
-    const selfSizes = shownSelfSizes(snapshot);
+    // one node-sized working array serves the self sizes, then the dominator pass (no garbage between them)
+    const scratch = new Uint32Array(snapshot.nodeCount + 2);
+    const selfSizes = shownSelfSizes(snapshot, scratch);
     phase('classes');
     const classes = classifyNodes(snapshot);
     phase('dominators');
     // should the worker fail (it cannot start, runs out of memory), this thread does its part
     const ready = await prepared.catch(() => null);
     const doms = ready
-      ? dominatorsFromPredecessors(snapshot, ready.graph, ready.numbering)
+      ? dominatorsFromPredecessors(snapshot, ready.graph, ready.numbering, scratch)
       : computeDominators(snapshot, pageOwned);
     return finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
   } finally {

@@ -14,7 +14,7 @@ export function markPageOwned(
 ): Uint8Array {
   const n = s.nodeCount;
   const owned = new Uint8Array(allocate(n));
-  const stack = new Uint32Array(n);
+  let stack: Uint32Array = new Uint32Array(Math.min(n, 1 << 16)); // grows on demand: rarely near n, and n × 4 B is big
   const { edges, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
   const typeOff = s.edgeTypeOffset;
   const toOff = s.edgeToNodeOffset;
@@ -32,6 +32,7 @@ export function markPageOwned(
     } else if (t !== shortcut) continue;
     if (owned[w]) continue;
     owned[w] = 1;
+    if (top === stack.length) stack = grown(stack, n);
     stack[top++] = w;
   }
   while (top > 0) {
@@ -40,10 +41,18 @@ export function markPageOwned(
       const w = edges[e * ef + toOff];
       if (owned[w] || edges[e * ef + typeOff] === weak) continue;
       owned[w] = 1;
+      if (top === stack.length) stack = grown(stack, n);
       stack[top++] = w;
     }
   }
   return owned;
+}
+
+/** The stack twice as big (at most `max` entries: each node is pushed once), contents kept. */
+function grown(stack: Uint32Array, max: number): Uint32Array {
+  const bigger = new Uint32Array(Math.min(max, stack.length * 2));
+  bigger.set(stack);
+  return bigger;
 }
 
 /** True when the root has an edge to a user root; otherwise the snapshot exposes V8 internals (no folding). */

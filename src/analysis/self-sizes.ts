@@ -10,12 +10,16 @@ const SHARED = 0xfffffffe;
  * folded into that owner and shows 0. Owners that are synthetic keep nothing. Snapshots without user
  * roots (V8 internals exposed) are left as written.
  */
-export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
+export function shownSelfSizes(
+  s: HeapSnapshot,
+  /** Working memory of at least nodeCount entries to use instead of allocating (its contents are lost). */
+  scratch?: Uint32Array,
+): Uint32Array {
   const n = s.nodeCount;
   const { nodes, edges, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
   const sizeOff = s.nodeSelfSizeOffset;
   const typeOff = s.nodeTypeOffset;
-  const sizes = new Uint32Array(n);
+  const sizes = s.nodeSizedScratch() ?? new Uint32Array(n);
   for (let o = 0; o < n; o++) sizes[o] = nodes[o * nf + sizeOff];
   if (!hasUserRoots(s)) return sizes;
 
@@ -30,7 +34,7 @@ export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
   const nameOff = s.nodeNameOffset;
 
   // owner[o]: o itself for ordinary nodes, the single owner of a foldable node, or UNOWNED / SHARED
-  const owner = new Uint32Array(n);
+  const owner = scratch && scratch.length >= n ? scratch : new Uint32Array(n);
   for (let o = 0; o < n; o++) {
     const t = nodes[o * nf + typeOff];
     const foldable =

@@ -172,25 +172,28 @@ export function convertLocations(meta: SnapshotMeta, locations: Uint32Array, nod
 const DROPPED_NODE_FIELDS = ['edge_count', 'trace_node_id'];
 
 /**
- * The node records as stored: every field of the file but edge_count and trace_node_id (8 bytes a node less).
- * Runs after the checks; the result is shared memory when the input is. `meta.fileNodeFields` keeps the file's layout.
+ * The node records as stored: every field of the file but edge_count and trace_node_id (8 bytes a node less),
+ * compacted in place after the checks. `nodes` is the front of the file-sized array; `freed` is the rest, for
+ * arrays the analysis keeps (no new memory, no garbage). `meta.fileNodeFields` keeps the file's layout.
  */
-export function storedNodes(meta: SnapshotMeta, nodes: Uint32Array): { meta: SnapshotMeta; nodes: Uint32Array } {
+export function storedNodes(
+  meta: SnapshotMeta,
+  nodes: Uint32Array,
+): { meta: SnapshotMeta; nodes: Uint32Array; freed: Uint32Array | null } {
   const fileFields = meta.nodeFields;
   const kept = fileFields.filter((f) => !DROPPED_NODE_FIELDS.includes(f));
-  if (kept.length === fileFields.length) return { meta, nodes };
+  if (kept.length === fileFields.length) return { meta, nodes, freed: null };
   const nf = fileFields.length;
   const kf = kept.length;
   const nodeCount = nodes.length / nf;
-  const bytes = nodeCount * kf * 4;
-  const out =
-    nodes.buffer instanceof SharedArrayBuffer
-      ? new Uint32Array(new SharedArrayBuffer(bytes))
-      : new Uint32Array(bytes / 4);
   const from = Uint32Array.from(kept, (f) => fileFields.indexOf(f));
-  for (let k = 0; k < kf; k++) {
-    const off = from[k];
-    for (let i = off, j = k; j < out.length; i += nf, j += kf) out[j] = nodes[i];
+  // kept fields keep their order, so every source index is at or after its destination: safe in place
+  for (let o = 0, i = 0, j = 0; o < nodeCount; o++, i += nf) {
+    for (let k = 0; k < kf; k++) nodes[j++] = nodes[i + from[k]];
   }
-  return { meta: { ...meta, nodeFields: kept, fileNodeFields: fileFields }, nodes: out };
+  return {
+    meta: { ...meta, nodeFields: kept, fileNodeFields: fileFields },
+    nodes: nodes.subarray(0, nodeCount * kf),
+    freed: nodes.subarray(nodeCount * kf),
+  };
 }

@@ -407,9 +407,8 @@ class SnapshotReader {
       throw errors.reduce((a, b) => (b.offset < a.offset ? b : a));
     }
     this.progress(0);
-    const stored = storedNodes(meta, this.nodes);
-    this.nodes = stored.nodes; // the file's wider records become garbage here
-    return new HeapSnapshot(stored.meta, stored.nodes, this.edges, this.firstEdge, this.strings, this.locations);
+    const { meta: storedMeta, nodes, freed } = storedNodes(meta, this.nodes);
+    return new HeapSnapshot(storedMeta, nodes, this.edges, this.firstEdge, this.strings, this.locations, freed);
   }
 
   private badField(bad: BadField): SnapshotFormatError {

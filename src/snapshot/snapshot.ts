@@ -57,6 +57,8 @@ export class HeapSnapshot {
     readonly strings: string[],
     /** The `locations` section (object ordinal, script id, line, column per record) when present, else empty. */
     readonly locations: Uint32Array = new Uint32Array(0),
+    /** Memory the reader freed by dropping node fields, handed out by nodeSizedScratch. */
+    private freed: Uint32Array | null = null,
   ) {
     this.nodeFieldCount = meta.nodeFields.length;
     this.edgeFieldCount = meta.edgeFields.length;
@@ -76,6 +78,18 @@ export class HeapSnapshot {
     this.edgeToNodeOffset = ef('to_node');
     this.nodeType = enumIndex(meta.nodeTypes, KNOWN_NODE_TYPES);
     this.edgeType = enumIndex(meta.edgeTypes, KNOWN_EDGE_TYPES);
+  }
+
+  /**
+   * A zeroed Uint32Array of nodeCount entries carved from the memory the reader freed when it dropped node
+   * fields (up to two per snapshot; null when none is left): for node-sized arrays the analysis keeps.
+   */
+  nodeSizedScratch(): Uint32Array | null {
+    const rest = this.freed;
+    const n = this.nodeCount;
+    if (!rest || rest.length < n) return null;
+    this.freed = rest.length - n >= n ? rest.subarray(n) : null;
+    return rest.subarray(0, n).fill(0);
   }
 
   /** The synthetic root is always the first node. */
