@@ -37,6 +37,14 @@ interface EvaluateResult {
 
 const CLOSE_INSPECTOR = `(() => { const i = process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector'); i.close(); return true; })()`;
 
+/**
+ * Our expressions reach Node's modules through process.getBuiltinModule (Node >= 20.16, 22.3), and only on older
+ * targets through the `require` of the inspector's command-line API. That API is asked for only when needed: on
+ * Node 20, an evaluate that installs it and reaches the target while it tears down its environment at exit
+ * crashes it with SIGSEGV (V8Console::CommandLineAPIScope calls into JavaScript when no JavaScript may run).
+ */
+const HAS_BUILTIN_MODULE = `typeof process === 'object' && typeof process.getBuiltinModule === 'function'`;
+
 /** Alive and not a zombie (a killed child stays in /proc until its parent reaps it). */
 function isAlive(pid: number): boolean {
   try {
@@ -57,10 +65,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number | undefined, what: strin
 }
 
 /** Asks the target to close its inspector; the dropped socket is the expected answer. */
-async function closeInspector(client: CDP.Client): Promise<void> {
+async function closeInspector(client: CDP.Client, commandLineApi: boolean): Promise<void> {
   try {
     await withTimeout(
-      client.send('Runtime.evaluate', { expression: CLOSE_INSPECTOR, includeCommandLineAPI: true }),
+      client.send('Runtime.evaluate', { expression: CLOSE_INSPECTOR, includeCommandLineAPI: commandLineApi }),
       2000,
       'the inspector to close',
     );
@@ -99,6 +107,8 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
   });
   const cleanups: (() => Promise<void> | void)[] = [];
   let pid = location.pid ?? 0;
+  // until attach has asked the target: a Node without process.getBuiltinModule needs the command-line API's require
+  let commandLineApi = true;
 
   const lostError = (): HeapwatchError => {
     const who = pid ? `process ${pid}` : `the target at ${location.host}:${location.port}`;
@@ -134,7 +144,7 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
   const evaluate = async <T>(expression: string, opts?: { timeoutMs?: number }): Promise<T> => {
     const r = await send<EvaluateResult>(
       'Runtime.evaluate',
-      { expression, returnByValue: true, includeCommandLineAPI: true, silent: true, awaitPromise: false },
+      { expression, returnByValue: true, includeCommandLineAPI: commandLineApi, silent: true, awaitPromise: false },
       opts,
     );
     if (r.exceptionDetails) {
@@ -158,7 +168,7 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
           await withTimeout(Promise.resolve(cleanup()), 5000, 'cleanup in the target');
         } catch {}
       }
-      if (connected && location.openedByUs) await closeInspector(client);
+      if (connected && location.openedByUs) await closeInspector(client, commandLineApi);
     } finally {
       try {
         await client.close();
@@ -189,6 +199,8 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
   };
 
   try {
+    commandLineApi = false;
+    commandLineApi = !(await evaluate<boolean>(HAS_BUILTIN_MODULE, { timeoutMs: options.timeoutMs ?? 10_000 }));
     const info = await evaluate<{ pid: number; url: string | undefined } | null>(
       `(() => { if (typeof process !== 'object' || !process.versions || !process.versions.node) return null; const i = process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector'); return { pid: process.pid, url: i.url() }; })()`,
       { timeoutMs: options.timeoutMs ?? 10_000 },
