@@ -3,6 +3,7 @@
 // DevTools', then the live benches (bench/live-*.js). Prints a table with the ratios and the targets.
 //   npm run bench -- [--sizes 50m,280m,660m] [--skip-peers] [--only heapwatch,devtools,memlab] [--no-check]
 //                    [--no-live] [--no-build] [--write-results]
+// HEAPWATCH_BENCH_CLI=<dir>/bin/heapwatch.js measures another build (its live benches too), HEAPWATCH_BENCH_REV names it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,19 @@ import { ensureDevtoolsOracle, ensureMemlab, repoRoot } from './peers.js';
 const TARGET_TIME = 0.15;
 const TARGET_MEMORY = 0.45;
 const TOOLS = ['heapwatch', 'devtools', 'memlab'];
-const CLI = path.join(repoRoot, 'bin', 'heapwatch.js');
+// HEAPWATCH_BENCH_CLI measures another build (e.g. a clean export of HEAD) instead of this working tree's
+const CLI = process.env.HEAPWATCH_BENCH_CLI
+  ? path.resolve(process.env.HEAPWATCH_BENCH_CLI)
+  : path.join(repoRoot, 'bin', 'heapwatch.js');
+const heapwatchRoot = path.resolve(CLI, '..', '..');
+
+/** Which heapwatch was measured: HEAPWATCH_BENCH_REV, else this repo's commit and whether src/ had changes. */
+function heapwatchRevision() {
+  if (process.env.HEAPWATCH_BENCH_REV) return process.env.HEAPWATCH_BENCH_REV;
+  const git = (...a) => spawnSync('git', ['-C', repoRoot, ...a], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  const dirty = git('status', '--porcelain', '--', 'src').length > 0;
+  return `commit ${git('rev-parse', '--short', 'HEAD') || '?'}${dirty ? ' + uncommitted changes in src/' : ''}`;
+}
 
 function usage(code) {
   console.log(`usage: npm run bench -- [options]
@@ -188,13 +201,13 @@ async function benchSize(size, args, peers) {
 
 async function runLiveBenches() {
   const files = fs
-    .readdirSync(path.join(repoRoot, 'bench'))
+    .readdirSync(path.join(heapwatchRoot, 'bench'))
     .filter((f) => /^live-.*\.(js|mjs)$/.test(f))
     .sort();
   const results = [];
   for (const f of files) {
     log(`live bench ${f} …`);
-    const r = await measure(process.execPath, [path.join(repoRoot, 'bench', f)], { timeoutSeconds: 900 });
+    const r = await measure(process.execPath, [path.join(heapwatchRoot, 'bench', f)], { timeoutSeconds: 900 });
     const ok = r.exitCode === 0;
     if (!ok) log(`${f} failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     results.push({
@@ -216,6 +229,7 @@ function machine() {
 function report(rows, live, args) {
   const out = [];
   out.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} · Node ${process.version} · ${machine()}`);
+  out.push(`heapwatch: ${heapwatchRevision()}.`);
   out.push(
     `Load average (1 min) at start ${args.loadAtStart.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)}: the machine is shared.`,
   );
@@ -341,7 +355,7 @@ function writeResults(text, args) {
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   args.loadAtStart = os.loadavg()[0];
-  if (args.build && args.tools.has('heapwatch')) {
+  if (args.build && args.tools.has('heapwatch') && heapwatchRoot === repoRoot) {
     log('building dist/ (tsc) …');
     spawnSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', repoRoot], {
       stdio: ['ignore', 'ignore', 'inherit'],
