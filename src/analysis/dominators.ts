@@ -24,12 +24,18 @@ export function computeDominators(s: HeapSnapshot, pageOwned: Uint8Array): Domin
   return dominatorsFromPredecessors(s, essentialPredecessors(s, pageOwned));
 }
 
-/** The essential edges (a bit per edge) and, as CSR, each vertex's essential predecessors (1-based). */
+/**
+ * The essential edges (a bit per edge) and, as CSR, the essential predecessors (1-based) of each vertex that
+ * has two or more. A vertex with exactly one has it as its DFS parent, which is all the dominator pass needs
+ * of it (most heap objects have a single retainer: this saves 4 B for each).
+ */
 export interface EssentialGraph {
   readonly essential: Uint8Array;
-  /** Vertex w's predecessors are preds[firstPred[w] … firstPred[w+1]-1]; nodeCount + 3 entries. */
+  /** Vertex w's predecessors are preds[firstPred[w] … firstPred[w+1]-1] (none stored for one); nodeCount + 3 entries. */
   readonly firstPred: Uint32Array;
   readonly preds: Uint32Array;
+  /** A bit per vertex: has at least one essential predecessor. */
+  readonly retained: Uint8Array;
 }
 
 /** Makes a Uint32Array/Uint8Array of a given length; a worker passes one that allocates shared memory. */
@@ -49,14 +55,27 @@ export function essentialPredecessors(
   // leave w's fill cursor at w+1, which ends as w+1's start
   const firstPred = new Uint32Array(allocate((len + 2) * 4));
   const essential = essentialEdges(s, pageOwned, firstPred, names, new Uint8Array(allocate((s.edgeCount + 7) >>> 3)));
+  // vertex w's count is at w + 2: note who has a retainer and who has several; store predecessors of the latter only
+  const retained = new Uint8Array(allocate((len + 7) >>> 3));
+  const several = new Uint8Array((len + 7) >>> 3);
+  for (let w = 1; w < len; w++) {
+    const c = firstPred[w + 2];
+    if (c === 0) continue;
+    retained[w >>> 3] |= 1 << (w & 7);
+    if (c === 1) firstPred[w + 2] = 0;
+    else several[w >>> 3] |= 1 << (w & 7);
+  }
   for (let k = 1; k < len + 2; k++) firstPred[k] += firstPred[k - 1];
-  const preds = new Uint32Array(allocate(firstPred[len + 1] * 4));
+  // at least nodeCount × 8 bytes: the retained sizes reuse this buffer once the dominators are known
+  const preds = new Uint32Array(allocate(Math.max(firstPred[len + 1], 2 * n) * 4), 0, firstPred[len + 1]);
   for (let v = 0; v < n; v++) {
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      if (essential[e >>> 3] & (1 << (e & 7))) preds[firstPred[edges[e * ef + toOff] + 2]++] = v + 1;
+      if (!(essential[e >>> 3] & (1 << (e & 7)))) continue;
+      const w = edges[e * ef + toOff] + 1;
+      if (several[w >>> 3] & (1 << (w & 7))) preds[firstPred[w + 1]++] = v + 1;
     }
   }
-  return { essential, firstPred, preds };
+  return { essential, firstPred, preds, retained };
 }
 
 /** DFS numbering of the vertices over essential edges (1-based; 0 = unreached). */
@@ -86,7 +105,7 @@ export function dfsNumbering(
   const { edges, firstEdge, edgeFieldCount: ef } = s;
   const toOff = s.edgeToNodeOffset;
   const r = s.rootOrdinal + 1;
-  const { essential, firstPred } = graph;
+  const { essential, retained } = graph;
   const parent = new Uint32Array(allocate(size * 4));
   const cursor = new Uint32Array(allocate(size * 4));
   const vertex = new Uint32Array(allocate(size * 4));
@@ -119,7 +138,7 @@ export function dfsNumbering(
   };
   dfs(r);
   for (let v = 1; v <= n; v++) {
-    if (semi[v] === 0 && firstPred[v] === firstPred[v + 1]) {
+    if (semi[v] === 0 && !(retained[v >>> 3] & (1 << (v & 7)))) {
       parent[v] = r;
       dfs(v);
     }
@@ -177,7 +196,9 @@ export function dominatorsFromPredecessors(
     const from = firstPred[w];
     const to = firstPred[w + 1];
     if (from === to) {
-      semi[w] = 1; // an orphan: its only predecessor is the root
+      // no predecessors stored: an orphan (hung from the root, its DFS parent) or a single retainer, which is
+      // then its DFS parent, not yet processed: either way the semidominator is the parent's DFS number
+      semi[w] = semi[parent[w]];
     } else {
       for (let k = from; k < to; k++) {
         const v = preds[k];
