@@ -43,6 +43,12 @@ const CLOSE_INSPECTOR = `(() => { const i = process.getBuiltinModule ? process.g
  * Node 20, an evaluate that installs it and reaches the target while it tears down its environment at exit
  * crashes it with SIGSEGV (V8Console::CommandLineAPIScope calls into JavaScript when no JavaScript may run).
  */
+/**
+ * What the inspector answers once the target's JavaScript context is gone: a process that ended normally and
+ * waits for attached debuggers before it exits ("Waiting for the debugger to disconnect...").
+ */
+const CONTEXT_GONE = /Cannot find context with specified id|Execution context was destroyed/;
+
 const HAS_BUILTIN_MODULE = `typeof process === 'object' && typeof process.getBuiltinModule === 'function'`;
 
 /** Alive and not a zombie (a killed child stays in /proc until its parent reaps it). */
@@ -110,10 +116,12 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
   // until attach has asked the target: a Node without process.getBuiltinModule needs the command-line API's require
   let commandLineApi = true;
 
+  const who = (): string => (pid ? `process ${pid}` : `the target at ${location.host}:${location.port}`);
+  const exitedError = (): HeapwatchError =>
+    runtimeError(`${who()} exited while heapwatch was attached`, 'TARGET_EXITED');
   const lostError = (): HeapwatchError => {
-    const who = pid ? `process ${pid}` : `the target at ${location.host}:${location.port}`;
-    if (pid && !isAlive(pid)) return runtimeError(`${who} exited while heapwatch was attached`, 'TARGET_EXITED');
-    return runtimeError(`${who} closed the inspector connection while heapwatch was attached`, 'TARGET_EXITED');
+    if (pid && !isAlive(pid)) return exitedError();
+    return runtimeError(`${who()} closed the inspector connection while heapwatch was attached`, 'TARGET_EXITED');
   };
 
   client.on('disconnect', () => {
@@ -137,6 +145,7 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
       if (err instanceof HeapwatchError) throw err;
       if (!connected) throw detached ? lostError() : await lost;
       const message = (err as { response?: { message?: string } }).response?.message ?? (err as Error).message;
+      if (CONTEXT_GONE.test(message)) throw exitedError();
       throw runtimeError(`${method} failed in the target: ${message}`, 'PROTOCOL');
     }
   };

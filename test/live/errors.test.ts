@@ -95,6 +95,20 @@ describe('live error cases (exit code, one line on stderr)', () => {
     expect(r.stderr).toBe(`heapwatch: process ${target.pid} exited while heapwatch was attached\n`);
   });
 
+  it('target ends by itself while attached: its rows, then the same exited line and exit code', async () => {
+    // no SIGKILL: the target's event loop runs dry and it waits for the debugger to disconnect
+    const target = await startTarget(['--inspect-port=0'], undefined, { TARGET_END_AFTER_MS: '1500' });
+    const r = await runCli(['gc', String(target.pid), '200ms']);
+    const rows = r.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^ +NC +NU +OC +OU /);
+    expect(rows.length).toBeGreaterThan(3);
+    for (const row of rows.slice(1)) expect(row).toMatch(/^( +[\d.-]+){18}$/);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`heapwatch: process ${target.pid} exited while heapwatch was attached\n`);
+    // and it did end, normally, once heapwatch let go
+    expect(await target.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('bad target and interval are usage errors', async () => {
     expect((await runCli(['gc', 'nonsense'])).code).toBe(2);
     const r = await runCli(['gc', '1', 'soon']);
