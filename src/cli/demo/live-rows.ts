@@ -53,28 +53,8 @@ async function attachWhenReady(state: ChildState, timeoutMs: number): Promise<Se
 }
 
 /**
- * Keeps a finished sender alive (its event loop idling on 20 ms timers) while heapwatch's inspector is open,
- * for at most 5 s: heapwatch takes the last row and detaches (closing the inspector) before the process exits.
- * A process that exits with an inspector session attached waits for it ("Waiting for the debugger to
- * disconnect"), and on Node 20 with a non-persistent fs.watch open (the guard's) it can die of SIGSEGV then.
- */
-const HOLD_EXIT_WHILE_ATTACHED = `(() => {
-  const KEY = Symbol.for('heapwatch.demo.exitHold');
-  if (globalThis[KEY]) return true;
-  const inspector = process.getBuiltinModule ? process.getBuiltinModule('inspector') : require('inspector');
-  let since = 0;
-  process.on('beforeExit', () => {
-    if (inspector.url() === undefined) return;
-    since = since || Date.now();
-    if (Date.now() - since < 5000) setTimeout(() => {}, 20);
-  });
-  Object.defineProperty(globalThis, KEY, { value: true, configurable: true });
-  return true;
-})()`;
-
-/**
- * Drops the connection without the usual cleanup evaluations: for a finished sender that no longer answers
- * them in time.
+ * A finished sender waits for attached debuggers before it exits ("Waiting for the debugger to disconnect"):
+ * drop the connection without the usual cleanup evaluations, which it would no longer answer in time.
  */
 async function dropConnection(session: Session): Promise<void> {
   try {
@@ -95,7 +75,6 @@ export async function printLiveRows(
     return stats;
   }
   if (!session) return stats;
-  let held = false;
   const { startSampler } = await import('../../live/sampler.js');
   const { GcCounters } = await import('../../live/gc-table.js');
   const lost = session.lost.then((err) => Promise.reject(err));
@@ -104,7 +83,6 @@ export async function printLiveRows(
   stopped.catch(() => {});
   try {
     const sampler = await Promise.race([startSampler(session, { intervalMs: options.intervalMs }), lost, stopped]);
-    held = await Promise.race([session.evaluate<boolean>(HOLD_EXIT_WHILE_ATTACHED), lost, stopped]);
     const start = Date.now();
     const counters = new GcCounters(start);
     const takeRow = async (extra: Promise<never>[]) => {
@@ -142,8 +120,7 @@ export async function printLiveRows(
       stats.error = (err as Error).message;
     }
   } finally {
-    // held: detach normally, the sender exits once the inspector is closed; not held: just let it go
-    if (!held && state.finished && !state.exited && session.connected) await dropConnection(session);
+    if (state.finished && !state.exited && session.connected) await dropConnection(session);
     await session.detach();
   }
   return stats;
