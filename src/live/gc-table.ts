@@ -20,7 +20,12 @@ export interface GcRow {
   rss: number;
   counts: Record<GcEvent['kind'], { count: number; timeMs: number }>;
   totalGcMs: number;
+  /** GC time inside this row's interval (parts of longer pauses before it are left out), ms. */
   intervalGcMs: number;
+}
+
+function overlapMs(start: number, end: number, from: number, to: number): number {
+  return Math.max(0, Math.min(end, to) - Math.max(start, from));
 }
 
 /** Turns samples into rows, keeping GC counts and times since the first sample. */
@@ -40,15 +45,19 @@ export class GcCounters {
   }
 
   add(sample: Sample): GcRow {
+    let gcMs = 0;
     let intervalGcMs = 0;
     for (const e of sample.gcEvents) {
       const c = this.counts[e.kind];
       c.count++;
       c.timeMs += e.durationMs;
-      intervalGcMs += e.durationMs;
+      gcMs += e.durationMs;
+      // GC% counts only the part of a GC inside this interval: a pause that ended before the previous sample
+      // (e.g. during a heap snapshot) can be reported late, with a short interval after it
+      intervalGcMs += overlapMs(e.startTime, e.startTime + e.durationMs, this.previousTime, sample.time);
       if (e.kind === 'major' && e.oldUsedAfter !== undefined) this.oldUsedAfterMajor = e.oldUsedAfter;
     }
-    this.totalGcMs += intervalGcMs;
+    this.totalGcMs += gcMs;
     const sum = (group: string, field: 'size' | 'used'): number =>
       sample.spaces.filter((s) => s.group === group).reduce((n, s) => n + s[field], 0);
     const row: GcRow = {
