@@ -228,10 +228,10 @@ function machine() {
 
 function report(rows, live, args) {
   const out = [];
-  out.push(`Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} · Node ${process.version} · ${machine()}`);
-  out.push(`heapwatch: ${heapwatchRevision()}.`);
+  out.push(`- Date: ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} · Node ${process.version} · ${machine()}`);
+  out.push(`- heapwatch: ${heapwatchRevision()}.`);
   out.push(
-    `Load average (1 min) at start ${args.loadAtStart.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)}: the machine is shared.`,
+    `- Load average (1 min) at start ${args.loadAtStart.toFixed(1)}, at end ${os.loadavg()[0].toFixed(1)}: the machine is shared.`,
   );
   out.push('');
   out.push(`Each tool runs alone as its own process on the same file; wall time / peak RSS (VmHWM). Targets for`);
@@ -347,8 +347,6 @@ function writeResults(text, args) {
   doc = existing.test(doc) ? doc.replace(existing, () => section) : `${doc.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(`${file}.tmp`, doc);
   fs.renameSync(`${file}.tmp`, file);
-  // `npm run lint` checks bench/ with biome, markdown tables included: leave the file formatted its way
-  spawnSync(path.join(repoRoot, 'node_modules', '.bin', 'biome'), ['format', '--write', file], { stdio: 'ignore' });
   log(`wrote ${file} (section ${key})`);
 }
 
