@@ -139,7 +139,7 @@ export class HeapSnapshot {
   }
 }
 
-const KNOWN_NODE_TYPES = [
+export const KNOWN_NODE_TYPES = [
   'hidden',
   'array',
   'string',
@@ -156,7 +156,7 @@ const KNOWN_NODE_TYPES = [
   'bigint',
   'object shape',
 ];
-const KNOWN_EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
+export const KNOWN_EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
 
 /** name → enum value; names this V8 version lacks map to -1 (read once into a local in hot loops). */
 function enumIndex(values: string[], known: string[]): Record<string, number> {

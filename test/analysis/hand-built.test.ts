@@ -11,21 +11,13 @@ import type { HeapAnalysis } from '../../src/analysis/types.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { compareWithOracle, runOracle } from '../helpers/devtools-oracle.js';
 import { DIAMOND_EDGES, DIAMOND_NODES, FOLDING_EDGES, FOLDING_NODES } from '../helpers/hand-graphs.js';
-import { type TinyEdge, type TinyNode, writeTinySnapshot } from '../helpers/tiny-snapshot.js';
+import { node, type TinyEdge, type TinyNode, writeTinySnapshot } from '../helpers/tiny-snapshot.js';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'heapwatch-hand-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const node = (key: string, type: string, name: string, id: number, size: number): TinyNode => ({
-  key,
-  type,
-  name,
-  id,
-  size,
-});
 
 /** id → [dominator id, shown self size, retained size, class name] for every node. */
 function table(a: HeapAnalysis): Record<number, [number, number, number, string]> {

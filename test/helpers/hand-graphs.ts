@@ -1,13 +1,5 @@
 // Hand-made graphs shared by the engine tests and the command tests; the numbers are worked out in the comments.
-import type { TinyEdge, TinyNode } from './tiny-snapshot.js';
-
-const node = (key: string, type: string, name: string, id: number, size: number): TinyNode => ({
-  key,
-  type,
-  name,
-  id,
-  size,
-});
+import { node, type TinyEdge, type TinyNode } from './tiny-snapshot.js';
 
 // root ─shortcut→ global ─→ A ─→ B ─→ D        A ─weak→ E        F ⇄ G (nothing else points at them)
 //   │                        └─→ C ─→ D        D ─→ D (self edge)

@@ -1,19 +1,9 @@
 // Leak suspects on a hand-made graph whose dominators and sizes are worked out below, so every number the
 // report gives is known: funnels opened, the accumulation point, the chain, the percentages.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { type TinyEdge, type TinyNode, writeTinySnapshot } from '../helpers/tiny-snapshot.js';
+import { node, type TinyEdge, type TinyNode, writeTinySnapshotInTempDir } from '../helpers/tiny-snapshot.js';
 import { heapwatch } from './helpers.js';
-
-const node = (key: string, type: string, name: string, id: number, size: number): TinyNode => ({
-  key,
-  type,
-  name,
-  id,
-  size,
-});
 
 // root ─shortcut→ global(100) ─handler→ H handleRequest (closure, 10) ─context→ C (context, 10)
 //   C ─sessions→ M Map(20) ─table→ T (array, 40) ─0→ 's1'(10) ─1→ S1 Session(100), ─2→ 's2', ─3→ S2, ─4→ 's3', ─5→ S3
@@ -70,9 +60,7 @@ const EDGES: TinyEdge[] = [
 let dir: string;
 let snap: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'heapwatch-suspects-'));
-  snap = join(dir, 'hand.heapsnapshot');
-  writeTinySnapshot(snap, NODES, EDGES);
+  ({ dir, file: snap } = writeTinySnapshotInTempDir('heapwatch-suspects-', 'hand.heapsnapshot', NODES, EDGES));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,19 +1,10 @@
 // `heapwatch path`: the shortest paths from the GC roots, named as the code names them. First on a hand-made
 // graph where every path is known, then on a real snapshot.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { type TinyEdge, type TinyNode, writeTinySnapshot } from '../helpers/tiny-snapshot.js';
+import { node, type TinyEdge, type TinyNode, writeTinySnapshotInTempDir } from '../helpers/tiny-snapshot.js';
 import { heapwatch, runFixture } from './helpers.js';
-
-const node = (key: string, type: string, name: string, id: number, size: number): TinyNode => ({
-  key,
-  type,
-  name,
-  id,
-  size,
-});
 
 // root ─shortcut→ global ─orderEvents→ E ─_events→ O ─order-updated→ A ─[0]→ L ─context→ C ─requestContext→ R
 //                                                                    A ─[1]→ L   (a second index, same listener)
@@ -57,9 +48,7 @@ const EDGES: TinyEdge[] = [
 let dir: string;
 let tiny: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'heapwatch-path-'));
-  tiny = join(dir, 'tiny.heapsnapshot');
-  writeTinySnapshot(tiny, NODES, EDGES);
+  ({ dir, file: tiny } = writeTinySnapshotInTempDir('heapwatch-path-', 'tiny.heapsnapshot', NODES, EDGES));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

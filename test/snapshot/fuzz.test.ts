@@ -8,17 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HeapwatchError } from '../../src/errors.js';
 import { type ReadOptions, readSnapshot } from '../../src/snapshot/reader.js';
-import {
-  differencesFromJson,
-  handWritten,
-  inconsistencies,
-  type JsonSnapshot,
-  readJson,
-  reduceSnapshot,
-  serializeV8Style,
-  tempDir,
-  writeRealSnapshot,
-} from './helpers.js';
+import * as fixtures from './helpers.js';
 import { nodeBinary } from './node-versions.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 3000);
@@ -49,7 +39,7 @@ interface Base {
   nodeFields: number;
 }
 
-function makeBase(name: string, text: string, j: JsonSnapshot): Base {
+function makeBase(name: string, text: string, j: fixtures.JsonSnapshot): Base {
   const bytes = Buffer.from(text);
   const numbers: [number, number][] = [];
   const structure: number[] = [];
@@ -74,7 +64,7 @@ function makeBase(name: string, text: string, j: JsonSnapshot): Base {
 }
 
 /** Compact layout (no newline per record), as Node 24 and DevTools-saved files have it. */
-function compact(j: JsonSnapshot): string {
+function compact(j: fixtures.JsonSnapshot): string {
   return JSON.stringify(j);
 }
 
@@ -187,9 +177,9 @@ function mutateNumberAnywhere(b: Buffer, r: () => number): [Buffer, string] {
   return [Buffer.concat([b.subarray(0, s), Buffer.from(v), b.subarray(e)]), `number at ${s} -> ${v}`];
 }
 
-function jsonOf(bytes: Buffer): JsonSnapshot | undefined {
+function jsonOf(bytes: Buffer): fixtures.JsonSnapshot | undefined {
   try {
-    const j = JSON.parse(bytes.toString('utf8')) as JsonSnapshot;
+    const j = JSON.parse(bytes.toString('utf8')) as fixtures.JsonSnapshot;
     return Array.isArray(j?.nodes) && Array.isArray(j?.edges) && Array.isArray(j?.strings) ? j : undefined;
   } catch {
     return undefined;
@@ -197,18 +187,18 @@ function jsonOf(bytes: Buffer): JsonSnapshot | undefined {
 }
 
 describe(`reader fuzz (${CASES} cases, seed ${SEED})`, () => {
-  const dir = tempDir('heapwatch-fuzz-');
+  const dir = fixtures.tempDir('heapwatch-fuzz-');
   const bases: Base[] = [];
 
   beforeAll(() => {
-    const hand = handWritten();
-    bases.push(makeBase('hand', serializeV8Style(hand), hand));
+    const hand = fixtures.handWritten();
+    bases.push(makeBase('hand', fixtures.serializeV8Style(hand), hand));
     bases.push(makeBase('hand-compact', compact(hand), hand));
-    const real = readJson(writeRealSnapshot(join(dir, 'real.heapsnapshot')));
-    const small = reduceSnapshot(real, 250);
-    bases.push(makeBase('real-node20', serializeV8Style(small), small));
-    const real24 = readJson(writeRealSnapshot(join(dir, 'real24.heapsnapshot'), nodeBinary(24)));
-    const small24 = reduceSnapshot(real24, 250);
+    const real = fixtures.readJson(fixtures.writeRealSnapshot(join(dir, 'real.heapsnapshot')));
+    const small = fixtures.reduceSnapshot(real, 250);
+    bases.push(makeBase('real-node20', fixtures.serializeV8Style(small), small));
+    const real24 = fixtures.readJson(fixtures.writeRealSnapshot(join(dir, 'real24.heapsnapshot'), nodeBinary(24)));
+    const small24 = fixtures.reduceSnapshot(real24, 250);
     bases.push(makeBase('real-node24', compact(small24), small24));
   }, 600_000);
 
@@ -223,7 +213,7 @@ describe(`reader fuzz (${CASES} cases, seed ${SEED})`, () => {
     for (const base of bases) {
       writeFileSync(file, base.bytes);
       const s = await readSnapshot(file);
-      expect(differencesFromJson(s, jsonOf(base.bytes)!), base.name).toEqual([]);
+      expect(fixtures.differencesFromJson(s, jsonOf(base.bytes)!), base.name).toEqual([]);
     }
     for (let k = 0; k < CASES; k++) {
       const base = bases[k % bases.length];
@@ -258,9 +248,9 @@ describe(`reader fuzz (${CASES} cases, seed ${SEED})`, () => {
         expect(Number(m![3]), `${label}: ${outcome.message}`).toBeLessThanOrEqual(bytes.length);
       } else {
         accepted++;
-        expect(inconsistencies(outcome), label).toEqual([]);
+        expect(fixtures.inconsistencies(outcome), label).toEqual([]);
         const j = jsonOf(bytes);
-        if (j) expect(differencesFromJson(outcome, j), label).toEqual([]);
+        if (j) expect(fixtures.differencesFromJson(outcome, j), label).toEqual([]);
       }
     }
     // the generator must produce both outcomes, or it is not testing much

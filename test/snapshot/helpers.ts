@@ -5,28 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HeapSnapshot } from '../../src/snapshot/snapshot.js';
+import { type HeapSnapshot, KNOWN_EDGE_TYPES, KNOWN_NODE_TYPES } from '../../src/snapshot/snapshot.js';
+import { type JsonSnapshot, jsonSnapshot } from '../helpers/tiny-snapshot.js';
 
-export interface JsonSnapshot {
-  snapshot: {
-    meta: Record<string, unknown> & {
-      node_fields: string[];
-      node_types: unknown[];
-      edge_fields: string[];
-      edge_types: unknown[];
-    };
-    node_count: number;
-    edge_count: number;
-    trace_function_count?: number;
-  };
-  nodes: number[];
-  edges: number[];
-  trace_function_infos?: number[];
-  trace_tree?: unknown[];
-  samples?: number[];
-  locations?: number[];
-  strings: string[];
-}
+export type { JsonSnapshot };
 
 export function tempDir(prefix = 'heapwatch-reader-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -54,19 +36,8 @@ export function serializeV8Style(s: JsonSnapshot): string {
   return parts.join('\n');
 }
 
-const NODE_TYPES = [
-  'hidden',
-  'array',
-  'string',
-  'object',
-  'code',
-  'closure',
-  'regexp',
-  'number',
-  'native',
-  'synthetic',
-];
-const EDGE_TYPES = ['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'];
+// The hand-written file lists only the first ten of V8's node types.
+const NODE_TYPES = KNOWN_NODE_TYPES.slice(0, 10);
 
 /**
  * A dozen nodes written by hand (Node 20 layout). Ordinals: 0 root, 1 (GC roots), 2 global, 3 Order, 4 Order,
@@ -110,7 +81,7 @@ export function handWritten(): JsonSnapshot {
     [t('object'), 10, 23, 1000, 0, 0, 2],
   ];
   const nf = 7;
-  const e = (type: string, name: number, to: number) => [EDGE_TYPES.indexOf(type), name, to * nf];
+  const e = (type: string, name: number, to: number) => [KNOWN_EDGE_TYPES.indexOf(type), name, to * nf];
   const edgeRows = [
     e('shortcut', 2, 2), // root -> global
     e('element', 1, 1), // root -> (GC roots)
@@ -126,30 +97,7 @@ export function handWritten(): JsonSnapshot {
     e('context', 15, 8), // onOrder context
     e('weak', 12, 3), // context weakly -> Order#1
   ];
-  return {
-    snapshot: {
-      meta: {
-        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
-        node_types: [NODE_TYPES, 'string', 'number', 'number', 'number', 'number', 'number'],
-        edge_fields: ['type', 'name_or_index', 'to_node'],
-        edge_types: [EDGE_TYPES, 'string_or_number', 'node'],
-        trace_function_info_fields: ['function_id', 'name', 'script_name', 'script_id', 'line', 'column'],
-        trace_node_fields: ['id', 'function_info_index', 'count', 'size', 'children'],
-        sample_fields: ['timestamp_us', 'last_assigned_id'],
-        location_fields: ['object_index', 'script_id', 'line', 'column'],
-      },
-      node_count: nodeRows.length,
-      edge_count: edgeRows.length,
-      trace_function_count: 0,
-    },
-    nodes: nodeRows.flat(),
-    edges: edgeRows.flat(),
-    trace_function_infos: [],
-    trace_tree: [],
-    samples: [],
-    locations: [7 * nf, 3, 10, 4],
-    strings,
-  };
+  return jsonSnapshot(NODE_TYPES, nodeRows.flat(), edgeRows.flat(), strings, [7 * nf, 3, 10, 4]);
 }
 
 /** The program the tests snapshot: classes, a Map, closures, a promise, and strings that need escapes. */
