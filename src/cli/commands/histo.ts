@@ -13,8 +13,13 @@ const SORTS = ['shallow', 'retained', 'count'] as const;
 export function register(program: Command): void {
   program
     .command('histo')
-    .description('jmap -histo for Node: objects per class (count, shallow, retained) of a .heapsnapshot or a live process')
-    .argument('<file|target>', 'a .heapsnapshot file, or a live pid, host:port or ws:// URL to dump first (like jmap -histo)')
+    .description(
+      'jmap -histo for Node: objects per class (count, shallow, retained) of a .heapsnapshot or a live process',
+    )
+    .argument(
+      '<file|target>',
+      'a .heapsnapshot file, or a live pid, host:port or ws:// URL to dump first (like jmap -histo)',
+    )
     .option('--top <n>', 'only the first n classes')
     .option('--sort <key>', `order by ${SORTS.join(', ')}`, 'shallow')
     .option('--json', 'print one JSON document (schema heapwatch/histo@1)')
