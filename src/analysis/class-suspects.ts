@@ -49,10 +49,7 @@ export function classCandidates(
   const reportedAt = (o: number): boolean =>
     reportedClass[a.classOf[o]] === 1 ||
     (s.nodeTypeOf(o) === s.nodeType.closure && reportedFunction[nameIndex(a, o)] === 1);
-  const groups = [
-    ...histogramGroups(a, threshold, opts, reportedClass),
-    ...closureGroups(a, threshold, reportedFunction),
-  ];
+  const groups = [...histogramGroups(a, threshold, reportedClass), ...closureGroups(a, threshold, reportedFunction)];
   if (groups.length === 0) return [];
   groups.sort((x, y) => y.retainedSize - x.retainedSize);
   // the funnels above object suspects retain them too: that part is not the group's own
@@ -114,13 +111,8 @@ export function classSuspect(a: HeapAnalysis, rp: RootPaths, c: ClassCandidate):
 }
 
 /** The histogram's classes over the threshold that a program defines (not engine internals or plumbing). */
-function histogramGroups(
-  a: HeapAnalysis,
-  threshold: number,
-  opts: SuspectOptions,
-  reportedClass: Uint8Array,
-): InstanceGroup[] {
-  const histogram = opts.histogram ?? classHistogram(a, 'retained');
+function histogramGroups(a: HeapAnalysis, threshold: number, reportedClass: Uint8Array): InstanceGroup[] {
+  const histogram = classHistogram(a, 'retained');
   const wanted = histogram.filter((r) => r.retainedSize > threshold && isUserClass(r.className));
   if (wanted.length === 0) return [];
   const classIndex = new Map<string, number[]>();

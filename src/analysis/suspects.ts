@@ -3,7 +3,7 @@ import { FunnelKind, funnelKind } from './funnels.js';
 import { chainHoldings, type Holding, holdings, kindKey, kindLabel } from './holdings.js';
 import { userRootFlags } from './overview.js';
 import { computeRootPaths, type PathStep, type RootPaths, rootPath } from './paths.js';
-import type { ClassRow, HeapAnalysis } from './types.js';
+import type { HeapAnalysis } from './types.js';
 
 export type { Holding } from './holdings.js';
 
@@ -17,7 +17,6 @@ export interface SuspectOptions {
   classSamples?: number;
   /** Reused when the caller already has them. */
   rootPaths?: RootPaths;
-  histogram?: ClassRow[];
 }
 
 export interface Suspect {

@@ -66,7 +66,7 @@ export function renderHtmlReport(report: AnalysisReport & Partial<LeakFindings>,
   const data = {
     snapshot: report.snapshot,
     tree: dominatorTreeRows(a),
-    histogram: histogramRows(a, report),
+    histogram: classHistogram(a, 'retained').slice(0, HISTOGRAM_ROWS),
     suspects: report.suspects ?? [],
     duplicateStrings: report.duplicateStrings ?? [],
   };
@@ -99,12 +99,6 @@ export function renderHtmlReport(report: AnalysisReport & Partial<LeakFindings>,
 </body>
 </html>
 `;
-}
-
-/** All classes (up to HISTOGRAM_ROWS, biggest retained first) so the page can sort by any column. */
-function histogramRows(a: HeapAnalysis, report: AnalysisReport): AnalysisReport['histogram'] {
-  if (report.histogram.length >= HISTOGRAM_ROWS) return report.histogram.slice(0, HISTOGRAM_ROWS);
-  return classHistogram(a, 'retained').slice(0, HISTOGRAM_ROWS);
 }
 
 /** A horizontal bar chart (inline SVG) of the biggest classes by retained size. */

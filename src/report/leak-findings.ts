@@ -2,7 +2,7 @@ import { nameSteps, pathText } from '../analysis/path-names.js';
 import type { PathStep, RootPaths } from '../analysis/paths.js';
 import { type DuplicateString, duplicateStrings } from '../analysis/strings.js';
 import { findSuspects, type Holding } from '../analysis/suspects.js';
-import type { ClassRow, HeapAnalysis } from '../analysis/types.js';
+import type { HeapAnalysis } from '../analysis/types.js';
 
 /** One step of a path in JSON: the reference, its V8 edge type, and the object it leads to. */
 export interface PathStepJson {
@@ -50,11 +50,11 @@ export function pathJson(a: HeapAnalysis, steps: readonly PathStep[]): { path: P
 
 export function buildLeakFindings(
   a: HeapAnalysis,
-  opts: { histogram?: ClassRow[]; rootPaths?: RootPaths; strings?: number } = {},
+  opts: { rootPaths?: RootPaths; strings?: number } = {},
 ): LeakFindings {
   const s = a.snapshot;
 
-  const suspects = findSuspects(a, { rootPaths: opts.rootPaths, histogram: opts.histogram }).map((x): SuspectJson => {
+  const suspects = findSuspects(a, { rootPaths: opts.rootPaths }).map((x): SuspectJson => {
     const point = x.accumulationPoint;
     return {
       kind: x.kind,

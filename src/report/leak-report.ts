@@ -1,4 +1,3 @@
-import { SUSPECT_THRESHOLD } from '../analysis/suspects.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 import type { AnalysisReport } from './analysis-report.js';
 import type { TextSection } from './analysis-text.js';
@@ -7,11 +6,7 @@ import { duplicateStringsText, suspectsText } from './leak-text.js';
 
 /** Adds "suspects" and "duplicateStrings" (`top` rows) to analyze's report and returns them. */
 export function addLeakFindings(report: AnalysisReport, a: HeapAnalysis, top = 20): LeakFindings {
-  // the report's top rows are sorted by retained size: when they reach below the suspect threshold they hold
-  // every class over it, and the histogram need not be computed again
-  const rows = report.histogram;
-  const covers = rows.length > 0 && rows[rows.length - 1].retainedSize <= SUSPECT_THRESHOLD * a.totalSize;
-  const findings = buildLeakFindings(a, { histogram: covers ? rows : undefined, strings: top });
+  const findings = buildLeakFindings(a, { strings: top });
   Object.assign(report, findings);
   return findings;
 }
