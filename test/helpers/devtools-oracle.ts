@@ -5,18 +5,12 @@ import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nodeName } from '../../src/analysis/index.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
+import type { NodeRow } from '../../src/report/node-row.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface OracleNode {
-  id: number;
-  name: string;
-  type: string;
-  className: string;
-  selfSize: number;
-  retainedSize: number;
-  dominatorId: number;
-}
+/** DevTools describes an object with exactly the fields of our report rows. */
+export type OracleNode = NodeRow;
 export interface OracleResult {
   nodeCount: number;
   totalSize: number;
