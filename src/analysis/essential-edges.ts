@@ -87,8 +87,7 @@ export function essentialEdges(
   names: EphemeronLookup = new EphemeronNames(s.strings),
   bits: Uint8Array = new Uint8Array((s.edgeCount + 7) >>> 3),
 ): Uint8Array {
-  const { edges, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
-  const typeOff = s.edgeTypeOffset;
+  const { edges, edgeTypes, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
   const nameOff = s.edgeNameOffset;
   const toOff = s.edgeToNodeOffset;
   const idOff = s.nodeIdOffset;
@@ -101,7 +100,7 @@ export function essentialEdges(
     const vOwned = pageOwned[v];
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       const base = e * ef;
-      const t = edges[base + typeOff];
+      const t = edgeTypes[e];
       if (t === weak) continue;
       if (t === internal) {
         const name = edges[base + nameOff];

@@ -51,7 +51,7 @@ export async function analyzeSnapshotParallel(
   snapshot: HeapSnapshot,
   opts: AnalyzeOptions = {},
 ): Promise<HeapAnalysis> {
-  const shared = [snapshot.nodes, snapshot.edges, snapshot.firstEdge].every(
+  const shared = [snapshot.nodes, snapshot.edges, snapshot.edgeTypes, snapshot.firstEdge].every(
     (a) => a.buffer instanceof SharedArrayBuffer,
   );
   if (!shared || snapshot.nodeCount < (opts.parallelFromNodes ?? PARALLEL_FROM_NODES)) {
@@ -81,6 +81,7 @@ export async function analyzeSnapshotParallel(
       meta: snapshot.meta,
       nodes: snapshot.nodes,
       edges: snapshot.edges,
+      edgeTypes: snapshot.edgeTypes,
       firstEdge: snapshot.firstEdge,
       pageOwned,
       ephemerons: ephemeronTable(snapshot.strings),

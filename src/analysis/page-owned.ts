@@ -15,8 +15,7 @@ export function markPageOwned(
   const n = s.nodeCount;
   const owned = new Uint8Array(allocate(n));
   let stack: Uint32Array = new Uint32Array(Math.min(n, 1 << 16)); // grows on demand: rarely near n, and n × 4 B is big
-  const { edges, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
-  const typeOff = s.edgeTypeOffset;
+  const { edges, edgeTypes, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
   const toOff = s.edgeToNodeOffset;
   const shortcut = s.edgeType.shortcut;
   const element = s.edgeType.element;
@@ -25,7 +24,7 @@ export function markPageOwned(
   let top = 0;
   const root = s.rootOrdinal;
   for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
-    const t = edges[e * ef + typeOff];
+    const t = edgeTypes[e];
     const w = edges[e * ef + toOff];
     if (t === element) {
       if (nodes[w * nf + s.nodeTypeOffset] !== synthetic || s.nodeName(w) !== DOCUMENT_DOM_TREES) continue;
@@ -39,7 +38,7 @@ export function markPageOwned(
     const v = stack[--top];
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       const w = edges[e * ef + toOff];
-      if (owned[w] || edges[e * ef + typeOff] === weak) continue;
+      if (owned[w] || edgeTypes[e] === weak) continue;
       owned[w] = 1;
       if (top === stack.length) stack = grown(stack, n);
       stack[top++] = w;

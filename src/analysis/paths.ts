@@ -69,8 +69,7 @@ export interface RootPathOptions {
 
 export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): RootPaths {
   const n = s.nodeCount;
-  const { edges, firstEdge, edgeFieldCount: ef } = s;
-  const typeOff = s.edgeTypeOffset;
+  const { edges, edgeTypes, firstEdge, edgeFieldCount: ef } = s;
   const toOff = s.edgeToNodeOffset;
   const weak = s.edgeType.weak;
   const shortcut = s.edgeType.shortcut;
@@ -91,7 +90,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   // the root's shortcut edges (global objects) first, then its other children
   for (const pass of [0, 1]) {
     for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
-      const t = edges[e * ef + typeOff];
+      const t = edgeTypes[e];
       if (t === weak || (t === shortcut) !== (pass === 0)) continue;
       const w = edges[e * ef + toOff];
       if (dist[w] !== UNREACHED) continue;
@@ -119,7 +118,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       const next = dist[v] + 1;
       const fromSynthetic = holder && nodes[v * nf + nodeTypeOff] === synthetic;
       for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-        const t = edges[e * ef + typeOff];
+        const t = edgeTypes[e];
         if (t === weak || t === shortcut) continue;
         const w = edges[e * ef + toOff];
         const d = dist[w];
@@ -132,7 +131,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
           parentEdge[w] = e;
           queue[tail++] = w;
           if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = next - 1;
-        } else if (d === next && rankOf[t] < rankOf[edges[parentEdge[w] * ef + typeOff]]) {
+        } else if (d === next && rankOf[t] < rankOf[edgeTypes[parentEdge[w]]]) {
           parentEdge[w] = e; // same length, better name
         }
       }

@@ -19,10 +19,9 @@ export function formatPropertyName(name: string): string {
  */
 export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { shapeNames: (string | null)[] } {
   const n = s.nodeCount;
-  const { nodes, edges, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
+  const { nodes, edges, edgeTypes, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
   const typeOff = s.nodeTypeOffset;
   const nameOff = s.nodeNameOffset;
-  const eTypeOff = s.edgeTypeOffset;
   const eNameOff = s.edgeNameOffset;
   const objectType = s.nodeType.object;
   const property = s.edgeType.property;
@@ -45,7 +44,7 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
   const hashOf = (o: number): number => {
     let h = 0x811c9dc5;
     for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
-      if (edges[e * ef + eTypeOff] !== property) continue;
+      if (edgeTypes[e] !== property) continue;
       h = Math.imul(h ^ edges[e * ef + eNameOff], 0x01000193);
     }
     return h >>> 0;
@@ -56,8 +55,8 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
     const endA = firstEdge[a + 1];
     const endB = firstEdge[b + 1];
     for (;;) {
-      while (ea < endA && edges[ea * ef + eTypeOff] !== property) ea++;
-      while (eb < endB && edges[eb * ef + eTypeOff] !== property) eb++;
+      while (ea < endA && edgeTypes[ea] !== property) ea++;
+      while (eb < endB && edgeTypes[eb] !== property) eb++;
       if (ea === endA || eb === endB) return ea === endA && eb === endB;
       if (edges[ea * ef + eNameOff] !== edges[eb * ef + eNameOff]) return false;
       ea++;
@@ -102,7 +101,7 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
   const propertyNames = (o: number): string[] => {
     const out: string[] = [];
     for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
-      if (edges[e * ef + eTypeOff] === property) out.push(s.strings[edges[e * ef + eNameOff]]);
+      if (edgeTypes[e] === property) out.push(s.strings[edges[e * ef + eNameOff]]);
     }
     return out;
   };

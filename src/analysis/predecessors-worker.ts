@@ -10,6 +10,7 @@ export interface PredecessorsInput {
   meta: SnapshotMeta;
   nodes: Uint32Array;
   edges: Uint32Array;
+  edgeTypes: Uint8Array;
   firstEdge: Uint32Array;
   pageOwned: Uint8Array;
   ephemerons: Float64Array;
@@ -18,7 +19,7 @@ export interface PredecessorsInput {
 
 // the input comes as a message, so this thread can start (and load its modules) before the input is ready
 parentPort!.once('message', (input: PredecessorsInput) => {
-  const s = new HeapSnapshot(input.meta, input.nodes, input.edges, input.firstEdge, []);
+  const s = new HeapSnapshot(input.meta, input.nodes, input.edges, input.edgeTypes, input.firstEdge, []);
   const shared = (bytes: number) => new SharedArrayBuffer(bytes);
   const names = new EphemeronPairs(input.ephemerons, input.stringCount);
   const graph = essentialPredecessors(s, input.pageOwned, names, shared);

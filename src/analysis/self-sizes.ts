@@ -16,7 +16,7 @@ export function shownSelfSizes(
   scratch?: Uint32Array,
 ): Uint32Array {
   const n = s.nodeCount;
-  const { nodes, edges, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
+  const { nodes, edges, edgeTypes, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
   const sizeOff = s.nodeSelfSizeOffset;
   const typeOff = s.nodeTypeOffset;
   const sizes = s.nodeSizedScratch() ?? new Uint32Array(n);
@@ -29,7 +29,6 @@ export function shownSelfSizes(
   const synthetic = s.nodeType.synthetic;
   const weak = s.edgeType.weak;
   const toOff = s.edgeToNodeOffset;
-  const typeOffE = s.edgeTypeOffset;
   const externalData = s.strings.indexOf('system / ExternalStringData');
   const nameOff = s.nodeNameOffset;
 
@@ -46,7 +45,7 @@ export function shownSelfSizes(
   const spread = (v: number): void => {
     const own = owner[v];
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      if (edges[e * ef + typeOffE] === weak) continue;
+      if (edgeTypes[e] === weak) continue;
       const w = edges[e * ef + toOff];
       const cur = owner[w];
       if (cur === w || cur === own || cur === SHARED) continue;

@@ -57,8 +57,24 @@ export function indexNodes(
 }
 
 /**
- * Checks edge records [from, to) and turns to_node from an index into `nodes` into a node ordinal, in place.
- * Returns the largest string index used as an edge name (element and hidden edges are named by numbers).
+ * Where converted edges go: the stored records ([name_or_index, to_node] in the file's order, to_node as an
+ * ordinal) and each edge's type as a byte, so the file's 12-byte records take 9.
+ */
+export interface EdgeOutput {
+  records: Uint32Array;
+  types: Uint8Array;
+}
+
+/** The stored edge layout: name_or_index and to_node in the file's order (the type is kept apart, any other field dropped). */
+export function storedEdgeMeta(meta: SnapshotMeta): SnapshotMeta {
+  const edgeFields = meta.edgeFields.filter((f) => f === 'name_or_index' || f === 'to_node');
+  return { ...meta, edgeFields, fileEdgeFields: meta.edgeFields };
+}
+
+/**
+ * Checks the file's edge records [from, to) and writes them into `out` in the stored layout: to_node turned from
+ * an index into `nodes` into a node ordinal, the type into its own byte array. Returns the largest string index
+ * used as an edge name (element and hidden edges are named by numbers).
  */
 export function convertEdges(
   meta: SnapshotMeta,
@@ -66,25 +82,26 @@ export function convertEdges(
   nodeCount: number,
   from: number,
   to: number,
+  out: EdgeOutput,
 ): CheckResult {
   const ef = meta.edgeFields.length;
   const nf = meta.nodeFields.length;
   const typeOff = meta.edgeFields.indexOf('type');
   const nameOff = meta.edgeFields.indexOf('name_or_index');
   const toOff = meta.edgeFields.indexOf('to_node');
+  const nameFirst = nameOff < toOff; // stored records keep the file's order of the two
   const typeCount = meta.edgeTypes.length;
   const element = meta.edgeTypes.indexOf('element');
   const hidden = meta.edgeTypes.indexOf('hidden');
   const limit = nodeCount * nf;
+  const { records, types } = out;
   let maxName = 0;
-  for (let i = from * ef, end = to * ef; i < end; i += ef) {
+  for (let e = from, i = from * ef; e < to; e++, i += ef) {
     const t = edges[i + typeOff];
     if (t >= typeCount)
       return { maxName, bad: { section: 'edges', index: i + typeOff, what: 'edge type out of range' } };
-    if (t !== element && t !== hidden) {
-      const name = edges[i + nameOff];
-      if (name > maxName) maxName = name;
-    }
+    const name = edges[i + nameOff];
+    if (t !== element && t !== hidden && name > maxName) maxName = name;
     const target = edges[i + toOff];
     if (target >= limit)
       return { maxName, bad: { section: 'edges', index: i + toOff, what: 'edge points past the last node' } };
@@ -95,7 +112,9 @@ export function convertEdges(
         bad: { section: 'edges', index: i + toOff, what: 'edge to_node is not a multiple of node_fields' },
       };
     }
-    edges[i + toOff] = ordinal;
+    types[e] = t;
+    records[2 * e] = nameFirst ? name : ordinal;
+    records[2 * e + 1] = nameFirst ? ordinal : name;
   }
   return { maxName, bad: null };
 }
@@ -110,13 +129,14 @@ export class EdgeConverter {
     private readonly meta: SnapshotMeta,
     private readonly edges: Uint32Array,
     private readonly nodeCount: number,
+    private readonly out: EdgeOutput,
   ) {
     this.width = meta.edgeFields.length;
   }
 
   done(from: number, to: number): void {
     if (this.bad) return;
-    const r = convertEdges(this.meta, this.edges, this.nodeCount, from, to);
+    const r = convertEdges(this.meta, this.edges, this.nodeCount, from, to, this.out);
     if (r.maxName > this.maxName) this.maxName = r.maxName;
     this.bad = r.bad;
   }

@@ -2,6 +2,7 @@ import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
+import { releaseMemory } from '../release-memory.js';
 import { FileWindow } from './file-window.js';
 import {
   type BadField,
@@ -9,8 +10,10 @@ import {
   convertEdges,
   convertLocations,
   EdgeConverter,
+  type EdgeOutput,
   firstBadName,
   indexNodes,
+  storedEdgeMeta,
   storedNodes,
 } from './finish.js';
 import { type FormatProblem, SnapshotFormatError } from './format-error.js';
@@ -107,7 +110,9 @@ class SnapshotReader {
   private readonly buf: Buffer;
   private header: SnapshotHeader | undefined;
   private nodes: Uint32Array = new Uint32Array(0);
+  /** The file's edge records as parsed (dropped once converted into `edgeOut`). */
   private edges: Uint32Array = new Uint32Array(0);
+  private edgeOut: EdgeOutput = { records: new Uint32Array(0), types: new Uint8Array(0) };
   private nodesStart = -1;
   private edgesStart = -1;
   private edgesPlan: ChunkPlan | undefined;
@@ -147,7 +152,10 @@ class SnapshotReader {
       if (this.parallel) await this.stopWorker(this.parallel);
       throw e;
     }
-    return this.build();
+    const snapshot = this.build();
+    // the file's edge records (12 bytes an edge, now stored in 9) are garbage: give them back before analysis
+    if (this.parallel) releaseMemory();
+    return snapshot;
   }
 
   private progress = (bytes: number): void => {
@@ -271,14 +279,18 @@ class SnapshotReader {
       this.nodes = new Uint32Array(nodeNumbers);
       this.edges = new Uint32Array(edgeNumbers);
       this.firstEdge = new Uint32Array(header.nodeCount + 1);
+      this.edgeOut = { records: new Uint32Array(header.edgeCount * 2), types: new Uint8Array(header.edgeCount) };
       return;
     }
     const nodesBuf = new SharedArrayBuffer(nodeNumbers * 4);
     const edgesBuf = new SharedArrayBuffer(edgeNumbers * 4);
     const firstEdgeBuf = new SharedArrayBuffer((header.nodeCount + 1) * 4);
+    const recordsBuf = new SharedArrayBuffer(header.edgeCount * 2 * 4);
+    const typesBuf = new SharedArrayBuffer(header.edgeCount);
     this.nodes = new Uint32Array(nodesBuf);
     this.edges = new Uint32Array(edgesBuf);
     this.firstEdge = new Uint32Array(firstEdgeBuf);
+    this.edgeOut = { records: new Uint32Array(recordsBuf), types: new Uint8Array(typesBuf) };
     const ctrlBuf = new SharedArrayBuffer(CTRL.size * 4);
     const offsetsBuf = new SharedArrayBuffer(8 * 8);
     const input: WorkerInput = {
@@ -288,6 +300,8 @@ class SnapshotReader {
       nodes: nodesBuf,
       edges: edgesBuf,
       firstEdge: firstEdgeBuf,
+      edgeRecords: recordsBuf,
+      edgeTypes: typesBuf,
       meta: { ...header.meta },
       bufferSize: this.buf.length - 2,
     };
@@ -317,7 +331,7 @@ class SnapshotReader {
     const { meta, nodeCount } = this.header!;
     const ef = meta.edgeFields.length;
     const plan = this.edgesPlan!;
-    const converter = new EdgeConverter(meta, this.edges, nodeCount);
+    const converter = new EdgeConverter(meta, this.edges, nodeCount, this.edgeOut);
     const back = parseBackChunks(this.fd, this.buf, plan, this.edges, par.ctrl, CTRL.claims, this.progress, converter);
     const backFrom = Math.ceil(back.state.index / ef);
     const backCheck = converter.result();
@@ -332,7 +346,8 @@ class SnapshotReader {
     this.join(result.front, back.state, back.stop);
     const frontTo = Math.floor(result.front.index / ef);
     this.nodesCheck = result.nodesCheck;
-    this.edgeChecks.push(result.edgesCheck, convertEdges(meta, this.edges, nodeCount, frontTo, backFrom), backCheck);
+    const middle = convertEdges(meta, this.edges, nodeCount, frontTo, backFrom, this.edgeOut);
+    this.edgeChecks.push(result.edgesCheck, middle, backCheck);
   }
 
   private parseSequentially(): void {
@@ -387,7 +402,9 @@ class SnapshotReader {
     const { meta, nodeCount } = this.header!;
     const edgeCount = this.edges.length / meta.edgeFields.length;
     this.nodesCheck ??= indexNodes(meta, this.nodes, edgeCount, this.firstEdge);
-    if (this.edgeChecks.length === 0) this.edgeChecks.push(convertEdges(meta, this.edges, nodeCount, 0, edgeCount));
+    if (this.edgeChecks.length === 0) {
+      this.edgeChecks.push(convertEdges(meta, this.edges, nodeCount, 0, edgeCount, this.edgeOut));
+    }
     const stringCount = this.strings.length;
     const bad: BadField[] = [];
     if (this.nodesCheck.bad) bad.push(this.nodesCheck.bad);
@@ -407,8 +424,11 @@ class SnapshotReader {
       throw errors.reduce((a, b) => (b.offset < a.offset ? b : a));
     }
     this.progress(0);
-    const { meta: storedMeta, nodes, freed } = storedNodes(meta, this.nodes);
-    return new HeapSnapshot(storedMeta, nodes, this.edges, this.firstEdge, this.strings, this.locations, freed);
+    const { meta: nodesMeta, nodes, freed } = storedNodes(meta, this.nodes);
+    const { records, types } = this.edgeOut;
+    this.edges = new Uint32Array(0); // the file's records: garbage from here on
+    const stored = storedEdgeMeta(nodesMeta);
+    return new HeapSnapshot(stored, nodes, records, types, this.firstEdge, this.strings, this.locations, freed);
   }
 
   private badField(bad: BadField): SnapshotFormatError {

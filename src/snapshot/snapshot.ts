@@ -6,7 +6,8 @@
  * Differences from the file's own arrays, done by the reader:
  *  - the edge `to_node` field holds the target node's *ordinal*, not its index into `nodes`;
  *  - `firstEdge[o] … firstEdge[o+1]-1` are node o's outgoing edges (prefix sums of `edge_count`);
- *  - node records keep every field but `edge_count` (firstEdge has it) and `trace_node_id` (see meta.fileNodeFields).
+ *  - node records keep every field but `edge_count` (firstEdge has it) and `trace_node_id` (see meta.fileNodeFields);
+ *  - edge records keep `name_or_index` and `to_node`; the type is a byte per edge in `edgeTypes` (meta.fileEdgeFields).
  */
 export interface SnapshotMeta {
   /** The fields of the stored node records (the reader leaves out edge_count and trace_node_id). */
@@ -15,7 +16,10 @@ export interface SnapshotMeta {
   fileNodeFields?: string[];
   /** Enum values of the node `type` field, e.g. ['hidden','array','string','object',…]. */
   nodeTypes: string[];
+  /** The fields of the stored edge records: name_or_index and to_node (the type is in edgeTypes). */
   edgeFields: string[];
+  /** The file's edge_fields, when the stored records leave some out. */
+  fileEdgeFields?: string[];
   /** Enum values of the edge `type` field, e.g. ['context','element','property','internal','hidden','shortcut','weak']. */
   edgeTypes: string[];
   /** The whole `snapshot.meta` object as read, for sections this type does not model. */
@@ -37,8 +41,7 @@ export class HeapSnapshot {
   readonly nodeTraceNodeIdOffset: number;
   readonly nodeDetachednessOffset: number;
 
-  // edge field offsets
-  readonly edgeTypeOffset: number;
+  // edge field offsets within a stored record
   readonly edgeNameOffset: number;
   readonly edgeToNodeOffset: number;
 
@@ -52,6 +55,8 @@ export class HeapSnapshot {
     readonly nodes: Uint32Array,
     /** Flat edge records: edgeCount × edgeFieldCount; the to_node field is a node ordinal. */
     readonly edges: Uint32Array,
+    /** Each edge's type (an index into meta.edgeTypes). */
+    readonly edgeTypes: Uint8Array,
     /** nodeCount + 1 entries: node o's edges are firstEdge[o] … firstEdge[o+1]-1 (edge ordinals). */
     readonly firstEdge: Uint32Array,
     readonly strings: string[],
@@ -73,7 +78,6 @@ export class HeapSnapshot {
     this.nodeEdgeCountOffset = nf('edge_count');
     this.nodeTraceNodeIdOffset = nf('trace_node_id');
     this.nodeDetachednessOffset = nf('detachedness');
-    this.edgeTypeOffset = ef('type');
     this.edgeNameOffset = ef('name_or_index');
     this.edgeToNodeOffset = ef('to_node');
     this.nodeType = enumIndex(meta.nodeTypes, KNOWN_NODE_TYPES);
@@ -118,7 +122,7 @@ export class HeapSnapshot {
   }
 
   edgeTypeOf(e: number): number {
-    return this.edges[e * this.edgeFieldCount + this.edgeTypeOffset];
+    return this.edgeTypes[e];
   }
   edgeTypeName(e: number): string {
     return this.meta.edgeTypes[this.edgeTypeOf(e)] ?? 'unknown';

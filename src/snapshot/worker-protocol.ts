@@ -27,6 +27,9 @@ export interface WorkerInput {
   edges: SharedArrayBuffer;
   /** nodeCount + 1 Uint32 for the firstEdge CSR, filled by the worker. */
   firstEdge: SharedArrayBuffer;
+  /** Where converted edges go: Uint32 [name_or_index, to_node] records and a Uint8 type per edge. */
+  edgeRecords: SharedArrayBuffer;
+  edgeTypes: SharedArrayBuffer;
   meta: SnapshotMeta;
   bufferSize: number;
 }

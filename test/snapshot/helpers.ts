@@ -208,7 +208,13 @@ export function differencesFromJson(s: HeapSnapshot, j: JsonSnapshot): string[] 
   const stored = fileFields.filter((f) => f !== 'edge_count' && f !== 'trace_node_id');
   if (s.meta.nodeFields.join() !== stored.join()) out.push(`stored node fields ${s.meta.nodeFields.join()}`);
   if (s.nodes.length !== (j.nodes.length / nf) * sf) out.push(`nodes length ${s.nodes.length} vs ${j.nodes.length}`);
-  if (s.edges.length !== j.edges.length) out.push(`edges length ${s.edges.length} vs ${j.edges.length}`);
+  // the reader stores edge records as [name_or_index, to_node] (to_node as an ordinal) and each type as a byte
+  const fileEdgeFields = j.snapshot.meta.edge_fields;
+  const fef = fileEdgeFields.length;
+  if (s.meta.edgeFields.join() !== fileEdgeFields.filter((f) => f !== 'type').join())
+    out.push(`stored edge fields ${s.meta.edgeFields.join()}`);
+  if (s.edgeCount !== j.edges.length / fef) out.push(`edge count ${s.edgeCount} vs ${j.edges.length / fef}`);
+  if (s.edgeTypes.length !== s.edgeCount) out.push(`edge types length ${s.edgeTypes.length}`);
   const countOff = fileFields.indexOf('edge_count');
   for (let o = 0; o < j.nodes.length / nf && out.length < 5; o++) {
     stored.forEach((f, k) => {
@@ -219,9 +225,11 @@ export function differencesFromJson(s: HeapSnapshot, j: JsonSnapshot): string[] 
     if (count !== j.nodes[o * nf + countOff])
       out.push(`node ${o} edge_count ${count} vs ${j.nodes[o * nf + countOff]}`);
   }
-  for (let i = 0; i < j.edges.length && out.length < 5; i++) {
-    const want = i % ef === s.edgeToNodeOffset ? j.edges[i] / nf : j.edges[i];
-    if (s.edges[i] !== want) out.push(`edges[${i}] ${s.edges[i]} vs ${want}`);
+  const [fileType, fileName, fileTo] = ['type', 'name_or_index', 'to_node'].map((f) => fileEdgeFields.indexOf(f));
+  for (let e = 0; e < j.edges.length / fef && out.length < 5; e++) {
+    const want = [j.edges[e * fef + fileType], j.edges[e * fef + fileName], j.edges[e * fef + fileTo] / nf];
+    const got = [s.edgeTypes[e], s.edges[e * ef + s.edgeNameOffset], s.edges[e * ef + s.edgeToNodeOffset]];
+    if (got.join() !== want.join()) out.push(`edge ${e} ${got.join()} vs ${want.join()}`);
   }
   if (s.strings.length !== j.strings.length) out.push(`strings length ${s.strings.length} vs ${j.strings.length}`);
   for (let i = 0; i < j.strings.length && out.length < 5; i++) {
@@ -242,7 +250,7 @@ export function inconsistencies(s: HeapSnapshot): string[] {
   const nf = s.nodeFieldCount;
   const ef = s.edgeFieldCount;
   if (s.nodes.length !== s.nodeCount * nf || s.nodeCount < 1) out.push('node count');
-  if (s.edges.length !== s.edgeCount * ef) out.push('edge count');
+  if (s.edges.length !== s.edgeCount * ef || s.edgeTypes.length !== s.edgeCount) out.push('edge count');
   if (s.firstEdge.length !== s.nodeCount + 1 || s.firstEdge[s.nodeCount] !== s.edgeCount) out.push('firstEdge');
   for (let o = 0; o < s.nodeCount; o++) {
     const i = o * nf;

@@ -66,7 +66,11 @@ describe('the hand-written snapshot', () => {
       'trace_node_id',
       'detachedness',
     ]);
-    expect(s.edgeFieldCount).toBe(3);
+    // stored edge records keep name_or_index and to_node; the type is a byte per edge
+    expect(s.edgeFieldCount).toBe(2);
+    expect(s.meta.edgeFields).toEqual(['name_or_index', 'to_node']);
+    expect(s.meta.fileEdgeFields).toEqual(['type', 'name_or_index', 'to_node']);
+    expect(s.edgeTypes).toHaveLength(13);
     expect(s.strings).toHaveLength(18);
     expect(s.nodeName(2)).toBe('global');
     expect(s.nodeTypeName(3)).toBe('object');
