@@ -36,6 +36,8 @@ export interface EssentialGraph {
   readonly preds: Uint32Array;
   /** A bit per vertex: has at least one essential predecessor. */
   readonly retained: Uint8Array;
+  /** A bit per vertex: has two or more (the ones whose predecessors are stored). */
+  readonly several: Uint8Array;
 }
 
 /** Makes a Uint32Array/Uint8Array of a given length; a worker passes one that allocates shared memory. */
@@ -47,17 +49,31 @@ export function essentialPredecessors(
   names?: EphemeronLookup,
   allocate: Allocate = (bytes) => new ArrayBuffer(bytes),
 ): EssentialGraph {
+  const graph = essentialCounts(s, pageOwned, names, allocate);
+  fillPredecessors(s, graph);
+  return graph;
+}
+
+/**
+ * The first half of essentialPredecessors: the essential edges, who has one or several predecessors, and
+ * the CSR layout with room for them; `preds` is allocated but not filled (fillPredecessors does that, and
+ * dfsNumbering does not need it, so two threads can do the two at once).
+ */
+export function essentialCounts(
+  s: HeapSnapshot,
+  pageOwned: Uint8Array,
+  names?: EphemeronLookup,
+  allocate: Allocate = (bytes) => new ArrayBuffer(bytes),
+): EssentialGraph {
   const n = s.nodeCount;
   const len = n + 1;
-  const { edges, firstEdge, edgeFieldCount: ef } = s;
-  const toOff = s.edgeToNodeOffset;
   // counts go to w+2 for vertex w (essentialEdges adds COUNT_SLOT = 3 to the ordinal), so the prefix sums
   // leave w's fill cursor at w+1, which ends as w+1's start
   const firstPred = new Uint32Array(allocate((len + 2) * 4));
   const essential = essentialEdges(s, pageOwned, firstPred, names, new Uint8Array(allocate((s.edgeCount + 7) >>> 3)));
   // vertex w's count is at w + 2: note who has a retainer and who has several; store predecessors of the latter only
   const retained = new Uint8Array(allocate((len + 7) >>> 3));
-  const several = new Uint8Array((len + 7) >>> 3);
+  const several = new Uint8Array(allocate((len + 7) >>> 3));
   for (let w = 1; w < len; w++) {
     const c = firstPred[w + 2];
     if (c === 0) continue;
@@ -68,14 +84,21 @@ export function essentialPredecessors(
   for (let k = 1; k < len + 2; k++) firstPred[k] += firstPred[k - 1];
   // at least nodeCount × 8 bytes: the retained sizes reuse this buffer once the dominators are known
   const preds = new Uint32Array(allocate(Math.max(firstPred[len + 1], 2 * n) * 4), 0, firstPred[len + 1]);
-  for (let v = 0; v < n; v++) {
+  return { essential, firstPred, preds, retained, several };
+}
+
+/** The second half of essentialPredecessors: stores the predecessors of the vertices that have several. */
+export function fillPredecessors(s: HeapSnapshot, graph: EssentialGraph): void {
+  const { edges, firstEdge, edgeFieldCount: ef } = s;
+  const toOff = s.edgeToNodeOffset;
+  const { essential, firstPred, preds, several } = graph;
+  for (let v = 0, n = s.nodeCount; v < n; v++) {
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       if (!(essential[e >>> 3] & (1 << (e & 7)))) continue;
       const w = edges[e * ef + toOff] + 1;
       if (several[w >>> 3] & (1 << (w & 7))) preds[firstPred[w + 1]++] = v + 1;
     }
   }
-  return { essential, firstPred, preds, retained };
 }
 
 /** DFS numbering of the vertices over essential edges (1-based; 0 = unreached). */

@@ -1,17 +1,20 @@
+import type { Worker } from 'node:worker_threads';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { classifyNodes } from './classes.js';
+import { computeDominators, type DominatorResult, fillPredecessors } from './dominators.js';
 import {
-  computeDominators,
-  type DfsNumbering,
-  type DominatorResult,
-  dominatorsFromPredecessors,
-  type EssentialGraph,
-} from './dominators.js';
+  type DominatorsInput,
+  type DominatorsOutput,
+  FILLED,
+  type FillRequest,
+  HANDED_OVER,
+  PATHS,
+} from './dominators-protocol.js';
 import { ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
 import { nodeDisplayName } from './node-names.js';
-import { markPageOwned } from './page-owned.js';
-import type { PredecessorsInput } from './predecessors-worker.js';
+import { markPageOwned, userRoots } from './page-owned.js';
+import { type RootPaths, transientRootEdges } from './paths.js';
 import { buildDominatorTree, retainedSizes } from './retained.js';
 import { shownSelfSizes } from './self-sizes.js';
 import type { HeapAnalysis, Retainers } from './types.js';
@@ -21,6 +24,11 @@ export interface AnalyzeOptions {
   onPhase?: (phase: string) => void;
   /** analyzeSnapshotParallel: use a second thread from this many nodes on (default 500,000). */
   parallelFromNodes?: number;
+  /**
+   * analyzeSnapshotParallel: also compute the holder paths from the roots (what leak suspects need) on the
+   * second thread, after the dominators, for HeapAnalysis.holderRootPaths().
+   */
+  rootPaths?: boolean;
 }
 
 /** Runs the whole engine on a parsed snapshot, on this thread: pure, no I/O. */
@@ -39,13 +47,16 @@ export function analyzeSnapshot(snapshot: HeapSnapshot, opts: AnalyzeOptions = {
 const PARALLEL_FROM_NODES = 500_000;
 // run from TypeScript sources (tests), the worker comes from the build in dist/
 const WORKER_URL = import.meta.url.endsWith('.ts')
-  ? new URL('../../dist/analysis/predecessors-worker.js', import.meta.url)
-  : new URL('./predecessors-worker.js', import.meta.url);
+  ? new URL('../../dist/analysis/dominators-worker.js', import.meta.url)
+  : new URL('./dominators-worker.js', import.meta.url);
 
 /**
  * The same as analyzeSnapshot, using a second thread where it pays: when the snapshot's arrays are in shared
- * memory (the reader's parallel parse) and big, a worker builds the dominator pass's input (essential edges,
- * predecessors, DFS numbering) while this thread computes self sizes and classes. Falls back to analyzeSnapshot otherwise.
+ * memory (the reader's parallel parse) and big. The worker marks the page-owned nodes, counts the essential
+ * edges, numbers the vertices depth first and computes the immediate dominators; this thread meanwhile
+ * computes self sizes and classes and fills in the predecessor lists. Then, with opts.rootPaths, the worker
+ * computes the holder paths from the roots while this thread sums retained sizes and the caller goes on.
+ * Falls back to analyzeSnapshot when there is no second thread to be had.
  */
 export async function analyzeSnapshotParallel(
   snapshot: HeapSnapshot,
@@ -63,46 +74,89 @@ export async function analyzeSnapshotParallel(
   if (!existsSync(fileURLToPath(WORKER_URL))) return analyzeSnapshot(snapshot, opts);
 
   const phase = opts.onPhase ?? (() => {});
-  // start the worker first: it loads while this thread marks the page-owned nodes it needs
   const worker = new Worker(WORKER_URL);
-  const prepared = new Promise<{ graph: EssentialGraph; numbering: DfsNumbering }>((resolve, reject) => {
-    worker.once('message', (m) => {
-      resolve(m);
-      void worker.terminate(); // its heap goes now; the shared arrays it made live on here
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
-  });
-  prepared.catch(() => {}); // awaited below; never an unhandled rejection if this thread fails first
+  worker.unref(); // a caller that never asks for the paths must not wait for them to exit
+  const messages = new WorkerMessages(worker, 3);
+  const signals = new Int32Array(new SharedArrayBuffer(8));
+  const signal = (which: number) => {
+    Atomics.store(signals, which, 1);
+    Atomics.notify(signals, which);
+  };
   try {
     phase('page-owned nodes');
-    const pageOwned = markPageOwned(snapshot, (bytes) => new SharedArrayBuffer(bytes));
-    const input: PredecessorsInput = {
+    // worked in by this thread's self sizes first, then handed over to the worker's dominator pass
+    const labelScratch = new Uint32Array(new SharedArrayBuffer((snapshot.nodeCount + 2) * 4));
+    const input: DominatorsInput = {
       meta: snapshot.meta,
       nodes: snapshot.nodes,
       edges: snapshot.edges,
       edgeTypes: snapshot.edgeTypes,
       firstEdge: snapshot.firstEdge,
-      pageOwned,
+      userRoots: userRoots(snapshot),
       ephemerons: ephemeronTable(snapshot.strings),
       stringCount: snapshot.strings.length,
+      labelScratch,
+      signals,
+      transientEdges: opts.rootPaths ? transientRootEdges(snapshot) : null,
     };
     worker.postMessage(input);
     phase('self sizes');
-    // one node-sized working array serves the self sizes, then the dominator pass (no garbage between them)
-    const scratch = new Uint32Array(snapshot.nodeCount + 2);
-    const selfSizes = shownSelfSizes(snapshot, scratch);
+    const selfSizes = shownSelfSizes(snapshot, labelScratch);
+    signal(HANDED_OVER);
     phase('classes');
     const classes = classifyNodes(snapshot);
     phase('dominators');
     // should the worker fail (it cannot start, runs out of memory), this thread does its part
-    const ready = await prepared.catch(() => null);
-    const doms = ready
-      ? dominatorsFromPredecessors(snapshot, ready.graph, ready.numbering, scratch)
-      : computeDominators(snapshot, pageOwned);
-    return finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
-  } finally {
+    const fill = await messages.next<FillRequest>().catch(() => null);
+    if (fill) {
+      fillPredecessors(snapshot, fill.graph);
+      signal(FILLED);
+    }
+    const ready = fill ? await messages.next<DominatorsOutput>().catch(() => null) : null;
+    const pageOwned = ready ? ready.pageOwned : markPageOwned(snapshot);
+    const doms = ready ?? computeDominators(snapshot, pageOwned);
+    const analysis = finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
+    if (ready && opts.rootPaths) {
+      // the dominator pass's order and spare[2] are done with here: the worker computes the paths in them
+      worker.postMessage(PATHS);
+      const paths = messages.next<RootPaths>();
+      paths.then(
+        () => void worker.terminate(),
+        () => {},
+      );
+      analysis.setRootPaths(paths);
+    } else {
+      void worker.terminate();
+    }
+    return analysis;
+  } catch (e) {
     void worker.terminate();
+    throw e;
+  }
+}
+
+/** A worker's messages, one at a time in the order they come; each rejects if the worker fails first. */
+class WorkerMessages {
+  private readonly inbox: Promise<unknown>[] = [];
+  private taken = 0;
+
+  constructor(worker: Worker, count: number) {
+    const failed = new Promise<never>((_, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
+    });
+    const deliver: ((m: unknown) => void)[] = [];
+    for (let k = 0; k < count; k++) {
+      const message = Promise.race([new Promise((resolve) => deliver.push(resolve)), failed]);
+      message.catch(() => {}); // taken below, or never when this thread fails first: not an unhandled rejection
+      this.inbox.push(message);
+    }
+    let received = 0;
+    worker.on('message', (m) => deliver[received++]?.(m));
+  }
+
+  next<T>(): Promise<T> {
+    return this.inbox[this.taken++] as Promise<T>;
   }
 }
 
@@ -113,7 +167,7 @@ function finish(
   { dominators, order, spare, spareBuffer }: DominatorResult,
   phase: (name: string) => void,
   classes?: ReturnType<typeof classifyNodes>,
-): HeapAnalysis {
+): Analysis {
   const root = snapshot.rootOrdinal;
   phase('retained sizes');
   const retained = retainedSizes(dominators, order, selfSizes, root, spareBuffer);
@@ -140,6 +194,7 @@ export function nodeName(a: HeapAnalysis, o: number): string {
 
 class Analysis implements HeapAnalysis {
   private retainersCache: Retainers | null = null;
+  private rootPathsPending: Promise<RootPaths> | null = null;
   readonly totalSize: number;
   constructor(
     readonly snapshot: HeapSnapshot,
@@ -157,5 +212,11 @@ class Analysis implements HeapAnalysis {
   get retainers(): Retainers {
     this.retainersCache ??= buildRetainers(this.snapshot);
     return this.retainersCache;
+  }
+  backgroundRootPaths(): Promise<RootPaths | null> {
+    return this.rootPathsPending?.catch(() => null) ?? Promise.resolve(null);
+  }
+  setRootPaths(pending: Promise<RootPaths>): void {
+    this.rootPathsPending = pending;
   }
 }

@@ -11,24 +11,18 @@ export const DOCUMENT_DOM_TREES = '(Document DOM trees)';
 export function markPageOwned(
   s: HeapSnapshot,
   allocate: (bytes: number) => ArrayBuffer | SharedArrayBuffer = (bytes) => new ArrayBuffer(bytes),
+  /** userRoots(s), when already known (a worker thread has no strings to find them with). */
+  roots: ArrayLike<number> = userRoots(s),
 ): Uint8Array {
   const n = s.nodeCount;
   const owned = new Uint8Array(allocate(n));
   let stack: Uint32Array = new Uint32Array(Math.min(n, 1 << 16)); // grows on demand: rarely near n, and n × 4 B is big
-  const { edges, edgeTypes, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
+  const { edges, edgeTypes, firstEdge, edgeFieldCount: ef } = s;
   const toOff = s.edgeToNodeOffset;
-  const shortcut = s.edgeType.shortcut;
-  const element = s.edgeType.element;
   const weak = s.edgeType.weak;
-  const synthetic = s.nodeType.synthetic;
   let top = 0;
-  const root = s.rootOrdinal;
-  for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
-    const t = edgeTypes[e];
-    const w = edges[e * ef + toOff];
-    if (t === element) {
-      if (nodes[w * nf + s.nodeTypeOffset] !== synthetic || s.nodeName(w) !== DOCUMENT_DOM_TREES) continue;
-    } else if (t !== shortcut) continue;
+  for (let k = 0; k < roots.length; k++) {
+    const w = roots[k];
     if (owned[w]) continue;
     owned[w] = 1;
     if (top === stack.length) stack = grown(stack, n);
@@ -45,6 +39,21 @@ export function markPageOwned(
     }
   }
   return owned;
+}
+
+/** The user roots: targets of the root's shortcut edges (the global objects) and `(Document DOM trees)`. */
+export function userRoots(s: HeapSnapshot): number[] {
+  const root = s.rootOrdinal;
+  const out: number[] = [];
+  for (let e = s.firstEdge[root]; e < s.firstEdge[root + 1]; e++) {
+    const t = s.edgeTypeOf(e);
+    const w = s.edgeTarget(e);
+    if (t === s.edgeType.element) {
+      if (s.nodeTypeOf(w) !== s.nodeType.synthetic || s.nodeName(w) !== DOCUMENT_DOM_TREES) continue;
+    } else if (t !== s.edgeType.shortcut) continue;
+    out.push(w);
+  }
+  return out;
 }
 
 /** The stack twice as big (at most `max` entries: each node is pushed once), contents kept. */

@@ -65,6 +65,29 @@ export interface RootPathOptions {
    * most of a heap lies deeper than the objects a report names. Nodes not reached by then have no path.
    */
   targets?: readonly number[];
+  /**
+   * The edges isTransientRootEdge accepts, as listed by transientRootEdges (for a thread without the strings
+   * it needs); computed here when absent.
+   */
+  transientEdges?: ArrayLike<number>;
+  /**
+   * Three arrays of at least nodeCount entries nothing else uses any more, for dist, parentEdge and the BFS
+   * queue (a worker thread passes the dominator pass's leftovers, in shared memory); allocated when absent.
+   */
+  scratch?: [Uint32Array, Uint32Array, Uint32Array];
+}
+
+/** Every edge isTransientRootEdge accepts (few: only edges from synthetic nodes are looked at). */
+export function transientRootEdges(s: HeapSnapshot): number[] {
+  const out: number[] = [];
+  const synthetic = s.nodeType.synthetic;
+  for (let v = 0; v < s.nodeCount; v++) {
+    if (s.nodeTypeOf(v) !== synthetic) continue;
+    for (let e = s.firstEdge[v]; e < s.firstEdge[v + 1]; e++) {
+      if (isTransientRootEdge(s, v, e, s.edgeTarget(e))) out.push(e);
+    }
+  }
+  return out;
 }
 
 export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): RootPaths {
@@ -77,12 +100,14 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   const { nodes, nodeFieldCount: nf } = s;
   const nodeTypeOff = s.nodeTypeOffset;
   const holder = opts.holderPaths === true;
+  const transient = holder ? new Set(Array.from(opts.transientEdges ?? transientRootEdges(s))) : new Set<number>();
   const rankOf = new Uint8Array(s.meta.edgeTypes.length);
   for (let t = 0; t < rankOf.length; t++) rankOf[t] = edgeRank(s, t);
 
-  const dist = new Uint32Array(n).fill(UNREACHED);
-  const parentEdge = new Uint32Array(n).fill(UNREACHED);
-  const queue = new Uint32Array(n);
+  const [distMemory, parentMemory, queueMemory] = opts.scratch ?? [0, 0, 0].map(() => new Uint32Array(n));
+  const dist = distMemory.subarray(0, n).fill(UNREACHED);
+  const parentEdge = parentMemory.subarray(0, n).fill(UNREACHED);
+  const queue = queueMemory.subarray(0, n);
   let head = 0;
   let tail = 0;
   const root = s.rootOrdinal;
@@ -123,7 +148,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
         const w = edges[e * ef + toOff];
         const d = dist[w];
         if (d === UNREACHED) {
-          if (fromSynthetic && isTransientRootEdge(s, v, e, w)) {
+          if (fromSynthetic && transient.has(e)) {
             deferred.push(e);
             continue;
           }

@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import type { RootPaths } from './paths.js';
 
 /**
  * Everything the engine computes for one snapshot, indexed by node ordinal in typed arrays
@@ -32,6 +33,11 @@ export interface HeapAnalysis {
   readonly detachedNative: Uint8Array | null;
   /** 1 for each node reachable from the global objects over non-weak edges (DevTools' "page-owned"). */
   readonly pageOwned: Uint8Array;
+  /**
+   * The holder paths from the roots (computeRootPaths with holderPaths) when a second thread computed them
+   * during the analysis (analyzeSnapshotParallel with rootPaths), else null.
+   */
+  backgroundRootPaths(): Promise<RootPaths | null>;
 }
 
 export interface Retainers {

@@ -5,8 +5,9 @@ import { buildLeakFindings, type LeakFindings } from './leak-findings.js';
 import { duplicateStringsText, suspectsText } from './leak-text.js';
 
 /** Adds "suspects" and "duplicateStrings" (`top` rows) to analyze's report and returns them. */
-export function addLeakFindings(report: AnalysisReport, a: HeapAnalysis, top = 20): LeakFindings {
-  const findings = buildLeakFindings(a, { strings: top });
+export async function addLeakFindings(report: AnalysisReport, a: HeapAnalysis, top = 20): Promise<LeakFindings> {
+  const rootPaths = (await a.backgroundRootPaths()) ?? undefined;
+  const findings = buildLeakFindings(a, { strings: top, rootPaths });
   Object.assign(report, findings);
   return findings;
 }

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classHistogram } from '../../src/analysis/histogram.js';
 import { analyzeSnapshot, analyzeSnapshotParallel } from '../../src/analysis/index.js';
+import { computeRootPaths } from '../../src/analysis/paths.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { canonical, devtoolsHistogram } from '../helpers/devtools-histogram.js';
 import { compareWithOracle, type OracleResult, runOracle } from '../helpers/devtools-oracle.js';
@@ -60,10 +61,20 @@ describe.each(CASES)('$fixture on Node $major', ({ major, fixture }) => {
     const snapshot = await readSnapshot(file, { parallel: true });
     expect(snapshot.edges.buffer).toBeInstanceOf(SharedArrayBuffer);
     const phases: string[] = [];
-    const a = await analyzeSnapshotParallel(snapshot, { parallelFromNodes: 0, onPhase: (p) => phases.push(p) });
+    const a = await analyzeSnapshotParallel(snapshot, {
+      parallelFromNodes: 0,
+      rootPaths: true,
+      onPhase: (p) => phases.push(p),
+    });
     // classes before dominators: this thread classified while the worker built the predecessors
     expect(phases).toEqual(['page-owned nodes', 'self sizes', 'classes', 'dominators', 'retained sizes']);
     expect(compareWithOracle(a, oracle)).toEqual([]);
+    // the holder paths the worker computed afterwards, in the dominator pass's leftover arrays, are this thread's
+    const background = await a.backgroundRootPaths();
+    const here = computeRootPaths(snapshot, { holderPaths: true });
+    expect(background).not.toBeNull();
+    expect(Array.from(background!.dist)).toEqual(Array.from(here.dist));
+    expect(Array.from(background!.parentEdge)).toEqual(Array.from(here.parentEdge));
   });
 
   test.runIf(major === THIS_NODE)('`heapwatch node --json` gives DevTools numbers for hundreds of ids at once', () => {

@@ -5,7 +5,7 @@ import { createProgress } from '../progress.js';
 const PHASES = ['page-owned nodes', 'self sizes', 'dominators', 'retained sizes', 'classes'];
 
 /** Reads (see cli/load-snapshot) and analyzes a snapshot for a command, with progress on a terminal. */
-export async function loadAnalysis(file: string): Promise<HeapAnalysis> {
+export async function loadAnalysis(file: string, opts: { rootPaths?: boolean } = {}): Promise<HeapAnalysis> {
   const { loadSnapshot } = await import('../load-snapshot.js');
   const { analyzeSnapshotParallel } = await import('../../analysis/index.js');
   const snapshot = await loadSnapshot(file);
@@ -13,6 +13,7 @@ export async function loadAnalysis(file: string): Promise<HeapAnalysis> {
   try {
     return await analyzeSnapshotParallel(snapshot, {
       onPhase: (phase) => progress.update(Math.max(0, PHASES.indexOf(phase)) / PHASES.length, phase),
+      rootPaths: opts.rootPaths,
     });
   } finally {
     progress.done();

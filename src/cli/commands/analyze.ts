@@ -21,11 +21,11 @@ export function register(program: Command): void {
     .option('--no-suspects', 'skip leak suspects, paths and duplicate strings (faster)')
     .action(async (file: string, opts: AnalyzeOptions) => {
       const top = positiveInt(opts.top, '--top');
-      const analysis = await loadAnalysis(file);
+      const analysis = await loadAnalysis(file, { rootPaths: opts.suspects || opts.html !== undefined });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const report = buildAnalysisReport(file, analysis, top);
       const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;
-      const findings = leaks ? leaks.addLeakFindings(report, analysis, top) : null;
+      const findings = leaks ? await leaks.addLeakFindings(report, analysis, top) : null;
       if (opts.html && leaks) await leaks.writeHtmlReport(opts.html, report, analysis);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -53,9 +53,9 @@ export async function analyseDump(path: string): Promise<DumpAnalysis> {
   const { addLeakFindings, writeHtmlReport } = await import('../../report/leak-report.js');
   const { suspectsText } = await import('../../report/leak-text.js');
   const { renderAnalysisText, totalsSection } = await import('../../report/analysis-text.js');
-  const heap = await loadAnalysis(path);
+  const heap = await loadAnalysis(path, { rootPaths: true });
   const report: AnalysisReport = buildAnalysisReport(path, heap, 10);
-  const findings: LeakFindings = addLeakFindings(report, heap);
+  const findings: LeakFindings = await addLeakFindings(report, heap);
   const htmlReport = path.replace(/\.heapsnapshot$/, '.html');
   await writeHtmlReport(htmlReport, report, heap);
   const top = findings.suspects.slice(0, 1);

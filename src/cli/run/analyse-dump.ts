@@ -15,9 +15,9 @@ export async function analyseDump(dumpPath: string, top: number): Promise<DumpAn
   const { addLeakFindings, writeHtmlReport } = await import('../../report/leak-report.js');
   const { suspectsText } = await import('../../report/leak-text.js');
   const { renderAnalysisText, totalsSection } = await import('../../report/analysis-text.js');
-  const heap = await loadAnalysis(dumpPath);
+  const heap = await loadAnalysis(dumpPath, { rootPaths: true });
   const report = buildAnalysisReport(dumpPath, heap, top);
-  const findings = addLeakFindings(report, heap);
+  const findings = await addLeakFindings(report, heap);
   const htmlReport = dumpPath.replace(/\.heapsnapshot$/, '.html');
   await writeHtmlReport(htmlReport, report, heap);
   const summary = renderAnalysisText(report, [totalsSection, () => suspectsText(findings.suspects)]);
