@@ -1,5 +1,5 @@
 import { isPlumbingNode, PLUMBING_CLASSES } from './funnels.js';
-import { classHistogram } from './histogram.js';
+import { classHistogram, closureTotals } from './histogram.js';
 import { type PathStep, type RootPaths, rootPath } from './paths.js';
 import type { Suspect, SuspectOptions } from './suspects.js';
 import type { HeapAnalysis } from './types.js';
@@ -138,71 +138,18 @@ function histogramGroups(a: HeapAnalysis, threshold: number, reportedClass: Uint
 
 /**
  * Closures of one function (DevTools puts all closures in one class, "Function"): thousands of small
- * callbacks held from several places. A first pass sums every instance's retained size per function name,
- * cheap and an upper bound; only names over the threshold get the exact sum over their top-most instances.
+ * callbacks held from several places, summed over their top-most instances like a class.
  */
 function closureGroups(a: HeapAnalysis, threshold: number, reportedFunction: Uint8Array): InstanceGroup[] {
   const s = a.snapshot;
-  const { nodes, nodeFieldCount: nf } = s;
-  const typeOff = s.nodeTypeOffset;
-  const nameOff = s.nodeNameOffset;
-  const closure = s.nodeType.closure;
-  const retainedSizes = a.retainedSizes;
-  const n = s.nodeCount;
-  const sum = new Float64Array(s.strings.length);
-  for (let o = 0, base = 0; o < n; o++, base += nf) {
-    if (nodes[base + typeOff] === closure) sum[nodes[base + nameOff]] += retainedSizes[o];
-  }
-  const candidate = new Uint8Array(s.strings.length);
-  let any = false;
-  for (let k = 0; k < sum.length; k++) {
-    if (sum[k] > threshold && s.strings[k] !== '') {
-      candidate[k] = 1;
-      any = true;
-    }
-  }
-  if (!any) return [];
-  // one more pass for the instances of the candidates
-  const instances = new Map<number, number[]>();
-  for (let o = 0, base = 0; o < n; o++, base += nf) {
-    if (nodes[base + typeOff] !== closure || candidate[nodes[base + nameOff]] === 0) continue;
-    const list = instances.get(nodes[base + nameOff]);
-    if (list) list.push(o);
-    else instances.set(nodes[base + nameOff], [o]);
-  }
-  // an instance is top-most when no closure of the same function dominates it; the answer for each node
-  // on the way up is remembered (0 unknown, 1 none above, 2 one at or above), so each node is walked once
-  const root = s.rootOrdinal;
-  const status = new Uint8Array(n);
-  const walked: number[] = [];
-  const retained = new Map<number, number>();
-  for (const [k, list] of instances) {
-    status.fill(0);
-    const isK = (o: number): boolean => nodes[o * nf + typeOff] === closure && nodes[o * nf + nameOff] === k;
-    let size = 0;
-    for (const o of list) {
-      let cur = a.dominators[o];
-      while (cur !== root && status[cur] === 0 && !isK(cur)) {
-        walked.push(cur);
-        cur = a.dominators[cur];
-      }
-      const above = cur !== root && (status[cur] === 2 || (status[cur] === 0 && isK(cur)));
-      if (cur !== root && status[cur] === 0) status[cur] = 2;
-      for (const w of walked) status[w] = above ? 2 : 1;
-      walked.length = 0;
-      if (!above) size += retainedSizes[o];
-    }
-    retained.set(k, size);
-  }
-  const count = new Map([...instances].map(([k, list]) => [k, list.length]));
-  const first = new Map([...instances].map(([k, list]) => [k, list[0]]));
   const groups: InstanceGroup[] = [];
-  for (const [k, size] of retained) {
-    if (size <= threshold || definedInNode(a, first.get(k)!)) continue;
+  for (const fn of closureTotals(a)) {
+    const k = fn.nameIndex;
+    if (fn.retainedSize <= threshold || s.strings[k] === '' || definedInNode(a, fn.first)) continue;
     groups.push({
       className: `${s.strings[k]}()`,
-      count: count.get(k)!,
-      retainedSize: size,
+      count: fn.count,
+      retainedSize: fn.retainedSize,
       classIds: null,
       functionName: k,
       markReported: () => {

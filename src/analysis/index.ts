@@ -103,15 +103,16 @@ export async function analyzeSnapshotParallel(
     phase('self sizes');
     const selfSizes = shownSelfSizes(snapshot, labelScratch);
     signal(HANDED_OVER);
-    phase('classes');
-    const classes = classifyNodes(snapshot);
-    phase('dominators');
-    // should the worker fail (it cannot start, runs out of memory), this thread does its part
+    // the predecessors first: the worker's dominator pass waits for them, not for the classes
+    // (should the worker fail, cannot start or runs out of memory, this thread does its part below)
     const fill = await messages.next<FillRequest>().catch(() => null);
     if (fill) {
       fillPredecessors(snapshot, fill.graph);
       signal(FILLED);
     }
+    phase('classes');
+    const classes = classifyNodes(snapshot);
+    phase('dominators');
     const ready = fill ? await messages.next<DominatorsOutput>().catch(() => null) : null;
     const pageOwned = ready ? ready.pageOwned : markPageOwned(snapshot);
     const doms = ready ?? computeDominators(snapshot, pageOwned);

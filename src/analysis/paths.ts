@@ -81,8 +81,9 @@ export interface RootPathOptions {
 export function transientRootEdges(s: HeapSnapshot): number[] {
   const out: number[] = [];
   const synthetic = s.nodeType.synthetic;
-  for (let v = 0; v < s.nodeCount; v++) {
-    if (s.nodeTypeOf(v) !== synthetic) continue;
+  const { nodes, nodeFieldCount: nf, nodeTypeOffset: typeOff } = s;
+  for (let v = 0, n = s.nodeCount; v < n; v++) {
+    if (nodes[v * nf + typeOff] !== synthetic) continue;
     for (let e = s.firstEdge[v]; e < s.firstEdge[v + 1]; e++) {
       if (isTransientRootEdge(s, v, e, s.edgeTarget(e))) out.push(e);
     }
