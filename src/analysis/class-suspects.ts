@@ -156,7 +156,7 @@ function closureGroups(a: HeapAnalysis, threshold: number, reportedFunction: Uin
   const candidate = new Uint8Array(s.strings.length);
   let any = false;
   for (let k = 0; k < sum.length; k++) {
-    if (sum[k] > threshold && s.strings[k] !== '') {
+    if (sum[k] > threshold && !s.strings.isEmpty(k)) {
       candidate[k] = 1;
       any = true;
     }
@@ -200,7 +200,7 @@ function closureGroups(a: HeapAnalysis, threshold: number, reportedFunction: Uin
   for (const [k, size] of retained) {
     if (size <= threshold || definedInNode(a, first.get(k)!)) continue;
     groups.push({
-      className: `${s.strings[k]}()`,
+      className: `${s.strings.get(k)}()`,
       count: count.get(k)!,
       retainedSize: size,
       classIds: null,

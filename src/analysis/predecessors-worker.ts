@@ -3,6 +3,7 @@
 // See analyzeSnapshotParallel in index.ts.
 import { parentPort } from 'node:worker_threads';
 import { HeapSnapshot, type SnapshotMeta } from '../snapshot/snapshot.js';
+import { StringTable } from '../snapshot/string-table.js';
 import { dfsNumbering, essentialPredecessors } from './dominators.js';
 import { EphemeronPairs } from './essential-edges.js';
 
@@ -18,7 +19,7 @@ export interface PredecessorsInput {
 
 // the input comes as a message, so this thread can start (and load its modules) before the input is ready
 parentPort!.once('message', (input: PredecessorsInput) => {
-  const s = new HeapSnapshot(input.meta, input.nodes, input.edges, input.firstEdge, []);
+  const s = new HeapSnapshot(input.meta, input.nodes, input.edges, input.firstEdge, StringTable.fromStrings([]));
   const shared = (bytes: number) => new SharedArrayBuffer(bytes);
   const names = new EphemeronPairs(input.ephemerons, input.stringCount);
   const graph = essentialPredecessors(s, input.pageOwned, names, shared);
