@@ -6,6 +6,10 @@ const CACHE_SLOTS = 4096;
 
 /** Bytes per storage chunk: strings are appended to one until the next does not fit. */
 const CHUNK_BYTES = 32 << 20;
+/** A string of V8's strings section takes about 40 bytes with its quotes and separator: room is made for 32. */
+const BYTES_PER_STRING = 32;
+/** At most this much room at first (a section that is not the file's last is bounded by far more bytes). */
+const MAX_FIRST_ROOM = 1 << 24;
 
 /**
  * The snapshot's `strings` section kept as its bytes (off the JS heap): each string's contents as the file has
@@ -212,15 +216,17 @@ export class StringTableBuilder {
     private readonly chunkBytes = CHUNK_BYTES,
   ) {
     this.chunk = Buffer.allocUnsafe(Math.min(chunkBytes, maxBytes));
-    this.ends = maxBytes < 2 ** 32 ? new Uint32Array(1024) : new Float64Array(1024);
-    this.flags = new Uint8Array(1024);
+    // room for as many strings as V8's files usually hold in that many bytes, so the arrays seldom grow
+    const room = Math.min(MAX_FIRST_ROOM, Math.max(1024, Math.ceil(maxBytes / BYTES_PER_STRING)));
+    this.ends = maxBytes < 2 ** 32 ? new Uint32Array(room + 1) : new Float64Array(room + 1);
+    this.flags = new Uint8Array(room);
   }
 
   /** Ends a string whose bytes were written to chunk[used … end). */
   add(end: number, flags: number): void {
     this.used = end;
     const n = ++this.count;
-    if (n >= this.flags.length) this.grow();
+    if (n > this.flags.length) this.grow();
     this.ends[n] = this.base + end;
     this.flags[n - 1] = flags;
   }
@@ -240,7 +246,10 @@ export class StringTableBuilder {
     const chunks = [...this.chunks, last];
     const starts = [...this.starts, this.base];
     const n = this.count;
-    return new StringTable(chunks, starts, this.ends.slice(0, n + 1), this.flags.slice(0, n));
+    // untouched room costs address space only: copy the arrays when more than half of them is room
+    const mostlyRoom = n < this.flags.length / 2;
+    const ends = mostlyRoom ? this.ends.slice(0, n + 1) : this.ends.subarray(0, n + 1);
+    return new StringTable(chunks, starts, ends, mostlyRoom ? this.flags.slice(0, n) : this.flags.subarray(0, n));
   }
 
   private newChunk(bytes: number): void {
@@ -254,10 +263,11 @@ export class StringTableBuilder {
   }
 
   private grow(): void {
-    const ends = new (this.ends.constructor as Uint32ArrayConstructor | Float64ArrayConstructor)(this.ends.length * 2);
+    const room = this.flags.length * 2;
+    const ends = new (this.ends.constructor as Uint32ArrayConstructor | Float64ArrayConstructor)(room + 1);
     ends.set(this.ends);
     this.ends = ends;
-    const flags = new Uint8Array(this.flags.length * 2);
+    const flags = new Uint8Array(room);
     flags.set(this.flags);
     this.flags = flags;
   }
