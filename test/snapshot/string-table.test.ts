@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { EphemeronNames, ephemeronTable, SHORTEST_EPHEMERON_NAME } from '../../src/analysis/essential-edges.js';
 import { FileWindow } from '../../src/snapshot/file-window.js';
 import { SnapshotFormatError } from '../../src/snapshot/format-error.js';
-import { StringTable } from '../../src/snapshot/string-table.js';
+import { ASCII, StringTable, StringTableBuilder } from '../../src/snapshot/string-table.js';
 import { readStrings, validEscapes } from '../../src/snapshot/strings-section.js';
 import { tempDir } from './helpers.js';
 
@@ -214,6 +214,23 @@ describe('StringTable.fromStrings', () => {
     });
     expect(t.indexOf('', 1)).toBe(8);
     expect(StringTable.fromStrings([]).length).toBe(0);
+  });
+});
+
+describe('StringTableBuilder', () => {
+  it('keeps offsets as doubles when the bytes may pass 4 GiB, and starts a chunk for a string too long for one', () => {
+    const builder = new StringTableBuilder(2 ** 32, 4);
+    const strings = ['Object', 'a string longer than a chunk', '', 'é'];
+    for (const str of strings) {
+      const b = Buffer.from(str);
+      builder.copy(b, 0, b.length, b.length === str.length ? ASCII : 0, 2 ** 32);
+    }
+    const t = builder.finish();
+    expect(t.toArray()).toEqual(strings);
+    expect(t.indexOf('a string longer than a chunk')).toBe(1);
+    expect(t.charCodeAt(3, 0)).toBe(0xe9);
+    expect((t as unknown as { ends: unknown }).ends).toBeInstanceOf(Float64Array);
+    expect((StringTable.fromStrings(strings) as unknown as { ends: unknown }).ends).toBeInstanceOf(Uint32Array);
   });
 });
 
