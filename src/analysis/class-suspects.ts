@@ -145,9 +145,9 @@ function closureGroups(a: HeapAnalysis, threshold: number, reportedFunction: Uin
   const groups: InstanceGroup[] = [];
   for (const fn of closureTotals(a)) {
     const k = fn.nameIndex;
-    if (fn.retainedSize <= threshold || s.strings[k] === '' || definedInNode(a, fn.first)) continue;
+    if (fn.retainedSize <= threshold || s.strings.isEmpty(k) || definedInNode(a, fn.first)) continue;
     groups.push({
-      className: `${s.strings[k]}()`,
+      className: `${s.strings.get(k)}()`,
       count: fn.count,
       retainedSize: fn.retainedSize,
       classIds: null,

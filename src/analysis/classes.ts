@@ -65,9 +65,9 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
   };
   const baseOfName = new Int32Array(strings.length).fill(-1); // per name string index, when not detached
   const nameClass = (nameIndex: number, isDetached: boolean): number => {
-    if (isDetached) return classOfName(`Detached ${strings[nameIndex]}`, -1);
+    if (isDetached) return classOfName(`Detached ${strings.get(nameIndex)}`, -1);
     let base = baseOfName[nameIndex];
-    if (base < 0) base = baseOfName[nameIndex] = classOfName(strings[nameIndex], nameIndex);
+    if (base < 0) base = baseOfName[nameIndex] = classOfName(strings.get(nameIndex), nameIndex);
     return base;
   };
 
@@ -81,7 +81,7 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
 
   const classNames: string[] = [];
   const baseName = (base: number): string =>
-    base < strings.length ? strings[base] : derivedNames[base - strings.length];
+    base < strings.length ? strings.get(base) : derivedNames[base - strings.length];
   let classOfBase = new Int32Array(strings.length + 64).fill(-1);
   const located = new LocatedClassTable();
   for (let o = 0; o < n; o++) {

@@ -5,6 +5,7 @@
 // (user roots, ephemeron names, transient root edges) comes worked out in the input.
 import { parentPort } from 'node:worker_threads';
 import { HeapSnapshot } from '../snapshot/snapshot.js';
+import { StringTable } from '../snapshot/string-table.js';
 import { dfsNumbering, dominatorsFromPredecessors, essentialCounts } from './dominators.js';
 import {
   type DominatorsInput,
@@ -19,7 +20,14 @@ import { computeRootPaths } from './paths.js';
 
 // the input comes as a message, so this thread can start (and load its modules) before the input is ready
 parentPort!.once('message', (input: DominatorsInput) => {
-  const s = new HeapSnapshot(input.meta, input.nodes, input.edges, input.edgeTypes, input.firstEdge, []);
+  const s = new HeapSnapshot(
+    input.meta,
+    input.nodes,
+    input.edges,
+    input.edgeTypes,
+    input.firstEdge,
+    StringTable.fromStrings([]),
+  );
   const shared = (bytes: number) => new SharedArrayBuffer(bytes);
   const pageOwned = markPageOwned(s, shared, input.userRoots);
   const names = new EphemeronPairs(input.ephemerons, input.stringCount);

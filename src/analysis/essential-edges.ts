@@ -1,8 +1,11 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import type { StringTable } from '../snapshot/string-table.js';
 
 // An internal edge from a WeakMap's table to a value is named like
 // "12 / part of key (Object @34) -> value (Object @56) pair in WeakMap (table @78)".
 const EPHEMERON_NAME = /^\d+ \/ part of key \(.*? @\d+\) -> value \(.*? @\d+\) pair in WeakMap \(table @(\d+)\)$/;
+/** The shortest name EPHEMERON_NAME matches: no string with fewer bytes is one. */
+export const SHORTEST_EPHEMERON_NAME = '0 / part of key ( @0) -> value ( @0) pair in WeakMap (table @0)';
 
 // per-string state: 0 = not looked at yet
 const NOT_EPHEMERON = 1;
@@ -23,7 +26,7 @@ export interface EphemeronLookup {
 export class EphemeronNames implements EphemeronLookup {
   private readonly state: Uint8Array;
   private tableIds: Float64Array | null = null;
-  constructor(private readonly strings: string[]) {
+  constructor(private readonly strings: StringTable) {
     this.state = new Uint8Array(strings.length);
   }
   get verdicts(): Uint8Array {
@@ -33,8 +36,11 @@ export class EphemeronNames implements EphemeronLookup {
     const st = this.state[nameIndex];
     if (st === NOT_EPHEMERON) return -1;
     if (st === EPHEMERON) return this.tableIds![nameIndex];
-    const name = this.strings[nameIndex];
-    const m = name !== undefined && name.length > 0 && name.charCodeAt(0) <= 57 ? EPHEMERON_NAME.exec(name) : null;
+    // most names are ruled out by their length or first character (a digit), without decoding them
+    const strings = this.strings;
+    const long = nameIndex < strings.length && strings.byteLength(nameIndex) >= SHORTEST_EPHEMERON_NAME.length;
+    const c = long ? strings.charCodeAt(nameIndex, 0) : -1;
+    const m = c >= 48 && c <= 57 ? EPHEMERON_NAME.exec(strings.get(nameIndex)) : null;
     if (!m) {
       this.state[nameIndex] = NOT_EPHEMERON;
       return -1;
@@ -47,12 +53,12 @@ export class EphemeronNames implements EphemeronLookup {
 }
 
 /** Every ephemeron edge name of a strings table: [string index, table id] pairs (for a worker thread). */
-export function ephemeronTable(strings: string[]): Float64Array {
+export function ephemeronTable(strings: StringTable): Float64Array {
   const names = new EphemeronNames(strings);
   const pairs: number[] = [];
   for (let i = 0; i < strings.length; i++) {
-    const c = strings[i].charCodeAt(0);
-    if (c >= 48 && c <= 57 && names.tableIdOf(i) >= 0) pairs.push(i, names.tableIdOf(i));
+    const id = names.tableIdOf(i);
+    if (id >= 0) pairs.push(i, id);
   }
   return Float64Array.from(pairs);
 }

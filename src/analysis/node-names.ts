@@ -34,7 +34,7 @@ function flattenConsString(s: HeapSnapshot, o: number): string {
     let second = -1;
     for (let e = s.firstEdge[v]; e < s.firstEdge[v + 1] && (first < 0 || second < 0); e++) {
       if (s.edgeTypeOf(e) !== internal) continue;
-      const name = s.strings[s.edgeNameOrIndex(e)];
+      const name = s.strings.get(s.edgeNameOrIndex(e));
       if (name === 'first') first = s.edgeTarget(e);
       else if (name === 'second') second = s.edgeTarget(e);
     }
@@ -54,7 +54,7 @@ function plainObjectName(s: HeapSnapshot, o: number): string {
   let fromBack = false;
   while (front <= back) {
     const e = fromBack ? back : front;
-    const name = s.edgeTypeOf(e) === property ? s.strings[s.edgeNameOrIndex(e)] : undefined;
+    const name = s.edgeTypeOf(e) === property ? s.strings.get(s.edgeNameOrIndex(e)) : undefined;
     if (name === undefined || name === '__proto__') {
       if (fromBack) back--;
       else front++;

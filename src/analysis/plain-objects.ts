@@ -6,6 +6,8 @@ import type { HeapSnapshot } from '../snapshot/snapshot.js';
 const MAX_INTERFACE_NAME_LENGTH = 120;
 const MIN_OBJECTS_PER_INTERFACE = 2;
 const MIN_PROPORTION_PER_INTERFACE = 1000;
+const NOT_OBJECT = 1;
+const OBJECT = 2;
 
 /** A property name as it appears inside `{…}`: quoted when it holds a comma, quote or brace. */
 export function formatPropertyName(name: string): string {
@@ -25,15 +27,10 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
   const eNameOff = s.edgeNameOffset;
   const objectType = s.nodeType.object;
   const property = s.edgeType.property;
-  // a name index is "Object" when its string is (V8 writes each string once, but do not rely on it)
-  const isObjectName = new Uint8Array(s.strings.length);
-  let anyObject = false;
-  s.strings.forEach((str, i) => {
-    if (str === 'Object') isObjectName[i] = 1;
-    anyObject ||= str === 'Object';
-  });
+  // a name index is "Object" when its string is (V8 writes each string once, but do not rely on it); each
+  // object name's string is compared once: 0 not yet, NOT_OBJECT, OBJECT
+  const objectName = new Uint8Array(s.strings.length);
   shapeOf.fill(0, 0, n);
-  if (!anyObject) return { shapeNames: [] };
 
   // intern shapes: open addressing on a hash of the property-name string indices
   let tableSize = 1 << 12;
@@ -70,7 +67,10 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
   };
   let plainCount = 0;
   for (let o = 0; o < n; o++) {
-    if (nodes[o * nf + typeOff] !== objectType || !isObjectName[nodes[o * nf + nameOff]]) continue;
+    if (nodes[o * nf + typeOff] !== objectType) continue;
+    const name = nodes[o * nf + nameOff];
+    if (objectName[name] === 0) objectName[name] = s.strings.equals(name, 'Object') ? OBJECT : NOT_OBJECT;
+    if (objectName[name] !== OBJECT) continue;
     plainCount++;
     const h = hashOf(o);
     let i = h & (tableSize - 1);
@@ -101,7 +101,7 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
   const propertyNames = (o: number): string[] => {
     const out: string[] = [];
     for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
-      if (edgeTypes[e] === property) out.push(s.strings[edges[e * ef + eNameOff]]);
+      if (edgeTypes[e] === property) out.push(s.strings.get(edges[e * ef + eNameOff]));
     }
     return out;
   };

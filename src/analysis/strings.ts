@@ -35,20 +35,26 @@ export function duplicateStrings(a: HeapAnalysis, limit = 20): DuplicateString[]
     else if (size[name] !== bytes) size[name] = -1; // cut-short name shared by different strings
     count[name]++;
   }
-  // keep the `limit` largest by wasted bytes without sorting every string
-  const picked: DuplicateString[] = [];
+  // keep the `limit` largest by wasted bytes without sorting every string; values are decoded for those only
+  const picked: { name: number; wastedSize: number }[] = [];
   let floor = 0;
   for (let k = 0; k < count.length; k++) {
     if (count[k] < 2 || size[k] <= 0) continue;
     const wasted = (count[k] - 1) * size[k];
     if (picked.length >= limit && wasted <= floor) continue;
-    picked.push({ value: s.strings[k], count: count[k], selfSize: size[k], wastedSize: wasted });
+    picked.push({ name: k, wastedSize: wasted });
     if (picked.length > limit * 4) {
       picked.sort((x, y) => y.wastedSize - x.wastedSize);
       picked.length = limit;
       floor = picked[limit - 1].wastedSize;
     }
   }
-  picked.sort((x, y) => y.wastedSize - x.wastedSize || (x.value < y.value ? -1 : 1));
-  return picked.slice(0, limit);
+  const rows: DuplicateString[] = picked.map(({ name, wastedSize }) => ({
+    value: s.strings.get(name),
+    count: count[name],
+    selfSize: size[name],
+    wastedSize,
+  }));
+  rows.sort((x, y) => y.wastedSize - x.wastedSize || (x.value < y.value ? -1 : 1));
+  return rows.slice(0, limit);
 }

@@ -31,6 +31,7 @@ import {
 } from './number-array.js';
 import { joinScans, type ScanState } from './number-scan.js';
 import { HeapSnapshot } from './snapshot.js';
+import { StringTable } from './string-table.js';
 import { readStrings } from './strings-section.js';
 import { CTRL, signal, type WorkerInput, type WorkerResult } from './worker-protocol.js';
 
@@ -116,7 +117,7 @@ class SnapshotReader {
   private nodesStart = -1;
   private edgesStart = -1;
   private edgesPlan: ChunkPlan | undefined;
-  private strings: string[] = [];
+  private strings: StringTable = StringTable.fromStrings([]);
   private locations: Uint32Array = new Uint32Array(0);
   private locationsStart = -1;
   private firstEdge: Uint32Array = new Uint32Array(0);

@@ -1,3 +1,5 @@
+import type { StringTable } from './string-table.js';
+
 /**
  * A parsed V8 heap snapshot as flat typed arrays, in the layout of the file (struct of records), with field
  * offsets computed once from `snapshot.meta`. No per-node or per-edge objects: a node is its ordinal
@@ -59,7 +61,8 @@ export class HeapSnapshot {
     readonly edgeTypes: Uint8Array,
     /** nodeCount + 1 entries: node o's edges are firstEdge[o] … firstEdge[o+1]-1 (edge ordinals). */
     readonly firstEdge: Uint32Array,
-    readonly strings: string[],
+    /** The `strings` section, decoded on demand. */
+    readonly strings: StringTable,
     /** The `locations` section (object ordinal, script id, line, column per record) when present, else empty. */
     readonly locations: Uint32Array = new Uint32Array(0),
     /** Memory the reader freed by dropping node fields, handed out by nodeSizedScratch. */
@@ -108,7 +111,7 @@ export class HeapSnapshot {
     return this.meta.nodeTypes[this.nodeTypeOf(o)] ?? 'unknown';
   }
   nodeName(o: number): string {
-    return this.strings[this.nodes[o * this.nodeFieldCount + this.nodeNameOffset]];
+    return this.strings.get(this.nodes[o * this.nodeFieldCount + this.nodeNameOffset]);
   }
   nodeId(o: number): number {
     return this.nodes[o * this.nodeFieldCount + this.nodeIdOffset];
@@ -139,7 +142,7 @@ export class HeapSnapshot {
     const t = this.edgeTypeOf(e);
     const v = this.edgeNameOrIndex(e);
     if (t === this.edgeType.element || t === this.edgeType.hidden) return String(v);
-    return this.strings[v] ?? String(v);
+    return v < this.strings.length ? this.strings.get(v) : String(v);
   }
 }
 

@@ -1,46 +1,53 @@
+import { isAscii } from 'node:buffer';
 import type { FileWindow } from './file-window.js';
 import { SnapshotFormatError } from './format-error.js';
 import { unexpected } from './json-skip.js';
+import { ASCII, ESCAPED, type StringTable, StringTableBuilder } from './string-table.js';
 
 /**
- * Reads the `strings` array, pos just after its `[`: each string's closing quote is found by a short byte loop
- * (or the native indexOf when the string is long or spans refills); the bytes are decoded as they are when
- * they hold no escape (Latin-1 when all ASCII, else UTF-8), or through JSON.parse when they do (\uXXXX pairs,
- * lone surrogates). Returns the strings and the position after the closing `]`.
+ * Reads the `strings` array, pos just after its `[`, into a StringTable of the strings' bytes: each string's
+ * closing quote is found by a short byte loop that also copies the bytes (or by the native indexOf when the
+ * string is long or spans refills). Escapes are checked here, so a bad one is reported at read time; strings are
+ * decoded only when asked for. Returns the table and the position after the closing `]`.
  */
 export function readStrings(
   win: FileWindow,
   pos: number,
   onBytes: (bytes: number) => void,
-): { strings: string[]; end: number } {
-  const strings: string[] = [];
+  chunkBytes?: number,
+): { strings: StringTable; end: number } {
+  const table = new StringTableBuilder(win.size - pos, chunkBytes);
   const slashes = new BackslashFinder(win);
   let p = win.skipWs(pos);
   let reported = pos;
-  if (win.byte(p) === 93) return { strings, end: p + 1 };
+  if (win.byte(p) === 93) return { strings: table.finish(), end: p + 1 };
   for (;;) {
     if (win.byte(p) !== 34) throw unexpected(win, p, 'a string');
     const start = p + 1;
     let from = start;
     let escaped = false;
     let end = -1;
-    // fast path, for most strings: a plain string whose closing quote is in the window (a JS loop beats a native
-    // indexOf call on strings this short)
+    // fast path, for most strings: a plain string whose closing quote is in the window and whose bytes fit in
+    // the table's chunk, copied as they are scanned (a JS loop beats native indexOf and copy on strings this short)
     const buf = win.buf;
     const base = win.base;
     const windowEnd = win.len;
+    const out = table.chunk;
     let i = start - base;
+    let w = table.used;
+    const stop = Math.min(windowEnd, i + out.length - w);
     let bits = 0;
-    while (i < windowEnd) {
+    while (i < stop) {
       const c = buf[i];
       if (c === 34 || c === 92) break;
       bits |= c;
+      out[w++] = c;
       i++;
     }
-    let ascii = false;
-    if (i < windowEnd && buf[i] === 34) {
+    const copied = i < windowEnd && buf[i] === 34;
+    if (copied) {
       end = base + i;
-      ascii = bits < 128;
+      table.add(w, bits < 128 ? ASCII : 0);
     }
     // invariant: [start, from) is scanned and `from` is not inside an escape
     while (end < 0) {
@@ -66,14 +73,15 @@ export function readStrings(
       }
       from = k;
     }
-    // each string is its own copy (slices of a decoded window would keep every window's text alive)
-    strings.push(
-      escaped
-        ? decodeEscaped(win, start, end)
-        : ascii
-          ? win.buf.toString('latin1', start - win.base, end - win.base)
-          : utf8(win, start, end),
-    );
+    if (!copied) {
+      const first = start - win.base;
+      const past = end - win.base;
+      if (escaped && !validEscapes(win.buf, first, past)) {
+        throw new SnapshotFormatError('bad escape in a string', start - 1);
+      }
+      const flags = escaped ? ESCAPED : isAscii(win.buf.subarray(first, past)) ? ASCII : 0;
+      table.copy(win.buf, first, past, flags, win.size - start);
+    }
     // fast path for the separators V8 writes, `,"` and `,\n"`
     const after = end + 1 - win.base;
     if (after + 2 < win.len && win.buf[after] === 44) {
@@ -93,7 +101,7 @@ export function readStrings(
       p = win.skipWs(p + 1);
     } else if (c === 93) {
       onBytes(p + 1 - reported);
-      return { strings, end: p + 1 };
+      return { strings: table.finish(), end: p + 1 };
     } else {
       throw unexpected(win, p, "',' or ']' in the strings");
     }
@@ -104,17 +112,33 @@ export function readStrings(
   }
 }
 
-function decodeEscaped(win: FileWindow, start: number, end: number): string {
-  const json = `"${win.buf.toString('utf8', start - win.base, end - win.base)}"`;
-  try {
-    return JSON.parse(json) as string;
-  } catch {
-    throw new SnapshotFormatError('bad escape in a string', start - 1);
+/**
+ * Whether the escaped string bytes[from … to) is one JSON.parse accepts: every escape one of \" \\ \/ \b \f \n \r
+ * \t or \u and four hex digits, and no raw control character (the scan ends a string only after a whole escape).
+ */
+export function validEscapes(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) {
+    const c = bytes[k];
+    if (c < 0x20) return false;
+    if (c !== 92) continue;
+    if (++k >= to) return false;
+    const e = bytes[k];
+    if (e === 117) {
+      if (k + 4 >= to) return false;
+      for (let h = k + 1; h <= k + 4; h++) if (!isHexDigit(bytes[h])) return false;
+      k += 4;
+    } else if (!SIMPLE_ESCAPES.includes(e)) {
+      return false;
+    }
   }
+  return true;
 }
 
-function utf8(win: FileWindow, start: number, end: number): string {
-  return win.buf.toString('utf8', start - win.base, end - win.base);
+// " \ / b f n r t
+const SIMPLE_ESCAPES = [34, 92, 47, 98, 102, 110, 114, 116];
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
 
 /** Finds backslashes for the escape walk, caching the last answer so a window is searched once. */

@@ -233,7 +233,7 @@ export function differencesFromJson(s: HeapSnapshot, j: JsonSnapshot): string[] 
   }
   if (s.strings.length !== j.strings.length) out.push(`strings length ${s.strings.length} vs ${j.strings.length}`);
   for (let i = 0; i < j.strings.length && out.length < 5; i++) {
-    if (s.strings[i] !== j.strings[i]) out.push(`strings[${i}] ${JSON.stringify(s.strings[i])}`);
+    if (s.strings.get(i) !== j.strings[i]) out.push(`strings[${i}] ${JSON.stringify(s.strings.get(i))}`);
   }
   const loc = j.locations ?? [];
   if (s.locations.length !== loc.length) out.push(`locations length ${s.locations.length} vs ${loc.length}`);
