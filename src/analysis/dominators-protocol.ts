@@ -18,8 +18,8 @@ export interface DominatorsInput {
    * has filled the predecessors of the FillRequest.
    */
   signals: Int32Array;
-  /** transientRootEdges' list, for the holder paths asked for later ('paths'), or null when they will not be. */
-  transientEdges: number[] | null;
+  /** Whether the holder paths will be asked for (a PathsRequest) once the dominators are in. */
+  rootPaths: boolean;
 }
 
 export const HANDED_OVER = 0;
@@ -43,4 +43,7 @@ export interface DominatorsOutput {
 }
 
 /** Sent by the main thread once it no longer reads `order` and spare[2]: compute the holder paths in them. */
-export const PATHS = 'paths';
+export interface PathsRequest {
+  /** transientRootEdges' list (the worker has no strings to find them with). */
+  transientEdges: number[];
+}

@@ -13,6 +13,7 @@ import {
   FILLED,
   type FillRequest,
   HANDED_OVER,
+  type PathsRequest,
 } from './dominators-protocol.js';
 import { EphemeronPairs } from './essential-edges.js';
 import { markPageOwned } from './page-owned.js';
@@ -39,11 +40,10 @@ parentPort!.once('message', (input: DominatorsInput) => {
   const doms = dominatorsFromPredecessors(s, graph, numbering, input.labelScratch);
   const out: DominatorsOutput = { pageOwned, ...doms, spareBuffer: doms.spareBuffer as SharedArrayBuffer };
   parentPort!.postMessage(out);
-  const transientEdges = input.transientEdges;
-  if (transientEdges === null) return;
+  if (!input.rootPaths) return;
   // the arrays the dominator pass leaves behind become the BFS's: no new memory at the analysis's peak
   const scratch: [Uint32Array, Uint32Array, Uint32Array] = [graph.firstPred, doms.spare[2], doms.order];
-  parentPort!.once('message', () => {
+  parentPort!.once('message', ({ transientEdges }: PathsRequest) => {
     parentPort!.postMessage(computeRootPaths(s, { holderPaths: true, transientEdges, scratch }));
   });
 });

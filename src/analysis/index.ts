@@ -8,7 +8,7 @@ import {
   FILLED,
   type FillRequest,
   HANDED_OVER,
-  PATHS,
+  type PathsRequest,
 } from './dominators-protocol.js';
 import { ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
@@ -97,7 +97,7 @@ export async function analyzeSnapshotParallel(
       stringCount: snapshot.strings.length,
       labelScratch,
       signals,
-      transientEdges: opts.rootPaths ? transientRootEdges(snapshot) : null,
+      rootPaths: opts.rootPaths === true,
     };
     worker.postMessage(input);
     phase('self sizes');
@@ -113,13 +113,15 @@ export async function analyzeSnapshotParallel(
     phase('classes');
     const classes = classifyNodes(snapshot);
     phase('dominators');
+    // while the worker finishes the dominators
+    const transientEdges = opts.rootPaths ? transientRootEdges(snapshot) : [];
     const ready = fill ? await messages.next<DominatorsOutput>().catch(() => null) : null;
     const pageOwned = ready ? ready.pageOwned : markPageOwned(snapshot);
     const doms = ready ?? computeDominators(snapshot, pageOwned);
     const analysis = finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
     if (ready && opts.rootPaths) {
       // the dominator pass's order and spare[2] are done with here: the worker computes the paths in them
-      worker.postMessage(PATHS);
+      worker.postMessage({ transientEdges } satisfies PathsRequest);
       const paths = messages.next<RootPaths>();
       paths.then(
         () => void worker.terminate(),

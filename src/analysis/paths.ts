@@ -82,10 +82,21 @@ export function transientRootEdges(s: HeapSnapshot): number[] {
   const out: number[] = [];
   const synthetic = s.nodeType.synthetic;
   const { nodes, nodeFieldCount: nf, nodeTypeOffset: typeOff } = s;
+  const verdictOfName = new Map<number, boolean>(); // a synthetic root's many edges share a few names
   for (let v = 0, n = s.nodeCount; v < n; v++) {
     if (nodes[v * nf + typeOff] !== synthetic) continue;
     for (let e = s.firstEdge[v]; e < s.firstEdge[v + 1]; e++) {
-      if (isTransientRootEdge(s, v, e, s.edgeTarget(e))) out.push(e);
+      const w = s.edgeTarget(e);
+      if (s.nodeTypeOf(w) === synthetic && TRANSIENT_ROOTS.has(s.nodeName(w))) {
+        out.push(e);
+        continue;
+      }
+      const t = s.edgeTypeOf(e);
+      if (t === s.edgeType.element || t === s.edgeType.hidden) continue; // named by numbers: never a map's name
+      const name = s.edgeNameOrIndex(e);
+      let verdict = verdictOfName.get(name);
+      if (verdict === undefined) verdictOfName.set(name, (verdict = isTransientRootEdge(s, v, e, w)));
+      if (verdict) out.push(e);
     }
   }
   return out;

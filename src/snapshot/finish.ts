@@ -192,17 +192,35 @@ export function convertLocations(meta: SnapshotMeta, locations: Uint32Array, nod
 const DROPPED_NODE_FIELDS = ['edge_count', 'trace_node_id'];
 
 /**
- * The node records as stored: every field of the file but edge_count and trace_node_id (8 bytes a node less),
- * compacted in place after the checks. `nodes` is the front of the file-sized array; `freed` is the rest, for
- * arrays the analysis keeps (no new memory, no garbage). `meta.fileNodeFields` keeps the file's layout.
+ * The node records as stored: every field of the file but edge_count and trace_node_id (8 bytes a node less).
+ * `nodes` is the front of the file-sized array; `freed` is the rest, for arrays the analysis keeps (no new
+ * memory, no garbage). `meta.fileNodeFields` keeps the file's layout. The records must have been compacted
+ * (compactNodes) first.
  */
 export function storedNodes(
   meta: SnapshotMeta,
   nodes: Uint32Array,
 ): { meta: SnapshotMeta; nodes: Uint32Array; freed: Uint32Array | null } {
   const fileFields = meta.nodeFields;
-  const kept = fileFields.filter((f) => !DROPPED_NODE_FIELDS.includes(f));
+  const kept = keptNodeFields(fileFields);
   if (kept.length === fileFields.length) return { meta, nodes, freed: null };
+  const nodeCount = nodes.length / fileFields.length;
+  return {
+    meta: { ...meta, nodeFields: kept, fileNodeFields: fileFields },
+    nodes: nodes.subarray(0, nodeCount * kept.length),
+    freed: nodes.subarray(nodeCount * kept.length),
+  };
+}
+
+function keptNodeFields(fileFields: string[]): string[] {
+  return fileFields.filter((f) => !DROPPED_NODE_FIELDS.includes(f));
+}
+
+/** Moves the kept fields of the file's node records (see storedNodes) to the front of the array, in place. */
+export function compactNodes(meta: SnapshotMeta, nodes: Uint32Array): void {
+  const fileFields = meta.nodeFields;
+  const kept = keptNodeFields(fileFields);
+  if (kept.length === fileFields.length) return;
   const nf = fileFields.length;
   const kf = kept.length;
   const nodeCount = nodes.length / nf;
@@ -211,9 +229,13 @@ export function storedNodes(
   for (let o = 0, i = 0, j = 0; o < nodeCount; o++, i += nf) {
     for (let k = 0; k < kf; k++) nodes[j++] = nodes[i + from[k]];
   }
-  return {
-    meta: { ...meta, nodeFields: kept, fileNodeFields: fileFields },
-    nodes: nodes.subarray(0, nodeCount * kf),
-    freed: nodes.subarray(nodeCount * kf),
-  };
+}
+
+/** firstBadName for node names once the records are compacted: the index is the file's, for the byte offset. */
+export function firstBadStoredNodeName(meta: SnapshotMeta, nodes: Uint32Array, stringCount: number): BadField | null {
+  const kept = keptNodeFields(meta.nodeFields);
+  const bad = firstBadName({ ...meta, nodeFields: kept }, 'nodes', nodes, stringCount);
+  if (!bad) return null;
+  const o = Math.floor(bad.index / kept.length);
+  return { ...bad, index: o * meta.nodeFields.length + meta.nodeFields.indexOf('name') };
 }

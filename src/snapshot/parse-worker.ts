@@ -5,7 +5,7 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { EdgeConverter, indexNodes } from './finish.js';
+import { compactNodes, EdgeConverter, indexNodes } from './finish.js';
 import { SnapshotFormatError } from './format-error.js';
 import { parseFrontChunks, parseWholeArray, scanBuffer } from './number-array.js';
 import { CTRL, type WorkerInput, type WorkerResult, waitFor } from './worker-protocol.js';
@@ -27,12 +27,21 @@ function run(input: WorkerInput): WorkerResult {
     if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };
     parseWholeArray(fd, buf, offsets[0], nodes, 'nodes', progress);
     const nodesCheck = indexNodes(meta, nodes, edges.length / edgeFields, firstEdge);
+    // while the main thread reads the strings: the reader's last step done here, off its critical path
+    const nodesStored = nodesCheck.bad === null;
+    if (nodesStored) compactNodes(meta, nodes);
     if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
     const plan = { start: offsets[1], end: offsets[2], chunkSize: offsets[3], chunkCount: offsets[4] };
     const out = { records: new Uint32Array(input.edgeRecords), types: new Uint8Array(input.edgeTypes) };
     const converter = new EdgeConverter(meta, edges, firstEdge.length - 1, out);
     const front = parseFrontChunks(fd, buf, plan, edges, ctrl, CTRL.claims, progress, converter);
-    return { front: { ...front.state }, frontStop: front.stop, nodesCheck, edgesCheck: converter.result() };
+    return {
+      front: { ...front.state },
+      frontStop: front.stop,
+      nodesCheck,
+      nodesStored,
+      edgesCheck: converter.result(),
+    };
   } finally {
     closeSync(fd);
   }

@@ -7,11 +7,13 @@ import { FileWindow } from './file-window.js';
 import {
   type BadField,
   type CheckResult,
+  compactNodes,
   convertEdges,
   convertLocations,
   EdgeConverter,
   type EdgeOutput,
   firstBadName,
+  firstBadStoredNodeName,
   indexNodes,
   storedEdgeMeta,
   storedNodes,
@@ -123,6 +125,8 @@ class SnapshotReader {
   private firstEdge: Uint32Array = new Uint32Array(0);
   /** Node and edge checks done so far (by the worker and the main thread), see build(). */
   private nodesCheck: CheckResult | undefined;
+  /** The worker compacted the node records (see compactNodes). */
+  private nodesStored = false;
   private edgeChecks: CheckResult[] = [];
   private parallel: Parallel | undefined;
   private readonly wantParallel: boolean;
@@ -347,6 +351,7 @@ class SnapshotReader {
     this.join(result.front, back.state, back.stop);
     const frontTo = Math.floor(result.front.index / ef);
     this.nodesCheck = result.nodesCheck;
+    this.nodesStored = result.nodesStored;
     const middle = convertEdges(meta, this.edges, nodeCount, frontTo, backFrom, this.edgeOut);
     this.edgeChecks.push(result.edgesCheck, middle, backCheck);
   }
@@ -355,6 +360,7 @@ class SnapshotReader {
     parseWholeArray(this.fd, this.buf, this.nodesStart, this.nodes, 'nodes', this.progress);
     parseWholeArray(this.fd, this.buf, this.edgesStart, this.edges, 'edges', this.progress);
     this.nodesCheck = undefined;
+    this.nodesStored = false;
     this.edgeChecks = [];
   }
 
@@ -409,7 +415,13 @@ class SnapshotReader {
     const stringCount = this.strings.length;
     const bad: BadField[] = [];
     if (this.nodesCheck.bad) bad.push(this.nodesCheck.bad);
-    else if (this.nodesCheck.maxName >= stringCount) bad.push(firstBadName(meta, 'nodes', this.nodes, stringCount)!);
+    else if (this.nodesCheck.maxName >= stringCount) {
+      bad.push(
+        this.nodesStored
+          ? firstBadStoredNodeName(meta, this.nodes, stringCount)!
+          : firstBadName(meta, 'nodes', this.nodes, stringCount)!,
+      );
+    }
     for (const check of this.edgeChecks) {
       if (check.bad) bad.push(check.bad);
     }
@@ -425,6 +437,7 @@ class SnapshotReader {
       throw errors.reduce((a, b) => (b.offset < a.offset ? b : a));
     }
     this.progress(0);
+    if (!this.nodesStored) compactNodes(meta, this.nodes);
     const { meta: nodesMeta, nodes, freed } = storedNodes(meta, this.nodes);
     const { records, types } = this.edgeOut;
     this.edges = new Uint32Array(0); // the file's records: garbage from here on

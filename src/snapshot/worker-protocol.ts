@@ -40,6 +40,8 @@ export type WorkerResult =
       frontStop: number;
       /** indexNodes over all nodes. */
       nodesCheck: CheckResult;
+      /** The node records were compacted (compactNodes) after a clean check. */
+      nodesStored: boolean;
       /** convertEdges over the edge records the worker parsed whole: [0, floor(front.index / edge fields)). */
       edgesCheck: CheckResult;
     }

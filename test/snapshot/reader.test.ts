@@ -367,6 +367,18 @@ describe('bad input ends in one line with the byte offset, exit code 2', () => {
     const letter = handText.replace('"nodes":[9,0,1', '"nodes":[9,x,1');
     const m2 = await failure(variant('letter.heapsnapshot', letter), { parallel: true, bufferSize: 3 });
     expect(m2).toMatch(new RegExp(`:${letter.indexOf('"nodes":[9,x') + '"nodes":[9,'.length}\\)$`));
+    // node names are checked once the strings are read, after the worker has compacted the node records: the
+    // offset is still the file's number, on one thread and on two
+    const j = handWritten();
+    j.nodes[3 * j.snapshot.meta.node_fields.length + 1] = 99; // node 3's name (fields: type, name, …)
+    const badName = serializeV8Style(j);
+    let line = badName.indexOf('"nodes":[') + '"nodes":['.length;
+    for (let k = 0; k < 3; k++) line = badName.indexOf('\n,', line) + 2; // one record a line
+    const at = badName.indexOf(',', line) + 1;
+    expect(badName.slice(at, at + 3)).toBe('99,');
+    for (const opts of [{ parallel: false }, { parallel: true, bufferSize: 7, chunkSize: 3 }]) {
+      expect(await failure(variant('name.heapsnapshot', badName), opts)).toMatch(new RegExp(`:${at}\\)$`));
+    }
   });
 
   it('names a missing file and a directory with exit code 2', async () => {
