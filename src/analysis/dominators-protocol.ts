@@ -1,6 +1,6 @@
 // The messages between analyzeSnapshotParallel (index.ts) and its worker (dominators-worker.ts).
 import type { SnapshotMeta } from '../snapshot/snapshot.js';
-import type { EssentialGraph } from './dominators.js';
+import type { DfsNumbering, EssentialGraph } from './dominators.js';
 
 export interface DominatorsInput {
   meta: SnapshotMeta;
@@ -14,8 +14,8 @@ export interface DominatorsInput {
   /** nodeCount + 2 entries the main thread works in first (self sizes), then hands over for LT's labels. */
   labelScratch: Uint32Array;
   /**
-   * Set by the main thread, with a notify: [HANDED_OVER] to 1 when labelScratch is free, [FILLED] to 1 when it
-   * has filled the predecessors of the FillRequest.
+   * Set to 1 by the main thread, with a notify: [HANDED_OVER] when labelScratch is free, [NUMBERED] once its
+   * NumberingMessage is sent.
    */
   signals: Int32Array;
   /** Whether the holder paths will be asked for (a PathsRequest) once the dominators are in. */
@@ -23,19 +23,28 @@ export interface DominatorsInput {
 }
 
 export const HANDED_OVER = 0;
-export const FILLED = 1;
+export const NUMBERED = 1;
+
+/** First message back: the page-owned flags, for the main thread's depth-first search over essential edges. */
+export interface PageOwnedMessage {
+  pageOwned: Uint8Array;
+}
 
 /**
- * First message back: the essential edges counted and the predecessor CSR laid out (essentialCounts), for the
- * main thread to fill (fillPredecessors) while the worker numbers the vertices depth first.
+ * Second message back: the essential edges counted and the predecessor CSR laid out (essentialCounts); the
+ * main thread needs `retained` for the orphans' searches. The worker fills `preds` meanwhile.
  */
-export interface FillRequest {
+export interface CountsMessage {
   graph: EssentialGraph;
 }
 
-/** Second message back: the dominator pass's results (see DominatorResult), all in shared memory. */
+/** Sent by the main thread before it signals NUMBERED (the worker takes it with receiveMessageOnPort). */
+export interface NumberingMessage {
+  numbering: DfsNumbering;
+}
+
+/** Third message back: the dominator pass's results (see DominatorResult), all in shared memory. */
 export interface DominatorsOutput {
-  pageOwned: Uint8Array;
   dominators: Uint32Array;
   order: Uint32Array;
   spare: Uint32Array[];

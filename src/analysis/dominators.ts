@@ -1,5 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { type EphemeronLookup, essentialEdges } from './essential-edges.js';
+import { EssentialRule, essentialEdges } from './essential-edges.js';
 
 export interface DominatorResult {
   /** Immediate dominator ordinal of each node; the root's is itself. */
@@ -21,7 +21,9 @@ export interface DominatorResult {
  * Vertices are 1-based inside (v = ordinal + 1) so 0 can mean "none".
  */
 export function computeDominators(s: HeapSnapshot, pageOwned: Uint8Array): DominatorResult {
-  return dominatorsFromPredecessors(s, essentialPredecessors(s, pageOwned));
+  const rule = new EssentialRule(s, pageOwned);
+  const graph = essentialPredecessors(s, rule);
+  return dominatorsFromPredecessors(s, graph, dfsNumbering(s, rule, graph));
 }
 
 /**
@@ -45,11 +47,10 @@ export type Allocate = (bytes: number) => ArrayBuffer | SharedArrayBuffer;
 
 export function essentialPredecessors(
   s: HeapSnapshot,
-  pageOwned: Uint8Array,
-  names?: EphemeronLookup,
+  rule: EssentialRule,
   allocate: Allocate = (bytes) => new ArrayBuffer(bytes),
 ): EssentialGraph {
-  const graph = essentialCounts(s, pageOwned, names, allocate);
+  const graph = essentialCounts(s, rule, allocate);
   fillPredecessors(s, graph);
   return graph;
 }
@@ -61,8 +62,7 @@ export function essentialPredecessors(
  */
 export function essentialCounts(
   s: HeapSnapshot,
-  pageOwned: Uint8Array,
-  names?: EphemeronLookup,
+  rule: EssentialRule,
   allocate: Allocate = (bytes) => new ArrayBuffer(bytes),
 ): EssentialGraph {
   const n = s.nodeCount;
@@ -70,7 +70,7 @@ export function essentialCounts(
   // counts go to w+2 for vertex w (essentialEdges adds COUNT_SLOT = 3 to the ordinal), so the prefix sums
   // leave w's fill cursor at w+1, which ends as w+1's start
   const firstPred = new Uint32Array(allocate((len + 2) * 4));
-  const essential = essentialEdges(s, pageOwned, firstPred, names, new Uint8Array(allocate((s.edgeCount + 7) >>> 3)));
+  const essential = essentialEdges(s, rule, firstPred, new Uint8Array(allocate((s.edgeCount + 7) >>> 3)));
   // vertex w's count is at w + 2: note who has a retainer and who has several; store predecessors of the latter only
   const retained = new Uint8Array(allocate((len + 7) >>> 3));
   const several = new Uint8Array(allocate((len + 7) >>> 3));
@@ -120,22 +120,62 @@ export interface DfsNumbering {
  */
 export function dfsNumbering(
   s: HeapSnapshot,
+  rule: EssentialRule,
   graph: EssentialGraph,
   allocate: Allocate = (b) => new ArrayBuffer(b),
 ): DfsNumbering {
-  const n = s.nodeCount;
-  const size = n + 2; // one spare slot so the scratch arrays can serve as CSR offsets later
-  const { edges, firstEdge, edgeFieldCount: ef } = s;
-  const toOff = s.edgeToNodeOffset;
-  const r = s.rootOrdinal + 1;
-  const { essential, retained } = graph;
-  const parent = new Uint32Array(allocate(size * 4));
-  const cursor = new Uint32Array(allocate(size * 4));
-  const vertex = new Uint32Array(allocate(size * 4));
-  const semi = new Uint32Array(allocate(size * 4));
-  let count = 0;
+  const search = new DepthFirstSearch(s, rule, allocate);
+  search.fromRoot();
+  return search.fromOrphans(graph.retained);
+}
+
+/**
+ * The DFS of dfsNumbering in two steps: from the root needs only the essential-edge rule, so it can run
+ * while another thread counts each vertex's essential predecessors; the orphans (no essential predecessor)
+ * need those counts.
+ */
+export class DepthFirstSearch {
+  private readonly parent: Uint32Array;
+  private readonly cursor: Uint32Array;
+  private readonly vertex: Uint32Array;
+  private readonly semi: Uint32Array;
+  private count = 0;
+
+  constructor(
+    private readonly s: HeapSnapshot,
+    private readonly rule: EssentialRule,
+    allocate: Allocate = (b) => new ArrayBuffer(b),
+  ) {
+    const size = s.nodeCount + 2; // one spare slot so the scratch arrays can serve as CSR offsets later
+    this.parent = new Uint32Array(allocate(size * 4));
+    this.cursor = new Uint32Array(allocate(size * 4));
+    this.vertex = new Uint32Array(allocate(size * 4));
+    this.semi = new Uint32Array(allocate(size * 4));
+  }
+
+  fromRoot(): void {
+    this.search(this.s.rootOrdinal + 1);
+  }
+
+  /** Searches from each vertex still unnumbered that has no essential predecessor (a bit in `retained`). */
+  fromOrphans(retained: Uint8Array): DfsNumbering {
+    const { parent, semi } = this;
+    const r = this.s.rootOrdinal + 1;
+    for (let v = 1, n = this.s.nodeCount; v <= n; v++) {
+      if (semi[v] === 0 && !(retained[v >>> 3] & (1 << (v & 7)))) {
+        parent[v] = r;
+        this.search(v);
+      }
+    }
+    return { parent, vertex: this.vertex, semi, scratch: this.cursor, reached: this.count };
+  }
+
   // firstEdge is indexed by ordinal: vertex v's edges are firstEdge[v-1] … firstEdge[v]-1
-  const dfs = (start: number): void => {
+  private search(start: number): void {
+    const { parent, cursor, vertex, semi, rule } = this;
+    const { edges, firstEdge, edgeFieldCount: ef } = this.s;
+    const toOff = this.s.edgeToNodeOffset;
+    let count = this.count;
     let v = start;
     cursor[v] = firstEdge[v - 1];
     semi[v] = ++count;
@@ -144,9 +184,8 @@ export function dfsNumbering(
       let next = parent[v];
       const end = firstEdge[v];
       for (let e = cursor[v]; e < end; e++) {
-        if (!(essential[e >>> 3] & (1 << (e & 7)))) continue;
         const w = edges[e * ef + toOff] + 1;
-        if (semi[w] !== 0) continue;
+        if (semi[w] !== 0 || !rule.counts(v - 1, e, w - 1)) continue;
         cursor[v] = e + 1;
         parent[w] = v;
         semi[w] = ++count;
@@ -158,15 +197,8 @@ export function dfsNumbering(
       if (next === parent[v]) cursor[v] = end;
       v = next;
     }
-  };
-  dfs(r);
-  for (let v = 1; v <= n; v++) {
-    if (semi[v] === 0 && !(retained[v >>> 3] & (1 << (v & 7)))) {
-      parent[v] = r;
-      dfs(v);
-    }
+    this.count = count;
   }
-  return { parent, vertex, semi, scratch: cursor, reached: count };
 }
 
 /**
@@ -177,7 +209,7 @@ export function dfsNumbering(
 export function dominatorsFromPredecessors(
   s: HeapSnapshot,
   graph: EssentialGraph,
-  numbering?: DfsNumbering,
+  numbering: DfsNumbering,
   /** nodeCount + 2 entries to use for LT's labels instead of allocating (contents are overwritten). */
   labelScratch?: Uint32Array,
 ): DominatorResult {
@@ -185,7 +217,7 @@ export function dominatorsFromPredecessors(
   const size = n + 2;
   const r = s.rootOrdinal + 1;
   const { firstPred, preds } = graph;
-  const { parent, vertex, semi, scratch, reached } = numbering ?? dfsNumbering(s, graph);
+  const { parent, vertex, semi, scratch, reached } = numbering;
   let count = reached;
   const ancestor = scratch.fill(0); // LT's forest
   const label = labelScratch && labelScratch.length >= size ? labelScratch : new Uint32Array(size);

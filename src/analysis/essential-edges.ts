@@ -80,41 +80,73 @@ export class EphemeronPairs implements EphemeronLookup {
 }
 
 /**
- * One bit per edge: does the edge count for dominators (DevTools' rule)? Not essential are: the WeakMap
- * table→value internal edge (the key's edge is kept), weak edges, self edges, and — from any node but the
- * root — shortcut edges and edges from a non-page-owned node into a page-owned one.
- * When `targetCounts` is given, `targetCounts[w + COUNT_SLOT]` is incremented for each essential edge into w
- * (saves the dominator pass a sweep over all edges).
+ * Does an edge count for dominators (DevTools' rule)? Not essential are: the WeakMap table→value internal edge
+ * (the key's edge is kept), weak edges, self edges, and — from any node but the root — shortcut edges and
+ * edges from a non-page-owned node into a page-owned one.
+ */
+export class EssentialRule {
+  private readonly edges: Uint32Array;
+  private readonly edgeTypes: Uint8Array;
+  private readonly nodes: Uint32Array;
+  private readonly ef: number;
+  private readonly nf: number;
+  private readonly nameOff: number;
+  private readonly idOff: number;
+  private readonly internal: number;
+  private readonly weak: number;
+  private readonly shortcut: number;
+  private readonly root: number;
+  private readonly verdicts: Uint8Array;
+
+  constructor(
+    s: HeapSnapshot,
+    private readonly pageOwned: Uint8Array,
+    private readonly names: EphemeronLookup = new EphemeronNames(s.strings),
+  ) {
+    this.edges = s.edges;
+    this.edgeTypes = s.edgeTypes;
+    this.nodes = s.nodes;
+    this.ef = s.edgeFieldCount;
+    this.nf = s.nodeFieldCount;
+    this.nameOff = s.edgeNameOffset;
+    this.idOff = s.nodeIdOffset;
+    this.internal = s.edgeType.internal;
+    this.weak = s.edgeType.weak;
+    this.shortcut = s.edgeType.shortcut;
+    this.root = s.rootOrdinal;
+    this.verdicts = names.verdicts;
+  }
+
+  /** Whether edge e, from node v to node w (its target), counts. */
+  counts(v: number, e: number, w: number): boolean {
+    const t = this.edgeTypes[e];
+    if (t === this.weak || w === v) return false;
+    if (t === this.internal) {
+      const name = this.edges[e * this.ef + this.nameOff];
+      if (this.verdicts[name] !== NOT_EPHEMERON && this.names.tableIdOf(name) === this.nodes[v * this.nf + this.idOff])
+        return false;
+    }
+    return v === this.root || (t !== this.shortcut && !(this.pageOwned[w] && !this.pageOwned[v]));
+  }
+}
+
+/**
+ * One bit per edge: does the edge count for dominators (EssentialRule)? When `targetCounts` is given,
+ * `targetCounts[w + COUNT_SLOT]` is incremented for each essential edge into w (saves the dominator pass a
+ * sweep over all edges).
  */
 export function essentialEdges(
   s: HeapSnapshot,
-  pageOwned: Uint8Array,
+  rule: EssentialRule,
   targetCounts?: Uint32Array,
-  names: EphemeronLookup = new EphemeronNames(s.strings),
   bits: Uint8Array = new Uint8Array((s.edgeCount + 7) >>> 3),
 ): Uint8Array {
-  const { edges, edgeTypes, nodes, firstEdge, edgeFieldCount: ef, nodeFieldCount: nf } = s;
-  const nameOff = s.edgeNameOffset;
+  const { edges, firstEdge, edgeFieldCount: ef } = s;
   const toOff = s.edgeToNodeOffset;
-  const idOff = s.nodeIdOffset;
-  const internal = s.edgeType.internal;
-  const weak = s.edgeType.weak;
-  const shortcut = s.edgeType.shortcut;
-  const root = s.rootOrdinal;
-  const verdicts = names.verdicts;
   for (let v = 0, n = s.nodeCount; v < n; v++) {
-    const vOwned = pageOwned[v];
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      const base = e * ef;
-      const t = edgeTypes[e];
-      if (t === weak) continue;
-      if (t === internal) {
-        const name = edges[base + nameOff];
-        if (verdicts[name] !== NOT_EPHEMERON && names.tableIdOf(name) === nodes[v * nf + idOff]) continue;
-      }
-      const w = edges[base + toOff];
-      if (w === v) continue;
-      if (v !== root && (t === shortcut || (pageOwned[w] && !vOwned))) continue;
+      const w = edges[e * ef + toOff];
+      if (!rule.counts(v, e, w)) continue;
       bits[e >>> 3] |= 1 << (e & 7);
       if (targetCounts) targetCounts[w + COUNT_SLOT]++;
     }

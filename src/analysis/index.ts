@@ -1,16 +1,18 @@
 import type { Worker } from 'node:worker_threads';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { classifyNodes } from './classes.js';
-import { computeDominators, type DominatorResult, fillPredecessors } from './dominators.js';
+import { computeDominators, DepthFirstSearch, type DominatorResult } from './dominators.js';
 import {
+  type CountsMessage,
   type DominatorsInput,
   type DominatorsOutput,
-  FILLED,
-  type FillRequest,
   HANDED_OVER,
+  NUMBERED,
+  type NumberingMessage,
+  type PageOwnedMessage,
   type PathsRequest,
 } from './dominators-protocol.js';
-import { ephemeronTable } from './essential-edges.js';
+import { EphemeronNames, EssentialRule, ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
 import { nodeDisplayName } from './node-names.js';
 import { markPageOwned, userRoots } from './page-owned.js';
@@ -76,8 +78,8 @@ export async function analyzeSnapshotParallel(
   const phase = opts.onPhase ?? (() => {});
   const worker = new Worker(WORKER_URL);
   worker.unref(); // a caller that never asks for the paths must not wait for them to exit
-  const messages = new WorkerMessages(worker, 3);
-  const signals = new Int32Array(new SharedArrayBuffer(8));
+  const messages = new WorkerMessages(worker, 4);
+  const signals = new Int32Array(new SharedArrayBuffer(2 * 4)); // HANDED_OVER, NUMBERED
   const signal = (which: number) => {
     Atomics.store(signals, which, 1);
     Atomics.notify(signals, which);
@@ -103,20 +105,28 @@ export async function analyzeSnapshotParallel(
     phase('self sizes');
     const selfSizes = shownSelfSizes(snapshot, labelScratch);
     signal(HANDED_OVER);
-    // the predecessors first: the worker's dominator pass waits for them, not for the classes
+    // the depth-first numbering first: the worker's dominator pass waits for it, not for the classes
     // (should the worker fail, cannot start or runs out of memory, this thread does its part below)
-    const fill = await messages.next<FillRequest>().catch(() => null);
-    if (fill) {
-      fillPredecessors(snapshot, fill.graph);
-      signal(FILLED);
+    const owned = await messages.next<PageOwnedMessage>().catch(() => null);
+    const counts = owned ? messages.next<CountsMessage>() : null;
+    if (owned && counts) {
+      const rule = new EssentialRule(snapshot, owned.pageOwned, new EphemeronNames(snapshot.strings));
+      const search = new DepthFirstSearch(snapshot, rule, (bytes) => new SharedArrayBuffer(bytes));
+      search.fromRoot();
+      const counted = await counts.catch(() => null);
+      if (counted) {
+        const numbering = search.fromOrphans(counted.graph.retained);
+        worker.postMessage({ numbering } satisfies NumberingMessage);
+        signal(NUMBERED);
+      }
     }
     phase('classes');
     const classes = classifyNodes(snapshot);
     phase('dominators');
     // while the worker finishes the dominators
     const transientEdges = opts.rootPaths ? transientRootEdges(snapshot) : [];
-    const ready = fill ? await messages.next<DominatorsOutput>().catch(() => null) : null;
-    const pageOwned = ready ? ready.pageOwned : markPageOwned(snapshot);
+    const ready = owned ? await messages.next<DominatorsOutput>().catch(() => null) : null;
+    const pageOwned = owned ? owned.pageOwned : markPageOwned(snapshot);
     const doms = ready ?? computeDominators(snapshot, pageOwned);
     const analysis = finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
     if (ready && opts.rootPaths) {
