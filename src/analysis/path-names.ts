@@ -121,6 +121,26 @@ export function closureName(s: HeapSnapshot, o: number): string {
   return '(anonymous)';
 }
 
+/** The file name of a module body's script (generator → function → shared → script), or null. */
+function moduleFile(s: HeapSnapshot, generator: number): string | null {
+  const fn = internalEdgeTarget(s, generator, 'function');
+  const shared = fn < 0 ? -1 : internalEdgeTarget(s, fn, 'shared');
+  if (shared < 0) return null;
+  // V8 names the edge `script_or_debug_info` (Node 20) or `script`
+  let script = internalEdgeTarget(s, shared, 'script_or_debug_info');
+  if (script < 0) script = internalEdgeTarget(s, shared, 'script');
+  const url = script < 0 ? '' : s.nodeName(script);
+  const file = url.slice(url.lastIndexOf('/') + 1);
+  return file === '' ? null : file;
+}
+
+function internalEdgeTarget(s: HeapSnapshot, o: number, name: string): number {
+  for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
+    if (s.edgeTypeOf(e) === s.edgeType.internal && s.edgeName(e) === name) return s.edgeTarget(e);
+  }
+  return -1;
+}
+
 /** A suspended async function (V8 keeps its frame in a generator object): `runJob() (suspended)`. */
 function suspendedFrameLabel(s: HeapSnapshot, o: number): string {
   for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
@@ -142,6 +162,15 @@ function stepTokens(a: HeapAnalysis, from: number, e: number, node: number, edge
   // backing stores a developer never names: an object's `elements`/`properties`, a Map's `table`
   if (t === T.internal && (edgeText === 'table' || edgeText === 'elements' || edgeText === 'properties')) {
     if (nt === s.nodeType.array || nt === s.nodeType.hidden) return [];
+  }
+  // an ES module's body is a suspended async function: it reads as the module's file
+  if (
+    nt === s.nodeType.object &&
+    s.nodeName(node) === 'Generator' &&
+    s.nodeName(from) === 'system / SourceTextModule'
+  ) {
+    const file = moduleFile(s, node);
+    if (file) return [`${file} (module)`];
   }
   // an unnamed reference (synthetic root lists, internal slots): the target's own name says more
   if ((t === T.internal || t === T.hidden) && isIndex(s.edgeName(e)) && !edgeText.startsWith('[')) {

@@ -94,11 +94,11 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.pathText).toMatch(/ConnectionRegistry\(\) → connections → \[\d+\] → Connection$/);
   });
 
-  test('module-level const in an ES module: the module context variable', () => {
+  test('module-level const in an ES module: the module (by its file) and its context variable', () => {
     const [top] = suspectsOf('module-const.mjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Array' });
     expect(top.holds[0]).toMatchObject({ className: 'AuditEntry', count: 4000 });
-    expect(top.pathText).toMatch(/context → auditLog → \[\d+\] → AuditEntry$/);
+    expect(top.pathText).toMatch(/SourceTextModule → module-const\.mjs \(module\) → context → auditLog → \[\d+\] → AuditEntry$/);
   });
 
   test('top-level const of a classic script: the script context variable', () => {
