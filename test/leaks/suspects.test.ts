@@ -98,7 +98,9 @@ describe('leak suspects on real leaking programs', () => {
     const [top] = suspectsOf('module-const.mjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Array' });
     expect(top.holds[0]).toMatchObject({ className: 'AuditEntry', count: 4000 });
-    expect(top.pathText).toMatch(/SourceTextModule → module-const\.mjs \(module\) → context → auditLog → \[\d+\] → AuditEntry$/);
+    expect(top.pathText).toMatch(
+      /SourceTextModule → module-const\.mjs \(module\) → context → auditLog → \[\d+\] → AuditEntry$/,
+    );
   });
 
   test('top-level const of a classic script: the script context variable', () => {
