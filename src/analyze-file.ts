@@ -1,4 +1,4 @@
-import { analyzeSnapshotParallel } from './analysis/index.js';
+import { analyzeSnapshotParallel, ANALYSIS_PHASES as PHASES } from './analysis/index.js';
 import type { HeapAnalysis } from './analysis/types.js';
 import { readSnapshot } from './snapshot/reader.js';
 
@@ -9,7 +9,6 @@ export interface AnalyzeFileOptions {
 
 // rough share of the whole job each step takes, for one progress bar
 const PARSE_SHARE = 0.7;
-const PHASES = ['page-owned nodes', 'self sizes', 'dominators', 'retained sizes', 'classes'];
 
 /** Reads a .heapsnapshot file and runs the whole engine on it (the I/O lives in snapshot/reader). */
 export async function analyzeFile(file: string, opts: AnalyzeFileOptions = {}): Promise<HeapAnalysis> {

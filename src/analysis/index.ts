@@ -28,10 +28,13 @@ export interface AnalyzeOptions {
   parallelFromNodes?: number;
   /**
    * analyzeSnapshotParallel: also compute the holder paths from the roots (what leak suspects need) on the
-   * second thread, after the dominators, for HeapAnalysis.holderRootPaths().
+   * second thread, after the dominators, for HeapAnalysis.backgroundRootPaths().
    */
   rootPaths?: boolean;
 }
+
+/** The phases both engines report to onPhase, in this order (for progress bars). */
+export const ANALYSIS_PHASES = ['page-owned nodes', 'self sizes', 'classes', 'dominators', 'retained sizes'];
 
 /** Runs the whole engine on a parsed snapshot, on this thread: pure, no I/O. */
 export function analyzeSnapshot(snapshot: HeapSnapshot, opts: AnalyzeOptions = {}): HeapAnalysis {
@@ -40,9 +43,11 @@ export function analyzeSnapshot(snapshot: HeapSnapshot, opts: AnalyzeOptions = {
   const pageOwned = markPageOwned(snapshot);
   phase('self sizes');
   const selfSizes = shownSelfSizes(snapshot);
+  phase('classes');
+  const classes = classifyNodes(snapshot);
   phase('dominators');
   const doms = computeDominators(snapshot, pageOwned);
-  return finish(snapshot, pageOwned, selfSizes, doms, phase);
+  return finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
 }
 
 // below this many nodes a second thread costs more than it saves
@@ -179,14 +184,12 @@ function finish(
   selfSizes: Uint32Array,
   { dominators, order, spare, spareBuffer }: DominatorResult,
   phase: (name: string) => void,
-  classes?: ReturnType<typeof classifyNodes>,
+  { classOf, classNames, detachedNative }: ReturnType<typeof classifyNodes>,
 ): Analysis {
   const root = snapshot.rootOrdinal;
   phase('retained sizes');
   const retained = retainedSizes(dominators, order, selfSizes, root, spareBuffer);
   const dominatorTree = buildDominatorTree(dominators, retained, root, spare[0], spare[1]);
-  if (!classes) phase('classes');
-  const { classOf, classNames, detachedNative } = classes ?? classifyNodes(snapshot);
   return new Analysis(
     snapshot,
     selfSizes,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classHistogram } from '../../src/analysis/histogram.js';
-import { analyzeSnapshot, analyzeSnapshotParallel } from '../../src/analysis/index.js';
+import { ANALYSIS_PHASES, analyzeSnapshot, analyzeSnapshotParallel } from '../../src/analysis/index.js';
 import { computeRootPaths } from '../../src/analysis/paths.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { canonical, devtoolsHistogram } from '../helpers/devtools-histogram.js';
@@ -68,6 +68,11 @@ describe.each(CASES)('$fixture on Node $major', ({ major, fixture }) => {
     });
     // classes before dominators: this thread classified while the worker built the predecessors
     expect(phases).toEqual(['page-owned nodes', 'self sizes', 'classes', 'dominators', 'retained sizes']);
+    // the one-thread engine reports the same phases in the same order (progress bars only move forward)
+    const onePhases: string[] = [];
+    analyzeSnapshot(snapshot, { onPhase: (p) => onePhases.push(p) });
+    expect(onePhases).toEqual(phases);
+    expect(ANALYSIS_PHASES).toEqual(phases);
     expect(compareWithOracle(a, oracle)).toEqual([]);
     // the holder paths the worker computed afterwards, in the dominator pass's leftover arrays, are this thread's
     const background = await a.backgroundRootPaths();

@@ -2,12 +2,10 @@ import type { HeapAnalysis } from '../../analysis/types.js';
 import { usageError } from '../../errors.js';
 import { createProgress } from '../progress.js';
 
-const PHASES = ['page-owned nodes', 'self sizes', 'dominators', 'retained sizes', 'classes'];
-
 /** Reads (see cli/load-snapshot) and analyzes a snapshot for a command, with progress on a terminal. */
 export async function loadAnalysis(file: string, opts: { rootPaths?: boolean } = {}): Promise<HeapAnalysis> {
   const { loadSnapshot } = await import('../load-snapshot.js');
-  const { analyzeSnapshotParallel } = await import('../../analysis/index.js');
+  const { analyzeSnapshotParallel, ANALYSIS_PHASES: PHASES } = await import('../../analysis/index.js');
   const snapshot = await loadSnapshot(file);
   const progress = createProgress('analyzing');
   try {
