@@ -59,11 +59,11 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 
 /**
  * The same as analyzeSnapshot, using a second thread where it pays: when the snapshot's arrays are in shared
- * memory (the reader's parallel parse) and big. The worker marks the page-owned nodes, counts the essential
- * edges, numbers the vertices depth first and computes the immediate dominators; this thread meanwhile
- * computes self sizes and classes and fills in the predecessor lists. Then, with opts.rootPaths, the worker
- * computes the holder paths from the roots while this thread sums retained sizes and the caller goes on.
- * Falls back to analyzeSnapshot when there is no second thread to be had.
+ * memory (the reader's parallel parse) and big. The worker marks the page-owned nodes, counts and lists each
+ * vertex's essential predecessors and computes the immediate dominators; this thread meanwhile computes self
+ * sizes, numbers the vertices depth first (which the dominators need) and classifies the nodes. Then, with
+ * opts.rootPaths, the worker computes the holder paths from the roots while this thread sums retained sizes and
+ * the caller goes on. Falls back to analyzeSnapshot when there is no second thread to be had.
  */
 export async function analyzeSnapshotParallel(
   snapshot: HeapSnapshot,
