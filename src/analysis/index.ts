@@ -31,6 +31,8 @@ export interface AnalyzeOptions {
    * second thread, after the dominators, for HeapAnalysis.backgroundRootPaths().
    */
   rootPaths?: boolean;
+  /** Script of the analysis worker (tests give one that dies, to see this thread carry on without it). */
+  workerScript?: URL;
 }
 
 /** The phases both engines report to onPhase, in this order (for progress bars). */
@@ -78,10 +80,11 @@ export async function analyzeSnapshotParallel(
   const { Worker } = await import('node:worker_threads');
   const { existsSync } = await import('node:fs');
   const { fileURLToPath } = await import('node:url');
-  if (!existsSync(fileURLToPath(WORKER_URL))) return analyzeSnapshot(snapshot, opts);
+  const script = opts.workerScript ?? WORKER_URL;
+  if (!existsSync(fileURLToPath(script))) return analyzeSnapshot(snapshot, opts);
 
   const phase = opts.onPhase ?? (() => {});
-  const worker = new Worker(WORKER_URL);
+  const worker = new Worker(script);
   worker.unref(); // a caller that never asks for the paths must not wait for them to exit
   const messages = new WorkerMessages(worker, 4);
   const signals = new Int32Array(new SharedArrayBuffer(2 * 4)); // HANDED_OVER, NUMBERED
