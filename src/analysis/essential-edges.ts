@@ -156,7 +156,3 @@ export function essentialEdges(
 
 /** Where essentialEdges counts an edge into w: w + 3 (the CSR layout of dominators.ts). */
 export const COUNT_SLOT = 3;
-
-export function isEssential(bits: Uint8Array, e: number): boolean {
-  return (bits[e >>> 3] & (1 << (e & 7))) !== 0;
-}
