@@ -15,7 +15,7 @@ const VISITED = 3; // looked at, not a native node: the state does not pass thro
 export function detachedNativeNodes(s: HeapSnapshot): Uint8Array | null {
   if (s.nodeDetachednessOffset < 0) return null;
   const n = s.nodeCount;
-  const { nodes, edges, edgeTypes, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
+  const { nodes, edgeTargets, edgeTypes, firstEdge, nodeFieldCount: nf } = s;
   const detOff = s.nodeDetachednessOffset;
   const typeOff = s.nodeTypeOffset;
   const native = s.nodeType.native;
@@ -46,7 +46,7 @@ export function detachedNativeNodes(s: HeapSnapshot): Uint8Array | null {
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       const t = edgeTypes[e];
       if (t === hidden || t === weak) continue;
-      visit(edges[e * ef + s.edgeToNodeOffset], st);
+      visit(edgeTargets[e], st);
     }
   };
   while (attached.length) spread(attached.pop()!, ATTACHED);

@@ -5,8 +5,9 @@ import type { DfsNumbering, EssentialGraph } from './dominators.js';
 export interface DominatorsInput {
   meta: SnapshotMeta;
   nodes: Uint32Array;
-  edges: Uint32Array;
   edgeTypes: Uint8Array;
+  edgeNames: Uint32Array;
+  edgeTargets: Uint32Array;
   firstEdge: Uint32Array;
   userRoots: number[];
   ephemerons: Float64Array;

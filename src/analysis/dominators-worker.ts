@@ -24,7 +24,15 @@ import { computeRootPaths } from './paths.js';
 // the input comes as a message, so this thread can start (and load its modules) before the input is ready
 parentPort!.once('message', (input: DominatorsInput) => {
   const strings = StringTable.fromStrings([]);
-  const s = new HeapSnapshot(input.meta, input.nodes, input.edges, input.edgeTypes, input.firstEdge, strings);
+  const s = new HeapSnapshot(
+    input.meta,
+    input.nodes,
+    input.edgeTypes,
+    input.edgeNames,
+    input.edgeTargets,
+    input.firstEdge,
+    strings,
+  );
   const shared = (bytes: number) => new SharedArrayBuffer(bytes);
   const pageOwned = markPageOwned(s, shared, input.userRoots);
   parentPort!.postMessage({ pageOwned } satisfies PageOwnedMessage);

@@ -89,13 +89,12 @@ export function essentialCounts(
 
 /** The second half of essentialPredecessors: stores the predecessors of the vertices that have several. */
 export function fillPredecessors(s: HeapSnapshot, graph: EssentialGraph): void {
-  const { edges, firstEdge, edgeFieldCount: ef } = s;
-  const toOff = s.edgeToNodeOffset;
+  const { edgeTargets, firstEdge } = s;
   const { essential, firstPred, preds, several } = graph;
   for (let v = 0, n = s.nodeCount; v < n; v++) {
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       if (!(essential[e >>> 3] & (1 << (e & 7)))) continue;
-      const w = edges[e * ef + toOff] + 1;
+      const w = edgeTargets[e] + 1;
       if (several[w >>> 3] & (1 << (w & 7))) preds[firstPred[w + 1]++] = v + 1;
     }
   }
@@ -173,8 +172,7 @@ export class DepthFirstSearch {
   // firstEdge is indexed by ordinal: vertex v's edges are firstEdge[v-1] … firstEdge[v]-1
   private search(start: number): void {
     const { parent, cursor, vertex, semi, rule } = this;
-    const { edges, firstEdge, edgeFieldCount: ef } = this.s;
-    const toOff = this.s.edgeToNodeOffset;
+    const { edgeTargets, firstEdge } = this.s;
     let count = this.count;
     let v = start;
     cursor[v] = firstEdge[v - 1];
@@ -184,7 +182,7 @@ export class DepthFirstSearch {
       let next = parent[v];
       const end = firstEdge[v];
       for (let e = cursor[v]; e < end; e++) {
-        const w = edges[e * ef + toOff] + 1;
+        const w = edgeTargets[e] + 1;
         if (semi[w] !== 0 || !rule.counts(v - 1, e, w - 1)) continue;
         cursor[v] = e + 1;
         parent[w] = v;

@@ -85,12 +85,10 @@ export class EphemeronPairs implements EphemeronLookup {
  * edges from a non-page-owned node into a page-owned one.
  */
 export class EssentialRule {
-  private readonly edges: Uint32Array;
+  private readonly edgeNames: Uint32Array;
   private readonly edgeTypes: Uint8Array;
   private readonly nodes: Uint32Array;
-  private readonly ef: number;
   private readonly nf: number;
-  private readonly nameOff: number;
   private readonly idOff: number;
   private readonly internal: number;
   private readonly weak: number;
@@ -103,12 +101,10 @@ export class EssentialRule {
     private readonly pageOwned: Uint8Array,
     private readonly names: EphemeronLookup = new EphemeronNames(s.strings),
   ) {
-    this.edges = s.edges;
+    this.edgeNames = s.edgeNames;
     this.edgeTypes = s.edgeTypes;
     this.nodes = s.nodes;
-    this.ef = s.edgeFieldCount;
     this.nf = s.nodeFieldCount;
-    this.nameOff = s.edgeNameOffset;
     this.idOff = s.nodeIdOffset;
     this.internal = s.edgeType.internal;
     this.weak = s.edgeType.weak;
@@ -122,7 +118,7 @@ export class EssentialRule {
     const t = this.edgeTypes[e];
     if (t === this.weak || w === v) return false;
     if (t === this.internal) {
-      const name = this.edges[e * this.ef + this.nameOff];
+      const name = this.edgeNames[e];
       if (this.verdicts[name] !== NOT_EPHEMERON && this.names.tableIdOf(name) === this.nodes[v * this.nf + this.idOff])
         return false;
     }
@@ -141,11 +137,10 @@ export function essentialEdges(
   targetCounts?: Uint32Array,
   bits: Uint8Array = new Uint8Array((s.edgeCount + 7) >>> 3),
 ): Uint8Array {
-  const { edges, firstEdge, edgeFieldCount: ef } = s;
-  const toOff = s.edgeToNodeOffset;
+  const { edgeTargets, firstEdge } = s;
   for (let v = 0, n = s.nodeCount; v < n; v++) {
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      const w = edges[e * ef + toOff];
+      const w = edgeTargets[e];
       if (!rule.counts(v, e, w)) continue;
       bits[e >>> 3] |= 1 << (e & 7);
       if (targetCounts) targetCounts[w + COUNT_SLOT]++;

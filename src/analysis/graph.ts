@@ -8,17 +8,16 @@ import type { Retainers } from './types.js';
 export function buildRetainers(s: HeapSnapshot): Retainers {
   const n = s.nodeCount;
   const m = s.edgeCount;
-  const { edges, firstEdge, edgeFieldCount: ef } = s;
-  const toOff = s.edgeToNodeOffset;
+  const { edgeTargets, firstEdge } = s;
   // counts go two slots up so the prefix sums leave o's fill cursor at o+1, ending as o+1's start
   const cursor = new Uint32Array(n + 2);
-  for (let e = 0; e < m; e++) cursor[edges[e * ef + toOff] + 2]++;
+  for (let e = 0; e < m; e++) cursor[edgeTargets[e] + 2]++;
   for (let k = 1; k < n + 2; k++) cursor[k] += cursor[k - 1];
   const retainerEdges = new Uint32Array(m);
   const retainerNodes = new Uint32Array(m);
   for (let v = 0; v < n; v++) {
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      const k = cursor[edges[e * ef + toOff] + 1]++;
+      const k = cursor[edgeTargets[e] + 1]++;
       retainerEdges[k] = e;
       retainerNodes[k] = v;
     }
@@ -46,12 +45,11 @@ export function edgesInto(s: HeapSnapshot, targets: readonly number[]): number[]
     if (!slot.has(t)) slot.set(t, i);
   });
   const found: number[][] = targets.map(() => []);
-  const { edges, edgeFieldCount: ef } = s;
-  const toOff = s.edgeToNodeOffset;
+  const { edgeTargets } = s;
   const wanted = new Uint8Array(s.nodeCount);
   for (const t of targets) wanted[t] = 1;
   for (let e = 0, m = s.edgeCount; e < m; e++) {
-    const w = edges[e * ef + toOff];
+    const w = edgeTargets[e];
     if (wanted[w]) found[slot.get(w)!].push(e);
   }
   return targets.map((t) => found[slot.get(t)!]);

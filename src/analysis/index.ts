@@ -71,9 +71,13 @@ export async function analyzeSnapshotParallel(
   snapshot: HeapSnapshot,
   opts: AnalyzeOptions = {},
 ): Promise<HeapAnalysis> {
-  const shared = [snapshot.nodes, snapshot.edges, snapshot.edgeTypes, snapshot.firstEdge].every(
-    (a) => a.buffer instanceof SharedArrayBuffer,
-  );
+  const shared = [
+    snapshot.nodes,
+    snapshot.edgeTypes,
+    snapshot.edgeNames,
+    snapshot.edgeTargets,
+    snapshot.firstEdge,
+  ].every((a) => a.buffer instanceof SharedArrayBuffer);
   if (!shared || snapshot.nodeCount < (opts.parallelFromNodes ?? PARALLEL_FROM_NODES)) {
     return analyzeSnapshot(snapshot, opts);
   }
@@ -99,8 +103,9 @@ export async function analyzeSnapshotParallel(
     const input: DominatorsInput = {
       meta: snapshot.meta,
       nodes: snapshot.nodes,
-      edges: snapshot.edges,
       edgeTypes: snapshot.edgeTypes,
+      edgeNames: snapshot.edgeNames,
+      edgeTargets: snapshot.edgeTargets,
       firstEdge: snapshot.firstEdge,
       userRoots: userRoots(snapshot),
       ephemerons: ephemeronTable(snapshot.strings),

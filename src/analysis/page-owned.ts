@@ -17,8 +17,7 @@ export function markPageOwned(
   const n = s.nodeCount;
   const owned = new Uint8Array(allocate(n));
   let stack: Uint32Array = new Uint32Array(Math.min(n, 1 << 16)); // grows on demand: rarely near n, and n × 4 B is big
-  const { edges, edgeTypes, firstEdge, edgeFieldCount: ef } = s;
-  const toOff = s.edgeToNodeOffset;
+  const { edgeTargets, edgeTypes, firstEdge } = s;
   const weak = s.edgeType.weak;
   let top = 0;
   for (let k = 0; k < roots.length; k++) {
@@ -31,7 +30,7 @@ export function markPageOwned(
   while (top > 0) {
     const v = stack[--top];
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      const w = edges[e * ef + toOff];
+      const w = edgeTargets[e];
       if (owned[w] || edgeTypes[e] === weak) continue;
       owned[w] = 1;
       if (top === stack.length) stack = grown(stack, n);

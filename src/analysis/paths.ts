@@ -104,8 +104,7 @@ export function transientRootEdges(s: HeapSnapshot): number[] {
 
 export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): RootPaths {
   const n = s.nodeCount;
-  const { edges, edgeTypes, firstEdge, edgeFieldCount: ef } = s;
-  const toOff = s.edgeToNodeOffset;
+  const { edgeTargets, edgeTypes, firstEdge } = s;
   const weak = s.edgeType.weak;
   const shortcut = s.edgeType.shortcut;
   const synthetic = s.nodeType.synthetic;
@@ -129,7 +128,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
     for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
       const t = edgeTypes[e];
       if (t === weak || (t === shortcut) !== (pass === 0)) continue;
-      const w = edges[e * ef + toOff];
+      const w = edgeTargets[e];
       if (dist[w] !== UNREACHED) continue;
       dist[w] = 1;
       parentEdge[w] = e;
@@ -157,7 +156,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
         const t = edgeTypes[e];
         if (t === weak || t === shortcut) continue;
-        const w = edges[e * ef + toOff];
+        const w = edgeTargets[e];
         const d = dist[w];
         if (d === UNREACHED) {
           if (fromSynthetic && transient.has(e)) {
@@ -175,7 +174,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
     }
     if (deferred.length === 0 || stopAfter !== UNREACHED) break;
     for (const e of deferred.splice(0)) {
-      const w = edges[e * ef + toOff];
+      const w = edgeTargets[e];
       if (dist[w] !== UNREACHED) continue;
       dist[w] = dist[edgeSource(s, e)] + 1;
       parentEdge[w] = e;

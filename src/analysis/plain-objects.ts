@@ -21,10 +21,9 @@ export function formatPropertyName(name: string): string {
  */
 export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { shapeNames: (string | null)[] } {
   const n = s.nodeCount;
-  const { nodes, edges, edgeTypes, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
+  const { nodes, edgeNames, edgeTypes, firstEdge, nodeFieldCount: nf } = s;
   const typeOff = s.nodeTypeOffset;
   const nameOff = s.nodeNameOffset;
-  const eNameOff = s.edgeNameOffset;
   const objectType = s.nodeType.object;
   const property = s.edgeType.property;
   // a name index is "Object" when its string is (V8 writes each string once, but do not rely on it); each
@@ -42,7 +41,7 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
     let h = 0x811c9dc5;
     for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
       if (edgeTypes[e] !== property) continue;
-      h = Math.imul(h ^ edges[e * ef + eNameOff], 0x01000193);
+      h = Math.imul(h ^ edgeNames[e], 0x01000193);
     }
     return h >>> 0;
   };
@@ -55,7 +54,7 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
       while (ea < endA && edgeTypes[ea] !== property) ea++;
       while (eb < endB && edgeTypes[eb] !== property) eb++;
       if (ea === endA || eb === endB) return ea === endA && eb === endB;
-      if (edges[ea * ef + eNameOff] !== edges[eb * ef + eNameOff]) return false;
+      if (edgeNames[ea] !== edgeNames[eb]) return false;
       ea++;
       eb++;
     }
@@ -101,7 +100,7 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
   const propertyNames = (o: number): string[] => {
     const out: string[] = [];
     for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
-      if (edgeTypes[e] === property) out.push(s.strings.get(edges[e * ef + eNameOff]));
+      if (edgeTypes[e] === property) out.push(s.strings.get(edgeNames[e]));
     }
     return out;
   };

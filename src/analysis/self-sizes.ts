@@ -16,7 +16,7 @@ export function shownSelfSizes(
   scratch?: Uint32Array,
 ): Uint32Array {
   const n = s.nodeCount;
-  const { nodes, edges, edgeTypes, firstEdge, nodeFieldCount: nf, edgeFieldCount: ef } = s;
+  const { nodes, edgeTargets, edgeTypes, firstEdge, nodeFieldCount: nf } = s;
   const sizeOff = s.nodeSelfSizeOffset;
   const typeOff = s.nodeTypeOffset;
   const sizes = s.nodeSizedScratch() ?? new Uint32Array(n);
@@ -28,7 +28,6 @@ export function shownSelfSizes(
   const native = s.nodeType.native;
   const synthetic = s.nodeType.synthetic;
   const weak = s.edgeType.weak;
-  const toOff = s.edgeToNodeOffset;
   const externalData = s.strings.indexOf('system / ExternalStringData');
   const nameOff = s.nodeNameOffset;
 
@@ -46,7 +45,7 @@ export function shownSelfSizes(
     const own = owner[v];
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
       if (edgeTypes[e] === weak) continue;
-      const w = edges[e * ef + toOff];
+      const w = edgeTargets[e];
       const cur = owner[w];
       if (cur === w || cur === own || cur === SHARED) continue;
       owner[w] = cur === UNOWNED ? own : SHARED;

@@ -56,24 +56,16 @@ export function indexNodes(
   return { maxName, bad: null };
 }
 
-/**
- * Where converted edges go: the stored records ([name_or_index, to_node] in the file's order, to_node as an
- * ordinal) and each edge's type as a byte, so the file's 12-byte records take 9.
- */
+/** Where converted edges go: an array per field, the type a byte (9 bytes an edge; the file's records take 12). */
 export interface EdgeOutput {
-  records: Uint32Array;
   types: Uint8Array;
-}
-
-/** The stored edge layout: name_or_index and to_node in the file's order (the type is kept apart, any other field dropped). */
-export function storedEdgeMeta(meta: SnapshotMeta): SnapshotMeta {
-  const edgeFields = meta.edgeFields.filter((f) => f === 'name_or_index' || f === 'to_node');
-  return { ...meta, edgeFields, fileEdgeFields: meta.edgeFields };
+  names: Uint32Array;
+  targets: Uint32Array;
 }
 
 /**
- * Checks the file's edge records [from, to) and writes them into `out` in the stored layout: to_node turned from
- * an index into `nodes` into a node ordinal, the type into its own byte array. Returns the largest string index
+ * Checks the file's edge records [from, to) and writes them into `out`, a field to each array: to_node turned
+ * from an index into `nodes` into a node ordinal. Returns the largest string index
  * used as an edge name (element and hidden edges are named by numbers).
  */
 export function convertEdges(
@@ -89,12 +81,11 @@ export function convertEdges(
   const typeOff = meta.edgeFields.indexOf('type');
   const nameOff = meta.edgeFields.indexOf('name_or_index');
   const toOff = meta.edgeFields.indexOf('to_node');
-  const nameFirst = nameOff < toOff; // stored records keep the file's order of the two
   const typeCount = meta.edgeTypes.length;
   const element = meta.edgeTypes.indexOf('element');
   const hidden = meta.edgeTypes.indexOf('hidden');
   const limit = nodeCount * nf;
-  const { records, types } = out;
+  const { types, names, targets } = out;
   let maxName = 0;
   for (let e = from, i = from * ef; e < to; e++, i += ef) {
     const t = edges[i + typeOff];
@@ -113,8 +104,8 @@ export function convertEdges(
       };
     }
     types[e] = t;
-    records[2 * e] = nameFirst ? name : ordinal;
-    records[2 * e + 1] = nameFirst ? ordinal : name;
+    names[e] = name;
+    targets[e] = ordinal;
   }
   return { maxName, bad: null };
 }

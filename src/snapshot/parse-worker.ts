@@ -32,8 +32,7 @@ function run(input: WorkerInput): WorkerResult {
     if (nodesStored) compactNodes(meta, nodes);
     if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
     const plan = { start: offsets[1], end: offsets[2], chunkSize: offsets[3], chunkCount: offsets[4] };
-    const out = { records: new Uint32Array(input.edgeRecords), types: new Uint8Array(input.edgeTypes) };
-    const converter = new EdgeConverter(meta, edges, firstEdge.length - 1, out);
+    const converter = new EdgeConverter(meta, edges, firstEdge.length - 1, input.edgeOut);
     const front = parseFrontChunks(fd, buf, plan, edges, ctrl, CTRL.claims, progress, converter);
     return {
       front: { ...front.state },

@@ -15,7 +15,6 @@ import {
   firstBadName,
   firstBadStoredNodeName,
   indexNodes,
-  storedEdgeMeta,
   storedNodes,
 } from './finish.js';
 import { type FormatProblem, SnapshotFormatError } from './format-error.js';
@@ -115,7 +114,7 @@ class SnapshotReader {
   private nodes: Uint32Array = new Uint32Array(0);
   /** The file's edge records as parsed (dropped once converted into `edgeOut`). */
   private edges: Uint32Array = new Uint32Array(0);
-  private edgeOut: EdgeOutput = { records: new Uint32Array(0), types: new Uint8Array(0) };
+  private edgeOut: EdgeOutput = { types: new Uint8Array(0), names: new Uint32Array(0), targets: new Uint32Array(0) };
   private nodesStart = -1;
   private edgesStart = -1;
   private edgesPlan: ChunkPlan | undefined;
@@ -284,18 +283,16 @@ class SnapshotReader {
       this.nodes = new Uint32Array(nodeNumbers);
       this.edges = new Uint32Array(edgeNumbers);
       this.firstEdge = new Uint32Array(header.nodeCount + 1);
-      this.edgeOut = { records: new Uint32Array(header.edgeCount * 2), types: new Uint8Array(header.edgeCount) };
+      this.edgeOut = edgeOutput((bytes) => new ArrayBuffer(bytes), header.edgeCount);
       return;
     }
     const nodesBuf = new SharedArrayBuffer(nodeNumbers * 4);
     const edgesBuf = new SharedArrayBuffer(edgeNumbers * 4);
     const firstEdgeBuf = new SharedArrayBuffer((header.nodeCount + 1) * 4);
-    const recordsBuf = new SharedArrayBuffer(header.edgeCount * 2 * 4);
-    const typesBuf = new SharedArrayBuffer(header.edgeCount);
     this.nodes = new Uint32Array(nodesBuf);
     this.edges = new Uint32Array(edgesBuf);
     this.firstEdge = new Uint32Array(firstEdgeBuf);
-    this.edgeOut = { records: new Uint32Array(recordsBuf), types: new Uint8Array(typesBuf) };
+    this.edgeOut = edgeOutput((bytes) => new SharedArrayBuffer(bytes), header.edgeCount);
     const ctrlBuf = new SharedArrayBuffer(CTRL.size * 4);
     const offsetsBuf = new SharedArrayBuffer(8 * 8);
     const input: WorkerInput = {
@@ -305,8 +302,7 @@ class SnapshotReader {
       nodes: nodesBuf,
       edges: edgesBuf,
       firstEdge: firstEdgeBuf,
-      edgeRecords: recordsBuf,
-      edgeTypes: typesBuf,
+      edgeOut: this.edgeOut,
       meta: { ...header.meta },
       bufferSize: this.buf.length - 2,
     };
@@ -439,10 +435,19 @@ class SnapshotReader {
     this.progress(0);
     if (!this.nodesStored) compactNodes(meta, this.nodes);
     const { meta: nodesMeta, nodes, freed } = storedNodes(meta, this.nodes);
-    const { records, types } = this.edgeOut;
+    const { types, names, targets } = this.edgeOut;
     this.edges = new Uint32Array(0); // the file's records: garbage from here on
-    const stored = storedEdgeMeta(nodesMeta);
-    return new HeapSnapshot(stored, nodes, records, types, this.firstEdge, this.strings, this.locations, freed);
+    return new HeapSnapshot(
+      nodesMeta,
+      nodes,
+      types,
+      names,
+      targets,
+      this.firstEdge,
+      this.strings,
+      this.locations,
+      freed,
+    );
   }
 
   private badField(bad: BadField): SnapshotFormatError {
@@ -450,4 +455,13 @@ class SnapshotReader {
       bad.section === 'nodes' ? this.nodesStart : bad.section === 'edges' ? this.edgesStart : this.locationsStart;
     return new SnapshotFormatError(bad.what, offsetOfNumber(this.fd, start, bad.index));
   }
+}
+
+/** Arrays for the converted edges (see EdgeOutput), in the memory `allocate` gives. */
+function edgeOutput(allocate: (bytes: number) => ArrayBuffer | SharedArrayBuffer, edgeCount: number): EdgeOutput {
+  return {
+    types: new Uint8Array(allocate(edgeCount)),
+    names: new Uint32Array(allocate(edgeCount * 4)),
+    targets: new Uint32Array(allocate(edgeCount * 4)),
+  };
 }

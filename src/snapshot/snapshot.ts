@@ -9,7 +9,8 @@ import type { StringTable } from './string-table.js';
  *  - the edge `to_node` field holds the target node's *ordinal*, not its index into `nodes`;
  *  - `firstEdge[o] … firstEdge[o+1]-1` are node o's outgoing edges (prefix sums of `edge_count`);
  *  - node records keep every field but `edge_count` (firstEdge has it) and `trace_node_id` (see meta.fileNodeFields);
- *  - edge records keep `name_or_index` and `to_node`; the type is a byte per edge in `edgeTypes` (meta.fileEdgeFields).
+ *  - edges are three arrays, one per field: `edgeTypes` (a byte each), `edgeNames`, `edgeTargets` (9 bytes an edge,
+ *    and a pass that follows edges reads only the targets).
  */
 export interface SnapshotMeta {
   /** The fields of the stored node records (the reader leaves out edge_count and trace_node_id). */
@@ -18,10 +19,8 @@ export interface SnapshotMeta {
   fileNodeFields?: string[];
   /** Enum values of the node `type` field, e.g. ['hidden','array','string','object',…]. */
   nodeTypes: string[];
-  /** The fields of the stored edge records: name_or_index and to_node (the type is in edgeTypes). */
+  /** The file's edge_fields (the snapshot keeps type, name_or_index and to_node, an array each). */
   edgeFields: string[];
-  /** The file's edge_fields, when the stored records leave some out. */
-  fileEdgeFields?: string[];
   /** Enum values of the edge `type` field, e.g. ['context','element','property','internal','hidden','shortcut','weak']. */
   edgeTypes: string[];
   /** The whole `snapshot.meta` object as read, for sections this type does not model. */
@@ -30,7 +29,6 @@ export interface SnapshotMeta {
 
 export class HeapSnapshot {
   readonly nodeFieldCount: number;
-  readonly edgeFieldCount: number;
   readonly nodeCount: number;
   readonly edgeCount: number;
 
@@ -43,10 +41,6 @@ export class HeapSnapshot {
   readonly nodeTraceNodeIdOffset: number;
   readonly nodeDetachednessOffset: number;
 
-  // edge field offsets within a stored record
-  readonly edgeNameOffset: number;
-  readonly edgeToNodeOffset: number;
-
   // enum values of node and edge types (-1 when this V8 version does not have the type)
   readonly nodeType: Readonly<Record<string, number>>;
   readonly edgeType: Readonly<Record<string, number>>;
@@ -55,10 +49,12 @@ export class HeapSnapshot {
     readonly meta: SnapshotMeta,
     /** Flat node records: nodeCount × nodeFieldCount. */
     readonly nodes: Uint32Array,
-    /** Flat edge records: edgeCount × edgeFieldCount; the to_node field is a node ordinal. */
-    readonly edges: Uint32Array,
     /** Each edge's type (an index into meta.edgeTypes). */
     readonly edgeTypes: Uint8Array,
+    /** Each edge's name_or_index: a string index for named edges, a number for `element` and `hidden` edges. */
+    readonly edgeNames: Uint32Array,
+    /** Each edge's target, as a node ordinal. */
+    readonly edgeTargets: Uint32Array,
     /** nodeCount + 1 entries: node o's edges are firstEdge[o] … firstEdge[o+1]-1 (edge ordinals). */
     readonly firstEdge: Uint32Array,
     /** The `strings` section, decoded on demand. */
@@ -69,11 +65,9 @@ export class HeapSnapshot {
     private freed: Uint32Array | null = null,
   ) {
     this.nodeFieldCount = meta.nodeFields.length;
-    this.edgeFieldCount = meta.edgeFields.length;
     this.nodeCount = nodes.length / this.nodeFieldCount;
-    this.edgeCount = edges.length / this.edgeFieldCount;
+    this.edgeCount = edgeTypes.length;
     const nf = (name: string) => meta.nodeFields.indexOf(name);
-    const ef = (name: string) => meta.edgeFields.indexOf(name);
     this.nodeTypeOffset = nf('type');
     this.nodeNameOffset = nf('name');
     this.nodeIdOffset = nf('id');
@@ -81,8 +75,6 @@ export class HeapSnapshot {
     this.nodeEdgeCountOffset = nf('edge_count');
     this.nodeTraceNodeIdOffset = nf('trace_node_id');
     this.nodeDetachednessOffset = nf('detachedness');
-    this.edgeNameOffset = ef('name_or_index');
-    this.edgeToNodeOffset = ef('to_node');
     this.nodeType = enumIndex(meta.nodeTypes, KNOWN_NODE_TYPES);
     this.edgeType = enumIndex(meta.edgeTypes, KNOWN_EDGE_TYPES);
   }
@@ -131,11 +123,11 @@ export class HeapSnapshot {
     return this.meta.edgeTypes[this.edgeTypeOf(e)] ?? 'unknown';
   }
   edgeTarget(e: number): number {
-    return this.edges[e * this.edgeFieldCount + this.edgeToNodeOffset];
+    return this.edgeTargets[e];
   }
   /** Raw name_or_index: a string index for named edges, a number for `element` and `hidden` edges. */
   edgeNameOrIndex(e: number): number {
-    return this.edges[e * this.edgeFieldCount + this.edgeNameOffset];
+    return this.edgeNames[e];
   }
   /** The edge's name as text: element/hidden edges are numbers, the rest are strings. */
   edgeName(e: number): string {

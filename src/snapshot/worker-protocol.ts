@@ -1,4 +1,4 @@
-import type { CheckResult } from './finish.js';
+import type { CheckResult, EdgeOutput } from './finish.js';
 import type { FormatProblem } from './format-error.js';
 import type { ScanState } from './number-scan.js';
 import type { SnapshotMeta } from './snapshot.js';
@@ -27,9 +27,8 @@ export interface WorkerInput {
   edges: SharedArrayBuffer;
   /** nodeCount + 1 Uint32 for the firstEdge CSR, filled by the worker. */
   firstEdge: SharedArrayBuffer;
-  /** Where converted edges go: Uint32 [name_or_index, to_node] records and a Uint8 type per edge. */
-  edgeRecords: SharedArrayBuffer;
-  edgeTypes: SharedArrayBuffer;
+  /** Where converted edges go (arrays over shared memory). */
+  edgeOut: EdgeOutput;
   meta: SnapshotMeta;
   bufferSize: number;
 }

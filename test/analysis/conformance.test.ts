@@ -59,7 +59,7 @@ describe.each(CASES)('$fixture on Node $major', ({ major, fixture }) => {
 
   test.runIf(major === THIS_NODE)('the two-thread engine (shared memory, worker) equals DevTools too', async () => {
     const snapshot = await readSnapshot(file, { parallel: true });
-    expect(snapshot.edges.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(snapshot.edgeTargets.buffer).toBeInstanceOf(SharedArrayBuffer);
     const phases: string[] = [];
     const a = await analyzeSnapshotParallel(snapshot, {
       parallelFromNodes: 0,

@@ -203,18 +203,15 @@ export function differencesFromJson(s: HeapSnapshot, j: JsonSnapshot): string[] 
   // the reader stores node records without edge_count (compared through firstEdge) and trace_node_id
   const fileFields = j.snapshot.meta.node_fields;
   const nf = fileFields.length;
-  const ef = s.edgeFieldCount;
   const sf = s.nodeFieldCount;
   const stored = fileFields.filter((f) => f !== 'edge_count' && f !== 'trace_node_id');
   if (s.meta.nodeFields.join() !== stored.join()) out.push(`stored node fields ${s.meta.nodeFields.join()}`);
   if (s.nodes.length !== (j.nodes.length / nf) * sf) out.push(`nodes length ${s.nodes.length} vs ${j.nodes.length}`);
-  // the reader stores edge records as [name_or_index, to_node] (to_node as an ordinal) and each type as a byte
+  // the reader keeps an array per edge field: types, names and targets (as ordinals)
   const fileEdgeFields = j.snapshot.meta.edge_fields;
   const fef = fileEdgeFields.length;
-  if (s.meta.edgeFields.join() !== fileEdgeFields.filter((f) => f !== 'type').join())
-    out.push(`stored edge fields ${s.meta.edgeFields.join()}`);
   if (s.edgeCount !== j.edges.length / fef) out.push(`edge count ${s.edgeCount} vs ${j.edges.length / fef}`);
-  if (s.edgeTypes.length !== s.edgeCount) out.push(`edge types length ${s.edgeTypes.length}`);
+  if (s.edgeNames.length !== s.edgeCount || s.edgeTargets.length !== s.edgeCount) out.push('edge arrays length');
   const countOff = fileFields.indexOf('edge_count');
   for (let o = 0; o < j.nodes.length / nf && out.length < 5; o++) {
     stored.forEach((f, k) => {
@@ -228,7 +225,7 @@ export function differencesFromJson(s: HeapSnapshot, j: JsonSnapshot): string[] 
   const [fileType, fileName, fileTo] = ['type', 'name_or_index', 'to_node'].map((f) => fileEdgeFields.indexOf(f));
   for (let e = 0; e < j.edges.length / fef && out.length < 5; e++) {
     const want = [j.edges[e * fef + fileType], j.edges[e * fef + fileName], j.edges[e * fef + fileTo] / nf];
-    const got = [s.edgeTypes[e], s.edges[e * ef + s.edgeNameOffset], s.edges[e * ef + s.edgeToNodeOffset]];
+    const got = [s.edgeTypes[e], s.edgeNames[e], s.edgeTargets[e]];
     if (got.join() !== want.join()) out.push(`edge ${e} ${got.join()} vs ${want.join()}`);
   }
   if (s.strings.length !== j.strings.length) out.push(`strings length ${s.strings.length} vs ${j.strings.length}`);
@@ -248,9 +245,8 @@ export function differencesFromJson(s: HeapSnapshot, j: JsonSnapshot): string[] 
 export function inconsistencies(s: HeapSnapshot): string[] {
   const out: string[] = [];
   const nf = s.nodeFieldCount;
-  const ef = s.edgeFieldCount;
   if (s.nodes.length !== s.nodeCount * nf || s.nodeCount < 1) out.push('node count');
-  if (s.edges.length !== s.edgeCount * ef || s.edgeTypes.length !== s.edgeCount) out.push('edge count');
+  if (s.edgeNames.length !== s.edgeCount || s.edgeTargets.length !== s.edgeCount) out.push('edge count');
   if (s.firstEdge.length !== s.nodeCount + 1 || s.firstEdge[s.nodeCount] !== s.edgeCount) out.push('firstEdge');
   for (let o = 0; o < s.nodeCount; o++) {
     const i = o * nf;
@@ -270,6 +266,5 @@ export function inconsistencies(s: HeapSnapshot): string[] {
   }
   for (let i = 0; i < s.locations.length; i += 4) if (s.locations[i] >= s.nodeCount) out.push(`location ${i}`);
   if (s.locations.length % 4 !== 0) out.push('locations length');
-  void ef;
   return out;
 }

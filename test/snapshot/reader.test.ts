@@ -66,11 +66,11 @@ describe('the hand-written snapshot', () => {
       'trace_node_id',
       'detachedness',
     ]);
-    // stored edge records keep name_or_index and to_node; the type is a byte per edge
-    expect(s.edgeFieldCount).toBe(2);
-    expect(s.meta.edgeFields).toEqual(['name_or_index', 'to_node']);
-    expect(s.meta.fileEdgeFields).toEqual(['type', 'name_or_index', 'to_node']);
+    // an array per edge field: the type a byte per edge, the name and the target (an ordinal) 4 bytes each
+    expect(s.meta.edgeFields).toEqual(['type', 'name_or_index', 'to_node']);
     expect(s.edgeTypes).toHaveLength(13);
+    expect(s.edgeNames).toHaveLength(13);
+    expect(s.edgeTargets).toHaveLength(13);
     expect(s.strings).toHaveLength(18);
     expect(s.nodeName(2)).toBe('global');
     expect(s.nodeTypeName(3)).toBe('object');
@@ -108,7 +108,9 @@ describe('the hand-written snapshot', () => {
             chunkSize,
             nodes: Array.from(want.nodes),
           });
-          expect(Array.from(s.edges)).toEqual(Array.from(want.edges));
+          for (const field of ['edgeTypes', 'edgeNames', 'edgeTargets'] as const) {
+            expect(Array.from(s[field]), field).toEqual(Array.from(want[field]));
+          }
           expect(s.strings.toArray()).toEqual(want.strings.toArray());
           expect(Array.from(s.locations)).toEqual(Array.from(want.locations));
         }
