@@ -10,7 +10,7 @@ import { type DiffReport, type DiffSnapshot, leakRows } from './diff-report.js';
  */
 export async function buildDiffReport(
   files: string[],
-  load: (file: string) => Promise<HeapAnalysis>,
+  load: (file: string, opts?: { rootPaths?: boolean }) => Promise<HeapAnalysis>,
   read: (file: string) => Promise<HeapSnapshot>,
 ): Promise<DiffReport> {
   const snapshots: DiffSnapshot[] = [];
@@ -39,9 +39,10 @@ export async function buildDiffReport(
     ids.push(sortedIds(snapshot));
   }
   const [firstIds, secondIds] = ids;
-  const a = await load(files[2]);
+  // the leaked objects' paths are searched on the analysis's second thread while it finishes
+  const a = await load(files[2], { rootPaths: true });
   snapshots.push(summary(files[2], a));
-  const groups = leakedGroups(a, firstIds, secondIds);
+  const groups = leakedGroups(a, firstIds, secondIds, (await a.backgroundRootPaths()) ?? undefined);
   const leakedSize = groups.reduce((sum, g) => sum + g.retainedSize, 0);
   return {
     schema: 'heapwatch/diff@1',
