@@ -14,8 +14,9 @@ import { Worker } from 'node:worker_threads';
 export function rescuerThreshold(heapSizeLimit: number): number {
   return Math.max(0, Math.min(heapSizeLimit * 0.5, heapSizeLimit - 64 * 1048576));
 }
-const HEAP_CHECK_MS = 500;
-const RESCUE_POLL_MS = 100;
+const HEAP_CHECK_MS = 250;
+// a process can die ~150 ms after its snapshot is complete: poll well within that (a readdir of one folder)
+const RESCUE_POLL_MS = 20;
 
 export interface RescuerSettings {
   dir: string;
@@ -59,7 +60,7 @@ function startRescuer(s: RescuerSettings): Worker {
   return worker;
 }
 
-/** Checks the heap every 500 ms (unref'd timer) and starts the rescuer once it passes rescuerThreshold. */
+/** Checks the heap every 250 ms (unref'd timer) and starts the rescuer once it passes rescuerThreshold. */
 export function armRescuer(s: RescuerSettings, onError: (err: Error) => void): void {
   const check = setInterval(() => {
     const h = getHeapStatistics();

@@ -33,7 +33,11 @@ describe('heapwatch/register (the preload)', () => {
     expect(signal ?? code).not.toBe(0);
     const pid = child.proc.pid!;
     const dumps = readdirSync(dir).filter((n) => n.endsWith('.heapsnapshot'));
-    expect(dumps).toHaveLength(1);
+    // on failure, say where the snapshot is (left under Node's name?) and what the guard printed
+    expect(
+      dumps,
+      `${dir}: ${readdirSync(dir)}; ${work}: ${readdirSync(work)}; ${child.stderr().slice(0, 800)}`,
+    ).toHaveLength(1);
     expect(dumps[0]).toMatch(new RegExp(`^orders-service-${pid}-${STAMP}-near-heap-limit\\.heapsnapshot$`));
     expect(child.stderr()).toContain(`near-heap-limit heap snapshot: ${join(dir, dumps[0])}`);
     expect(mode(join(dir, dumps[0]))).toBe(0o600);
