@@ -1,5 +1,6 @@
 import { isPlumbingNode, PLUMBING_CLASSES } from './funnels.js';
 import { classHistogram, closureTotals } from './histogram.js';
+import { scriptNameOf } from './node-names.js';
 import { type PathStep, type RootPaths, rootPath } from './paths.js';
 import type { Suspect, SuspectOptions } from './suspects.js';
 import type { HeapAnalysis } from './types.js';
@@ -162,21 +163,7 @@ function closureGroups(a: HeapAnalysis, threshold: number, reportedFunction: Uin
 
 /** Node's own functions (their script is `node:…`) are the runtime, not the program that leaks. */
 function definedInNode(a: HeapAnalysis, fn: number): boolean {
-  const s = a.snapshot;
-  const shared = edgeTo(s, fn, 'shared');
-  if (shared < 0) return false;
-  // V8 names the edge `script_or_debug_info` (Node 20) or `script`
-  let scriptNode = edgeTo(s, shared, 'script_or_debug_info');
-  if (scriptNode < 0) scriptNode = edgeTo(s, shared, 'script');
-  return scriptNode >= 0 && s.nodeName(scriptNode).startsWith('node:');
-}
-
-/** The target of `o`'s internal edge of this name, or -1. */
-function edgeTo(s: HeapAnalysis['snapshot'], o: number, name: string): number {
-  for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
-    if (s.edgeTypeOf(e) === s.edgeType.internal && s.edgeName(e) === name) return s.edgeTarget(e);
-  }
-  return -1;
+  return scriptNameOf(a.snapshot, fn).startsWith('node:');
 }
 
 function nameIndex(a: HeapAnalysis, o: number): number {

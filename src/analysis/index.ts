@@ -12,7 +12,7 @@ import {
   type PageOwnedMessage,
   type PathsRequest,
 } from './dominators-protocol.js';
-import { EphemeronNames, EssentialRule, ephemeronTable } from './essential-edges.js';
+import { EphemeronPairs, EssentialRule, ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
 import { nodeDisplayName } from './node-names.js';
 import { markPageOwned, userRoots } from './page-owned.js';
@@ -98,6 +98,7 @@ export async function analyzeSnapshotParallel(
   };
   try {
     phase('page-owned nodes');
+    const ephemerons = ephemeronTable(snapshot.strings);
     // worked in by this thread's self sizes first, then handed over to the worker's dominator pass
     const labelScratch = new Uint32Array(new SharedArrayBuffer((snapshot.nodeCount + 2) * 4));
     const input: DominatorsInput = {
@@ -108,7 +109,7 @@ export async function analyzeSnapshotParallel(
       edgeTargets: snapshot.edgeTargets,
       firstEdge: snapshot.firstEdge,
       userRoots: userRoots(snapshot),
-      ephemerons: ephemeronTable(snapshot.strings),
+      ephemerons,
       stringCount: snapshot.strings.length,
       labelScratch,
       signals,
@@ -121,9 +122,10 @@ export async function analyzeSnapshotParallel(
     // the depth-first numbering first: the worker's dominator pass waits for it, not for the classes
     // (should the worker fail, cannot start or runs out of memory, this thread does its part below)
     const owned = await messages.next<PageOwnedMessage>().catch(() => null);
-    const counts = owned ? messages.next<CountsMessage>() : null;
-    if (owned && counts) {
-      const rule = new EssentialRule(snapshot, owned.pageOwned, new EphemeronNames(snapshot.strings));
+    if (owned) {
+      const counts = messages.next<CountsMessage>();
+      const names = new EphemeronPairs(ephemerons, snapshot.strings.length);
+      const rule = new EssentialRule(snapshot, owned.pageOwned, names);
       const search = new DepthFirstSearch(snapshot, rule, (bytes) => new SharedArrayBuffer(bytes));
       search.fromRoot();
       const counted = await counts.catch(() => null);

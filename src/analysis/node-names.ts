@@ -77,3 +77,13 @@ function plainObjectName(s: HeapSnapshot, o: number): string {
   if (end.length > 1) start += ', ';
   return start + end;
 }
+
+/** The name (URL or `node:…` id) of the script a closure's code comes from, or '' when the snapshot does not say. */
+export function scriptNameOf(s: HeapSnapshot, closure: number): string {
+  const shared = s.internalEdgeTarget(closure, 'shared');
+  if (shared < 0) return '';
+  // V8 names the edge `script_or_debug_info` (Node 20) or `script`
+  let script = s.internalEdgeTarget(shared, 'script_or_debug_info');
+  if (script < 0) script = s.internalEdgeTarget(shared, 'script');
+  return script < 0 ? '' : s.nodeName(script);
+}

@@ -1,5 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { nodeDisplayName } from './node-names.js';
+import { nodeDisplayName, scriptNameOf } from './node-names.js';
 import type { PathStep } from './paths.js';
 import type { HeapAnalysis } from './types.js';
 
@@ -113,42 +113,24 @@ const BUILTIN_CLOSURES: [RegExp, string][] = [
 export function closureName(s: HeapSnapshot, o: number): string {
   const name = s.nodeName(o);
   if (name) return name;
-  for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
-    if (s.edgeTypeOf(e) !== s.edgeType.internal || s.edgeName(e) !== 'code') continue;
-    const code = s.nodeName(s.edgeTarget(e));
-    for (const [pattern, label] of BUILTIN_CLOSURES) if (pattern.test(code)) return label;
-  }
+  const code = s.internalEdgeTarget(o, 'code');
+  const codeName = code < 0 ? '' : s.nodeName(code);
+  for (const [pattern, label] of BUILTIN_CLOSURES) if (pattern.test(codeName)) return label;
   return '(anonymous)';
 }
 
-/** The file name of a module body's script (generator → function → shared → script), or null. */
+/** The file name of a module body's script (generator → function → its script), or null. */
 function moduleFile(s: HeapSnapshot, generator: number): string | null {
-  const fn = internalEdgeTarget(s, generator, 'function');
-  const shared = fn < 0 ? -1 : internalEdgeTarget(s, fn, 'shared');
-  if (shared < 0) return null;
-  // V8 names the edge `script_or_debug_info` (Node 20) or `script`
-  let script = internalEdgeTarget(s, shared, 'script_or_debug_info');
-  if (script < 0) script = internalEdgeTarget(s, shared, 'script');
-  const url = script < 0 ? '' : s.nodeName(script);
+  const fn = s.internalEdgeTarget(generator, 'function');
+  const url = fn < 0 ? '' : scriptNameOf(s, fn);
   const file = url.slice(url.lastIndexOf('/') + 1);
   return file === '' ? null : file;
 }
 
-function internalEdgeTarget(s: HeapSnapshot, o: number, name: string): number {
-  for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
-    if (s.edgeTypeOf(e) === s.edgeType.internal && s.edgeName(e) === name) return s.edgeTarget(e);
-  }
-  return -1;
-}
-
 /** A suspended async function (V8 keeps its frame in a generator object): `runJob() (suspended)`. */
 function suspendedFrameLabel(s: HeapSnapshot, o: number): string {
-  for (let e = s.firstEdge[o]; e < s.firstEdge[o + 1]; e++) {
-    if (s.edgeTypeOf(e) === s.edgeType.internal && s.edgeName(e) === 'function') {
-      return `${closureName(s, s.edgeTarget(e))}() (suspended)`;
-    }
-  }
-  return 'Generator';
+  const fn = s.internalEdgeTarget(o, 'function');
+  return fn < 0 ? 'Generator' : `${closureName(s, fn)}() (suspended)`;
 }
 
 function stepTokens(a: HeapAnalysis, from: number, e: number, node: number, edgeText: string): string[] {
@@ -197,19 +179,14 @@ function stepTokens(a: HeapAnalysis, from: number, e: number, node: number, edge
  * value at slot i has its key at slot i-1 when that slot holds a string or a number.
  */
 function mapEntryLabel(s: HeapSnapshot, table: number, slot: number): string {
-  const keySlot = String(slot - 1);
-  for (let e = s.firstEdge[table]; e < s.firstEdge[table + 1]; e++) {
-    if (s.edgeTypeOf(e) !== s.edgeType.internal || s.edgeName(e) !== keySlot) continue;
-    const key = s.edgeTarget(e);
-    const kt = s.nodeTypeOf(key);
-    const T = s.nodeType;
-    if (kt === T.string || kt === T['concatenated string'] || kt === T['sliced string']) {
-      return `[${quote(nodeDisplayName(s, key))}]`;
-    }
-    if (kt === T.number) return `[${s.nodeName(key)}]`;
-    break;
+  const key = s.internalEdgeTarget(table, String(slot - 1));
+  if (key < 0) return '[entry]';
+  const kt = s.nodeTypeOf(key);
+  const T = s.nodeType;
+  if (kt === T.string || kt === T['concatenated string'] || kt === T['sliced string']) {
+    return `[${quote(nodeDisplayName(s, key))}]`;
   }
-  return '[entry]';
+  return kt === T.number ? `[${s.nodeName(key)}]` : '[entry]';
 }
 
 function isIndex(name: string): boolean {

@@ -129,6 +129,15 @@ export class HeapSnapshot {
   edgeNameOrIndex(e: number): number {
     return this.edgeNames[e];
   }
+  /** The target of node o's internal edge of this name (e.g. a closure's `shared`), or -1. */
+  internalEdgeTarget(o: number, name: string): number {
+    const internal = this.edgeType.internal;
+    for (let e = this.firstEdge[o]; e < this.firstEdge[o + 1]; e++) {
+      if (this.edgeTypes[e] === internal && this.edgeName(e) === name) return this.edgeTarget(e);
+    }
+    return -1;
+  }
+
   /** The edge's name as text: element/hidden edges are numbers, the rest are strings. */
   edgeName(e: number): string {
     const t = this.edgeTypeOf(e);
