@@ -1,3 +1,4 @@
+import type { RecordSink } from './scan-targets.js';
 import type { SnapshotMeta } from './snapshot.js';
 
 /** A record whose field holds a value out of range: which array, which number in it, and what is wrong. */
@@ -64,16 +65,17 @@ export interface EdgeOutput {
 }
 
 /**
- * Checks the file's edge records [from, to) and writes them into `out`, a field to each array: to_node turned
- * from an index into `nodes` into a node ordinal. Returns the largest string index
- * used as an edge name (element and hidden edges are named by numbers).
+ * Checks `count` of the file's edge records, from record `first`, held in values[at…], and writes them into
+ * `out`, a field to each array: to_node turned from an index into `nodes` into a node ordinal. Returns the largest
+ * string index used as an edge name (element and hidden edges are named by numbers).
  */
 export function convertEdges(
   meta: SnapshotMeta,
-  edges: Uint32Array,
+  values: Uint32Array,
+  at: number,
+  first: number,
+  count: number,
   nodeCount: number,
-  from: number,
-  to: number,
   out: EdgeOutput,
 ): CheckResult {
   const ef = meta.edgeFields.length;
@@ -86,23 +88,20 @@ export function convertEdges(
   const hidden = meta.edgeTypes.indexOf('hidden');
   const limit = nodeCount * nf;
   const { types, names, targets } = out;
+  const bad = (e: number, off: number, what: string): CheckResult => ({
+    maxName,
+    bad: { section: 'edges', index: e * ef + off, what },
+  });
   let maxName = 0;
-  for (let e = from, i = from * ef; e < to; e++, i += ef) {
-    const t = edges[i + typeOff];
-    if (t >= typeCount)
-      return { maxName, bad: { section: 'edges', index: i + typeOff, what: 'edge type out of range' } };
-    const name = edges[i + nameOff];
+  for (let e = first, i = at, end = first + count; e < end; e++, i += ef) {
+    const t = values[i + typeOff];
+    if (t >= typeCount) return bad(e, typeOff, 'edge type out of range');
+    const name = values[i + nameOff];
     if (t !== element && t !== hidden && name > maxName) maxName = name;
-    const target = edges[i + toOff];
-    if (target >= limit)
-      return { maxName, bad: { section: 'edges', index: i + toOff, what: 'edge points past the last node' } };
+    const target = values[i + toOff];
+    if (target >= limit) return bad(e, toOff, 'edge points past the last node');
     const ordinal = (target / nf) >>> 0;
-    if (ordinal * nf !== target) {
-      return {
-        maxName,
-        bad: { section: 'edges', index: i + toOff, what: 'edge to_node is not a multiple of node_fields' },
-      };
-    }
+    if (ordinal * nf !== target) return bad(e, toOff, 'edge to_node is not a multiple of node_fields');
     types[e] = t;
     names[e] = name;
     targets[e] = ordinal;
@@ -111,23 +110,19 @@ export function convertEdges(
 }
 
 /** Runs convertEdges over runs of edge records as they are parsed, keeping the largest name and the first bad field. */
-export class EdgeConverter {
-  readonly width: number;
+export class EdgeConverter implements RecordSink {
   maxName = 0;
   bad: BadField | null = null;
 
   constructor(
     private readonly meta: SnapshotMeta,
-    private readonly edges: Uint32Array,
     private readonly nodeCount: number,
     private readonly out: EdgeOutput,
-  ) {
-    this.width = meta.edgeFields.length;
-  }
+  ) {}
 
-  done(from: number, to: number): void {
+  records(values: Uint32Array, at: number, first: number, count: number): void {
     if (this.bad) return;
-    const r = convertEdges(this.meta, this.edges, this.nodeCount, from, to, this.out);
+    const r = convertEdges(this.meta, values, at, first, count, this.nodeCount, this.out);
     if (r.maxName > this.maxName) this.maxName = r.maxName;
     this.bad = r.bad;
   }
@@ -135,6 +130,19 @@ export class EdgeConverter {
   result(): CheckResult {
     return { maxName: this.maxName, bad: this.bad };
   }
+}
+
+/** Slow path once an edge name is known to be out of range: the first edge that has it, from the converted edges. */
+export function firstBadEdgeName(meta: SnapshotMeta, out: EdgeOutput, stringCount: number): BadField | null {
+  const numbered = [meta.edgeTypes.indexOf('element'), meta.edgeTypes.indexOf('hidden')];
+  const nameOff = meta.edgeFields.indexOf('name_or_index');
+  const { types, names } = out;
+  for (let e = 0; e < names.length; e++) {
+    if (names[e] >= stringCount && !numbered.includes(types[e])) {
+      return { section: 'edges', index: e * meta.edgeFields.length + nameOff, what: 'edge name is not a string index' };
+    }
+  }
+  return null;
 }
 
 /** Slow path once a name index is known to be out of range: the first node or edge that has it. */

@@ -1,16 +1,13 @@
 import { readSync } from 'node:fs';
 import { SnapshotFormatError } from './format-error.js';
-import { backwardState, forwardState, ScanError, type ScanState, scanBackward, scanForward } from './number-scan.js';
+import { forwardState, ScanError } from './number-scan.js';
+import type { NumberScanner } from './number-scanner.js';
+import type { BackwardRecords, ForwardTarget } from './scan-targets.js';
 
 /**
  * Reading the big number arrays (`nodes`, `edges`) with positioned reads into a reused buffer:
  * whole arrays front to back, or one array split into chunks that two threads claim from both ends.
  */
-
-/** A read buffer for the scans: file bytes go to [1, 1+n), leaving a spare byte each side for their sentinels. */
-export function scanBuffer(size: number): Buffer {
-  return Buffer.allocUnsafe(Math.max(1, size) + 2);
-}
 
 /** Reads up to `length` bytes at file offset `pos` into buf[1…]; returns the byte count (less only at the end). */
 export function readChunk(fd: number, buf: Uint8Array, pos: number, length = buf.length - 2): number {
@@ -29,25 +26,25 @@ function rethrow(e: unknown, base: number): never {
 }
 
 /**
- * Parses the array whose body starts at `start` (just after `[`) into dest, which must come out exactly full.
- * Returns the position of the closing `]`.
+ * Parses the array whose body starts at `start` (just after `[`) into its target, which must come out exactly
+ * full. Returns the position of the closing `]`.
  */
 export function parseWholeArray(
   fd: number,
-  buf: Uint8Array,
+  scanner: NumberScanner,
   start: number,
-  dest: Uint32Array,
+  target: ForwardTarget,
   section: string,
   onBytes: (bytes: number) => void,
 ): number {
-  const st = forwardState();
+  const st = target.state;
   let pos = start;
   for (;;) {
-    const n = readChunk(fd, buf, pos);
+    const n = readChunk(fd, scanner.buf, pos);
     if (n === 0) throw new SnapshotFormatError(`file ends inside the ${section} array`, pos);
     let close: number;
     try {
-      close = scanForward(buf, 1, 1 + n, dest, st, true) - 1;
+      close = target.scan(scanner, 1, 1 + n, true) - 1;
     } catch (e) {
       if (e instanceof ScanError && e.kind === 'count') {
         throw new SnapshotFormatError(`${section}: more numbers than the snapshot meta announces`, pos + e.pos - 1);
@@ -56,9 +53,9 @@ export function parseWholeArray(
     }
     if (close >= 0) {
       onBytes(close + 1);
-      if (st.index !== dest.length) {
+      if (st.index !== target.total) {
         throw new SnapshotFormatError(
-          `${section}: ${st.index} numbers where the snapshot meta announces ${dest.length}`,
+          `${section}: ${st.index} numbers where the snapshot meta announces ${target.total}`,
           pos + close,
         );
       }
@@ -75,7 +72,7 @@ export function parseWholeArray(
  */
 export function parseOpenArray(
   fd: number,
-  buf: Uint8Array,
+  scanner: NumberScanner,
   start: number,
   capacity: number,
   section: string,
@@ -83,12 +80,12 @@ export function parseOpenArray(
   let dest = new Uint32Array(Math.min(capacity, Math.max(1024, Math.ceil(capacity / 2.5))));
   const st = forwardState();
   for (let pos = start; ; ) {
-    const n = readChunk(fd, buf, pos);
+    const n = readChunk(fd, scanner.buf, pos);
     if (n === 0) throw new SnapshotFormatError(`file ends inside the ${section} array`, pos);
     let close = -1;
     for (let from = 1; ; ) {
       try {
-        close = scanForward(buf, from, 1 + n, dest, st, true);
+        close = scanner.forward(from, 1 + n, dest, st, true);
         break;
       } catch (e) {
         if (!(e instanceof ScanError && e.kind === 'count' && dest.length < capacity)) rethrow(e, pos - 1);
@@ -137,37 +134,28 @@ function claim(claims: Int32Array, slot: number, fromBack: boolean): number {
   }
 }
 
-/** Told about each run of records [from, to) (record = `width` numbers) a chunk loop has written whole. */
-export interface RecordsDone {
-  width: number;
-  done(from: number, to: number): void;
-}
-
 /**
- * Parses chunks claimed from the front, in order, into dest. Returns the forward state and the byte where it
- * stopped (the start of the first chunk it did not take), for `joinScans` with the back side.
+ * Parses chunks claimed from the front, in order, into the target. Returns where it stopped (the start of the
+ * first chunk it did not take), for `joinScans` with the back side; the scan state is the target's.
  */
 export function parseFrontChunks(
   fd: number,
-  buf: Uint8Array,
+  scanner: NumberScanner,
   plan: ChunkPlan,
-  dest: Uint32Array,
+  target: ForwardTarget,
   claims: Int32Array,
   slot: number,
   onBytes: (bytes: number) => void,
-  onRecords: RecordsDone,
-): { state: ScanState; stop: number } {
-  const st = forwardState();
+): number {
   let stop = plan.start;
-  let done = 0;
   for (let k = claim(claims, slot, false); k >= 0; k = claim(claims, slot, false)) {
     const from = plan.start + k * plan.chunkSize;
     const to = Math.min(plan.end, from + plan.chunkSize);
     for (let pos = from; pos < to; ) {
-      const n = readChunk(fd, buf, pos, Math.min(buf.length - 2, to - pos));
+      const n = readChunk(fd, scanner.buf, pos, Math.min(scanner.buf.length - 2, to - pos));
       if (n === 0) throw new SnapshotFormatError('file shrank while being read', pos);
       try {
-        scanForward(buf, 1, 1 + n, dest, st, false);
+        target.scan(scanner, 1, 1 + n, false);
       } catch (e) {
         rethrow(e, pos - 1);
       }
@@ -175,37 +163,30 @@ export function parseFrontChunks(
       onBytes(n);
     }
     stop = to;
-    // records written whole so far, while they are still in cache
-    const whole = Math.floor(st.index / onRecords.width);
-    if (whole > done) onRecords.done(done, whole);
-    done = whole;
   }
-  return { state: st, stop };
+  return stop;
 }
 
-/** Parses chunks claimed from the back, last to first, into dest; returns the backward state and where it stopped. */
+/** Parses chunks claimed from the back, last to first, into the target; returns where it stopped. */
 export function parseBackChunks(
   fd: number,
-  buf: Uint8Array,
+  scanner: NumberScanner,
   plan: ChunkPlan,
-  dest: Uint32Array,
+  target: BackwardRecords,
   claims: Int32Array,
   slot: number,
   onBytes: (bytes: number) => void,
-  onRecords: RecordsDone,
-): { state: ScanState; stop: number } {
-  const st = backwardState(dest.length);
+): number {
   let stop = plan.end;
-  let done = dest.length / onRecords.width;
   for (let k = claim(claims, slot, true); k >= 0; k = claim(claims, slot, true)) {
     const from = plan.start + k * plan.chunkSize;
     const to = Math.min(plan.end, from + plan.chunkSize);
     for (let end = to; end > from; ) {
-      const pos = Math.max(from, end - (buf.length - 2));
-      const n = readChunk(fd, buf, pos, end - pos);
+      const pos = Math.max(from, end - (scanner.buf.length - 2));
+      const n = readChunk(fd, scanner.buf, pos, end - pos);
       if (n !== end - pos) throw new SnapshotFormatError('file shrank while being read', pos + n);
       try {
-        scanBackward(buf, 1, 1 + n, dest, st);
+        target.scan(scanner, 1, 1 + n);
       } catch (e) {
         rethrow(e, pos - 1);
       }
@@ -213,11 +194,8 @@ export function parseBackChunks(
       onBytes(n);
     }
     stop = from;
-    const whole = Math.ceil(st.index / onRecords.width);
-    if (whole < done) onRecords.done(whole, done);
-    done = whole;
   }
-  return { state: st, stop };
+  return stop;
 }
 
 /**
@@ -225,7 +203,7 @@ export function parseBackChunks(
  * array is shorter: the honest place to point at when a count or a value turns out wrong. Slow; error path only.
  */
 export function offsetOfNumber(fd: number, start: number, index: number): number {
-  const buf = scanBuffer(1 << 20);
+  const buf = Buffer.allocUnsafe((1 << 20) + 2);
   let seen = -1;
   let inNumber = false;
   for (let pos = start; ; ) {

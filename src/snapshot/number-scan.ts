@@ -225,7 +225,7 @@ export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Ui
 }
 
 /** Why a number could not be stored: no room left (a count problem) or too big for 32 bits. */
-function storeProblem(idx: number, cap: number, pos: number): ScanError {
+export function storeProblem(idx: number, cap: number, pos: number): ScanError {
   if (idx >= cap) return new ScanError('more numbers than the snapshot meta announces', pos, 'count');
   return new ScanError('number too large', pos);
 }
@@ -260,7 +260,7 @@ export function joinScans(
   return null;
 }
 
-function unexpectedByte(c: number): string {
+export function unexpectedByte(c: number): string {
   if (c === 93) return 'unexpected ] inside a number array';
   if (c >= 33 && c < 127) return `unexpected '${String.fromCharCode(c)}' in a number array`;
   return `unexpected byte 0x${c.toString(16).padStart(2, '0')} in a number array`;

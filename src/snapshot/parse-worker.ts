@@ -7,14 +7,15 @@ import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { compactNodes, EdgeConverter, indexNodes } from './finish.js';
 import { SnapshotFormatError } from './format-error.js';
-import { parseFrontChunks, parseWholeArray, scanBuffer } from './number-array.js';
+import { parseFrontChunks, parseWholeArray } from './number-array.js';
+import { numberScanner } from './number-scanner.js';
+import { ForwardRecords, numbersIn, WholeArray } from './scan-targets.js';
 import { CTRL, type WorkerInput, type WorkerResult, waitFor } from './worker-protocol.js';
 
 function run(input: WorkerInput): WorkerResult {
   const ctrl = new Int32Array(input.ctrl);
   const offsets = new Float64Array(input.offsets);
   const nodes = new Uint32Array(input.nodes);
-  const edges = new Uint32Array(input.edges);
   const firstEdge = new Uint32Array(input.firstEdge);
   const { meta } = input;
   const edgeFields = meta.edgeFields.length;
@@ -23,20 +24,22 @@ function run(input: WorkerInput): WorkerResult {
   };
   const fd = openSync(input.file, 'r');
   try {
-    const buf = scanBuffer(input.bufferSize);
+    const scanner = numberScanner(input.bufferSize, input.scanner);
     if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };
-    parseWholeArray(fd, buf, offsets[0], nodes, 'nodes', progress);
-    const nodesCheck = indexNodes(meta, nodes, edges.length / edgeFields, firstEdge);
+    parseWholeArray(fd, scanner, offsets[0], new WholeArray(nodes), 'nodes', progress);
+    const nodesCheck = indexNodes(meta, nodes, input.edgeNumbers / edgeFields, firstEdge);
     // while the main thread reads the strings: the reader's last step done here, off its critical path
     const nodesStored = nodesCheck.bad === null;
     if (nodesStored) compactNodes(meta, nodes);
     if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
     const plan = { start: offsets[1], end: offsets[2], chunkSize: offsets[3], chunkCount: offsets[4] };
-    const converter = new EdgeConverter(meta, edges, firstEdge.length - 1, input.edgeOut);
-    const front = parseFrontChunks(fd, buf, plan, edges, ctrl, CTRL.claims, progress, converter);
+    const converter = new EdgeConverter(meta, firstEdge.length - 1, input.edgeOut);
+    const front = new ForwardRecords(input.edgeNumbers, edgeFields, numbersIn(scanner.buf.length), converter);
+    const frontStop = parseFrontChunks(fd, scanner, plan, front, ctrl, CTRL.claims, progress);
     return {
       front: { ...front.state },
-      frontStop: front.stop,
+      frontHeld: front.held(),
+      frontStop,
       nodesCheck,
       nodesStored,
       edgesCheck: converter.result(),

@@ -2,7 +2,6 @@ import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
-import { releaseMemory } from '../release-memory.js';
 import { FileWindow } from './file-window.js';
 import {
   type BadField,
@@ -12,6 +11,7 @@ import {
   convertLocations,
   EdgeConverter,
   type EdgeOutput,
+  firstBadEdgeName,
   firstBadName,
   firstBadStoredNodeName,
   indexNodes,
@@ -28,13 +28,14 @@ import {
   parseOpenArray,
   parseWholeArray,
   planChunks,
-  scanBuffer,
 } from './number-array.js';
 import { joinScans, type ScanState } from './number-scan.js';
+import { type NumberScanner, numberScanner, type ScannerKind } from './number-scanner.js';
+import { BackwardRecords, ForwardRecords, numbersIn, WholeArray } from './scan-targets.js';
 import { HeapSnapshot } from './snapshot.js';
 import { StringTable } from './string-table.js';
 import { readStrings } from './strings-section.js';
-import { CTRL, signal, type WorkerInput, type WorkerResult } from './worker-protocol.js';
+import { CTRL, type HeldNumbers, signal, type WorkerInput, type WorkerResult } from './worker-protocol.js';
 
 export interface ReadOptions {
   /** Called with the fraction of the file parsed so far (0…1), from the main thread. */
@@ -47,6 +48,8 @@ export interface ReadOptions {
   chunkSize?: number;
   /** Script of the parse worker (tests give a broken one to see the reader carry on without it). */
   workerScript?: URL;
+  /** The number scanner: 'auto' (default) is WebAssembly where the runtime has it; tests also run 'js'. */
+  scanner?: ScannerKind;
 }
 
 const PARALLEL_FROM_BYTES = 16 << 20;
@@ -109,11 +112,11 @@ interface Parallel {
 
 class SnapshotReader {
   private readonly win: FileWindow;
-  private readonly buf: Buffer;
+  private readonly scanner: NumberScanner;
   private header: SnapshotHeader | undefined;
   private nodes: Uint32Array = new Uint32Array(0);
-  /** The file's edge records as parsed (dropped once converted into `edgeOut`). */
-  private edges: Uint32Array = new Uint32Array(0);
+  /** How many numbers `edges` holds: its records are converted into `edgeOut` as they are parsed, never kept. */
+  private edgeNumbers = 0;
   private edgeOut: EdgeOutput = { types: new Uint8Array(0), names: new Uint32Array(0), targets: new Uint32Array(0) };
   private nodesStart = -1;
   private edgesStart = -1;
@@ -127,6 +130,8 @@ class SnapshotReader {
   /** The worker compacted the node records (see compactNodes). */
   private nodesStored = false;
   private edgeChecks: CheckResult[] = [];
+  /** The converter of a one-thread read of `edges`. */
+  private sequentialEdges: EdgeConverter | undefined;
   private parallel: Parallel | undefined;
   private readonly wantParallel: boolean;
   private readonly workerUrl: URL;
@@ -140,7 +145,7 @@ class SnapshotReader {
   ) {
     const bufferSize = opts.bufferSize ?? 4 << 20;
     this.win = new FileWindow(fd, size, bufferSize);
-    this.buf = scanBuffer(bufferSize);
+    this.scanner = numberScanner(bufferSize, opts.scanner);
     const p = opts.parallel ?? 'auto';
     this.workerUrl = opts.workerScript ?? WORKER_URL;
     const workerThere = existsSync(fileURLToPath(this.workerUrl));
@@ -156,10 +161,7 @@ class SnapshotReader {
       if (this.parallel) await this.stopWorker(this.parallel);
       throw e;
     }
-    const snapshot = this.build();
-    // the file's edge records (12 bytes an edge, now stored in 9) are garbage: give them back before analysis
-    if (this.parallel) releaseMemory();
-    return snapshot;
+    return this.build();
   }
 
   private progress = (bytes: number): void => {
@@ -230,15 +232,17 @@ class SnapshotReader {
         if (key === 'nodes') this.nodesStart = start;
         else this.edgesStart = start;
         if (!this.parallel) {
-          const dest = key === 'nodes' ? this.nodes : this.edges;
-          return parseWholeArray(this.fd, this.buf, start, dest, key, this.progress) + 1;
+          const target = key === 'nodes' ? new WholeArray(this.nodes) : this.edgeRecords();
+          const close = parseWholeArray(this.fd, this.scanner, start, target, key, this.progress);
+          if (key === 'edges') this.edgeChecks = [this.sequentialEdges!.result()];
+          return close + 1;
         }
         if (key === 'nodes') {
           this.parallel.offsets[0] = start;
           signal(this.parallel.ctrl, CTRL.nodesReady);
         }
         // n numbers take at least 2n-1 bytes, so the `]` cannot come sooner (the worker checks the count itself)
-        const numbers = key === 'nodes' ? this.nodes.length : this.edges.length;
+        const numbers = key === 'nodes' ? this.nodes.length : this.edgeNumbers;
         const close = win.indexOf(93, start + Math.max(0, 2 * numbers - 1));
         if (close < 0) throw new SnapshotFormatError(`file ends inside the ${key} array`, this.size);
         if (key === 'edges') this.planEdges(this.parallel, start, close);
@@ -249,7 +253,7 @@ class SnapshotReader {
         this.locationsStart = p + 1;
         const close = win.indexOf(93, p + 1);
         if (close < 0) throw new SnapshotFormatError('file ends inside the locations array', this.size);
-        const parsed = parseOpenArray(this.fd, this.buf, p + 1, Math.ceil((close - p) / 2), 'locations');
+        const parsed = parseOpenArray(this.fd, this.scanner, p + 1, Math.ceil((close - p) / 2), 'locations');
         this.locations = parsed.values;
         this.progress(parsed.close + 1 - p);
         return parsed.close + 1;
@@ -279,18 +283,16 @@ class SnapshotReader {
     if (2 * (nodeNumbers + edgeNumbers) > this.size) {
       throw new SnapshotFormatError('the file is too short for its node_count and edge_count (truncated?)', headerAt);
     }
+    this.edgeNumbers = edgeNumbers;
     if (!this.wantParallel) {
       this.nodes = new Uint32Array(nodeNumbers);
-      this.edges = new Uint32Array(edgeNumbers);
       this.firstEdge = new Uint32Array(header.nodeCount + 1);
       this.edgeOut = edgeOutput((bytes) => new ArrayBuffer(bytes), header.edgeCount);
       return;
     }
     const nodesBuf = new SharedArrayBuffer(nodeNumbers * 4);
-    const edgesBuf = new SharedArrayBuffer(edgeNumbers * 4);
     const firstEdgeBuf = new SharedArrayBuffer((header.nodeCount + 1) * 4);
     this.nodes = new Uint32Array(nodesBuf);
-    this.edges = new Uint32Array(edgesBuf);
     this.firstEdge = new Uint32Array(firstEdgeBuf);
     this.edgeOut = edgeOutput((bytes) => new SharedArrayBuffer(bytes), header.edgeCount);
     const ctrlBuf = new SharedArrayBuffer(CTRL.size * 4);
@@ -300,11 +302,12 @@ class SnapshotReader {
       ctrl: ctrlBuf,
       offsets: offsetsBuf,
       nodes: nodesBuf,
-      edges: edgesBuf,
+      edgeNumbers,
       firstEdge: firstEdgeBuf,
       edgeOut: this.edgeOut,
       meta: { ...header.meta },
-      bufferSize: this.buf.length - 2,
+      bufferSize: this.scanner.buf.length - 2,
+      scanner: this.opts.scanner ?? 'auto',
     };
     const worker = new Worker(this.workerUrl, { workerData: input });
     const result = new Promise<WorkerResult>((resolve) => {
@@ -330,39 +333,59 @@ class SnapshotReader {
    */
   private async finishParallel(par: Parallel): Promise<void> {
     const { meta, nodeCount } = this.header!;
-    const ef = meta.edgeFields.length;
     const plan = this.edgesPlan!;
-    const converter = new EdgeConverter(meta, this.edges, nodeCount, this.edgeOut);
-    const back = parseBackChunks(this.fd, this.buf, plan, this.edges, par.ctrl, CTRL.claims, this.progress, converter);
-    const backFrom = Math.ceil(back.state.index / ef);
-    const backCheck = converter.result();
+    const converter = new EdgeConverter(meta, nodeCount, this.edgeOut);
+    const width = meta.edgeFields.length;
+    const back = new BackwardRecords(this.edgeNumbers, width, numbersIn(this.scanner.buf.length), converter);
+    const backStop = parseBackChunks(this.fd, this.scanner, plan, back, par.ctrl, CTRL.claims, this.progress);
     const result = await par.result;
     await par.worker.terminate();
     if ('problem' in result) throw this.honest(result.problem);
-    if (!('front' in result) || result.frontStop !== back.stop) {
+    if (!('front' in result) || result.frontStop !== backStop) {
       // the worker died (out of memory, its file replaced under it…): parse both arrays again on this thread
       this.parseSequentially();
       return;
     }
-    this.join(result.front, back.state, back.stop);
-    const frontTo = Math.floor(result.front.index / ef);
     this.nodesCheck = result.nodesCheck;
     this.nodesStored = result.nodesStored;
-    const middle = convertEdges(meta, this.edges, nodeCount, frontTo, backFrom, this.edgeOut);
-    this.edgeChecks.push(result.edgesCheck, middle, backCheck);
+    const middle = this.joinEdges(result.front, result.frontHeld, back, backStop);
+    this.edgeChecks.push(result.edgesCheck, middle, converter.result());
+  }
+
+  private edgeRecords(): ForwardRecords {
+    const { meta, nodeCount } = this.header!;
+    this.sequentialEdges = new EdgeConverter(meta, nodeCount, this.edgeOut);
+    const capacity = numbersIn(this.scanner.buf.length);
+    return new ForwardRecords(this.edgeNumbers, meta.edgeFields.length, capacity, this.sequentialEdges);
   }
 
   private parseSequentially(): void {
-    parseWholeArray(this.fd, this.buf, this.nodesStart, this.nodes, 'nodes', this.progress);
-    parseWholeArray(this.fd, this.buf, this.edgesStart, this.edges, 'edges', this.progress);
+    parseWholeArray(this.fd, this.scanner, this.nodesStart, new WholeArray(this.nodes), 'nodes', this.progress);
+    parseWholeArray(this.fd, this.scanner, this.edgesStart, this.edgeRecords(), 'edges', this.progress);
     this.nodesCheck = undefined;
     this.nodesStored = false;
-    this.edgeChecks = [];
+    this.edgeChecks = [this.sequentialEdges!.result()];
   }
 
-  private join(front: ScanState, back: ScanState, at: number): void {
-    const problem = joinScans(front, back, this.edges, this.edges.length);
+  /**
+   * Where the two scans of `edges` met: completes the number split between them and converts the record or two
+   * around it from what each side held back.
+   */
+  private joinEdges(front: ScanState, frontHeld: HeldNumbers, back: BackwardRecords, at: number): CheckResult {
+    const { meta, nodeCount } = this.header!;
+    const backHeld = back.held();
+    const from = frontHeld.from;
+    const meet = front.index + 1 === back.state.index;
+    const middle = new Uint32Array(meet ? backHeld.from + backHeld.values.length - from : 0);
+    if (meet) {
+      middle.set(frontHeld.values, 0);
+      middle.set(backHeld.values, backHeld.from - from);
+    }
+    const relative = (st: ScanState): ScanState => ({ ...st, index: st.index - from });
+    const problem = joinScans(relative(front), relative(back.state), middle, this.edgeNumbers);
     if (problem) throw this.honest({ what: problem.what, offset: at, kind: problem.kind });
+    const width = meta.edgeFields.length;
+    return convertEdges(meta, middle, 0, from / width, middle.length / width, nodeCount, this.edgeOut);
   }
 
   /** On an error in the main thread: stop the worker, and report whichever problem comes first in the file. */
@@ -389,7 +412,7 @@ class SnapshotReader {
   /** Count problems of the edges array are found where two scans meet; point at the first surplus number or the early `]`. */
   private honest(p: FormatProblem): SnapshotFormatError {
     if (p.kind !== 'count' || this.edgesStart < 0) return new SnapshotFormatError(p.what, p.offset);
-    const at = offsetOfNumber(this.fd, this.edgesStart, this.edges.length);
+    const at = offsetOfNumber(this.fd, this.edgesStart, this.edgeNumbers);
     const byte = this.win.read(at, at + 1)[0];
     const what =
       byte === undefined
@@ -402,12 +425,8 @@ class SnapshotReader {
 
   /** The checks that need everything read: firstEdge, edge targets as ordinals, name indexes, locations. */
   private build(): HeapSnapshot {
-    const { meta, nodeCount } = this.header!;
-    const edgeCount = this.edges.length / meta.edgeFields.length;
+    const { meta, nodeCount, edgeCount } = this.header!;
     this.nodesCheck ??= indexNodes(meta, this.nodes, edgeCount, this.firstEdge);
-    if (this.edgeChecks.length === 0) {
-      this.edgeChecks.push(convertEdges(meta, this.edges, nodeCount, 0, edgeCount, this.edgeOut));
-    }
     const stringCount = this.strings.length;
     const bad: BadField[] = [];
     if (this.nodesCheck.bad) bad.push(this.nodesCheck.bad);
@@ -422,7 +441,7 @@ class SnapshotReader {
       if (check.bad) bad.push(check.bad);
     }
     if (bad.length === 0 && this.edgeChecks.some((c) => c.maxName >= stringCount)) {
-      bad.push(firstBadName(meta, 'edges', this.edges, stringCount)!);
+      bad.push(firstBadEdgeName(meta, this.edgeOut, stringCount)!);
     }
     if (bad.length === 0) {
       const locationsBad = convertLocations(meta, this.locations, nodeCount);
@@ -436,7 +455,6 @@ class SnapshotReader {
     if (!this.nodesStored) compactNodes(meta, this.nodes);
     const { meta: nodesMeta, nodes, freed } = storedNodes(meta, this.nodes);
     const { types, names, targets } = this.edgeOut;
-    this.edges = new Uint32Array(0); // the file's records: garbage from here on
     return new HeapSnapshot(
       nodesMeta,
       nodes,

@@ -1,6 +1,7 @@
 import type { CheckResult, EdgeOutput } from './finish.js';
 import type { FormatProblem } from './format-error.js';
 import type { ScanState } from './number-scan.js';
+import type { ScannerKind } from './number-scanner.js';
 import type { SnapshotMeta } from './snapshot.js';
 
 /** Slots of the shared Int32Array between the reader and its parse worker. */
@@ -24,18 +25,22 @@ export interface WorkerInput {
   /** Float64: nodes body start, edges body start, edges `]`, chunk size, chunk count. */
   offsets: SharedArrayBuffer;
   nodes: SharedArrayBuffer;
-  edges: SharedArrayBuffer;
+  /** How many numbers `edges` holds (its records go straight into edgeOut). */
+  edgeNumbers: number;
   /** nodeCount + 1 Uint32 for the firstEdge CSR, filled by the worker. */
   firstEdge: SharedArrayBuffer;
   /** Where converted edges go (arrays over shared memory). */
   edgeOut: EdgeOutput;
   meta: SnapshotMeta;
   bufferSize: number;
+  scanner: ScannerKind;
 }
 
 export type WorkerResult =
   | {
       front: ScanState;
+      /** The numbers of the edge record the front scan cut. */
+      frontHeld: HeldNumbers;
       frontStop: number;
       /** indexNodes over all nodes. */
       nodesCheck: CheckResult;
@@ -47,6 +52,13 @@ export type WorkerResult =
   | { problem: FormatProblem }
   | { aborted: true }
   | { crash: string };
+
+/** The first numbers of a record cut by a scan's end, or its last ones by a backward scan's start. */
+export interface HeldNumbers {
+  values: Uint32Array;
+  /** Index in the array of values[0]. */
+  from: number;
+}
 
 /** Waits until ctrl[slot] is set; false when the reader aborted instead. */
 export function waitFor(ctrl: Int32Array, slot: number): boolean {

@@ -229,6 +229,7 @@ describe(`reader fuzz (${CASES} cases, seed ${SEED})`, () => {
         bufferSize: [7, 64, 1000, 4 << 20][Math.floor(r() * 4)],
         parallel: PARALLEL_ALWAYS || k % 12 === 5,
         chunkSize: 1 + Math.floor(r() * 5000),
+        scanner: k % 4 === 3 ? 'js' : 'auto',
       };
       const label = `case ${k} (${base.name}: ${steps.join('; ')}; ${JSON.stringify(opts)})`;
       writeFileSync(file, bytes);

@@ -161,9 +161,12 @@ describe('the hand-written snapshot', () => {
 describe('real snapshots', () => {
   it('reads a v8.writeHeapSnapshot file of this Node exactly as JSON.parse sees it', async () => {
     for (const parallel of [false, true]) {
-      const s = await readSnapshot(realFile, { parallel, chunkSize: 4096 });
-      expect(differencesFromJson(s, real)).toEqual([]);
-      expect(inconsistencies(s)).toEqual([]);
+      // the WebAssembly scanner (default) and the JS one it falls back to without WebAssembly
+      for (const scanner of ['auto', 'js'] as const) {
+        const s = await readSnapshot(realFile, { parallel, chunkSize: 4096, scanner });
+        expect(differencesFromJson(s, real), `${scanner}, parallel: ${parallel}`).toEqual([]);
+        expect(inconsistencies(s)).toEqual([]);
+      }
     }
     const s = await readSnapshot(realFile);
     expect(s.strings.toArray()).toContain('quote " and backslash \\');

@@ -1,0 +1,129 @@
+import { backwardState, forwardState, type ScanState } from './number-scan.js';
+import type { NumberScanner } from './number-scanner.js';
+
+/** The most numbers one scan of a `bytes`-byte range can write (k numbers need 2k-1 bytes; one more may end there). */
+export function numbersIn(bytes: number): number {
+  return Math.floor((bytes + 1) / 2) + 1;
+}
+
+/**
+ * Where the scans of one number array put its numbers: the whole array (`nodes`), or records handed on as soon
+ * as they are whole and never kept (`edges`: its 12-byte records are converted into 9-byte edges on the fly).
+ * State indexes are positions in the whole array either way.
+ */
+export interface ForwardTarget {
+  readonly state: ScanState;
+  /** How many numbers the array must hold (the meta's count). */
+  readonly total: number;
+  /** Scans buf[from, to) forward (see NumberScanner.forward). */
+  scan(scanner: NumberScanner, from: number, to: number, stopAtBracket: boolean): number;
+}
+
+export class WholeArray implements ForwardTarget {
+  readonly state = forwardState();
+  readonly total: number;
+
+  constructor(readonly values: Uint32Array) {
+    this.total = values.length;
+  }
+
+  scan(scanner: NumberScanner, from: number, to: number, stopAtBracket: boolean): number {
+    return scanner.forward(from, to, this.values, this.state, stopAtBracket);
+  }
+}
+
+/** Told of each run of whole records: values[at…] holds `count` records, the first being record number `first`. */
+export interface RecordSink {
+  records(values: Uint32Array, at: number, first: number, count: number): void;
+}
+
+/**
+ * An array of `width`-number records read front to back through a window of `capacity` numbers (at least what
+ * one scan can write): after each scan the whole records go to the sink and the start of a cut one stays.
+ */
+export class ForwardRecords implements ForwardTarget {
+  readonly state = forwardState();
+  private readonly window: Uint32Array;
+  /** Index in the array of window[0], a record boundary. */
+  private base = 0;
+
+  constructor(
+    readonly total: number,
+    readonly width: number,
+    capacity: number,
+    private readonly sink: RecordSink,
+  ) {
+    this.window = new Uint32Array(capacity + width);
+  }
+
+  scan(scanner: NumberScanner, from: number, to: number, stopAtBracket: boolean): number {
+    const st = this.state;
+    // a window that ends where the array does, so a surplus number is caught as the whole-array scan would
+    const view = this.window.subarray(0, Math.min(this.window.length, this.total - this.base));
+    st.index -= this.base;
+    let close: number;
+    try {
+      close = scanner.forward(from, to, view, st, stopAtBracket);
+    } finally {
+      st.index += this.base;
+    }
+    const held = st.index - this.base;
+    const whole = Math.floor(held / this.width);
+    if (whole > 0) {
+      this.sink.records(this.window, 0, this.base / this.width, whole);
+      this.window.copyWithin(0, whole * this.width, held);
+      this.base += whole * this.width;
+    }
+    return close;
+  }
+
+  /** The numbers of the record cut at the scan's end, and its index in the array. */
+  held(): { values: Uint32Array; from: number } {
+    return { values: this.window.slice(0, this.state.index - this.base), from: this.base };
+  }
+}
+
+/** The same, read back to front (see NumberScanner.backward): the end of a cut record waits at the window's end. */
+export class BackwardRecords {
+  readonly state: ScanState;
+  private readonly window: Uint32Array;
+  /** Index in the array just past the numbers held, a record boundary; they sit at the window's end. */
+  private end: number;
+
+  constructor(
+    readonly total: number,
+    readonly width: number,
+    capacity: number,
+    private readonly sink: RecordSink,
+  ) {
+    this.window = new Uint32Array(capacity + width);
+    this.state = backwardState(total);
+    this.end = total;
+  }
+
+  scan(scanner: NumberScanner, from: number, to: number): void {
+    const st = this.state;
+    const shift = this.end - this.window.length; // array index of window[0]
+    // near the array's start, a window that starts where the array does, so a surplus number is caught
+    const viewStart = Math.max(0, -shift);
+    const at = shift + viewStart;
+    st.index -= at;
+    try {
+      scanner.backward(from, to, this.window.subarray(viewStart), st);
+    } finally {
+      st.index += at;
+    }
+    const firstWhole = Math.ceil(st.index / this.width) * this.width;
+    if (firstWhole < this.end) {
+      this.sink.records(this.window, firstWhole - shift, firstWhole / this.width, (this.end - firstWhole) / this.width);
+      this.window.copyWithin(this.window.length - (firstWhole - st.index), st.index - shift, firstWhole - shift);
+      this.end = firstWhole;
+    }
+  }
+
+  /** The numbers of the record cut at the scan's start, and the index in the array of the first. */
+  held(): { values: Uint32Array; from: number } {
+    const n = this.end - this.state.index;
+    return { values: this.window.slice(this.window.length - n), from: this.state.index };
+  }
+}
