@@ -16,23 +16,22 @@ const MAX_HOLDINGS = 4;
 
 /** What the `nodes` nodes of a chain (see chainAt in suspects.ts) hold besides the next link, by kind. */
 export function chainHoldings(a: HeapAnalysis, head: number, nodes: number): Holding[] {
-  const { firstChild, children } = a.dominatorTree;
+  const tree = a.dominatorTree;
   const groups = new Map<number, Holding>();
   let cur = head;
   for (let i = 0; i < nodes; i++) {
     // the next link is the biggest child (first), except after the last link
-    const start = i < nodes - 1 ? firstChild[cur] + 1 : firstChild[cur];
-    for (let k = start; k < firstChild[cur + 1]; k++) addHolding(a, groups, children[k]);
-    if (i < nodes - 1) cur = children[firstChild[cur]];
+    const children = tree.childrenOf(cur);
+    for (let k = i < nodes - 1 ? 1 : 0; k < children.length; k++) addHolding(a, groups, children[k]);
+    if (i < nodes - 1) cur = children[0];
   }
   return topHoldings(a, groups);
 }
 
 /** The dominated children of `o` grouped by kind, biggest groups first. */
 export function holdings(a: HeapAnalysis, o: number): Holding[] {
-  const { firstChild, children } = a.dominatorTree;
   const groups = new Map<number, Holding>();
-  for (let k = firstChild[o]; k < firstChild[o + 1]; k++) addHolding(a, groups, children[k]);
+  for (const c of a.dominatorTree.childrenOf(o)) addHolding(a, groups, c);
   return topHoldings(a, groups);
 }
 

@@ -17,7 +17,7 @@ import { buildRetainers } from './graph.js';
 import { nodeDisplayName } from './node-names.js';
 import { markPageOwned, userRoots } from './page-owned.js';
 import { type RootPaths, transientRootEdges } from './paths.js';
-import { buildDominatorTree, retainedSizes } from './retained.js';
+import { buildDominatorTree, type DominatorTree, retainedSizes } from './retained.js';
 import { shownSelfSizes } from './self-sizes.js';
 import type { HeapAnalysis, Retainers } from './types.js';
 
@@ -227,7 +227,7 @@ class Analysis implements HeapAnalysis {
     readonly selfSizes: Uint32Array,
     readonly dominators: Uint32Array,
     readonly retainedSizes: Float64Array,
-    readonly dominatorTree: { readonly firstChild: Uint32Array; readonly children: Uint32Array },
+    readonly dominatorTree: DominatorTree,
     readonly classOf: Uint32Array,
     readonly classNames: string[],
     readonly pageOwned: Uint8Array,

@@ -41,7 +41,7 @@ export interface TopObjects {
  * its dominator-tree children, biggest first, so the user sees the real big objects.
  */
 export function topObjects(a: HeapAnalysis, limit: number): TopObjects {
-  const { firstChild, children } = a.dominatorTree;
+  const tree = a.dominatorTree;
   const retained = a.retainedSizes;
   const userRoots = userRootFlags(a);
   // a small max-heap of candidates (by retained size), each remembering the funnel it came from
@@ -89,14 +89,13 @@ export function topObjects(a: HeapAnalysis, limit: number): TopObjects {
   const open = (o: number, from: number): void => {
     const idx = opened.length;
     opened.push({ node: o, from });
-    const end = Math.min(firstChild[o + 1], firstChild[o] + limit);
-    for (let k = firstChild[o]; k < end; k++) push(children[k], idx);
+    for (const c of tree.childrenOf(o).subarray(0, limit)) push(c, idx);
   };
   open(a.snapshot.rootOrdinal, -1);
   const out: TopObject[] = [];
   while (out.length < limit && heapNode.length > 0) {
     const [o, from] = pop();
-    if (firstChild[o] !== firstChild[o + 1] && isFunnel(a, o, userRoots)) {
+    if (tree.childCount(o) > 0 && isFunnel(a, o, userRoots)) {
       open(o, from);
       continue;
     }

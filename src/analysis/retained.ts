@@ -20,14 +20,46 @@ export function retainedSizes(
   return retained;
 }
 
-export interface DominatorTree {
-  /** Node o's children are children[firstChild[o] … firstChild[o+1]-1], largest retained size first. */
-  readonly firstChild: Uint32Array;
-  readonly children: Uint32Array;
+/**
+ * The dominator tree as CSR: node o's children are children[firstChild[o] … firstChild[o+1]-1]. Whole-tree
+ * walks take them in any order; childrenOf sorts a node's children by retained size (largest first, ties by
+ * ordinal) the first time they are asked for, as only the few nodes a report opens ever need it.
+ */
+export class DominatorTree {
+  private readonly sorted: Uint32Array;
+
+  constructor(
+    readonly firstChild: Uint32Array,
+    readonly children: Uint32Array,
+    private readonly retained: Float64Array,
+  ) {
+    this.sorted = new Uint32Array(Math.ceil((firstChild.length - 1) / 32));
+  }
+
+  childCount(o: number): number {
+    return this.firstChild[o + 1] - this.firstChild[o];
+  }
+
+  /** o's children, largest retained size first. */
+  childrenOf(o: number): Uint32Array {
+    const from = this.firstChild[o];
+    const to = this.firstChild[o + 1];
+    const bit = 1 << (o & 31);
+    if ((this.sorted[o >>> 5] & bit) === 0) {
+      sortByRetained(this.children, from, to, this.retained);
+      this.sorted[o >>> 5] |= bit;
+    }
+    return this.children.subarray(from, to);
+  }
+
+  /** o's child with the largest retained size, or -1. */
+  biggestChild(o: number): number {
+    return this.childCount(o) > 0 ? this.childrenOf(o)[0] : -1;
+  }
 }
 
 /**
- * The dominator tree as CSR, built by counting. Scratch arrays may be passed in to be reused: `firstChildScratch`
+ * The dominator tree, built by counting. Scratch arrays may be passed in to be reused: `firstChildScratch`
  * needs nodeCount + 2 entries, `childrenScratch` nodeCount.
  */
 export function buildDominatorTree(
@@ -45,32 +77,25 @@ export function buildDominatorTree(
   for (let o = 0; o < n; o++) if (o !== root) cursor[dominators[o] + 2]++;
   for (let k = 1; k < n + 2; k++) cursor[k] += cursor[k - 1];
   for (let o = 0; o < n; o++) if (o !== root) children[cursor[dominators[o] + 1]++] = o;
-  const firstChild = cursor.subarray(0, n + 1);
-  sortChildren(firstChild, children, retained);
-  return { firstChild, children };
+  return new DominatorTree(cursor.subarray(0, n + 1), children, retained);
 }
 
-/** Sorts every node's children by retained size, largest first (ties: lower ordinal first). */
-function sortChildren(firstChild: Uint32Array, children: Uint32Array, retained: Float64Array): void {
-  const n = firstChild.length - 1;
-  for (let o = 0; o < n; o++) {
-    const from = firstChild[o];
-    const to = firstChild[o + 1];
-    const len = to - from;
-    if (len < 2) continue;
-    if (len <= 16) {
-      for (let i = from + 1; i < to; i++) {
-        const c = children[i];
-        const rc = retained[c];
-        let j = i - 1;
-        while (j >= from && (retained[children[j]] < rc || (retained[children[j]] === rc && children[j] > c))) {
-          children[j + 1] = children[j];
-          j--;
-        }
-        children[j + 1] = c;
+/** Sorts children[from, to) by retained size, largest first (ties: lower ordinal first). */
+function sortByRetained(children: Uint32Array, from: number, to: number, retained: Float64Array): void {
+  const len = to - from;
+  if (len < 2) return;
+  if (len <= 16) {
+    for (let i = from + 1; i < to; i++) {
+      const c = children[i];
+      const rc = retained[c];
+      let j = i - 1;
+      while (j >= from && (retained[children[j]] < rc || (retained[children[j]] === rc && children[j] > c))) {
+        children[j + 1] = children[j];
+        j--;
       }
-    } else {
-      children.subarray(from, to).sort((a, b) => retained[b] - retained[a] || a - b);
+      children[j + 1] = c;
     }
+  } else {
+    children.subarray(from, to).sort((a, b) => retained[b] - retained[a] || a - b);
   }
 }

@@ -85,7 +85,7 @@ interface ObjectSuspect {
 }
 
 function objectSuspects(a: HeapAnalysis, threshold: number, ratio: number): ObjectSuspect[] {
-  const { firstChild, children } = a.dominatorTree;
+  const tree = a.dominatorTree;
   const retained = a.retainedSizes;
   const userRoots = userRootFlags(a);
   const out: ObjectSuspect[] = [];
@@ -93,9 +93,8 @@ function objectSuspects(a: HeapAnalysis, threshold: number, ratio: number): Obje
   const stack: [number, FunnelKind][] = [[a.snapshot.rootOrdinal, FunnelKind.Funnel]];
   while (stack.length > 0) {
     const [o, kind] = stack.pop()!;
-    for (let k = firstChild[o]; k < firstChild[o + 1]; k++) {
-      const c = children[k];
-      if (retained[c] <= threshold) break; // children are sorted by retained size
+    for (const c of tree.childrenOf(o)) {
+      if (retained[c] <= threshold) break; // largest first
       const ck = funnelKind(a, c, o, kind, userRoots);
       if (ck !== FunnelKind.None) stack.push([c, ck]);
       else out.push(objectSuspect(a, c, ratio));
@@ -107,8 +106,7 @@ function objectSuspects(a: HeapAnalysis, threshold: number, ratio: number): Obje
 function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number): ObjectSuspect {
   const s = a.snapshot;
   const retained = a.retainedSizes;
-  const { firstChild, children } = a.dominatorTree;
-  const biggest = (o: number): number => (firstChild[o] < firstChild[o + 1] ? children[firstChild[o]] : -1);
+  const biggest = (o: number): number => a.dominatorTree.biggestChild(o);
   let cur = suspect;
   let chain: Suspect['chain'] = null;
   let holdsOf = suspect;
@@ -138,7 +136,7 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number): ObjectS
     point = a.dominators[point];
   }
   const holds = chain ? chainHoldings(a, cur, chainNodes) : holdings(a, holdsOf);
-  const next = chain ? a.dominatorTree.children[a.dominatorTree.firstChild[cur]] : -1;
+  const next = chain ? a.dominatorTree.biggestChild(cur) : -1;
   const end = representative(a, holdsOf, holds[0]?.key, next);
   return {
     suspect: {
@@ -165,10 +163,9 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number): ObjectS
  * chain: Promise → PromiseReaction → Promise → …). Null when fewer than MIN_CHAIN_LINKS links repeat.
  */
 function chainAt(a: HeapAnalysis, o: number): { links: number; nodes: number; label: string } | null {
-  const { firstChild, children } = a.dominatorTree;
   const s = a.snapshot;
   const sameKind = (x: number, y: number): boolean => a.classOf[x] === a.classOf[y] && s.nodeName(x) === s.nodeName(y);
-  const biggest = (x: number): number => (firstChild[x] < firstChild[x + 1] ? children[firstChild[x]] : -1);
+  const biggest = (x: number): number => a.dominatorTree.biggestChild(x);
   for (const period of [1, 2]) {
     // the last `period` nodes of the sequence, to compare each new node with the one a period before
     const recent = [o];
@@ -197,7 +194,7 @@ function chainAt(a: HeapAnalysis, o: number): { links: number; nodes: number; la
 function representative(a: HeapAnalysis, point: number, key: number | undefined, skip: number): number {
   const s = a.snapshot;
   const T = s.nodeType;
-  const { firstChild, children } = a.dominatorTree;
+  const tree = a.dominatorTree;
   const wanted = (c: number): boolean =>
     c !== skip && a.dominators[c] === point && (key === undefined || kindKey(a, c) === key);
   // a member the point refers to itself (the head of a doubly linked list, not one in the middle, which is far
@@ -206,12 +203,17 @@ function representative(a: HeapAnalysis, point: number, key: number | undefined,
   for (let e = s.firstEdge[point]; e < s.firstEdge[point + 1] && cur < 0; e++) {
     if (s.edgeTypeOf(e) !== s.edgeType.weak && wanted(s.edgeTarget(e))) cur = s.edgeTarget(e);
   }
-  for (let k = firstChild[point]; k < firstChild[point + 1] && cur < 0; k++) if (wanted(children[k])) cur = children[k];
+  for (const c of cur < 0 ? tree.childrenOf(point) : []) {
+    if (wanted(c)) {
+      cur = c;
+      break;
+    }
+  }
   if (cur < 0) return point;
   const isContext = (o: number): boolean => s.nodeName(o) === 'system / Context';
   // object → closure (a listener, a timer's callback) → its context → the variable in it
-  for (let depth = 0; depth < 4 && firstChild[cur] < firstChild[cur + 1]; depth++) {
-    const c = children[firstChild[cur]];
+  for (let depth = 0; depth < 4 && tree.childCount(cur) > 0; depth++) {
+    const c = tree.biggestChild(cur);
     if (a.retainedSizes[c] < 0.5 * a.retainedSizes[cur]) break;
     const fromContext = isContext(cur);
     const step = fromContext

@@ -1,5 +1,6 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import type { RootPaths } from './paths.js';
+import type { DominatorTree } from './retained.js';
 
 /**
  * Everything the engine computes for one snapshot, indexed by node ordinal in typed arrays
@@ -20,7 +21,7 @@ export interface HeapAnalysis {
   /** Retained size of each node (sum of selfSizes over its dominator subtree). */
   readonly retainedSizes: Float64Array;
   /** Dominator tree children as CSR, each node's children sorted by retained size, largest first. */
-  readonly dominatorTree: { readonly firstChild: Uint32Array; readonly children: Uint32Array };
+  readonly dominatorTree: DominatorTree;
   /**
    * Class of each node (index into classNames), named as DevTools names them. Like DevTools, objects of the
    * same constructor name defined at different source locations are different classes, so names can repeat.

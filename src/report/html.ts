@@ -23,7 +23,7 @@ export type TreeRow = [number, string, string, number, number, number, number, n
 
 export function dominatorTreeRows(a: HeapAnalysis): TreeRow[] {
   const s = a.snapshot;
-  const { firstChild, children } = a.dominatorTree;
+  const tree = a.dominatorTree;
   const minSize = a.totalSize * TREE_MIN_FRACTION;
   const rows: TreeRow[] = [];
   const nodeOf: number[] = [];
@@ -47,8 +47,7 @@ export function dominatorTreeRows(a: HeapAnalysis): TreeRow[] {
     const row = rows[i];
     row[5] = rows.length;
     let taken = 0;
-    for (let k = firstChild[o]; k < firstChild[o + 1]; k++) {
-      const c = children[k];
+    for (const c of tree.childrenOf(o)) {
       if (taken < TREE_MAX_CHILDREN && rows.length < TREE_MAX_NODES && a.retainedSizes[c] >= minSize) {
         add(c);
         taken++;

@@ -76,8 +76,7 @@ export function compareWithOracle(a: HeapAnalysis, oracle: OracleResult): string
     }
   }
   const root = s.rootOrdinal;
-  const { firstChild, children } = a.dominatorTree;
-  const ours = Array.from(children.subarray(firstChild[root], firstChild[root] + oracle.topLevelDominators.length));
+  const ours = Array.from(a.dominatorTree.childrenOf(root).subarray(0, oracle.topLevelDominators.length));
   const oursIds = ours.map((o) => s.nodeId(o));
   const theirIds = oracle.topLevelDominators.map((d) => d.id);
   if (JSON.stringify(oursIds) !== JSON.stringify(theirIds)) {
