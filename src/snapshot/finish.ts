@@ -16,45 +16,67 @@ export interface CheckResult {
 }
 
 /**
- * Checks every node's type and edge_count and fills firstEdge (nodeCount + 1 entries) with their prefix sums.
- * Needs no strings: the largest name index is returned for a check against the strings table later.
+ * Takes the node records as they are parsed (a RecordSink, in file order): checks every node's type and
+ * edge_count, fills firstEdge (nodeCount + 1 entries) with the prefix sums of edge_count, and stores the record's
+ * kept fields (see storedNodes) at the front of `nodes`, whose rest is never touched. Needs no strings: the
+ * largest name index is kept for a check against the strings table later.
  */
-export function indexNodes(
-  meta: SnapshotMeta,
-  nodes: Uint32Array,
-  edgeCount: number,
-  firstEdge: Uint32Array,
-): CheckResult {
-  const nf = meta.nodeFields.length;
-  const typeOff = meta.nodeFields.indexOf('type');
-  const nameOff = meta.nodeFields.indexOf('name');
-  const countOff = meta.nodeFields.indexOf('edge_count');
-  const typeCount = meta.nodeTypes.length;
-  const nodeCount = nodes.length / nf;
-  let sum = 0;
-  let maxName = 0;
-  for (let o = 0, i = 0; o < nodeCount; o++, i += nf) {
-    firstEdge[o] = sum;
-    if (nodes[i + typeOff] >= typeCount)
-      return { maxName, bad: { section: 'nodes', index: i + typeOff, what: 'node type out of range' } };
-    const name = nodes[i + nameOff];
-    if (name > maxName) maxName = name;
-    sum += nodes[i + countOff];
-    if (sum > edgeCount) {
-      return {
-        maxName,
-        bad: { section: 'nodes', index: i + countOff, what: 'node edge counts add up to more than edge_count' },
-      };
+export class NodeIndexer implements RecordSink {
+  private maxName = 0;
+  private bad: BadField | null = null;
+  private sum = 0;
+  private readonly from: Uint32Array;
+  private readonly typeOff: number;
+  private readonly nameOff: number;
+  private readonly countOff: number;
+
+  constructor(
+    private readonly meta: SnapshotMeta,
+    private readonly nodes: Uint32Array,
+    private readonly edgeCount: number,
+    private readonly firstEdge: Uint32Array,
+  ) {
+    const fields = meta.nodeFields;
+    this.from = Uint32Array.from(keptNodeFields(fields), (f) => fields.indexOf(f));
+    this.typeOff = fields.indexOf('type');
+    this.nameOff = fields.indexOf('name');
+    this.countOff = fields.indexOf('edge_count');
+  }
+
+  records(values: Uint32Array, at: number, first: number, count: number): void {
+    const nf = this.meta.nodeFields.length;
+    const { from, typeOff, nameOff, countOff, nodes, firstEdge } = this;
+    const kf = from.length;
+    const typeCount = this.meta.nodeTypes.length;
+    let { sum, maxName } = this;
+    for (let o = first, i = at, j = first * kf, end = first + count; o < end; o++, i += nf) {
+      firstEdge[o] = sum;
+      if (values[i + typeOff] >= typeCount) this.fail(o * nf + typeOff, 'node type out of range');
+      const name = values[i + nameOff];
+      if (name > maxName) maxName = name;
+      sum += values[i + countOff];
+      if (sum > this.edgeCount) this.fail(o * nf + countOff, 'node edge counts add up to more than edge_count');
+      for (let k = 0; k < kf; k++) nodes[j++] = values[i + from[k]];
     }
+    this.sum = sum;
+    this.maxName = maxName;
   }
-  if (sum !== edgeCount) {
-    return {
-      maxName,
-      bad: { section: 'nodes', index: nodes.length, what: `node edge counts add up to ${sum}, not edge_count` },
-    };
+
+  /** Once every record is in: the check of the whole array. */
+  result(): CheckResult {
+    const nodeCount = this.firstEdge.length - 1;
+    if (this.sum !== this.edgeCount) {
+      // points past the last record, at the `]`
+      this.fail(nodeCount * this.meta.nodeFields.length, `node edge counts add up to ${this.sum}, not edge_count`);
+    }
+    this.firstEdge[nodeCount] = this.sum;
+    return { maxName: this.maxName, bad: this.bad };
   }
-  firstEdge[nodeCount] = sum;
-  return { maxName, bad: null };
+
+  /** Keeps the first problem, the records coming in file order; `index` is the number's in the file's array. */
+  private fail(index: number, what: string): void {
+    this.bad ??= { section: 'nodes', index, what };
+  }
 }
 
 /** Where converted edges go: an array per field, the type a byte (9 bytes an edge; the file's records take 12). */
@@ -145,28 +167,6 @@ export function firstBadEdgeName(meta: SnapshotMeta, out: EdgeOutput, stringCoun
   return null;
 }
 
-/** Slow path once a name index is known to be out of range: the first node or edge that has it. */
-export function firstBadName(
-  meta: SnapshotMeta,
-  section: 'nodes' | 'edges',
-  values: Uint32Array,
-  stringCount: number,
-): BadField | null {
-  const fields = section === 'nodes' ? meta.nodeFields : meta.edgeFields;
-  const width = fields.length;
-  const nameOff = fields.indexOf(section === 'nodes' ? 'name' : 'name_or_index');
-  const typeOff = fields.indexOf('type');
-  const numbered = [meta.edgeTypes.indexOf('element'), meta.edgeTypes.indexOf('hidden')];
-  for (let i = 0; i < values.length; i += width) {
-    if (section === 'edges' && numbered.includes(values[i + typeOff])) continue;
-    if (values[i + nameOff] >= stringCount) {
-      const what = section === 'nodes' ? 'node name is not a string index' : 'edge name is not a string index';
-      return { section, index: i + nameOff, what };
-    }
-  }
-  return null;
-}
-
 /** locations: [object index, script id, line, column]×n; object index becomes a node ordinal. */
 export function convertLocations(meta: SnapshotMeta, locations: Uint32Array, nodeCount: number): BadField | null {
   const fields = meta.raw.location_fields;
@@ -192,9 +192,8 @@ const DROPPED_NODE_FIELDS = ['edge_count', 'trace_node_id'];
 
 /**
  * The node records as stored: every field of the file but edge_count and trace_node_id (8 bytes a node less).
- * `nodes` is the front of the file-sized array; `freed` is the rest, for arrays the analysis keeps (no new
- * memory, no garbage). `meta.fileNodeFields` keeps the file's layout. The records must have been compacted
- * (compactNodes) first.
+ * `nodes` is the front of the file-sized array (as NodeIndexer stores them); `freed` is the rest, for arrays
+ * the analysis keeps (no new memory, no garbage). `meta.fileNodeFields` keeps the file's layout.
  */
 export function storedNodes(
   meta: SnapshotMeta,
@@ -215,26 +214,19 @@ function keptNodeFields(fileFields: string[]): string[] {
   return fileFields.filter((f) => !DROPPED_NODE_FIELDS.includes(f));
 }
 
-/** Moves the kept fields of the file's node records (see storedNodes) to the front of the array, in place. */
-export function compactNodes(meta: SnapshotMeta, nodes: Uint32Array): void {
-  const fileFields = meta.nodeFields;
-  const kept = keptNodeFields(fileFields);
-  if (kept.length === fileFields.length) return;
-  const nf = fileFields.length;
-  const kf = kept.length;
-  const nodeCount = nodes.length / nf;
-  const from = Uint32Array.from(kept, (f) => fileFields.indexOf(f));
-  // kept fields keep their order, so every source index is at or after its destination: safe in place
-  for (let o = 0, i = 0, j = 0; o < nodeCount; o++, i += nf) {
-    for (let k = 0; k < kf; k++) nodes[j++] = nodes[i + from[k]];
-  }
-}
-
-/** firstBadName for node names once the records are compacted: the index is the file's, for the byte offset. */
+/**
+ * Slow path once a node name is known to be out of range: the first node that has it, from the stored records
+ * at the front of the file-sized `nodes` (the index is the number's in the file's array).
+ */
 export function firstBadStoredNodeName(meta: SnapshotMeta, nodes: Uint32Array, stringCount: number): BadField | null {
   const kept = keptNodeFields(meta.nodeFields);
-  const bad = firstBadName({ ...meta, nodeFields: kept }, 'nodes', nodes, stringCount);
-  if (!bad) return null;
-  const o = Math.floor(bad.index / kept.length);
-  return { ...bad, index: o * meta.nodeFields.length + meta.nodeFields.indexOf('name') };
+  const nameAt = kept.indexOf('name');
+  const nodeCount = nodes.length / meta.nodeFields.length;
+  for (let o = 0; o < nodeCount; o++) {
+    if (nodes[o * kept.length + nameAt] >= stringCount) {
+      const index = o * meta.nodeFields.length + meta.nodeFields.indexOf('name');
+      return { section: 'nodes', index, what: 'node name is not a string index' };
+    }
+  }
+  return null;
 }

@@ -5,11 +5,11 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { compactNodes, EdgeConverter, indexNodes } from './finish.js';
+import { EdgeConverter, NodeIndexer } from './finish.js';
 import { SnapshotFormatError } from './format-error.js';
 import { parseFrontChunks, parseWholeArray } from './number-array.js';
 import { numberScanner } from './number-scanner.js';
-import { ForwardRecords, numbersIn, WholeArray } from './scan-targets.js';
+import { ForwardRecords, numbersIn } from './scan-targets.js';
 import { CTRL, type WorkerInput, type WorkerResult, waitFor } from './worker-protocol.js';
 
 function run(input: WorkerInput): WorkerResult {
@@ -26,11 +26,11 @@ function run(input: WorkerInput): WorkerResult {
   try {
     const scanner = numberScanner(input.bufferSize, input.scanner);
     if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };
-    parseWholeArray(fd, scanner, offsets[0], new WholeArray(nodes), 'nodes', progress);
-    const nodesCheck = indexNodes(meta, nodes, input.edgeNumbers / edgeFields, firstEdge);
-    // while the main thread reads the strings: the reader's last step done here, off its critical path
-    const nodesStored = nodesCheck.bad === null;
-    if (nodesStored) compactNodes(meta, nodes);
+    // checked, indexed and stored as they are parsed, while the main thread reads the strings
+    const indexer = new NodeIndexer(meta, nodes, input.edgeNumbers / edgeFields, firstEdge);
+    const records = new ForwardRecords(nodes.length, meta.nodeFields.length, numbersIn(scanner.buf.length), indexer);
+    parseWholeArray(fd, scanner, offsets[0], records, 'nodes', progress);
+    const nodesCheck = indexer.result();
     if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
     const plan = { start: offsets[1], end: offsets[2], chunkSize: offsets[3], chunkCount: offsets[4] };
     const converter = new EdgeConverter(meta, firstEdge.length - 1, input.edgeOut);
@@ -41,7 +41,6 @@ function run(input: WorkerInput): WorkerResult {
       frontHeld: front.held(),
       frontStop,
       nodesCheck,
-      nodesStored,
       edgesCheck: converter.result(),
     };
   } finally {

@@ -6,15 +6,13 @@ import { FileWindow } from './file-window.js';
 import {
   type BadField,
   type CheckResult,
-  compactNodes,
   convertEdges,
   convertLocations,
   EdgeConverter,
   type EdgeOutput,
   firstBadEdgeName,
-  firstBadName,
   firstBadStoredNodeName,
-  indexNodes,
+  NodeIndexer,
   storedNodes,
 } from './finish.js';
 import { type FormatProblem, SnapshotFormatError } from './format-error.js';
@@ -31,7 +29,7 @@ import {
 } from './number-array.js';
 import { joinScans, type ScanState } from './number-scan.js';
 import { type NumberScanner, numberScanner, type ScannerKind } from './number-scanner.js';
-import { BackwardRecords, ForwardRecords, numbersIn, WholeArray } from './scan-targets.js';
+import { BackwardRecords, ForwardRecords, numbersIn } from './scan-targets.js';
 import { HeapSnapshot } from './snapshot.js';
 import { StringTable } from './string-table.js';
 import { readStrings } from './strings-section.js';
@@ -127,8 +125,6 @@ class SnapshotReader {
   private firstEdge: Uint32Array = new Uint32Array(0);
   /** Node and edge checks done so far (by the worker and the main thread), see build(). */
   private nodesCheck: CheckResult | undefined;
-  /** The worker compacted the node records (see compactNodes). */
-  private nodesStored = false;
   private edgeChecks: CheckResult[] = [];
   /** The converter of a one-thread read of `edges`. */
   private sequentialEdges: EdgeConverter | undefined;
@@ -232,9 +228,9 @@ class SnapshotReader {
         if (key === 'nodes') this.nodesStart = start;
         else this.edgesStart = start;
         if (!this.parallel) {
-          const target = key === 'nodes' ? new WholeArray(this.nodes) : this.edgeRecords();
-          const close = parseWholeArray(this.fd, this.scanner, start, target, key, this.progress);
-          if (key === 'edges') this.edgeChecks = [this.sequentialEdges!.result()];
+          if (key === 'nodes') return this.parseNodes(start) + 1;
+          const close = parseWholeArray(this.fd, this.scanner, start, this.edgeRecords(), key, this.progress);
+          this.edgeChecks = [this.sequentialEdges!.result()];
           return close + 1;
         }
         if (key === 'nodes') {
@@ -347,9 +343,19 @@ class SnapshotReader {
       return;
     }
     this.nodesCheck = result.nodesCheck;
-    this.nodesStored = result.nodesStored;
     const middle = this.joinEdges(result.front, result.frontHeld, back, backStop);
     this.edgeChecks.push(result.edgesCheck, middle, converter.result());
+  }
+
+  /** Parses `nodes` on this thread, checking and storing the records as they come; returns the `]` position. */
+  private parseNodes(start: number): number {
+    const { meta, edgeCount } = this.header!;
+    const indexer = new NodeIndexer(meta, this.nodes, edgeCount, this.firstEdge);
+    const width = meta.nodeFields.length;
+    const records = new ForwardRecords(this.nodes.length, width, numbersIn(this.scanner.buf.length), indexer);
+    const close = parseWholeArray(this.fd, this.scanner, start, records, 'nodes', this.progress);
+    this.nodesCheck = indexer.result();
+    return close;
   }
 
   private edgeRecords(): ForwardRecords {
@@ -360,10 +366,8 @@ class SnapshotReader {
   }
 
   private parseSequentially(): void {
-    parseWholeArray(this.fd, this.scanner, this.nodesStart, new WholeArray(this.nodes), 'nodes', this.progress);
+    this.parseNodes(this.nodesStart);
     parseWholeArray(this.fd, this.scanner, this.edgesStart, this.edgeRecords(), 'edges', this.progress);
-    this.nodesCheck = undefined;
-    this.nodesStored = false;
     this.edgeChecks = [this.sequentialEdges!.result()];
   }
 
@@ -425,18 +429,12 @@ class SnapshotReader {
 
   /** The checks that need everything read: firstEdge, edge targets as ordinals, name indexes, locations. */
   private build(): HeapSnapshot {
-    const { meta, nodeCount, edgeCount } = this.header!;
-    this.nodesCheck ??= indexNodes(meta, this.nodes, edgeCount, this.firstEdge);
+    const { meta, nodeCount } = this.header!;
+    const nodesCheck = this.nodesCheck!;
     const stringCount = this.strings.length;
     const bad: BadField[] = [];
-    if (this.nodesCheck.bad) bad.push(this.nodesCheck.bad);
-    else if (this.nodesCheck.maxName >= stringCount) {
-      bad.push(
-        this.nodesStored
-          ? firstBadStoredNodeName(meta, this.nodes, stringCount)!
-          : firstBadName(meta, 'nodes', this.nodes, stringCount)!,
-      );
-    }
+    if (nodesCheck.bad) bad.push(nodesCheck.bad);
+    else if (nodesCheck.maxName >= stringCount) bad.push(firstBadStoredNodeName(meta, this.nodes, stringCount)!);
     for (const check of this.edgeChecks) {
       if (check.bad) bad.push(check.bad);
     }
@@ -452,7 +450,6 @@ class SnapshotReader {
       throw errors.reduce((a, b) => (b.offset < a.offset ? b : a));
     }
     this.progress(0);
-    if (!this.nodesStored) compactNodes(meta, this.nodes);
     const { meta: nodesMeta, nodes, freed } = storedNodes(meta, this.nodes);
     const { types, names, targets } = this.edgeOut;
     return new HeapSnapshot(

@@ -7,9 +7,7 @@ export function numbersIn(bytes: number): number {
 }
 
 /**
- * Where the scans of one number array put its numbers: the whole array (`nodes`), or records handed on as soon
- * as they are whole and never kept (`edges`: its 12-byte records are converted into 9-byte edges on the fly).
- * State indexes are positions in the whole array either way.
+ * Where the scans of one number array put its numbers. State indexes are positions in the whole array.
  */
 export interface ForwardTarget {
   readonly state: ScanState;
@@ -19,26 +17,15 @@ export interface ForwardTarget {
   scan(scanner: NumberScanner, from: number, to: number, stopAtBracket: boolean): number;
 }
 
-export class WholeArray implements ForwardTarget {
-  readonly state = forwardState();
-  readonly total: number;
-
-  constructor(readonly values: Uint32Array) {
-    this.total = values.length;
-  }
-
-  scan(scanner: NumberScanner, from: number, to: number, stopAtBracket: boolean): number {
-    return scanner.forward(from, to, this.values, this.state, stopAtBracket);
-  }
-}
-
 /** Told of each run of whole records: values[at…] holds `count` records, the first being record number `first`. */
 export interface RecordSink {
   records(values: Uint32Array, at: number, first: number, count: number): void;
 }
 
 /**
- * An array of `width`-number records read front to back through a window of `capacity` numbers (at least what
+ * An array of `width`-number records, never held whole: `nodes` (checked and stored as they come, without
+ * the fields nothing reads), `edges` (converted into 9-byte edges from the file's 12). Read front to back
+ * through a window of `capacity` numbers (at least what
  * one scan can write): after each scan the whole records go to the sink and the start of a cut one stays.
  */
 export class ForwardRecords implements ForwardTarget {

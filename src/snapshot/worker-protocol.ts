@@ -42,10 +42,8 @@ export type WorkerResult =
       /** The numbers of the edge record the front scan cut. */
       frontHeld: HeldNumbers;
       frontStop: number;
-      /** indexNodes over all nodes. */
+      /** NodeIndexer's check of all nodes (their records are stored, see storedNodes). */
       nodesCheck: CheckResult;
-      /** The node records were compacted (compactNodes) after a clean check. */
-      nodesStored: boolean;
       /** convertEdges over the edge records the worker parsed whole: [0, floor(front.index / edge fields)). */
       edgesCheck: CheckResult;
     }
