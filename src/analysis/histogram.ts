@@ -45,6 +45,13 @@ function treeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTotal
   return totals;
 }
 
+const LEFT_OUT = 0x80000000;
+const NODE_CLASS = 0x7fffffff;
+// stack entries: a node to enter, or (top bits) the exit of one that opened its class or its function
+const NODE = 0x3fffffff;
+const CLASS_EXIT = 0x80000000;
+const FN_EXIT = 0xc0000000;
+
 function computeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTotal[] } {
   const { classOf, classNames, selfSizes, retainedSizes } = a;
   const classCount = classNames.length;
@@ -54,67 +61,65 @@ function computeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTo
   const shallow = new Float64Array(classCount);
   const retained = new Float64Array(classCount);
   const n = classOf.length;
+  // each node's class, with LEFT_OUT set when its shown self size is 0 (one array for the walk to read, not two)
+  const classes = new Uint32Array(n);
   for (let o = 0; o < n; o++) {
     const size = selfSizes[o];
-    if (size === 0) continue;
-    count[classOf[o]]++;
-    shallow[classOf[o]] += size;
+    const c = classOf[o];
+    if (size === 0) {
+      classes[o] = (c | LEFT_OUT) >>> 0;
+      continue;
+    }
+    classes[o] = c;
+    count[c]++;
+    shallow[c] += size;
   }
 
   // depth-first over the dominator tree; open[c] > 0 while an ancestor instance of class c is counted, and
-  // fnOpen[f] while an ancestor closure of function f is
+  // fnOpen[f] while an ancestor closure of function f is. A node's children are pushed at once, so their
+  // loads do not wait on one another; an exit entry under them undoes what the node opened.
   const { firstChild, children } = a.dominatorTree;
   const open = new Uint32Array(classCount);
   const fnOpen = new Uint32Array(fns.names.length);
   const fnRetained = new Float64Array(fns.names.length);
-  const stack = new Uint32Array(n + 1); // node, with flag bits for what it opened
-  const cursor = new Uint32Array(n + 1); // next child position of the node at the same depth
-  const OPENED = 0x80000000;
-  const FN_OPENED = 0x40000000;
-  const NODE = 0x3fffffff;
+  const fnOf = (o: number): number => fns.idOfName[nodes[o * nf + nameOff]];
+  let stack = new Uint32Array(1 << 16);
   let top = 0;
-  let o = a.snapshot.rootOrdinal;
-  for (;;) {
-    // enter o
-    const c = classOf[o];
-    let entry = o;
-    const hasChildren = firstChild[o] !== firstChild[o + 1];
-    if (selfSizes[o] !== 0 && open[c] === 0) {
+  stack[top++] = a.snapshot.rootOrdinal;
+  while (top > 0) {
+    const entry = stack[--top];
+    const o = entry & NODE;
+    if (entry >= CLASS_EXIT) {
+      if (entry >= FN_EXIT) fnOpen[fnOf(o)]--;
+      else open[classes[o]]--;
+      continue;
+    }
+    const from = firstChild[o];
+    const to = firstChild[o + 1];
+    if (top + (to - from) + 2 > stack.length) {
+      const grown = new Uint32Array(Math.max(stack.length * 2, top + (to - from) + 2));
+      grown.set(stack.subarray(0, top));
+      stack = grown;
+    }
+    const c = classes[o];
+    if (c < LEFT_OUT && open[c] === 0) {
       retained[c] += retainedSizes[o];
-      if (hasChildren) {
+      if (to !== from) {
         open[c]++;
-        entry = (entry | OPENED) >>> 0;
+        stack[top++] = (o | CLASS_EXIT) >>> 0;
       }
     }
-    if (c === fns.classId) {
-      const f = fns.idOfName[nodes[o * nf + nameOff]];
+    if ((c & NODE_CLASS) === fns.classId) {
+      const f = fnOf(o);
       if (fnOpen[f] === 0) {
         fnRetained[f] += retainedSizes[o];
-        if (hasChildren) {
+        if (to !== from) {
           fnOpen[f]++;
-          entry = (entry | FN_OPENED) >>> 0;
+          stack[top++] = (o | FN_EXIT) >>> 0;
         }
       }
     }
-    stack[top] = entry;
-    cursor[top] = firstChild[o];
-    top++;
-    // the next node to enter: the next child of the deepest node that has one left
-    o = -1;
-    while (top > 0) {
-      const e = stack[top - 1];
-      const p = e & NODE;
-      const k = cursor[top - 1];
-      if (k < firstChild[p + 1]) {
-        cursor[top - 1] = k + 1;
-        o = children[k];
-        break;
-      }
-      top--;
-      if (e & OPENED) open[classOf[p]]--;
-      if (e & FN_OPENED) fnOpen[fns.idOfName[nodes[p * nf + nameOff]]]--;
-    }
-    if (o < 0) break;
+    for (let k = from; k < to; k++) stack[top++] = children[k];
   }
 
   const closures = fns.names.map(
