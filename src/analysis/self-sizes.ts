@@ -20,8 +20,10 @@ export function shownSelfSizes(
   const sizeOff = s.nodeSelfSizeOffset;
   const typeOff = s.nodeTypeOffset;
   const sizes = s.nodeSizedScratch() ?? new Uint32Array(n);
-  for (let o = 0; o < n; o++) sizes[o] = nodes[o * nf + sizeOff];
-  if (!hasUserRoots(s)) return sizes;
+  if (!hasUserRoots(s)) {
+    for (let o = 0; o < n; o++) sizes[o] = nodes[o * nf + sizeOff];
+    return sizes;
+  }
 
   const hidden = s.nodeType.hidden;
   const array = s.nodeType.array;
@@ -32,11 +34,13 @@ export function shownSelfSizes(
   const nameOff = s.nodeNameOffset;
 
   // owner[o]: o itself for ordinary nodes, the single owner of a foldable node, or UNOWNED / SHARED
+  // (one pass over the node records for both arrays: each pass over them costs as much as one over all edges)
   const owner = scratch && scratch.length >= n ? scratch : new Uint32Array(n);
-  for (let o = 0; o < n; o++) {
-    const t = nodes[o * nf + typeOff];
+  for (let o = 0, i = 0; o < n; o++, i += nf) {
+    sizes[o] = nodes[i + sizeOff];
+    const t = nodes[i + typeOff];
     const foldable =
-      t === hidden || t === array || (t === native && externalData >= 0 && nodes[o * nf + nameOff] === externalData);
+      t === hidden || t === array || (t === native && externalData >= 0 && nodes[i + nameOff] === externalData);
     owner[o] = foldable ? UNOWNED : o;
   }
   let stack = new Uint32Array(1024);
