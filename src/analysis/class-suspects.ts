@@ -182,7 +182,7 @@ function isUserClass(name: string): boolean {
 function sampleInstances(a: HeapAnalysis, groups: InstanceGroup[], limit: number): number[][] {
   const s = a.snapshot;
   const { nodes, nodeFieldCount: nf } = s;
-  const typeOff = s.nodeTypeOffset;
+  const types = s.nodeTypes;
   const nameOff = s.nodeNameOffset;
   const closure = s.nodeType.closure;
   const { classOf, selfSizes } = a;
@@ -201,7 +201,7 @@ function sampleInstances(a: HeapAnalysis, groups: InstanceGroup[], limit: number
   for (let o = 0, base = 0, n = s.nodeCount; o < n; o++, base += nf) {
     const g = byClass[classOf[o]];
     if (g >= 0 && selfSizes[o] !== 0) take(g, o);
-    if (byFunction.size > 0 && nodes[base + typeOff] === closure) {
+    if (byFunction.size > 0 && types[o] === closure) {
       const f = byFunction.get(nodes[base + nameOff]);
       if (f !== undefined) take(f, o);
     }

@@ -24,7 +24,7 @@ export interface NodeClasses {
 export function classifyNodes(s: HeapSnapshot): NodeClasses {
   const n = s.nodeCount;
   const { nodes, nodeFieldCount: nf, strings } = s;
-  const typeOff = s.nodeTypeOffset;
+  const types = s.nodeTypes;
   const nameOff = s.nodeNameOffset;
   const T = s.nodeType;
   const detached = detachedNativeNodes(s);
@@ -85,7 +85,7 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
   let classOfBase = new Int32Array(strings.length + 64).fill(-1);
   const located = new LocatedClassTable();
   for (let o = 0; o < n; o++) {
-    const t = nodes[o * nf + typeOff];
+    const t = types[o];
     let base = byType[t] ?? derivedId(`(${s.meta.nodeTypes[t] ?? 'unknown'})`);
     if (base < 0) {
       const shape = classOf[o] - 1;

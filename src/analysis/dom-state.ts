@@ -17,29 +17,28 @@ export function detachedNativeNodes(s: HeapSnapshot): Uint8Array | null {
   const n = s.nodeCount;
   const { nodes, edgeTargets, edgeTypes, firstEdge, nodeFieldCount: nf } = s;
   const detOff = s.nodeDetachednessOffset;
-  const typeOff = s.nodeTypeOffset;
   const native = s.nodeType.native;
-  let any = false;
-  for (let o = 0; o < n && !any; o++) any = (nodes[o * nf + detOff] & 3) !== 0;
-  if (!any) return null;
-
-  const state = new Uint8Array(n); // 0 not looked at yet, ATTACHED, DETACHED or VISITED
+  let state: Uint8Array | null = null; // 0 not looked at yet, ATTACHED, DETACHED or VISITED; made at the first state
   const attached: number[] = [];
   const detached: number[] = [];
   const visit = (o: number, st: number): void => {
-    if (state[o] !== 0) return;
-    if (nodes[o * nf + typeOff] !== native) {
-      state[o] = VISITED;
+    if (state![o] !== 0) return;
+    if (s.nodeTypes[o] !== native) {
+      state![o] = VISITED;
       return;
     }
-    state[o] = st;
+    state![o] = st;
     if (st === ATTACHED) attached.push(o);
     else if (st === DETACHED) detached.push(o);
   };
   for (let o = 0; o < n; o++) {
     const st = nodes[o * nf + detOff] & 3;
-    if (st !== 0) visit(o, st);
+    if (st === 0) continue;
+    state ??= new Uint8Array(n);
+    visit(o, st);
   }
+  if (state === null) return null;
+  const states: Uint8Array = state;
   const hidden = s.edgeType.hidden;
   const weak = s.edgeType.weak;
   const spread = (v: number, st: number): void => {
@@ -52,7 +51,7 @@ export function detachedNativeNodes(s: HeapSnapshot): Uint8Array | null {
   while (attached.length) spread(attached.pop()!, ATTACHED);
   while (detached.length) {
     const o = detached.pop()!;
-    if (state[o] !== ATTACHED) spread(o, DETACHED);
+    if (states[o] !== ATTACHED) spread(o, DETACHED);
   }
-  return state;
+  return states;
 }

@@ -5,6 +5,7 @@ import type { DfsNumbering, EssentialGraph } from './dominators.js';
 export interface DominatorsInput {
   meta: SnapshotMeta;
   nodes: Uint32Array;
+  nodeTypes: Uint8Array;
   edgeTypes: Uint8Array;
   edgeNames: Uint32Array;
   edgeTargets: Uint32Array;

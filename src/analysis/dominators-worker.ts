@@ -27,6 +27,7 @@ parentPort!.once('message', (input: DominatorsInput) => {
   const s = new HeapSnapshot(
     input.meta,
     input.nodes,
+    input.nodeTypes,
     input.edgeTypes,
     input.edgeNames,
     input.edgeTargets,

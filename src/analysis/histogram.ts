@@ -152,7 +152,7 @@ function closureNames(a: HeapAnalysis): {
 } {
   const s = a.snapshot;
   const { nodes, nodeFieldCount: nf } = s;
-  const typeOff = s.nodeTypeOffset;
+  const types = s.nodeTypes;
   const nameOff = s.nodeNameOffset;
   const closure = s.nodeType.closure;
   const idOfName = new Int32Array(s.strings.length).fill(-1);
@@ -161,7 +161,7 @@ function closureNames(a: HeapAnalysis): {
   const first: number[] = [];
   let classId = -1;
   for (let o = 0, n = s.nodeCount; o < n; o++) {
-    if (nodes[o * nf + typeOff] !== closure) continue;
+    if (types[o] !== closure) continue;
     classId = a.classOf[o];
     const name = nodes[o * nf + nameOff];
     let f = idOfName[name];

@@ -73,6 +73,7 @@ export async function analyzeSnapshotParallel(
 ): Promise<HeapAnalysis> {
   const shared = [
     snapshot.nodes,
+    snapshot.nodeTypes,
     snapshot.edgeTypes,
     snapshot.edgeNames,
     snapshot.edgeTargets,
@@ -104,6 +105,7 @@ export async function analyzeSnapshotParallel(
     const input: DominatorsInput = {
       meta: snapshot.meta,
       nodes: snapshot.nodes,
+      nodeTypes: snapshot.nodeTypes,
       edgeTypes: snapshot.edgeTypes,
       edgeNames: snapshot.edgeNames,
       edgeTargets: snapshot.edgeTargets,

@@ -81,10 +81,10 @@ export interface RootPathOptions {
 export function transientRootEdges(s: HeapSnapshot): number[] {
   const out: number[] = [];
   const synthetic = s.nodeType.synthetic;
-  const { nodes, nodeFieldCount: nf, nodeTypeOffset: typeOff } = s;
+  const types = s.nodeTypes;
   const verdictOfName = new Map<number, boolean>(); // a synthetic root's many edges share a few names
   for (let v = 0, n = s.nodeCount; v < n; v++) {
-    if (nodes[v * nf + typeOff] !== synthetic) continue;
+    if (types[v] !== synthetic) continue;
     for (let e = s.firstEdge[v]; e < s.firstEdge[v + 1]; e++) {
       const w = s.edgeTarget(e);
       if (s.nodeTypeOf(w) === synthetic && TRANSIENT_ROOTS.has(s.nodeName(w))) {
@@ -108,8 +108,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   const weak = s.edgeType.weak;
   const shortcut = s.edgeType.shortcut;
   const synthetic = s.nodeType.synthetic;
-  const { nodes, nodeFieldCount: nf } = s;
-  const nodeTypeOff = s.nodeTypeOffset;
+  const types = s.nodeTypes;
   const holder = opts.holderPaths === true;
   const transient = holder ? new Set(Array.from(opts.transientEdges ?? transientRootEdges(s))) : new Set<number>();
   const rankOf = new Uint8Array(s.meta.edgeTypes.length);
@@ -152,7 +151,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       const v = queue[head++];
       if (dist[v] > stopAfter) break;
       const next = dist[v] + 1;
-      const fromSynthetic = holder && nodes[v * nf + nodeTypeOff] === synthetic;
+      const fromSynthetic = holder && types[v] === synthetic;
       for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
         const t = edgeTypes[e];
         if (t === weak || t === shortcut) continue;

@@ -22,7 +22,7 @@ export function formatPropertyName(name: string): string {
 export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { shapeNames: (string | null)[] } {
   const n = s.nodeCount;
   const { nodes, edgeNames, edgeTypes, firstEdge, nodeFieldCount: nf } = s;
-  const typeOff = s.nodeTypeOffset;
+  const types = s.nodeTypes;
   const nameOff = s.nodeNameOffset;
   const objectType = s.nodeType.object;
   const property = s.edgeType.property;
@@ -66,7 +66,7 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
   };
   let plainCount = 0;
   for (let o = 0; o < n; o++) {
-    if (nodes[o * nf + typeOff] !== objectType) continue;
+    if (types[o] !== objectType) continue;
     const name = nodes[o * nf + nameOff];
     if (objectName[name] === 0) objectName[name] = s.strings.equals(name, 'Object') ? OBJECT : NOT_OBJECT;
     if (objectName[name] !== OBJECT) continue;

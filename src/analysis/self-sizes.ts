@@ -72,7 +72,7 @@ export function shownSelfSizes(
   for (let o = 0; o < n; o++) {
     const own = owner[o];
     if (own === o || own === UNOWNED || own === SHARED) continue;
-    if (own === root || nodes[own * nf + typeOff] === synthetic) continue;
+    if (own === root || s.nodeTypes[own] === synthetic) continue;
     sizes[own] += nodes[o * nf + sizeOff];
     sizes[o] = 0;
   }

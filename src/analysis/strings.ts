@@ -20,15 +20,15 @@ export interface DuplicateString {
 export function duplicateStrings(a: HeapAnalysis, limit = 20): DuplicateString[] {
   const s = a.snapshot;
   const { nodes, nodeFieldCount: nf } = s;
-  const typeOff = s.nodeTypeOffset;
+  const types = s.nodeTypes;
   const nameOff = s.nodeNameOffset;
   const sizeOff = s.nodeSelfSizeOffset;
   const stringType = s.nodeType.string;
   const count = new Uint32Array(s.strings.length);
   const size = new Float64Array(s.strings.length);
   for (let o = 0, n = s.nodeCount; o < n; o++) {
+    if (types[o] !== stringType) continue;
     const base = o * nf;
-    if (nodes[base + typeOff] !== stringType) continue;
     const name = nodes[base + nameOff];
     const bytes = nodes[base + sizeOff];
     if (count[name] === 0) size[name] = bytes;

@@ -17,7 +17,8 @@ export interface CheckResult {
 
 /**
  * Takes the node records as they are parsed (a RecordSink, in file order): checks every node's type and
- * edge_count, fills firstEdge (nodeCount + 1 entries) with the prefix sums of edge_count, and stores the record's
+ * edge_count, fills firstEdge (nodeCount + 1 entries) with the prefix sums of edge_count and `types` with each
+ * node's type, and stores the record's
  * kept fields (see storedNodes) at the front of `nodes`, whose rest is never touched. Needs no strings: the
  * largest name index is kept for a check against the strings table later.
  */
@@ -33,6 +34,7 @@ export class NodeIndexer implements RecordSink {
   constructor(
     private readonly meta: SnapshotMeta,
     private readonly nodes: Uint32Array,
+    private readonly types: Uint8Array,
     private readonly edgeCount: number,
     private readonly firstEdge: Uint32Array,
   ) {
@@ -45,13 +47,15 @@ export class NodeIndexer implements RecordSink {
 
   records(values: Uint32Array, at: number, first: number, count: number): void {
     const nf = this.meta.nodeFields.length;
-    const { from, typeOff, nameOff, countOff, nodes, firstEdge } = this;
+    const { from, typeOff, nameOff, countOff, nodes, types, firstEdge } = this;
     const kf = from.length;
     const typeCount = this.meta.nodeTypes.length;
     let { sum, maxName } = this;
     for (let o = first, i = at, j = first * kf, end = first + count; o < end; o++, i += nf) {
       firstEdge[o] = sum;
-      if (values[i + typeOff] >= typeCount) this.fail(o * nf + typeOff, 'node type out of range');
+      const type = values[i + typeOff];
+      types[o] = type;
+      if (type >= typeCount) this.fail(o * nf + typeOff, 'node type out of range');
       const name = values[i + nameOff];
       if (name > maxName) maxName = name;
       sum += values[i + countOff];

@@ -27,7 +27,8 @@ function run(input: WorkerInput): WorkerResult {
     const scanner = numberScanner(input.bufferSize, input.scanner);
     if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };
     // checked, indexed and stored as they are parsed, while the main thread reads the strings
-    const indexer = new NodeIndexer(meta, nodes, input.edgeNumbers / edgeFields, firstEdge);
+    const types = new Uint8Array(input.nodeTypes);
+    const indexer = new NodeIndexer(meta, nodes, types, input.edgeNumbers / edgeFields, firstEdge);
     const records = new ForwardRecords(nodes.length, meta.nodeFields.length, numbersIn(scanner.buf.length), indexer);
     parseWholeArray(fd, scanner, offsets[0], records, 'nodes', progress);
     const nodesCheck = indexer.result();

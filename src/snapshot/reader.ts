@@ -113,6 +113,7 @@ class SnapshotReader {
   private readonly scanner: NumberScanner;
   private header: SnapshotHeader | undefined;
   private nodes: Uint32Array = new Uint32Array(0);
+  private nodeTypes: Uint8Array = new Uint8Array(0);
   /** How many numbers `edges` holds: its records are converted into `edgeOut` as they are parsed, never kept. */
   private edgeNumbers = 0;
   private edgeOut: EdgeOutput = { types: new Uint8Array(0), names: new Uint32Array(0), targets: new Uint32Array(0) };
@@ -282,13 +283,16 @@ class SnapshotReader {
     this.edgeNumbers = edgeNumbers;
     if (!this.wantParallel) {
       this.nodes = new Uint32Array(nodeNumbers);
+      this.nodeTypes = new Uint8Array(header.nodeCount);
       this.firstEdge = new Uint32Array(header.nodeCount + 1);
       this.edgeOut = edgeOutput((bytes) => new ArrayBuffer(bytes), header.edgeCount);
       return;
     }
     const nodesBuf = new SharedArrayBuffer(nodeNumbers * 4);
+    const typesBuf = new SharedArrayBuffer(header.nodeCount);
     const firstEdgeBuf = new SharedArrayBuffer((header.nodeCount + 1) * 4);
     this.nodes = new Uint32Array(nodesBuf);
+    this.nodeTypes = new Uint8Array(typesBuf);
     this.firstEdge = new Uint32Array(firstEdgeBuf);
     this.edgeOut = edgeOutput((bytes) => new SharedArrayBuffer(bytes), header.edgeCount);
     const ctrlBuf = new SharedArrayBuffer(CTRL.size * 4);
@@ -298,6 +302,7 @@ class SnapshotReader {
       ctrl: ctrlBuf,
       offsets: offsetsBuf,
       nodes: nodesBuf,
+      nodeTypes: typesBuf,
       edgeNumbers,
       firstEdge: firstEdgeBuf,
       edgeOut: this.edgeOut,
@@ -350,7 +355,7 @@ class SnapshotReader {
   /** Parses `nodes` on this thread, checking and storing the records as they come; returns the `]` position. */
   private parseNodes(start: number): number {
     const { meta, edgeCount } = this.header!;
-    const indexer = new NodeIndexer(meta, this.nodes, edgeCount, this.firstEdge);
+    const indexer = new NodeIndexer(meta, this.nodes, this.nodeTypes, edgeCount, this.firstEdge);
     const width = meta.nodeFields.length;
     const records = new ForwardRecords(this.nodes.length, width, numbersIn(this.scanner.buf.length), indexer);
     const close = parseWholeArray(this.fd, this.scanner, start, records, 'nodes', this.progress);
@@ -455,6 +460,7 @@ class SnapshotReader {
     return new HeapSnapshot(
       nodesMeta,
       nodes,
+      this.nodeTypes,
       types,
       names,
       targets,

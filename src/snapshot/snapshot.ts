@@ -8,7 +8,8 @@ import type { StringTable } from './string-table.js';
  * Differences from the file's own arrays, done by the reader:
  *  - the edge `to_node` field holds the target node's *ordinal*, not its index into `nodes`;
  *  - `firstEdge[o] … firstEdge[o+1]-1` are node o's outgoing edges (prefix sums of `edge_count`);
- *  - node records keep every field but `edge_count` (firstEdge has it) and `trace_node_id` (see meta.fileNodeFields);
+ *  - node records keep every field but `edge_count` (firstEdge has it) and `trace_node_id` (see meta.fileNodeFields),
+ *    and `nodeTypes` repeats each node's type as a byte;
  *  - edges are three arrays, one per field: `edgeTypes` (a byte each), `edgeNames`, `edgeTargets` (9 bytes an edge,
  *    and a pass that follows edges reads only the targets).
  */
@@ -49,6 +50,11 @@ export class HeapSnapshot {
     readonly meta: SnapshotMeta,
     /** Flat node records: nodeCount × nodeFieldCount. */
     readonly nodes: Uint32Array,
+    /**
+     * Each node's type again, a byte each: a pass that asks only the type reads 8 MB for 8 M nodes instead of
+     * the 160 MB of records (on a memory-bound machine each pass over the records costs as much as one over edges).
+     */
+    readonly nodeTypes: Uint8Array,
     /** Each edge's type (an index into meta.edgeTypes). */
     readonly edgeTypes: Uint8Array,
     /** Each edge's name_or_index: a string index for named edges, a number for `element` and `hidden` edges. */
@@ -97,7 +103,7 @@ export class HeapSnapshot {
   }
 
   nodeTypeOf(o: number): number {
-    return this.nodes[o * this.nodeFieldCount + this.nodeTypeOffset];
+    return this.nodeTypes[o];
   }
   nodeTypeName(o: number): string {
     return this.meta.nodeTypes[this.nodeTypeOf(o)] ?? 'unknown';

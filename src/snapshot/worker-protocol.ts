@@ -25,6 +25,8 @@ export interface WorkerInput {
   /** Float64: nodes body start, edges body start, edges `]`, chunk size, chunk count. */
   offsets: SharedArrayBuffer;
   nodes: SharedArrayBuffer;
+  /** A byte per node, its type (see HeapSnapshot.nodeTypes). */
+  nodeTypes: SharedArrayBuffer;
   /** How many numbers `edges` holds (its records go straight into edgeOut). */
   edgeNumbers: number;
   /** nodeCount + 1 Uint32 for the firstEdge CSR, filled by the worker. */
