@@ -20,8 +20,10 @@ export class FileWindow {
     readonly fd: number,
     readonly size: number,
     capacity: number,
+    /** Memory to use as the buffer (its length is the capacity), e.g. a WebAssembly reader's. */
+    buffer?: Buffer,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.max(1, capacity));
+    this.buf = buffer ?? Buffer.allocUnsafe(Math.max(1, capacity));
     this.view = this.buf.subarray(0, 0);
   }
 

@@ -33,6 +33,7 @@ import { BackwardRecords, ForwardRecords, numbersIn } from './scan-targets.js';
 import { HeapSnapshot } from './snapshot.js';
 import { StringTable } from './string-table.js';
 import { readStrings } from './strings-section.js';
+import { WasmStringScanner } from './wasm/wasm-strings.js';
 import { CTRL, type HeldNumbers, signal, type WorkerInput, type WorkerResult } from './worker-protocol.js';
 
 export interface ReadOptions {
@@ -111,6 +112,8 @@ interface Parallel {
 class SnapshotReader {
   private readonly win: FileWindow;
   private readonly scanner: NumberScanner;
+  /** Reads the strings section, in the window's memory (none without WebAssembly). */
+  private readonly stringScanner: WasmStringScanner | undefined;
   private header: SnapshotHeader | undefined;
   private nodes: Uint32Array = new Uint32Array(0);
   private nodeTypes: Uint8Array = new Uint8Array(0);
@@ -141,7 +144,9 @@ class SnapshotReader {
     private readonly opts: ReadOptions,
   ) {
     const bufferSize = opts.bufferSize ?? 4 << 20;
-    this.win = new FileWindow(fd, size, bufferSize);
+    const wasm = opts.scanner !== 'js' && typeof WebAssembly === 'object';
+    this.stringScanner = wasm ? new WasmStringScanner(bufferSize) : undefined;
+    this.win = new FileWindow(fd, size, bufferSize, this.stringScanner?.window);
     this.scanner = numberScanner(bufferSize, opts.scanner);
     const p = opts.parallel ?? 'auto';
     this.workerUrl = opts.workerScript ?? WORKER_URL;
@@ -257,7 +262,7 @@ class SnapshotReader {
       }
       case 'strings': {
         if (win.byte(p) !== 91) throw unexpected(win, p, "'[' to open strings");
-        const { strings, end } = readStrings(win, p + 1, this.progress);
+        const { strings, end } = readStrings(win, p + 1, this.progress, undefined, this.stringScanner);
         this.strings = strings;
         return end;
       }

@@ -231,6 +231,16 @@ export class StringTableBuilder {
     this.flags[n - 1] = flags;
   }
 
+  /**
+   * Adds strings whose bytes are `bytes` (they fit in the chunk's room), string k ending at ends[k] of them,
+   * with flags[k].
+   */
+  addMany(bytes: Uint8Array, ends: Uint32Array, flags: Uint8Array): void {
+    const at = this.used;
+    this.chunk.set(bytes, at);
+    for (let k = 0; k < ends.length; k++) this.add(at + ends[k], flags[k]);
+  }
+
   /** Adds src[from … to) as a string; `maxBytes` bounds what is still to come, this string included. */
   copy(src: Uint8Array, from: number, to: number, flags: number, maxBytes: number): void {
     const n = to - from;

@@ -3,6 +3,8 @@ import type { FileWindow } from './file-window.js';
 import { SnapshotFormatError } from './format-error.js';
 import { unexpected } from './json-skip.js';
 import { ASCII, ESCAPED, type StringTable, StringTableBuilder } from './string-table.js';
+import { STRINGS_STOP } from './wasm/strings-module.js';
+import type { WasmStringScanner } from './wasm/wasm-strings.js';
 
 /**
  * Reads the `strings` array, pos just after its `[`, into a StringTable of the strings' bytes: each string's
@@ -15,6 +17,8 @@ export function readStrings(
   pos: number,
   onBytes: (bytes: number) => void,
   chunkBytes?: number,
+  /** The WebAssembly reader of strings, whose buffer is the window's (none: this JS alone). */
+  plain?: WasmStringScanner,
 ): { strings: StringTable; end: number } {
   const table = new StringTableBuilder(win.size - pos, chunkBytes);
   const slashes = new BackslashFinder(win);
@@ -22,66 +26,18 @@ export function readStrings(
   let reported = pos;
   if (win.byte(p) === 93) return { strings: table.finish(), end: p + 1 };
   for (;;) {
-    if (win.byte(p) !== 34) throw unexpected(win, p, 'a string');
-    const start = p + 1;
-    let from = start;
-    let escaped = false;
-    let end = -1;
-    // fast path, for most strings: a plain string whose closing quote is in the window and whose bytes fit in
-    // the table's chunk, copied as they are scanned (a JS loop beats native indexOf and copy on strings this short)
-    const buf = win.buf;
-    const base = win.base;
-    const windowEnd = win.len;
-    const out = table.chunk;
-    let i = start - base;
-    let w = table.used;
-    const stop = Math.min(windowEnd, i + out.length - w);
-    let bits = 0;
-    while (i < stop) {
-      const c = buf[i];
-      if (c === 34 || c === 92) break;
-      bits |= c;
-      out[w++] = c;
-      i++;
-    }
-    const copied = i < windowEnd && buf[i] === 34;
-    if (copied) {
-      end = base + i;
-      table.add(w, bits < 128 ? ASCII : 0);
-    }
-    // invariant: [start, from) is scanned and `from` is not inside an escape
-    while (end < 0) {
-      if (!win.fill(from, 1, start)) throw new SnapshotFormatError('file ends inside a string', win.size);
-      const rel = win.view.indexOf(34, from - win.base);
-      const limit = rel < 0 ? win.base + win.len : win.base + rel;
-      const slash = slashes.nextBackslash(from);
-      if (slash < 0 || slash >= limit) {
-        if (rel >= 0) {
-          end = limit;
-          break;
-        }
-        from = limit;
-        continue;
+    let end = -1; // the closing quote of the string at p
+    // most strings in a run, by WebAssembly; it stops at the first it leaves to the code below
+    if (plain !== undefined && win.buf === plain.window) {
+      const taken = plain.take(win, p, table);
+      if (taken.stop === STRINGS_STOP.separator) end = taken.pos - 1;
+      else p = taken.pos;
+      if (taken.pos - reported > 1 << 20) {
+        onBytes(taken.pos - reported);
+        reported = taken.pos;
       }
-      // walk the escapes up to the quote (or the window's end): is that quote the closing one?
-      escaped = true;
-      let k = slash;
-      while (k < limit) k += win.buf[k - win.base] === 92 ? 2 : 1;
-      if (rel >= 0 && k === limit) {
-        end = limit;
-        break;
-      }
-      from = k;
     }
-    if (!copied) {
-      const first = start - win.base;
-      const past = end - win.base;
-      if (escaped && !validEscapes(win.buf, first, past)) {
-        throw new SnapshotFormatError('bad escape in a string', start - 1);
-      }
-      const flags = escaped ? ESCAPED : isAscii(win.buf.subarray(first, past)) ? ASCII : 0;
-      table.copy(win.buf, first, past, flags, win.size - start);
-    }
+    if (end < 0) end = oneString(win, p, table, slashes);
     // fast path for the separators V8 writes, `,"` and `,\n"`
     const after = end + 1 - win.base;
     if (after + 2 < win.len && win.buf[after] === 44) {
@@ -110,6 +66,71 @@ export function readStrings(
       reported = p;
     }
   }
+}
+
+/** One string at p (its opening quote) into the table: a short JS loop, or indexOf and a copy for long, escaped or cut ones. Returns its closing quote. */
+function oneString(win: FileWindow, p: number, table: StringTableBuilder, slashes: BackslashFinder): number {
+  if (win.byte(p) !== 34) throw unexpected(win, p, 'a string');
+  const start = p + 1;
+  let from = start;
+  let escaped = false;
+  let end = -1;
+  // fast path, for most strings: a plain string whose closing quote is in the window and whose bytes fit in
+  // the table's chunk, copied as they are scanned (a JS loop beats native indexOf and copy on strings this short)
+  const buf = win.buf;
+  const base = win.base;
+  const windowEnd = win.len;
+  const out = table.chunk;
+  let i = start - base;
+  let w = table.used;
+  const stop = Math.min(windowEnd, i + out.length - w);
+  let bits = 0;
+  while (i < stop) {
+    const c = buf[i];
+    if (c === 34 || c === 92) break;
+    bits |= c;
+    out[w++] = c;
+    i++;
+  }
+  const copied = i < windowEnd && buf[i] === 34;
+  if (copied) {
+    end = base + i;
+    table.add(w, bits < 128 ? ASCII : 0);
+  }
+  // invariant: [start, from) is scanned and `from` is not inside an escape
+  while (end < 0) {
+    if (!win.fill(from, 1, start)) throw new SnapshotFormatError('file ends inside a string', win.size);
+    const rel = win.view.indexOf(34, from - win.base);
+    const limit = rel < 0 ? win.base + win.len : win.base + rel;
+    const slash = slashes.nextBackslash(from);
+    if (slash < 0 || slash >= limit) {
+      if (rel >= 0) {
+        end = limit;
+        break;
+      }
+      from = limit;
+      continue;
+    }
+    // walk the escapes up to the quote (or the window's end): is that quote the closing one?
+    escaped = true;
+    let k = slash;
+    while (k < limit) k += win.buf[k - win.base] === 92 ? 2 : 1;
+    if (rel >= 0 && k === limit) {
+      end = limit;
+      break;
+    }
+    from = k;
+  }
+  if (!copied) {
+    const first = start - win.base;
+    const past = end - win.base;
+    if (escaped && !validEscapes(win.buf, first, past)) {
+      throw new SnapshotFormatError('bad escape in a string', start - 1);
+    }
+    const flags = escaped ? ESCAPED : isAscii(win.buf.subarray(first, past)) ? ASCII : 0;
+    table.copy(win.buf, first, past, flags, win.size - start);
+  }
+  return end;
 }
 
 /**

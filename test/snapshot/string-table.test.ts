@@ -6,6 +6,7 @@ import { FileWindow } from '../../src/snapshot/file-window.js';
 import { SnapshotFormatError } from '../../src/snapshot/format-error.js';
 import { ASCII, StringTable, StringTableBuilder } from '../../src/snapshot/string-table.js';
 import { readStrings, validEscapes } from '../../src/snapshot/strings-section.js';
+import { WasmStringScanner } from '../../src/snapshot/wasm/wasm-strings.js';
 import { tempDir } from './helpers.js';
 
 const dir = tempDir('heapwatch-strings-');
@@ -46,12 +47,17 @@ function sectionFile(name: string, body: Buffer | string): string {
   return file;
 }
 
+/** The two readers of the strings section: the JS one, and WebAssembly with the JS one for what it leaves. */
+const READERS = ['js', 'wasm'] as const;
+type Reader = (typeof READERS)[number];
+
 /** readStrings over a whole file that is just the section, with the given window and chunk sizes. */
-function readSection(file: string, bufferSize = 1 << 16, chunkBytes?: number): StringTable {
+function readSection(file: string, bufferSize = 1 << 16, chunkBytes?: number, reader: Reader = 'wasm'): StringTable {
   const fd = openSync(file, 'r');
   try {
-    const win = new FileWindow(fd, fstatSync(fd).size, bufferSize);
-    const { strings, end } = readStrings(win, 1, () => {}, chunkBytes);
+    const scanner = reader === 'wasm' ? new WasmStringScanner(bufferSize) : undefined;
+    const win = new FileWindow(fd, fstatSync(fd).size, bufferSize, scanner?.window);
+    const { strings, end } = readStrings(win, 1, () => {}, chunkBytes, scanner);
     expect(end).toBe(win.size);
     return strings;
   } finally {
@@ -73,11 +79,14 @@ describe('StringTable read from a strings section', () => {
     expect(want).toContain('\ud83d\ude00 pair');
     expect(want).toContain('\ud800 lone high, \udc00 lone low');
     expect(want[want.length - 2]).toBe('bad utf-8: \ufffd\ufffd, cut: \ufffd');
-    for (const bufferSize of [1, 2, 3, 5, 8, 13, 64, 1 << 16]) {
-      for (const chunkBytes of [1, 2, 3, 7, 64, 1000, undefined]) {
-        const t = readSection(file, bufferSize, chunkBytes);
-        expect({ bufferSize, chunkBytes, strings: t.toArray() }).toEqual({ bufferSize, chunkBytes, strings: want });
-        expect(want.map((_, i) => t.get(i))).toEqual(want);
+    for (const reader of READERS) {
+      for (const bufferSize of [1, 2, 3, 5, 8, 13, 64, 1 << 16]) {
+        for (const chunkBytes of [1, 2, 3, 7, 64, 1000, undefined]) {
+          const t = readSection(file, bufferSize, chunkBytes, reader);
+          const where = { reader, bufferSize, chunkBytes };
+          expect({ ...where, strings: t.toArray() }).toEqual({ ...where, strings: want });
+          expect(want.map((_, i) => t.get(i))).toEqual(want);
+        }
       }
     }
   });
@@ -143,14 +152,18 @@ describe('escapes are checked at read time', () => {
     ['a raw control character beside an escape', '"ok","bad: tab\\t and raw \u0001"'],
     ['an escaped x', '"ok","bad \\x41"'],
   ];
-  for (const [what, body] of cases) {
+  // each also followed by more strings, so the WebAssembly reader has the bad one whole in its window
+  for (const [what, body] of cases.flatMap(([w, b]) => [
+    [w, b],
+    [`${w}, then more`, `${b},"${'more strings after it '.repeat(3)}"`],
+  ])) {
     it(`rejects ${what} at the string's opening quote, at every window size`, () => {
       const file = sectionFile(`bad-${what.replace(/\W+/g, '-')}.json`, body);
       expect(() => JSON.parse(`[${body}]`)).toThrow();
-      for (const bufferSize of [1, 2, 5, 64]) {
+      for (const [bufferSize, reader] of READERS.flatMap((r) => [1, 2, 5, 64, 1 << 16].map((b) => [b, r] as const))) {
         let err: unknown;
         try {
-          readSection(file, bufferSize);
+          readSection(file, bufferSize, undefined, reader);
         } catch (e) {
           err = e;
         }
@@ -162,7 +175,53 @@ describe('escapes are checked at read time', () => {
   }
 
   it('accepts a raw control character in a string without escapes, as before', () => {
-    expect(readSection(sectionFile('raw.json', '"raw \u0001 \u001f"')).toArray()).toEqual(['raw \u0001 \u001f']);
+    for (const reader of READERS) {
+      const body = `"raw \u0001 \u001f",${'"padding past sixteen bytes",'.repeat(3)}"raw \u0002"`;
+      const t = readSection(sectionFile('raw.json', body), 1 << 16, undefined, reader);
+      expect(t.get(0)).toBe('raw \u0001 \u001f');
+      expect(t.get(4)).toBe('raw \u0002');
+    }
+  });
+
+  it('reads random V8-style sections as JSON.parse does, or rejects them where it does, with both readers', () => {
+    const pieces = ['a', 'Object', ' ', 'é', '漢字', '😀', '\\n', '\\"', '\\\\', '\\/', '\\u00e9', '\\uD800', '\\t'];
+    const wrong = ['\\x', '\\u12', '\\uZZZZ', "\\'", '\\0', '\\ ', '\\u00e'];
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let n = 0; n < 150; n++) {
+      const strings: string[] = [];
+      for (let k = Math.floor(next() * 300); k >= 0; k--) {
+        let text = '';
+        const long = next() < 0.05 ? 40 + Math.floor(next() * 200) : Math.floor(next() * 12);
+        for (let j = 0; j < long; j++) {
+          const from = next() < 0.002 ? wrong : pieces;
+          text += from[Math.floor(next() * from.length)];
+        }
+        strings.push(`"${text}"`);
+      }
+      const body = strings.map((t, k) => (k === 0 ? t : next() < 0.5 ? `,${t}` : next() < 0.9 ? `,\n${t}` : ` , ${t}`));
+      const text = body.join('');
+      let want: string[] | null = null;
+      try {
+        want = JSON.parse(`[${text}]`);
+      } catch {}
+      const file = sectionFile(`random-${n}.json`, text);
+      const bufferSize = [64, 100, 1000, 1 << 16][n % 4];
+      const chunkBytes = [undefined, 50, 5000][n % 3];
+      const outcomes = READERS.map((reader) => {
+        try {
+          return readSection(file, bufferSize, chunkBytes, reader).toArray();
+        } catch (e) {
+          return e instanceof SnapshotFormatError ? `${e.what} @${e.offset}` : e;
+        }
+      });
+      expect(outcomes[1], `case ${n}`).toEqual(outcomes[0]);
+      if (want) expect(outcomes[1], `case ${n}`).toEqual(want);
+      else expect(typeof outcomes[1], `case ${n}`).toBe('string');
+    }
   });
 
   it('agrees with JSON.parse on random escape sequences', () => {

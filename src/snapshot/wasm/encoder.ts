@@ -77,8 +77,10 @@ export const i32 = {
   gt_u: op(0x4b),
   le_u: op(0x4d),
   ge_u: op(0x4f),
+  ctz: op(0x68),
   add: op(0x6a),
   sub: op(0x6b),
+  mul: op(0x6c),
   and: op(0x71),
   or: op(0x72),
   shl: op(0x74),
@@ -119,6 +121,7 @@ export const f64 = {
 
 export const v128 = {
   load: access([0xfd, 0x00], 4),
+  store: (addr: Code, value: Code, offset = 0): Code => access([0xfd, 0x0b], 4)(addr, offset, value),
   /** Sixteen copies of one byte. */
   splat8: (byte: number): Code => [0xfd, 0x0c, ...new Array<number>(16).fill(byte & 0xff)],
 };
