@@ -28,20 +28,23 @@ export interface RecordSink {
  * through a window of `capacity` numbers (at least what
  * one scan can write): after each scan the whole records go to the sink and the start of a cut one stays.
  */
-export class ForwardRecords implements ForwardTarget {
-  readonly state = forwardState();
-  private readonly window: Uint32Array;
-  /** Index in the array of window[0], a record boundary. */
-  private base = 0;
+abstract class RecordWindow {
+  protected readonly window: Uint32Array;
 
   constructor(
     readonly total: number,
     readonly width: number,
     capacity: number,
-    private readonly sink: RecordSink,
+    protected readonly sink: RecordSink,
   ) {
     this.window = new Uint32Array(capacity + width);
   }
+}
+
+export class ForwardRecords extends RecordWindow implements ForwardTarget {
+  readonly state = forwardState();
+  /** Index in the array of window[0], a record boundary. */
+  private base = 0;
 
   scan(scanner: NumberScanner, from: number, to: number, stopAtBracket: boolean): number {
     const st = this.state;
@@ -71,22 +74,10 @@ export class ForwardRecords implements ForwardTarget {
 }
 
 /** The same, read back to front (see NumberScanner.backward): the end of a cut record waits at the window's end. */
-export class BackwardRecords {
-  readonly state: ScanState;
-  private readonly window: Uint32Array;
+export class BackwardRecords extends RecordWindow {
+  readonly state = backwardState(this.total);
   /** Index in the array just past the numbers held, a record boundary; they sit at the window's end. */
-  private end: number;
-
-  constructor(
-    readonly total: number,
-    readonly width: number,
-    capacity: number,
-    private readonly sink: RecordSink,
-  ) {
-    this.window = new Uint32Array(capacity + width);
-    this.state = backwardState(total);
-    this.end = total;
-  }
+  private end = this.total;
 
   scan(scanner: NumberScanner, from: number, to: number): void {
     const st = this.state;

@@ -9,24 +9,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HeapwatchError } from '../../src/errors.js';
 import { type ReadOptions, readSnapshot } from '../../src/snapshot/reader.js';
 import * as fixtures from './helpers.js';
+import { rng } from './helpers.js';
 import { nodeBinary } from './node-versions.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 3000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122);
 /** FUZZ_PARALLEL=1 reads every case with the worker thread (slower: one worker per case). */
 const PARALLEL_ALWAYS = process.env.FUZZ_PARALLEL === '1';
-
-/** mulberry32: small, fast, reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Base {
   name: string;

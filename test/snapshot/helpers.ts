@@ -268,3 +268,15 @@ export function inconsistencies(s: HeapSnapshot): string[] {
   if (s.locations.length % 4 !== 0) out.push('locations length');
   return out;
 }
+
+/** mulberry32: a small, fast, reproducible random source for seeded tests. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

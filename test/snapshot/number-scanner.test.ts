@@ -7,17 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { backwardState, forwardState, ScanError, type ScanState } from '../../src/snapshot/number-scan.js';
 import { JsNumberScanner, type NumberScanner } from '../../src/snapshot/number-scanner.js';
 import { WasmNumberScanner } from '../../src/snapshot/wasm/wasm-scanner.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './helpers.js';
 
 interface Case {
   text: Uint8Array;

@@ -166,6 +166,19 @@ function encodeCode(code: Code, labels: string[], out: number[]): void {
   }
 }
 
+/**
+ * Numbers a function's locals from `first` (its parameter count) in the order they are declared, so each has
+ * one name and one type: `index.x` is the local's number, `types` what FunctionSpec.locals wants.
+ */
+export function declareLocals<T extends Record<string, number>>(
+  first: number,
+  locals: T,
+): { index: { [K in keyof T]: number }; types: number[] } {
+  const names = Object.keys(locals) as (keyof T)[];
+  const index = Object.fromEntries(names.map((name, k) => [name, first + k])) as { [K in keyof T]: number };
+  return { index, types: names.map((name) => locals[name]) };
+}
+
 export interface FunctionSpec {
   name: string;
   params: number[];

@@ -3,6 +3,7 @@ import {
   br,
   brIf,
   type Code,
+  declareLocals,
   encodeModule,
   I32,
   i8x16,
@@ -51,24 +52,24 @@ const ASCII = 2;
 const select32 = select;
 
 const P = { i: 0, to: 1, out: 2, outLimit: 3, ends: 4, flags: 5, maxCount: 6 };
-const L = {
-  s: 7,
-  o: 8,
-  kept: 9,
-  count: 10,
-  special: 11,
-  high: 12,
-  nonAscii: 13,
-  k: 14,
-  stop: 15,
-  ctrl: 16,
-  control: 17,
-  escaped: 18,
-  e: 19,
-  before: 20,
-  v: 21,
-};
-const LOCAL_TYPES = [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, V128];
+const LOCALS = declareLocals(7, {
+  s: I32,
+  o: I32,
+  kept: I32,
+  count: I32,
+  special: I32,
+  high: I32,
+  nonAscii: I32,
+  k: I32,
+  stop: I32,
+  ctrl: I32,
+  control: I32,
+  escaped: I32,
+  e: I32,
+  before: I32,
+  v: V128,
+});
+const L = LOCALS.index;
 
 const get = local.get;
 const set = local.set;
@@ -201,7 +202,7 @@ export function stringsModule(): WebAssembly.Module {
         name: 'takeStrings',
         params: [I32, I32, I32, I32, I32, I32, I32],
         results: [I32],
-        locals: LOCAL_TYPES,
+        locals: LOCALS.types,
         body,
       },
     ]),
