@@ -10,6 +10,8 @@ const MAX_WINDOW = 1 << 30;
  */
 export class FileWindow {
   buf: Buffer;
+  /** The buffer it was made with, taken back once a value too long for it has been passed. */
+  private readonly home: Buffer;
   /** Valid bytes of `buf`, as a view (Buffer#indexOf has no end bound). */
   view: Buffer;
   /** File offset of buf[0]. */
@@ -24,6 +26,7 @@ export class FileWindow {
     buffer?: Buffer,
   ) {
     this.buf = buffer ?? Buffer.allocUnsafe(Math.max(1, capacity));
+    this.home = this.buf;
     this.view = this.buf.subarray(0, 0);
   }
 
@@ -42,6 +45,10 @@ export class FileWindow {
     }
     this.base = keep;
     const need = Math.min(end, this.size) - keep;
+    if (this.buf !== this.home && need <= this.home.length && this.len <= this.home.length) {
+      this.buf.copy(this.home, 0, 0, this.len);
+      this.buf = this.home;
+    }
     if (need > this.buf.length) {
       if (need > MAX_WINDOW) throw new SnapshotFormatError('a single value is too long', keep);
       const grown = Buffer.allocUnsafe(Math.min(MAX_WINDOW, Math.max(need, this.buf.length * 2)));

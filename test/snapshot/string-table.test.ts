@@ -143,6 +143,25 @@ describe('StringTable read from a strings section', () => {
   });
 });
 
+describe('a string longer than the window', () => {
+  it('grows the window for it, then goes back to the window of the WebAssembly reader for the rest', () => {
+    const parts = ['"a"', `"${'long\\n'.repeat(5000)}"`];
+    for (let k = 0; k < 3000; k++) parts.push(`"s${k} \\"q\\" é"`);
+    const body = parts.join(',\n');
+    const file = sectionFile('long-then-short.json', body);
+    const fd = openSync(file, 'r');
+    try {
+      const scanner = new WasmStringScanner(4096);
+      const win = new FileWindow(fd, fstatSync(fd).size, 4096, scanner.window);
+      const { strings } = readStrings(win, 1, () => {}, undefined, scanner);
+      expect(strings.toArray()).toEqual(JSON.parse(`[${body}]`));
+      expect(win.buf).toBe(scanner.window);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
 describe('escapes are checked at read time', () => {
   const cases: [string, string][] = [
     ['an unknown letter', '"ok","bad \\q"'],
