@@ -2,7 +2,7 @@ import { readSync } from 'node:fs';
 import { SnapshotFormatError } from './format-error.js';
 import { forwardState, ScanError } from './number-scan.js';
 import type { NumberScanner } from './number-scanner.js';
-import type { BackwardRecords, ForwardTarget } from './scan-targets.js';
+import type { BackwardRecords, ForwardRecords } from './scan-targets.js';
 
 /**
  * Reading the big number arrays (`nodes`, `edges`) with positioned reads into a reused buffer:
@@ -33,7 +33,7 @@ export function parseWholeArray(
   fd: number,
   scanner: NumberScanner,
   start: number,
-  target: ForwardTarget,
+  target: ForwardRecords,
   section: string,
   onBytes: (bytes: number) => void,
 ): number {
@@ -142,7 +142,7 @@ export function parseFrontChunks(
   fd: number,
   scanner: NumberScanner,
   plan: ChunkPlan,
-  target: ForwardTarget,
+  target: ForwardRecords,
   claims: Int32Array,
   slot: number,
   onBytes: (bytes: number) => void,

@@ -12,6 +12,11 @@ export const AFTER_NUMBER = 2;
 
 const MAX_U32 = 0xffffffff;
 
+/** The words of the scans' syntax problems (the WebAssembly scanner reports the same). */
+export const TWO_NUMBERS = 'two numbers without a comma between them';
+export const MISSING_BEFORE_COMMA = 'missing number before comma';
+export const MISSING_BEFORE_BRACKET = 'missing number before ]';
+
 export interface ScanState {
   /** Value of the number being read (forward: its leading digits; backward: its trailing digits). */
   value: number;
@@ -73,7 +78,7 @@ export function scanForward(
     let d = c - 48;
     if (d >>> 0 < 10) {
       if (mode === AFTER_NUMBER) {
-        problem = new ScanError('two numbers without a comma between them', i);
+        problem = new ScanError(TWO_NUMBERS, i);
         break;
       }
       v = v * 10 + d;
@@ -101,7 +106,7 @@ export function scanForward(
     }
     if (c === 44) {
       if (mode === EXPECT) {
-        problem = new ScanError('missing number before comma', i);
+        problem = new ScanError(MISSING_BEFORE_COMMA, i);
         break;
       }
       if (idx >= cap || !(v <= MAX_U32)) {
@@ -124,7 +129,7 @@ export function scanForward(
         v = 0;
         mode = EXPECT;
       } else if (saw) {
-        problem = new ScanError('missing number before ]', i);
+        problem = new ScanError(MISSING_BEFORE_BRACKET, i);
         break;
       }
       close = i;
@@ -164,7 +169,7 @@ export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Ui
     let d = c - 48;
     if (d >>> 0 < 10) {
       if (mode === AFTER_NUMBER) {
-        problem = new ScanError('two numbers without a comma between them', i);
+        problem = new ScanError(TWO_NUMBERS, i);
         break;
       }
       v += d * scale;
@@ -195,7 +200,7 @@ export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Ui
     }
     if (c === 44) {
       if (mode === EXPECT) {
-        problem = new ScanError('missing number before comma', i);
+        problem = new ScanError(MISSING_BEFORE_COMMA, i);
         break;
       }
       if (idx === 0 || !(v <= MAX_U32)) {
@@ -248,7 +253,7 @@ export function joinScans(
     return { what: 'missing number between commas', kind: 'syntax' };
   }
   if ((f === AFTER_NUMBER && b !== EXPECT) || (f === IN_NUMBER && b === AFTER_NUMBER)) {
-    return { what: 'two numbers without a comma between them', kind: 'syntax' };
+    return { what: TWO_NUMBERS, kind: 'syntax' };
   }
   let value: number;
   if (f !== EXPECT && b === IN_NUMBER) value = front.value * back.scale + back.value;

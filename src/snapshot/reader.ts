@@ -130,8 +130,6 @@ class SnapshotReader {
   /** Node and edge checks done so far (by the worker and the main thread), see build(). */
   private nodesCheck: CheckResult | undefined;
   private edgeChecks: CheckResult[] = [];
-  /** The converter of a one-thread read of `edges`. */
-  private sequentialEdges: EdgeConverter | undefined;
   private parallel: Parallel | undefined;
   private readonly wantParallel: boolean;
   private readonly workerUrl: URL;
@@ -235,9 +233,7 @@ class SnapshotReader {
         else this.edgesStart = start;
         if (!this.parallel) {
           if (key === 'nodes') return this.parseNodes(start) + 1;
-          const close = parseWholeArray(this.fd, this.scanner, start, this.edgeRecords(), key, this.progress);
-          this.edgeChecks = [this.sequentialEdges!.result()];
-          return close + 1;
+          return this.parseEdges(start) + 1;
         }
         if (key === 'nodes') {
           this.parallel.offsets[0] = start;
@@ -368,17 +364,20 @@ class SnapshotReader {
     return close;
   }
 
-  private edgeRecords(): ForwardRecords {
+  /** Parses `edges` on this thread, converting the records as they come; returns the `]` position. */
+  private parseEdges(start: number): number {
     const { meta, nodeCount } = this.header!;
-    this.sequentialEdges = new EdgeConverter(meta, nodeCount, this.edgeOut);
+    const converter = new EdgeConverter(meta, nodeCount, this.edgeOut);
     const capacity = numbersIn(this.scanner.buf.length);
-    return new ForwardRecords(this.edgeNumbers, meta.edgeFields.length, capacity, this.sequentialEdges);
+    const records = new ForwardRecords(this.edgeNumbers, meta.edgeFields.length, capacity, converter);
+    const close = parseWholeArray(this.fd, this.scanner, start, records, 'edges', this.progress);
+    this.edgeChecks = [converter.result()];
+    return close;
   }
 
   private parseSequentially(): void {
     this.parseNodes(this.nodesStart);
-    parseWholeArray(this.fd, this.scanner, this.edgesStart, this.edgeRecords(), 'edges', this.progress);
-    this.edgeChecks = [this.sequentialEdges!.result()];
+    this.parseEdges(this.edgesStart);
   }
 
   /**

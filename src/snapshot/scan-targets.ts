@@ -1,20 +1,9 @@
-import { backwardState, forwardState, type ScanState } from './number-scan.js';
+import { backwardState, forwardState } from './number-scan.js';
 import type { NumberScanner } from './number-scanner.js';
 
 /** The most numbers one scan of a `bytes`-byte range can write (k numbers need 2k-1 bytes; one more may end there). */
 export function numbersIn(bytes: number): number {
   return Math.floor((bytes + 1) / 2) + 1;
-}
-
-/**
- * Where the scans of one number array put its numbers. State indexes are positions in the whole array.
- */
-export interface ForwardTarget {
-  readonly state: ScanState;
-  /** How many numbers the array must hold (the meta's count). */
-  readonly total: number;
-  /** Scans buf[from, to) forward (see NumberScanner.forward). */
-  scan(scanner: NumberScanner, from: number, to: number, stopAtBracket: boolean): number;
 }
 
 /** Told of each run of whole records: values[at…] holds `count` records, the first being record number `first`. */
@@ -41,11 +30,12 @@ abstract class RecordWindow {
   }
 }
 
-export class ForwardRecords extends RecordWindow implements ForwardTarget {
+export class ForwardRecords extends RecordWindow {
   readonly state = forwardState();
   /** Index in the array of window[0], a record boundary. */
   private base = 0;
 
+  /** Scans buf[from, to) forward (see NumberScanner.forward); state indexes are positions in the whole array. */
   scan(scanner: NumberScanner, from: number, to: number, stopAtBracket: boolean): number {
     const st = this.state;
     // a window that ends where the array does, so a surplus number is caught as the whole-array scan would

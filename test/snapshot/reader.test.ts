@@ -386,6 +386,48 @@ describe('bad input ends in one line with the byte offset, exit code 2', () => {
     }
   });
 
+  it('points at the exact number of a bad field in a late node or edge record, at every scan boundary', async () => {
+    // the records are checked as they are parsed, through windows that cut them anywhere: the offset must be
+    // the file's number wherever the record fell, on one thread (edges read forward) and on two (from both ends)
+    const base = handWritten();
+    const nf = base.snapshot.meta.node_fields.length;
+    const ef = base.snapshot.meta.edge_fields.length;
+    const lastNode = base.nodes.length / nf - 1;
+    const lastEdge = base.edges.length / ef - 2; // the one before the last: not where the two scans meet
+    // what to spoil: the section, the index of the number there, its bad value, and the error's words
+    const cases: [string, 'nodes' | 'edges', number, number, RegExp][] = [
+      ['type of the last node', 'nodes', lastNode * nf, 77, /node type out of range/],
+      ['edge_count of the last node', 'nodes', lastNode * nf + 4, 9, /node edge counts add up to more than edge_count/],
+      ['type of a late edge', 'edges', lastEdge * ef, 77, /edge type out of range/],
+      ['name of a late property edge', 'edges', lastEdge * ef + 1, 999, /edge name is not a string index/],
+      ['target of a late edge', 'edges', lastEdge * ef + 2, 1, /edge to_node is not a multiple of node_fields/],
+    ];
+    for (const [what, section, index, value, pattern] of cases) {
+      const j = structuredClone(base);
+      j[section][index] = value;
+      const text = serializeV8Style(j);
+      // the byte of number `index` of the section
+      let at = text.indexOf(`"${section}":[`) + section.length + 4;
+      for (let k = 0; k < index; k++) at = text.indexOf(',', at) + 1;
+      while (text[at] === '\n') at++;
+      const file = variant(`late-${what.replace(/\W+/g, '-')}.heapsnapshot`, text);
+      for (const opts of [
+        { parallel: false },
+        { parallel: false, bufferSize: 5 },
+        { parallel: true, bufferSize: 7, chunkSize: 3 },
+        { parallel: true, bufferSize: 100, chunkSize: 11 },
+      ]) {
+        const message = await failure(file, opts);
+        expect({ what, opts, message }).toEqual({ what, opts, message: expect.stringMatching(pattern) });
+        expect({ what, opts, message }).toEqual({
+          what,
+          opts,
+          message: expect.stringMatching(new RegExp(`:${at}\\)$`)),
+        });
+      }
+    }
+  });
+
   it('names a missing file and a directory with exit code 2', async () => {
     await expect(readSnapshot(join(dir, 'nope.heapsnapshot'))).rejects.toMatchObject({
       exitCode: 2,

@@ -1,3 +1,4 @@
+import { AFTER_NUMBER, EXPECT, IN_NUMBER } from '../number-scan.js';
 import {
   block,
   br,
@@ -54,9 +55,6 @@ export const INPUT_FROM = 32;
 /** The fast path reads a 64-byte window and the bytes before a number: it runs while i < to - FAST_MARGIN. */
 const FAST_MARGIN = 80;
 
-const EXPECT = 0;
-const IN_NUMBER = 1;
-const AFTER_NUMBER = 2;
 const MAX_U32 = 0xffffffffn;
 
 // parameters, then locals

@@ -1,3 +1,4 @@
+import { ASCII, ESCAPED } from '../string-table.js';
 import {
   block,
   br,
@@ -46,10 +47,6 @@ export const STRINGS_STATE_COUNT = 4;
 export const STRINGS_STATE_BYTES = 8;
 /** Memory below this holds the state. */
 export const STRINGS_INPUT_FROM = 16;
-/** string-table.ts's flags: a string with escapes, a string of ASCII bytes only. */
-const ESCAPED = 1;
-const ASCII = 2;
-const select32 = select;
 
 const P = { i: 0, to: 1, out: 2, outLimit: 3, ends: 4, flags: 5, maxCount: 6 };
 const LOCALS = declareLocals(7, {
@@ -159,7 +156,7 @@ const oneString = seqOf(
   i32.store(i32.add(get(P.ends), i32.shl(get(L.count), c32(2))), i32.sub(get(L.o), get(P.out))),
   i32.store8(
     i32.add(get(P.flags), get(L.count)),
-    select32(c32(ESCAPED), i32.mul(i32.eqz(get(L.nonAscii)), c32(ASCII)), get(L.escaped)),
+    select(c32(ESCAPED), i32.mul(i32.eqz(get(L.nonAscii)), c32(ASCII)), get(L.escaped)),
   ),
   set(L.count, i32.add(get(L.count), c32(1))),
   set(L.kept, get(L.o)),

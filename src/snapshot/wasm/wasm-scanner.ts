@@ -1,4 +1,14 @@
-import { EXPECT, ScanError, type ScanState, scanBackward, storeProblem, unexpectedByte } from '../number-scan.js';
+import {
+  EXPECT,
+  MISSING_BEFORE_BRACKET,
+  MISSING_BEFORE_COMMA,
+  ScanError,
+  type ScanState,
+  scanBackward,
+  storeProblem,
+  TWO_NUMBERS,
+  unexpectedByte,
+} from '../number-scan.js';
 import type { NumberScanner } from '../number-scanner.js';
 import {
   INPUT_FROM,
@@ -27,9 +37,9 @@ const BACKWARD_SPLIT_FROM = 256;
 const MAX_U32 = 0xffffffff;
 /** The JS scanner's words for each failed status (a bad byte is described by what it is). */
 const PROBLEMS: Record<number, string> = {
-  [STATUS.twoNumbers]: 'two numbers without a comma between them',
-  [STATUS.missingBeforeComma]: 'missing number before comma',
-  [STATUS.missingBeforeBracket]: 'missing number before ]',
+  [STATUS.twoNumbers]: TWO_NUMBERS,
+  [STATUS.missingBeforeComma]: MISSING_BEFORE_COMMA,
+  [STATUS.missingBeforeBracket]: MISSING_BEFORE_BRACKET,
 };
 
 /**
