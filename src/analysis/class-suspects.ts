@@ -2,6 +2,7 @@ import { isPlumbingNode, PLUMBING_CLASSES } from './funnels.js';
 import { classHistogram, closureTotals } from './histogram.js';
 import { scriptNameOf } from './node-names.js';
 import { type PathStep, type RootPaths, rootPath } from './paths.js';
+import { prefaulted } from './prefault.js';
 import type { Suspect, SuspectOptions } from './suspects.js';
 import type { HeapAnalysis } from './types.js';
 
@@ -46,7 +47,7 @@ export function classCandidates(
   const inSuspect = new Uint8Array(n);
   for (const o of objects) inSuspect[o.node] = 1;
   const reportedClass = new Uint8Array(a.classNames.length);
-  const reportedFunction = new Uint8Array(s.strings.length);
+  const reportedFunction = prefaulted(new Uint8Array(s.strings.length));
   const reportedAt = (o: number): boolean =>
     reportedClass[a.classOf[o]] === 1 ||
     (s.nodeTypeOf(o) === s.nodeType.closure && reportedFunction[nameIndex(a, o)] === 1);

@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { prefaulted } from './prefault.js';
 
 const ATTACHED = 1;
 /** The value detachedNativeNodes gives a native node DevTools shows as "Detached …". */
@@ -34,7 +35,7 @@ export function detachedNativeNodes(s: HeapSnapshot): Uint8Array | null {
   for (let o = 0; o < n; o++) {
     const st = nodes[o * nf + detOff] & 3;
     if (st === 0) continue;
-    state ??= new Uint8Array(n);
+    state ??= prefaulted(new Uint8Array(n));
     visit(o, st);
   }
   if (state === null) return null;

@@ -1,5 +1,6 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import type { StringTable } from '../snapshot/string-table.js';
+import { prefaulted } from './prefault.js';
 
 // An internal edge from a WeakMap's table to a value is named like
 // "12 / part of key (Object @34) -> value (Object @56) pair in WeakMap (table @78)".
@@ -27,7 +28,7 @@ export class EphemeronNames implements EphemeronLookup {
   private readonly state: Uint8Array;
   private tableIds: Float64Array | null = null;
   constructor(private readonly strings: StringTable) {
-    this.state = new Uint8Array(strings.length);
+    this.state = prefaulted(new Uint8Array(strings.length));
   }
   get verdicts(): Uint8Array {
     return this.state;
@@ -113,7 +114,7 @@ export class EssentialRule {
     this.shortcut = s.edgeType.shortcut;
     this.root = s.rootOrdinal;
     this.verdicts = names.verdicts;
-    this.owned = new Uint32Array((s.nodeCount + 31) >>> 5);
+    this.owned = prefaulted(new Uint32Array((s.nodeCount + 31) >>> 5));
     for (let o = 0; o < s.nodeCount; o++) if (pageOwned[o]) this.owned[o >>> 5] |= 1 << (o & 31);
   }
 

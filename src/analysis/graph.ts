@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { prefaulted } from './prefault.js';
 import type { Retainers } from './types.js';
 
 /**
@@ -10,7 +11,7 @@ export function buildRetainers(s: HeapSnapshot): Retainers {
   const m = s.edgeCount;
   const { edgeTargets, firstEdge } = s;
   // counts go two slots up so the prefix sums leave o's fill cursor at o+1, ending as o+1's start
-  const cursor = new Uint32Array(n + 2);
+  const cursor = prefaulted(new Uint32Array(n + 2));
   for (let e = 0; e < m; e++) cursor[edgeTargets[e] + 2]++;
   for (let k = 1; k < n + 2; k++) cursor[k] += cursor[k - 1];
   const retainerEdges = new Uint32Array(m);

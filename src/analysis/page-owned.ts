@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { prefaulted } from './prefault.js';
 
 /** Name of the synthetic node under which browsers list document DOM trees (a user root like a global). */
 export const DOCUMENT_DOM_TREES = '(Document DOM trees)';
@@ -15,7 +16,7 @@ export function markPageOwned(
   roots: ArrayLike<number> = userRoots(s),
 ): Uint8Array {
   const n = s.nodeCount;
-  const owned = new Uint8Array(allocate(n));
+  const owned = prefaulted(new Uint8Array(allocate(n)));
   let stack: Uint32Array = new Uint32Array(Math.min(n, 1 << 16)); // grows on demand: rarely near n, and n × 4 B is big
   const { edgeTargets, edgeTypes, firstEdge } = s;
   const weak = s.edgeType.weak;

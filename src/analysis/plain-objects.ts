@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { prefaulted } from './prefault.js';
 
 // DevTools names plain objects (type object, name "Object") by the interface they match, like "{id, name, tags}".
 // Interfaces are inferred from the snapshot: the most common leading property lists, each shared by at least
@@ -28,7 +29,7 @@ export function plainObjectInterfaces(s: HeapSnapshot, shapeOf: Uint32Array): { 
   const property = s.edgeType.property;
   // a name index is "Object" when its string is (V8 writes each string once, but do not rely on it); each
   // object name's string is compared once: 0 not yet, NOT_OBJECT, OBJECT
-  const objectName = new Uint8Array(s.strings.length);
+  const objectName = prefaulted(new Uint8Array(s.strings.length));
   shapeOf.fill(0, 0, n);
 
   // intern shapes: open addressing on a hash of the property-name string indices

@@ -1,3 +1,5 @@
+import { prefaulted } from './prefault.js';
+
 /**
  * Retained sizes: each node's shown self size plus everything it dominates, summed up the dominator tree by
  * walking the DFS preorder backwards (every node comes after its dominator in that order).
@@ -33,7 +35,7 @@ export class DominatorTree {
     readonly children: Uint32Array,
     private readonly retained: Float64Array,
   ) {
-    this.sorted = new Uint32Array(Math.ceil((firstChild.length - 1) / 32));
+    this.sorted = prefaulted(new Uint32Array(Math.ceil((firstChild.length - 1) / 32)));
   }
 
   childCount(o: number): number {
