@@ -13,47 +13,50 @@ export interface DominatorsInput {
   userRoots: number[];
   ephemerons: Float64Array;
   stringCount: number;
-  /** nodeCount + 2 entries the main thread works in first (self sizes), then hands over for LT's labels. */
+  /** nodeCount + 2 entries (shared) for LT's labels, later the dominator tree's children. */
   labelScratch: Uint32Array;
   /**
-   * Set to 1 by the main thread, with a notify: [HANDED_OVER] when labelScratch is free, [NUMBERED] once its
-   * NumberingMessage is sent.
+   * Set to 1 by the main thread, with a notify: [NUMBERED] once its NumberingMessage is sent, [SIZED] once its
+   * SelfSizesMessage is (the worker takes each with receiveMessageOnPort, in that order).
    */
   signals: Int32Array;
   /** Whether the holder paths will be asked for (a PathsRequest) once the dominators are in. */
   rootPaths: boolean;
 }
 
-export const HANDED_OVER = 0;
-export const NUMBERED = 1;
-
-/** First message back: the page-owned flags, for the main thread's depth-first search over essential edges. */
-export interface PageOwnedMessage {
-  pageOwned: Uint8Array;
-}
-
 /**
- * Second message back: the essential edges counted and the predecessor CSR laid out (essentialCounts); the
+ * First message back: the essential edges counted and the predecessor CSR laid out (essentialCounts); the
  * main thread needs `retained` for the orphans' searches. The worker fills `preds` meanwhile.
  */
 export interface CountsMessage {
   graph: EssentialGraph;
 }
 
-/** Sent by the main thread before it signals NUMBERED (the worker takes it with receiveMessageOnPort). */
+export const NUMBERED = 0;
+export const SIZED = 1;
+
+/** The depth-first numbering, sent by the main thread before it signals NUMBERED. */
 export interface NumberingMessage {
   numbering: DfsNumbering;
 }
 
-/** Third message back: the dominator pass's results (see DominatorResult), all in shared memory. */
-export interface DominatorsOutput {
-  dominators: Uint32Array;
-  order: Uint32Array;
-  spare: Uint32Array[];
-  spareBuffer: SharedArrayBuffer;
+/** The shown self sizes (shared), sent before SIZED: the worker sums them into retained sizes after LT. */
+export interface SelfSizesMessage {
+  selfSizes: Uint32Array;
 }
 
-/** Sent by the main thread once it no longer reads `order` and spare[2]: compute the holder paths in them. */
+/** Second message back: the dominators, the retained sizes and the dominator tree's CSR, all in shared memory. */
+export interface DominatorsOutput {
+  dominators: Uint32Array;
+  retained: Float64Array;
+  firstChild: Uint32Array;
+  children: Uint32Array;
+}
+
+/**
+ * Sent by the main thread once it knows the transient root edges (it may come before DominatorsOutput): the
+ * worker computes the holder paths right after the dominator tree, in the dominator pass's leftover arrays.
+ */
 export interface PathsRequest {
   /** transientRootEdges' list (the worker has no strings to find them with). */
   transientEdges: number[];

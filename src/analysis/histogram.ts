@@ -45,8 +45,6 @@ function treeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTotal
   return totals;
 }
 
-const LEFT_OUT = 0x80000000;
-const NODE_CLASS = 0x7fffffff;
 // stack entries: a node to enter, or (top bits) the exit of one that opened its class or its function
 const NODE = 0x3fffffff;
 const CLASS_EXIT = 0x80000000;
@@ -55,29 +53,14 @@ const FN_EXIT = 0xc0000000;
 function computeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTotal[] } {
   const { classOf, classNames, selfSizes, retainedSizes } = a;
   const classCount = classNames.length;
-  const fns = closureNames(a);
+  const { count, shallowSize: shallow, functions: fns } = a.classCounts;
   const { nodes, nodeFieldCount: nf, nodeNameOffset: nameOff } = a.snapshot;
-  const count = new Float64Array(classCount);
-  const shallow = new Float64Array(classCount);
   const retained = new Float64Array(classCount);
-  const n = classOf.length;
-  // each node's class, with LEFT_OUT set when its shown self size is 0 (one array for the walk to read, not two)
-  const classes = new Uint32Array(n);
-  for (let o = 0; o < n; o++) {
-    const size = selfSizes[o];
-    const c = classOf[o];
-    if (size === 0) {
-      classes[o] = (c | LEFT_OUT) >>> 0;
-      continue;
-    }
-    classes[o] = c;
-    count[c]++;
-    shallow[c] += size;
-  }
 
   // depth-first over the dominator tree; open[c] > 0 while an ancestor instance of class c is counted, and
-  // fnOpen[f] while an ancestor closure of function f is. A node's children are pushed at once, so their
-  // loads do not wait on one another; an exit entry under them undoes what the node opened.
+  // fnOpen[f] while an ancestor closure of function f is (objects shown with self size 0 are left out of their
+  // class, not of their function). A node's children are pushed at once, so their loads do not wait on one
+  // another; an exit entry under them undoes what the node opened.
   const { firstChild, children } = a.dominatorTree;
   const open = new Uint32Array(classCount);
   const fnOpen = new Uint32Array(fns.names.length);
@@ -91,7 +74,7 @@ function computeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTo
     const o = entry & NODE;
     if (entry >= CLASS_EXIT) {
       if (entry >= FN_EXIT) fnOpen[fnOf(o)]--;
-      else open[classes[o]]--;
+      else open[classOf[o]]--;
       continue;
     }
     const from = firstChild[o];
@@ -101,15 +84,15 @@ function computeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTo
       grown.set(stack.subarray(0, top));
       stack = grown;
     }
-    const c = classes[o];
-    if (c < LEFT_OUT && open[c] === 0) {
+    const c = classOf[o];
+    if (open[c] === 0 && selfSizes[o] !== 0) {
       retained[c] += retainedSizes[o];
       if (to !== from) {
         open[c]++;
         stack[top++] = (o | CLASS_EXIT) >>> 0;
       }
     }
-    if ((c & NODE_CLASS) === fns.classId) {
+    if (c === fns.classId) {
       const f = fnOf(o);
       if (fnOpen[f] === 0) {
         fnRetained[f] += retainedSizes[o];
@@ -137,41 +120,4 @@ function computeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTo
     rows.push({ className: classNames[c], count: count[c], shallowSize: shallow[c], retainedSize: retained[c] });
   }
   return { rows, closures };
-}
-
-/**
- * The closures' functions, numbered densely by name (`idOfName`, per string index), the class id closures
- * have (DevTools' one class "Function"; -1 without closures), and per function its name, count and first instance.
- */
-function closureNames(a: HeapAnalysis): {
-  classId: number;
-  idOfName: Int32Array;
-  names: number[];
-  count: number[];
-  first: number[];
-} {
-  const s = a.snapshot;
-  const { nodes, nodeFieldCount: nf } = s;
-  const types = s.nodeTypes;
-  const nameOff = s.nodeNameOffset;
-  const closure = s.nodeType.closure;
-  const idOfName = new Int32Array(s.strings.length).fill(-1);
-  const names: number[] = [];
-  const count: number[] = [];
-  const first: number[] = [];
-  let classId = -1;
-  for (let o = 0, n = s.nodeCount; o < n; o++) {
-    if (types[o] !== closure) continue;
-    classId = a.classOf[o];
-    const name = nodes[o * nf + nameOff];
-    let f = idOfName[name];
-    if (f < 0) {
-      f = idOfName[name] = names.length;
-      names.push(name);
-      count.push(0);
-      first.push(o);
-    }
-    count[f]++;
-  }
-  return { classId, idOfName, names, count, first };
 }

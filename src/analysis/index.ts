@@ -1,23 +1,24 @@
 import type { Worker } from 'node:worker_threads';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { type ClassCounts, countClasses } from './class-counts.js';
 import { classifyNodes } from './classes.js';
 import { computeDominators, DepthFirstSearch, type DominatorResult } from './dominators.js';
 import {
   type CountsMessage,
   type DominatorsInput,
   type DominatorsOutput,
-  HANDED_OVER,
   NUMBERED,
   type NumberingMessage,
-  type PageOwnedMessage,
   type PathsRequest,
+  type SelfSizesMessage,
+  SIZED,
 } from './dominators-protocol.js';
 import { EphemeronPairs, EssentialRule, ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
 import { nodeDisplayName } from './node-names.js';
 import { markPageOwned, userRoots } from './page-owned.js';
 import { type RootPaths, transientRootEdges } from './paths.js';
-import { buildDominatorTree, type DominatorTree, retainedSizes } from './retained.js';
+import { buildDominatorTree, DominatorTree, retainedSizes } from './retained.js';
 import { shownSelfSizes } from './self-sizes.js';
 import type { HeapAnalysis, Retainers } from './types.js';
 
@@ -62,10 +63,11 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 /**
  * The same as analyzeSnapshot, using a second thread where it pays: when the snapshot's arrays are in shared
  * memory (the reader's parallel parse) and big. The worker marks the page-owned nodes, counts and lists each
- * vertex's essential predecessors and computes the immediate dominators; this thread meanwhile computes self
- * sizes, numbers the vertices depth first (which the dominators need) and classifies the nodes. Then, with
- * opts.rootPaths, the worker computes the holder paths from the roots while this thread sums retained sizes and
- * the caller goes on. Falls back to analyzeSnapshot when there is no second thread to be had.
+ * vertex's essential predecessors, then computes the immediate dominators, retained sizes and dominator tree;
+ * this thread meanwhile marks the page-owned nodes too, numbers the vertices depth first (which the dominators
+ * need), computes self sizes, classifies the nodes and counts the classes. Then, with opts.rootPaths, the worker
+ * computes the holder paths from the roots while the caller goes on. Falls back to analyzeSnapshot when there
+ * is no second thread to be had.
  */
 export async function analyzeSnapshotParallel(
   snapshot: HeapSnapshot,
@@ -91,17 +93,14 @@ export async function analyzeSnapshotParallel(
   const phase = opts.onPhase ?? (() => {});
   const worker = new Worker(script);
   worker.unref(); // a caller that never asks for the paths must not wait for them to exit
-  const messages = new WorkerMessages(worker, 4);
-  const signals = new Int32Array(new SharedArrayBuffer(2 * 4)); // HANDED_OVER, NUMBERED
+  const messages = new WorkerMessages(worker, 3);
+  const signals = new Int32Array(new SharedArrayBuffer(2 * 4)); // NUMBERED, SIZED
   const signal = (which: number) => {
     Atomics.store(signals, which, 1);
     Atomics.notify(signals, which);
   };
   try {
-    phase('page-owned nodes');
     const ephemerons = ephemeronTable(snapshot.strings);
-    // worked in by this thread's self sizes first, then handed over to the worker's dominator pass
-    const labelScratch = new Uint32Array(new SharedArrayBuffer((snapshot.nodeCount + 2) * 4));
     const input: DominatorsInput = {
       meta: snapshot.meta,
       nodes: snapshot.nodes,
@@ -113,42 +112,53 @@ export async function analyzeSnapshotParallel(
       userRoots: userRoots(snapshot),
       ephemerons,
       stringCount: snapshot.strings.length,
-      labelScratch,
+      labelScratch: new Uint32Array(new SharedArrayBuffer((snapshot.nodeCount + 2) * 4)),
       signals,
       rootPaths: opts.rootPaths === true,
     };
     worker.postMessage(input);
+    // the depth-first numbering first, as soon as can be: the worker's dominator pass waits for it. This thread
+    // marks the page-owned nodes it needs as well (the worker does the same for its own use: no waiting).
+    // Should the worker fail, cannot start or run out of memory, this thread does its part below.
+    phase('page-owned nodes');
+    const pageOwned = markPageOwned(snapshot);
+    const counts = messages.next<CountsMessage>();
+    const names = new EphemeronPairs(ephemerons, snapshot.strings.length);
+    const rule = new EssentialRule(snapshot, pageOwned, names);
+    const search = new DepthFirstSearch(snapshot, rule, (bytes) => new SharedArrayBuffer(bytes));
+    search.fromRoot();
+    const counted = await counts.catch(() => null);
+    if (counted) {
+      const numbering = search.fromOrphans(counted.graph.retained);
+      worker.postMessage({ numbering } satisfies NumberingMessage);
+      signal(NUMBERED);
+    }
     phase('self sizes');
-    const selfSizes = shownSelfSizes(snapshot, labelScratch);
-    signal(HANDED_OVER);
-    // the depth-first numbering first: the worker's dominator pass waits for it, not for the classes
-    // (should the worker fail, cannot start or runs out of memory, this thread does its part below)
-    const owned = await messages.next<PageOwnedMessage>().catch(() => null);
-    if (owned) {
-      const counts = messages.next<CountsMessage>();
-      const names = new EphemeronPairs(ephemerons, snapshot.strings.length);
-      const rule = new EssentialRule(snapshot, owned.pageOwned, names);
-      const search = new DepthFirstSearch(snapshot, rule, (bytes) => new SharedArrayBuffer(bytes));
-      search.fromRoot();
-      const counted = await counts.catch(() => null);
-      if (counted) {
-        const numbering = search.fromOrphans(counted.graph.retained);
-        worker.postMessage({ numbering } satisfies NumberingMessage);
-        signal(NUMBERED);
-      }
+    const selfSizes = shownSelfSizes(snapshot);
+    if (counted) {
+      worker.postMessage({ selfSizes } satisfies SelfSizesMessage);
+      signal(SIZED);
     }
     phase('classes');
     const classes = classifyNodes(snapshot);
     phase('dominators');
-    // while the worker finishes the dominators
-    const transientEdges = opts.rootPaths ? transientRootEdges(snapshot) : [];
-    const ready = owned ? await messages.next<DominatorsOutput>().catch(() => null) : null;
-    const pageOwned = owned ? owned.pageOwned : markPageOwned(snapshot);
-    const doms = ready ?? computeDominators(snapshot, pageOwned);
-    const analysis = finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
+    // while the worker finishes the dominators, retained sizes and tree
+    if (opts.rootPaths) {
+      // the worker goes on to the paths once it has posted the tree (it has no strings to find these edges)
+      worker.postMessage({ transientEdges: transientRootEdges(snapshot) } satisfies PathsRequest);
+    }
+    const classCounts = countClasses(snapshot, classes.classOf, classes.classNames.length, selfSizes);
+    const ready = counted ? await messages.next<DominatorsOutput>().catch(() => null) : null;
+    let analysis: Analysis;
+    if (ready) {
+      phase('retained sizes');
+      const { dominators, retained, firstChild, children } = ready;
+      const tree = new DominatorTree(firstChild, children, retained);
+      analysis = new Analysis(snapshot, selfSizes, dominators, retained, tree, classes, classCounts, pageOwned);
+    } else {
+      analysis = finish(snapshot, pageOwned, selfSizes, computeDominators(snapshot, pageOwned), phase, classes);
+    }
     if (ready && opts.rootPaths) {
-      // the dominator pass's order and spare[2] are done with here: the worker computes the paths in them
-      worker.postMessage({ transientEdges } satisfies PathsRequest);
       const paths = messages.next<RootPaths>();
       paths.then(
         () => void worker.terminate(),
@@ -190,30 +200,24 @@ class WorkerMessages {
   }
 }
 
+/** The retained sizes and dominator tree on this thread, then the analysis. */
 function finish(
   snapshot: HeapSnapshot,
   pageOwned: Uint8Array,
   selfSizes: Uint32Array,
   { dominators, order, spare, spareBuffer }: DominatorResult,
   phase: (name: string) => void,
-  { classOf, classNames, detachedNative }: ReturnType<typeof classifyNodes>,
+  classes: NodeClasses,
 ): Analysis {
   const root = snapshot.rootOrdinal;
+  const classCounts = countClasses(snapshot, classes.classOf, classes.classNames.length, selfSizes);
   phase('retained sizes');
   const retained = retainedSizes(dominators, order, selfSizes, root, spareBuffer);
   const dominatorTree = buildDominatorTree(dominators, retained, root, spare[0], spare[1]);
-  return new Analysis(
-    snapshot,
-    selfSizes,
-    dominators,
-    retained,
-    dominatorTree,
-    classOf,
-    classNames,
-    pageOwned,
-    detachedNative,
-  );
+  return new Analysis(snapshot, selfSizes, dominators, retained, dominatorTree, classes, classCounts, pageOwned);
 }
+
+type NodeClasses = ReturnType<typeof classifyNodes>;
 
 /** A node's name as DevTools shows it (see nodeDisplayName). */
 export function nodeName(a: HeapAnalysis, o: number): string {
@@ -224,18 +228,23 @@ class Analysis implements HeapAnalysis {
   private retainersCache: Retainers | null = null;
   private rootPathsPending: Promise<RootPaths> | null = null;
   readonly totalSize: number;
+  readonly classOf: Uint32Array;
+  readonly classNames: string[];
+  readonly detachedNative: Uint8Array | null;
   constructor(
     readonly snapshot: HeapSnapshot,
     readonly selfSizes: Uint32Array,
     readonly dominators: Uint32Array,
     readonly retainedSizes: Float64Array,
     readonly dominatorTree: DominatorTree,
-    readonly classOf: Uint32Array,
-    readonly classNames: string[],
+    classes: NodeClasses,
+    readonly classCounts: ClassCounts,
     readonly pageOwned: Uint8Array,
-    readonly detachedNative: Uint8Array | null,
   ) {
     this.totalSize = retainedSizes[snapshot.rootOrdinal];
+    this.classOf = classes.classOf;
+    this.classNames = classes.classNames;
+    this.detachedNative = classes.detachedNative;
   }
   get retainers(): Retainers {
     this.retainersCache ??= buildRetainers(this.snapshot);

@@ -71,6 +71,17 @@ export function buildDominatorTree(
   firstChildScratch?: Uint32Array,
   childrenScratch?: Uint32Array,
 ): DominatorTree {
+  const { firstChild, children } = dominatorTreeLayout(dominators, root, firstChildScratch, childrenScratch);
+  return new DominatorTree(firstChild, children, retained);
+}
+
+/** The dominator tree's CSR arrays (see DominatorTree), in the scratch arrays when given (see buildDominatorTree). */
+export function dominatorTreeLayout(
+  dominators: Uint32Array,
+  root: number,
+  firstChildScratch?: Uint32Array,
+  childrenScratch?: Uint32Array,
+): { firstChild: Uint32Array; children: Uint32Array } {
   const n = dominators.length;
   const cursor = firstChildScratch ? firstChildScratch.subarray(0, n + 2) : new Uint32Array(n + 2);
   const children = childrenScratch ? childrenScratch.subarray(0, n) : new Uint32Array(n);
@@ -79,7 +90,7 @@ export function buildDominatorTree(
   for (let o = 0; o < n; o++) if (o !== root) cursor[dominators[o] + 2]++;
   for (let k = 1; k < n + 2; k++) cursor[k] += cursor[k - 1];
   for (let o = 0; o < n; o++) if (o !== root) children[cursor[dominators[o] + 1]++] = o;
-  return new DominatorTree(cursor.subarray(0, n + 1), children, retained);
+  return { firstChild: cursor.subarray(0, n + 1), children };
 }
 
 /** Sorts children[from, to) by retained size, largest first (ties: lower ordinal first). */

@@ -11,11 +11,7 @@ const SHARED = 0xfffffffe;
  * folded into that owner and shows 0. Owners that are synthetic keep nothing. Snapshots without user
  * roots (V8 internals exposed) are left as written.
  */
-export function shownSelfSizes(
-  s: HeapSnapshot,
-  /** Working memory of at least nodeCount entries to use instead of allocating (its contents are lost). */
-  scratch?: Uint32Array,
-): Uint32Array {
+export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
   const n = s.nodeCount;
   const { nodes, edgeTargets, edgeTypes, firstEdge, nodeFieldCount: nf } = s;
   const sizeOff = s.nodeSelfSizeOffset;
@@ -36,7 +32,8 @@ export function shownSelfSizes(
 
   // owner[o]: o itself for ordinary nodes, the single owner of a foldable node, or UNOWNED / SHARED
   // (one pass over the node records for both arrays: each pass over them costs as much as one over all edges)
-  const owner = scratch && scratch.length >= n ? scratch : new Uint32Array(n);
+  // working memory: what the reader freed, lent until the classes take it, else new
+  const owner = s.lendNodeSizedScratch() ?? new Uint32Array(n);
   // the foldable nodes also as a bit each: the edge pass tests this 1 MB (for 8 M nodes) before touching
   // owner, which at 32 MB costs a TLB miss per random read
   const foldable = prefaulted(new Uint32Array((n + 31) >>> 5));

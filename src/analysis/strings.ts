@@ -1,3 +1,4 @@
+import { prefaulted } from './prefault.js';
 import type { HeapAnalysis } from './types.js';
 
 /** One string value held by more than one string object. */
@@ -24,7 +25,7 @@ export function duplicateStrings(a: HeapAnalysis, limit = 20): DuplicateString[]
   const nameOff = s.nodeNameOffset;
   const sizeOff = s.nodeSelfSizeOffset;
   const stringType = s.nodeType.string;
-  const count = new Uint32Array(s.strings.length);
+  const count = prefaulted(new Uint32Array(s.strings.length));
   const size = new Float64Array(s.strings.length);
   for (let o = 0, n = s.nodeCount; o < n; o++) {
     if (types[o] !== stringType) continue;

@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import type { ClassCounts } from './class-counts.js';
 import type { RootPaths } from './paths.js';
 import type { DominatorTree } from './retained.js';
 
@@ -28,6 +29,8 @@ export interface HeapAnalysis {
    */
   readonly classOf: Uint32Array;
   readonly classNames: string[];
+  /** Per class, the instances the class histogram counts and their shallow size; the closures' functions. */
+  readonly classCounts: ClassCounts;
   /** Sum of selfSizes (equals retainedSizes[root]). */
   readonly totalSize: number;
   /** DOM state per node: DETACHED (analysis/dom-state.ts) where DevTools shows "Detached …"; null if none. */

@@ -97,6 +97,15 @@ export class HeapSnapshot {
     return rest.subarray(0, n).fill(0);
   }
 
+  /**
+   * The memory the next nodeSizedScratch() call will hand out, lent for working space until then (its contents
+   * are lost at that call); null when none is left.
+   */
+  lendNodeSizedScratch(): Uint32Array | null {
+    const rest = this.freed;
+    return rest && rest.length >= this.nodeCount ? rest.subarray(0, this.nodeCount) : null;
+  }
+
   /** The synthetic root is always the first node. */
   get rootOrdinal(): number {
     return 0;
