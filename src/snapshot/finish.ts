@@ -47,20 +47,31 @@ export class NodeIndexer implements RecordSink {
 
   records(values: Uint32Array, at: number, first: number, count: number): void {
     const nf = this.meta.nodeFields.length;
-    const { from, typeOff, nameOff, countOff, nodes, types, firstEdge } = this;
+    const { from, typeOff, nameOff, countOff, nodes, types, firstEdge, edgeCount } = this;
     const kf = from.length;
     const typeCount = this.meta.nodeTypes.length;
+    // the kept fields of today's layout (five of seven) copied unrolled: twice as fast as the loop over them
+    const [f0, f1, f2, f3, f4] = kf === 5 ? from : [0, 0, 0, 0, 0];
     let { sum, maxName } = this;
     for (let o = first, i = at, j = first * kf, end = first + count; o < end; o++, i += nf) {
       firstEdge[o] = sum;
       const type = values[i + typeOff];
       types[o] = type;
-      if (type >= typeCount) this.fail(o * nf + typeOff, 'node type out of range');
       const name = values[i + nameOff];
       if (name > maxName) maxName = name;
       sum += values[i + countOff];
-      if (sum > this.edgeCount) this.fail(o * nf + countOff, 'node edge counts add up to more than edge_count');
-      for (let k = 0; k < kf; k++) nodes[j++] = values[i + from[k]];
+      if (type >= typeCount) this.fail(o * nf + typeOff, 'node type out of range');
+      if (sum > edgeCount) this.fail(o * nf + countOff, 'node edge counts add up to more than edge_count');
+      if (kf === 5) {
+        nodes[j] = values[i + f0];
+        nodes[j + 1] = values[i + f1];
+        nodes[j + 2] = values[i + f2];
+        nodes[j + 3] = values[i + f3];
+        nodes[j + 4] = values[i + f4];
+        j += 5;
+      } else {
+        for (let k = 0; k < kf; k++) nodes[j++] = values[i + from[k]];
+      }
     }
     this.sum = sum;
     this.maxName = maxName;
@@ -113,6 +124,7 @@ export function convertEdges(
   const element = meta.edgeTypes.indexOf('element');
   const hidden = meta.edgeTypes.indexOf('hidden');
   const limit = nodeCount * nf;
+  const perField = 1 / nf;
   const { types, names, targets } = out;
   const bad = (e: number, off: number, what: string): CheckResult => ({
     maxName,
@@ -126,7 +138,8 @@ export function convertEdges(
     if (t !== element && t !== hidden && name > maxName) maxName = name;
     const target = values[i + toOff];
     if (target >= limit) return bad(e, toOff, 'edge points past the last node');
-    const ordinal = (target / nf) >>> 0;
+    // by the reciprocal, not a division: exact for a multiple of nf under 2^32, and any other fails the check
+    const ordinal = Math.round(target * perField);
     if (ordinal * nf !== target) return bad(e, toOff, 'edge to_node is not a multiple of node_fields');
     types[e] = t;
     names[e] = name;

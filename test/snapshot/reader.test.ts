@@ -118,6 +118,51 @@ describe('the hand-written snapshot', () => {
     }
   });
 
+  it('reads other node layouts (fields reordered, one missing, one more) as JSON.parse sees them', async () => {
+    const j = handWritten();
+    const fields = j.snapshot.meta.node_fields;
+    const layouts = [
+      ['self_size', 'edge_count', 'type', 'trace_node_id', 'name', 'detachedness', 'id'],
+      ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id'],
+      ['type', 'name', 'id', 'self_size', 'edge_count'],
+      ['extra', 'type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
+    ];
+    for (const layout of layouts) {
+      const nodeCount = j.nodes.length / fields.length;
+      const nodes: number[] = [];
+      for (let o = 0; o < nodeCount; o++) {
+        for (const f of layout) nodes.push(f === 'extra' ? 1000 + o : j.nodes[o * fields.length + fields.indexOf(f)]);
+      }
+      const toOff = j.snapshot.meta.edge_fields.indexOf('to_node');
+      const ef = j.snapshot.meta.edge_fields.length;
+      const edges = j.edges.map((v, i) => (i % ef === toOff ? (v / fields.length) * layout.length : v));
+      const moved: JsonSnapshot = {
+        ...j,
+        snapshot: {
+          ...j.snapshot,
+          meta: {
+            ...j.snapshot.meta,
+            node_fields: layout,
+            // each field's type description goes with it
+            node_types: layout.map((f) => (f === 'extra' ? 'number' : j.snapshot.meta.node_types[fields.indexOf(f)])),
+          },
+        },
+        nodes,
+        edges,
+        locations: (j.locations ?? []).map((v, i) => (i % 4 === 0 ? (v / fields.length) * layout.length : v)),
+      };
+      const file = variant(`layout-${layout.length}.heapsnapshot`, serializeV8Style(moved));
+      for (const parallel of [false, true]) {
+        const s = await readSnapshot(file, { parallel, bufferSize: 7, chunkSize: 3 });
+        expect({ layout, parallel, differences: differencesFromJson(s, moved) }).toEqual({
+          layout,
+          parallel,
+          differences: [],
+        });
+      }
+    }
+  });
+
   it('takes element edge names as numbers, not string indexes', async () => {
     const s = await readSnapshot(variant('element.heapsnapshot', handText.replace('\n,1,1,7\n', '\n,1,999,7\n')));
     expect(s.edgeTypeName(1)).toBe('element');

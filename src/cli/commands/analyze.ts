@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { exitWhenFlushed } from '../exit-when-flushed.js';
 import { loadAnalysis, positiveInt } from './analysis-loader.js';
 
 interface AnalyzeOptions {
@@ -35,5 +36,6 @@ export function register(program: Command): void {
         process.stdout.write(renderAnalysisText(report, sections));
         if (opts.html) process.stderr.write(`heapwatch: HTML report written to ${opts.html}\n`);
       }
+      exitWhenFlushed();
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
+import { exitWhenFlushed } from '../exit-when-flushed.js';
 import { loadAnalysis, positiveInt } from './analysis-loader.js';
 
 interface DiffOptions {
@@ -42,5 +43,6 @@ export function register(program: Command): void {
         process.stderr.write(`heapwatch: growth ${report.growth} bytes is over the bound of ${bound} bytes\n`);
         process.exitCode = 1;
       }
+      exitWhenFlushed();
     });
 }

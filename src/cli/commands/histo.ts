@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
+import { exitWhenFlushed } from '../exit-when-flushed.js';
 import { loadAnalysis, positiveInt } from './analysis-loader.js';
 
 interface HistoOptions {
@@ -39,5 +40,6 @@ export function register(program: Command): void {
         const { renderHistoText } = await import('../../report/histogram-text.js');
         process.stdout.write(renderHistoText(report));
       }
+      exitWhenFlushed();
     });
 }

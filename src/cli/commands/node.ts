@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
+import { exitWhenFlushed } from '../exit-when-flushed.js';
 import { loadAnalysis, positiveInt } from './analysis-loader.js';
 
 interface NodeOptions {
@@ -31,5 +32,6 @@ export function register(program: Command): void {
         const { renderNodesText } = await import('../../report/nodes-text.js');
         process.stdout.write(renderNodesText(report));
       }
+      exitWhenFlushed();
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
+import { exitWhenFlushed } from '../exit-when-flushed.js';
 import { loadAnalysis, positiveInt } from './analysis-loader.js';
 
 interface PathOptions {
@@ -23,5 +24,6 @@ export function register(program: Command): void {
       const { buildPathsReport, renderPathsText } = await import('../../report/paths-report.js');
       const report = buildPathsReport(file, analysis, id, limit);
       process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : renderPathsText(report));
+      exitWhenFlushed();
     });
 }

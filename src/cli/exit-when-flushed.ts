@@ -1,0 +1,13 @@
+/**
+ * Ends the process (with process.exitCode) as soon as stdout and stderr have taken everything written to them.
+ * For the commands that analyze a snapshot: left to itself, Node would first free the analysis's gigabyte of
+ * arrays piece by piece and wait for the analysis worker to stop (80 ms after a 660 MB snapshot).
+ */
+export function exitWhenFlushed(): void {
+  let open = 2;
+  const flushed = (): void => {
+    if (--open === 0) process.exit();
+  };
+  process.stdout.write('', flushed);
+  process.stderr.write('', flushed);
+}
