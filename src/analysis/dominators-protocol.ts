@@ -1,6 +1,7 @@
 // The messages between analyzeSnapshotParallel (index.ts) and its worker (dominators-worker.ts).
 import type { SnapshotMeta } from '../snapshot/snapshot.js';
 import type { DfsNumbering, EssentialGraph } from './dominators.js';
+import type { StringCopies } from './strings.js';
 
 export interface DominatorsInput {
   meta: SnapshotMeta;
@@ -51,6 +52,11 @@ export interface DominatorsOutput {
   retained: Float64Array;
   firstChild: Uint32Array;
   children: Uint32Array;
+}
+
+/** Fourth message back, after the paths: the string objects counted per value. */
+export interface StringCopiesMessage {
+  copies: StringCopies;
 }
 
 /**

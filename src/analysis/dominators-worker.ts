@@ -16,11 +16,13 @@ import {
   type PathsRequest,
   type SelfSizesMessage,
   SIZED,
+  type StringCopiesMessage,
 } from './dominators-protocol.js';
 import { EphemeronPairs, EssentialRule } from './essential-edges.js';
 import { markPageOwned } from './page-owned.js';
 import { computeRootPaths } from './paths.js';
 import { dominatorTreeLayout, retainedSizes } from './retained.js';
+import { countStringCopies } from './strings.js';
 
 // the input comes as a message, so this thread can start (and load its modules) before the input is ready
 parentPort!.once('message', (input: DominatorsInput) => {
@@ -57,5 +59,7 @@ parentPort!.once('message', (input: DominatorsInput) => {
   const scratch: [Uint32Array, Uint32Array, Uint32Array] = [graph.firstPred, doms.spare[2], doms.order];
   parentPort!.once('message', ({ transientEdges }: PathsRequest) => {
     parentPort!.postMessage(computeRootPaths(s, { holderPaths: true, transientEdges, scratch }));
+    // then the string objects per value, which the duplicate strings come to last
+    parentPort!.postMessage({ copies: countStringCopies(s, input.stringCount, shared) } satisfies StringCopiesMessage);
   });
 });

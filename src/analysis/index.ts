@@ -12,6 +12,7 @@ import {
   type PathsRequest,
   type SelfSizesMessage,
   SIZED,
+  type StringCopiesMessage,
 } from './dominators-protocol.js';
 import { EphemeronPairs, EssentialRule, ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
@@ -20,6 +21,7 @@ import { markPageOwned, userRoots } from './page-owned.js';
 import { type RootPaths, transientRootEdges } from './paths.js';
 import { buildDominatorTree, DominatorTree, retainedSizes } from './retained.js';
 import { shownSelfSizes } from './self-sizes.js';
+import type { StringCopies } from './strings.js';
 import type { HeapAnalysis, Retainers } from './types.js';
 
 export interface AnalyzeOptions {
@@ -93,7 +95,7 @@ export async function analyzeSnapshotParallel(
   const phase = opts.onPhase ?? (() => {});
   const worker = new Worker(script);
   worker.unref(); // a caller that never asks for the paths must not wait for them to exit
-  const messages = new WorkerMessages(worker, 3);
+  const messages = new WorkerMessages(worker, 4);
   const signals = new Int32Array(new SharedArrayBuffer(2 * 4)); // NUMBERED, SIZED
   const signal = (which: number) => {
     Atomics.store(signals, which, 1);
@@ -160,7 +162,9 @@ export async function analyzeSnapshotParallel(
     }
     if (ready && opts.rootPaths) {
       const paths = messages.next<RootPaths>();
-      paths.then(
+      const copies = messages.next<StringCopiesMessage>().then((m) => m.copies);
+      analysis.setStringCopies(copies);
+      copies.then(
         () => void worker.terminate(),
         () => {},
       );
@@ -227,6 +231,7 @@ export function nodeName(a: HeapAnalysis, o: number): string {
 class Analysis implements HeapAnalysis {
   private retainersCache: Retainers | null = null;
   private rootPathsPending: Promise<RootPaths> | null = null;
+  private stringCopiesPending: Promise<StringCopies> | null = null;
   readonly totalSize: number;
   readonly classOf: Uint32Array;
   readonly classNames: string[];
@@ -255,5 +260,11 @@ class Analysis implements HeapAnalysis {
   }
   setRootPaths(pending: Promise<RootPaths>): void {
     this.rootPathsPending = pending;
+  }
+  backgroundStringCopies(): Promise<StringCopies | null> {
+    return this.stringCopiesPending?.catch(() => null) ?? Promise.resolve(null);
+  }
+  setStringCopies(pending: Promise<StringCopies>): void {
+    this.stringCopiesPending = pending;
   }
 }

@@ -1,3 +1,4 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { prefaulted } from './prefault.js';
 import type { HeapAnalysis } from './types.js';
 
@@ -12,21 +13,30 @@ export interface DuplicateString {
   wastedSize: number;
 }
 
+/** Per string index: how many string objects have that value, and the size of one (-1: copies differ in size). */
+export interface StringCopies {
+  readonly count: Uint32Array;
+  readonly size: Float64Array;
+}
+
 /**
- * Flat strings with the same value held more than once, most wasted bytes first. The snapshot's strings
- * table stores each value once, so equal values share a name index: counting per index is counting per
- * value, in typed arrays over the strings table. A name whose copies differ in size is a value V8 cut
- * short in the snapshot (different strings with a common prefix), and is left out rather than guessed.
+ * Counts the string objects per value. The snapshot's strings table stores each value once, so equal values
+ * share a name index: counting per index is counting per value. A name whose copies differ in size is a value
+ * V8 cut short in the snapshot (different strings with a common prefix): its size is -1. `stringCount` is the
+ * strings table's size (a worker thread's snapshot has no strings); `allocate` gives shared memory there.
  */
-export function duplicateStrings(a: HeapAnalysis, limit = 20): DuplicateString[] {
-  const s = a.snapshot;
+export function countStringCopies(
+  s: HeapSnapshot,
+  stringCount = s.strings.length,
+  allocate: (bytes: number) => ArrayBufferLike = (bytes) => new ArrayBuffer(bytes),
+): StringCopies {
   const { nodes, nodeFieldCount: nf } = s;
   const types = s.nodeTypes;
   const nameOff = s.nodeNameOffset;
   const sizeOff = s.nodeSelfSizeOffset;
   const stringType = s.nodeType.string;
-  const count = prefaulted(new Uint32Array(s.strings.length));
-  const size = new Float64Array(s.strings.length);
+  const count = prefaulted(new Uint32Array(allocate(stringCount * 4)));
+  const size = new Float64Array(allocate(stringCount * 8));
   for (let o = 0, n = s.nodeCount; o < n; o++) {
     if (types[o] !== stringType) continue;
     const base = o * nf;
@@ -36,6 +46,19 @@ export function duplicateStrings(a: HeapAnalysis, limit = 20): DuplicateString[]
     else if (size[name] !== bytes) size[name] = -1; // cut-short name shared by different strings
     count[name]++;
   }
+  return { count, size };
+}
+
+/**
+ * Flat strings with the same value held more than once, most wasted bytes first (values whose copies differ
+ * in size are left out rather than guessed, see countStringCopies); values are decoded for the rows only.
+ */
+export function duplicateStrings(
+  a: HeapAnalysis,
+  limit = 20,
+  { count, size }: StringCopies = countStringCopies(a.snapshot),
+): DuplicateString[] {
+  const s = a.snapshot;
   // keep the `limit` largest by wasted bytes without sorting every string; values are decoded for those only
   const picked: { name: number; wastedSize: number }[] = [];
   let floor = 0;

@@ -2,6 +2,7 @@ import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import type { ClassCounts } from './class-counts.js';
 import type { RootPaths } from './paths.js';
 import type { DominatorTree } from './retained.js';
+import type { StringCopies } from './strings.js';
 
 /**
  * Everything the engine computes for one snapshot, indexed by node ordinal in typed arrays
@@ -42,6 +43,11 @@ export interface HeapAnalysis {
    * during the analysis (analyzeSnapshotParallel with rootPaths), else null.
    */
   backgroundRootPaths(): Promise<RootPaths | null>;
+  /**
+   * The string objects counted per value (countStringCopies) when a second thread counted them during the
+   * analysis (analyzeSnapshotParallel with rootPaths), else null.
+   */
+  backgroundStringCopies(): Promise<StringCopies | null>;
 }
 
 export interface Retainers {

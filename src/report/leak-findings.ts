@@ -1,6 +1,6 @@
 import { nameSteps, pathText } from '../analysis/path-names.js';
 import type { PathStep, RootPaths } from '../analysis/paths.js';
-import { type DuplicateString, duplicateStrings } from '../analysis/strings.js';
+import { type DuplicateString, duplicateStrings, type StringCopies } from '../analysis/strings.js';
 import { findSuspects, type Holding } from '../analysis/suspects.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 
@@ -50,11 +50,18 @@ export function pathJson(a: HeapAnalysis, steps: readonly PathStep[]): { path: P
 
 export function buildLeakFindings(
   a: HeapAnalysis,
-  opts: { rootPaths?: RootPaths; strings?: number } = {},
+  opts: { rootPaths?: RootPaths; strings?: number; stringCopies?: StringCopies } = {},
 ): LeakFindings {
-  const s = a.snapshot;
+  return {
+    suspects: suspectsJson(a, opts.rootPaths),
+    duplicateStrings: duplicateStrings(a, opts.strings ?? 20, opts.stringCopies),
+  };
+}
 
-  const suspects = findSuspects(a, { rootPaths: opts.rootPaths }).map((x): SuspectJson => {
+/** The leak suspects as analyze's JSON gives them (holder paths from `rootPaths`, or computed here). */
+export function suspectsJson(a: HeapAnalysis, rootPaths?: RootPaths): SuspectJson[] {
+  const s = a.snapshot;
+  return findSuspects(a, { rootPaths }).map((x): SuspectJson => {
     const point = x.accumulationPoint;
     return {
       kind: x.kind,
@@ -75,5 +82,4 @@ export function buildLeakFindings(
       samplePathText: x.samplePath === x.path ? pathJson(a, x.path).pathText : pathJson(a, x.samplePath).pathText,
     };
   });
-  return { suspects, duplicateStrings: duplicateStrings(a, opts.strings ?? 20) };
 }

@@ -1,13 +1,16 @@
+import { duplicateStrings } from '../analysis/strings.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 import type { AnalysisReport } from './analysis-report.js';
 import type { TextSection } from './analysis-text.js';
-import { buildLeakFindings, type LeakFindings } from './leak-findings.js';
+import { type LeakFindings, suspectsJson } from './leak-findings.js';
 import { duplicateStringsText, suspectsText } from './leak-text.js';
 
 /** Adds "suspects" and "duplicateStrings" (`top` rows) to analyze's report and returns them. */
 export async function addLeakFindings(report: AnalysisReport, a: HeapAnalysis, top = 20): Promise<LeakFindings> {
-  const rootPaths = (await a.backgroundRootPaths()) ?? undefined;
-  const findings = buildLeakFindings(a, { strings: top, rootPaths });
+  // each background result awaited only where it is needed: the string copies come after the paths
+  const suspects = suspectsJson(a, (await a.backgroundRootPaths()) ?? undefined);
+  const copies = (await a.backgroundStringCopies()) ?? undefined;
+  const findings: LeakFindings = { suspects, duplicateStrings: duplicateStrings(a, top, copies) };
   Object.assign(report, findings);
   return findings;
 }

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classHistogram } from '../../src/analysis/histogram.js';
 import { analyzeSnapshot, analyzeSnapshotParallel } from '../../src/analysis/index.js';
+import { countStringCopies } from '../../src/analysis/strings.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 
@@ -50,22 +51,31 @@ function summary(a: HeapAnalysis) {
 
 describe('two-thread engine whose worker dies', () => {
   test.each([
-    ['fails to load', 'throws'],
-    ['dies after the predecessor counts', 1],
-    ['dies after the dominators, before the paths', 2],
-  ] as const)('%s: the same analysis as on one thread', async (name, messages) => {
+    ['fails to load', 'throws', false],
+    ['dies after the predecessor counts', 1, false],
+    ['dies after the dominators, before the paths', 2, false],
+    ['dies after the paths, before the string copies', 3, true],
+  ] as const)('%s: the same analysis as on one thread', async (name, messages, paths) => {
     const want = summary(analyzeSnapshot(await readSnapshot(file, { parallel: false })));
     const snapshot = await readSnapshot(file, { parallel: true });
     const workerScript = dyingWorker(name.replace(/\W+/g, '-'), messages);
     const a = await analyzeSnapshotParallel(snapshot, { parallelFromNodes: 0, rootPaths: true, workerScript });
     expect(summary(a)).toEqual(want);
-    // no paths from a worker that died: the caller computes them itself (findSuspects does when given none)
-    expect(await a.backgroundRootPaths()).toBeNull();
+    // what a worker that died did not send, the caller computes itself (findSuspects and duplicateStrings do
+    // when given none)
+    expect((await a.backgroundRootPaths()) !== null).toBe(paths);
+    expect(await a.backgroundStringCopies()).toBeNull();
   });
 
-  test('the real worker delivers the paths (the dying ones above are the real one cut short)', async () => {
+  test('the real worker delivers the paths and string copies (the dying ones above are it cut short)', async () => {
     const snapshot = await readSnapshot(file, { parallel: true });
     const a = await analyzeSnapshotParallel(snapshot, { parallelFromNodes: 0, rootPaths: true });
     expect(await a.backgroundRootPaths()).not.toBeNull();
+    const copies = await a.backgroundStringCopies();
+    const here = countStringCopies(snapshot);
+    expect(copies && { count: Array.from(copies.count), size: Array.from(copies.size) }).toEqual({
+      count: Array.from(here.count),
+      size: Array.from(here.size),
+    });
   });
 });
