@@ -32,12 +32,16 @@ export function detachedNativeNodes(s: HeapSnapshot): Uint8Array | null {
     if (st === ATTACHED) attached.push(o);
     else if (st === DETACHED) detached.push(o);
   };
-  for (let o = 0; o < n; o++) {
+  const start = (o: number): void => {
     const st = nodes[o * nf + detOff] & 3;
-    if (st === 0) continue;
+    if (st === 0) return;
     state ??= prefaulted(new Uint8Array(n));
     visit(o, st);
-  }
+  };
+  // the reader lists the few nodes with a state (a Node snapshot's handful), else every record is looked at
+  const listed = s.domStateNodes;
+  if (listed !== null) for (const o of listed) start(o);
+  else for (let o = 0; o < n; o++) start(o);
   if (state === null) return null;
   const states: Uint8Array = state;
   const hidden = s.edgeType.hidden;

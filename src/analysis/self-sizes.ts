@@ -30,12 +30,11 @@ export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
   const externalData = s.strings.indexOf('system / ExternalStringData');
   const nameOff = s.nodeNameOffset;
 
-  // owner[o]: o itself for ordinary nodes, the single owner of a foldable node, or UNOWNED / SHARED
-  // (one pass over the node records for both arrays: each pass over them costs as much as one over all edges)
-  // working memory: what the reader freed, lent until the classes take it, else new
+  // owner[w] of each foldable node w: its single owner, or UNOWNED / SHARED (never read for other nodes, so never
+  // written either); which nodes are foldable is a bit each: the edge pass tests this 1 MB (for 8 M nodes)
+  // before touching owner, which at 32 MB costs a TLB miss per random read. Working memory for owner: what the
+  // reader freed, lent until the classes take it, else new.
   const owner = s.lendNodeSizedScratch() ?? new Uint32Array(n);
-  // the foldable nodes also as a bit each: the edge pass tests this 1 MB (for 8 M nodes) before touching
-  // owner, which at 32 MB costs a TLB miss per random read
   const foldable = prefaulted(new Uint32Array((n + 31) >>> 5));
   for (let o = 0, i = 0; o < n; o++, i += nf) {
     sizes[o] = nodes[i + sizeOff];
@@ -43,18 +42,15 @@ export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
     if (t === hidden || t === array || (t === native && externalData >= 0 && nodes[i + nameOff] === externalData)) {
       owner[o] = UNOWNED;
       foldable[o >>> 5] |= 1 << (o & 31);
-    } else {
-      owner[o] = o;
     }
   }
   let stack = new Uint32Array(1024);
   let top = 0;
-  const spread = (v: number): void => {
-    const own = owner[v];
+  /** Hands `own` to the foldable nodes v reaches over non-weak edges, pushing those whose owner changes. */
+  const spread = (v: number, own: number): void => {
     for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      if (edgeTypes[e] === weak) continue;
       const w = edgeTargets[e];
-      if (!(foldable[w >>> 5] & (1 << (w & 31)))) continue;
+      if (!(foldable[w >>> 5] & (1 << (w & 31))) || edgeTypes[e] === weak) continue;
       const cur = owner[w];
       if (cur === own || cur === SHARED) continue;
       owner[w] = cur === UNOWNED ? own : SHARED;
@@ -68,18 +64,24 @@ export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
     }
   };
   for (let o = 0; o < n; o++) {
-    if (owner[o] !== o) continue;
-    spread(o);
-    while (top > 0) spread(stack[--top]);
+    if (foldable[o >>> 5] & (1 << (o & 31))) continue;
+    spread(o, o);
+    while (top > 0) {
+      const w = stack[--top];
+      spread(w, owner[w]);
+    }
   }
 
+  // fold: only the foldable nodes, found a word of bits at a time
   const root = s.rootOrdinal;
-  for (let o = 0; o < n; o++) {
-    const own = owner[o];
-    if (own === o || own === UNOWNED || own === SHARED) continue;
-    if (own === root || s.nodeTypes[own] === synthetic) continue;
-    sizes[own] += nodes[o * nf + sizeOff];
-    sizes[o] = 0;
+  for (let k = 0; k < foldable.length; k++) {
+    for (let bits = foldable[k]; bits !== 0; bits &= bits - 1) {
+      const o = (k << 5) + 31 - Math.clz32(bits & -bits);
+      const own = owner[o];
+      if (own === UNOWNED || own === SHARED || own === root || s.nodeTypes[own] === synthetic) continue;
+      sizes[own] += nodes[o * nf + sizeOff];
+      sizes[o] = 0;
+    }
   }
   return sizes;
 }

@@ -13,7 +13,11 @@ export interface BadField {
 export interface CheckResult {
   maxName: number;
   bad: BadField | null;
+  /** Nodes only: the nodes with a DOM state (detachedness other than 0), null when too many to list. */
+  domStateNodes?: number[] | null;
 }
+
+const MAX_LISTED_DOM_STATES = 1 << 16;
 
 /**
  * Takes the node records as they are parsed (a RecordSink, in file order): checks every node's type and
@@ -30,6 +34,8 @@ export class NodeIndexer implements RecordSink {
   private readonly typeOff: number;
   private readonly nameOff: number;
   private readonly countOff: number;
+  private readonly detOff: number;
+  private domStateNodes: number[] | null = [];
 
   constructor(
     private readonly meta: SnapshotMeta,
@@ -43,11 +49,12 @@ export class NodeIndexer implements RecordSink {
     this.typeOff = fields.indexOf('type');
     this.nameOff = fields.indexOf('name');
     this.countOff = fields.indexOf('edge_count');
+    this.detOff = fields.indexOf('detachedness');
   }
 
   records(values: Uint32Array, at: number, first: number, count: number): void {
     const nf = this.meta.nodeFields.length;
-    const { from, typeOff, nameOff, countOff, nodes, types, firstEdge, edgeCount } = this;
+    const { from, typeOff, nameOff, countOff, detOff, nodes, types, firstEdge, edgeCount } = this;
     const kf = from.length;
     const typeCount = this.meta.nodeTypes.length;
     // the kept fields of today's layout (five of seven) copied unrolled: twice as fast as the loop over them
@@ -55,6 +62,7 @@ export class NodeIndexer implements RecordSink {
     let { sum, maxName } = this;
     for (let o = first, i = at, j = first * kf, end = first + count; o < end; o++, i += nf) {
       firstEdge[o] = sum;
+      if (detOff >= 0 && (values[i + detOff] & 3) !== 0) this.noteDomState(o);
       const type = values[i + typeOff];
       types[o] = type;
       const name = values[i + nameOff];
@@ -77,6 +85,14 @@ export class NodeIndexer implements RecordSink {
     this.maxName = maxName;
   }
 
+  private noteDomState(o: number): void {
+    const list = this.domStateNodes;
+    if (list === null) return;
+    // a browser's snapshot may have millions: past this many the analysis walks the records instead
+    if (list.length === MAX_LISTED_DOM_STATES) this.domStateNodes = null;
+    else list.push(o);
+  }
+
   /** Once every record is in: the check of the whole array. */
   result(): CheckResult {
     const nodeCount = this.firstEdge.length - 1;
@@ -85,7 +101,7 @@ export class NodeIndexer implements RecordSink {
       this.fail(nodeCount * this.meta.nodeFields.length, `node edge counts add up to ${this.sum}, not edge_count`);
     }
     this.firstEdge[nodeCount] = this.sum;
-    return { maxName: this.maxName, bad: this.bad };
+    return { maxName: this.maxName, bad: this.bad, domStateNodes: this.domStateNodes };
   }
 
   /** Keeps the first problem, the records coming in file order; `index` is the number's in the file's array. */

@@ -472,6 +472,7 @@ class SnapshotReader {
       this.strings,
       this.locations,
       freed,
+      nodesCheck.domStateNodes ?? null,
     );
   }
 

@@ -69,6 +69,12 @@ export class HeapSnapshot {
     readonly locations: Uint32Array = new Uint32Array(0),
     /** Memory the reader freed by dropping node fields, handed out by nodeSizedScratch. */
     private freed: Uint32Array | null = null,
+    /**
+     * The nodes with a DOM state (detachedness other than 0), in order, as the reader saw them: a Node
+     * snapshot has a handful, and the DOM state pass starts from them instead of walking all records.
+     * Null when not known (or too many to list).
+     */
+    readonly domStateNodes: readonly number[] | null = null,
   ) {
     this.nodeFieldCount = meta.nodeFields.length;
     this.nodeCount = nodes.length / this.nodeFieldCount;

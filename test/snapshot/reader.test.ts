@@ -2,8 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { detachedNativeNodes } from '../../src/analysis/dom-state.js';
 import { HeapwatchError } from '../../src/errors.js';
 import { type ReadOptions, readSnapshot } from '../../src/snapshot/reader.js';
+import { HeapSnapshot } from '../../src/snapshot/snapshot.js';
 import {
   differencesFromJson,
   handWritten,
@@ -236,6 +238,29 @@ describe('real snapshots', () => {
         const s = await readSnapshot(file, { bufferSize, chunkSize, parallel });
         expect(differencesFromJson(s, small)).toEqual([]);
       }
+    }
+  });
+
+  it('lists the nodes with a DOM state, from which the DOM state pass gives what a walk over all records gives', async () => {
+    for (const parallel of [false, true]) {
+      const s = await readSnapshot(realFile, { parallel, bufferSize: 4096, chunkSize: 4096 });
+      const stated: number[] = [];
+      for (let o = 0; o < s.nodeCount; o++) if ((s.nodeDetachedness(o) & 3) !== 0) stated.push(o);
+      expect(stated.length).toBeGreaterThan(0); // Node's own detached natives (Node / AliasedUint8Array, …)
+      expect(s.domStateNodes).toEqual(stated);
+      const unlisted = new HeapSnapshot(
+        s.meta,
+        s.nodes,
+        s.nodeTypes,
+        s.edgeTypes,
+        s.edgeNames,
+        s.edgeTargets,
+        s.firstEdge,
+        s.strings,
+        s.locations,
+      );
+      expect(unlisted.domStateNodes).toBeNull();
+      expect(Array.from(detachedNativeNodes(s) ?? [])).toEqual(Array.from(detachedNativeNodes(unlisted) ?? []));
     }
   });
 
