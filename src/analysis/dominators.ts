@@ -220,12 +220,12 @@ export function dominatorsFromPredecessors(
   const n = s.nodeCount;
   const size = n + 2;
   const r = s.rootOrdinal + 1;
-  const { firstPred, preds } = graph;
+  const { firstPred, preds, several } = graph;
   const { parent, vertex, semi, scratch, reached } = numbering;
   let count = reached;
   const ancestor = scratch.fill(0); // LT's forest
+  // a vertex's label is set when it is linked: evaluate reads labels of linked vertices only
   const label = labelScratch && labelScratch.length >= size ? labelScratch : new Uint32Array(size);
-  for (let v = 0; v < size; v++) label[v] = v;
 
   let stack = new Uint32Array(1024); // path compression depth; grows on demand
   const evaluate = (v0: number): number => {
@@ -252,14 +252,13 @@ export function dominatorsFromPredecessors(
 
   for (let i = reached; i >= 2; i--) {
     const w = vertex[i];
-    const from = firstPred[w];
-    const to = firstPred[w + 1];
-    if (from === to) {
+    if (!(several[w >>> 3] & (1 << (w & 7)))) {
       // no predecessors stored: an orphan (hung from the root, its DFS parent) or a single retainer, which is
       // then its DFS parent, not yet processed: either way the semidominator is the parent's DFS number
+      // (the 1 MB bit set says so without a random read of firstPred's 32 MB)
       semi[w] = semi[parent[w]];
     } else {
-      for (let k = from; k < to; k++) {
+      for (let k = firstPred[w], to = firstPred[w + 1]; k < to; k++) {
         const v = preds[k];
         const sv = semi[v];
         if (sv === 0) continue; // retained only from an unreached cycle: not a path from the root
@@ -270,6 +269,7 @@ export function dominatorsFromPredecessors(
     }
     const p = parent[w];
     ancestor[w] = p;
+    label[w] = w;
     // p precedes w in preorder, so semi[p] is still p's DFS number: keep the parent by number from here on
     parent[w] = semi[p];
   }
@@ -284,21 +284,19 @@ export function dominatorsFromPredecessors(
     while (d > sdom) d = idom[d];
     idom[i] = d;
   }
-  // by vertex, into parent (no longer needed): dom[w] = vertex of w's dominator number
+  // by ordinal, into parent (no longer needed): dom[w - 1] = the ordinal of w's dominator
   const dom = parent;
-  dom[r] = r;
-  for (let i = 2; i <= reached; i++) dom[vertex[i]] = vertex[idom[i]];
+  dom[r - 1] = r - 1;
+  for (let i = 2; i <= reached; i++) dom[vertex[i] - 1] = vertex[idom[i]] - 1;
   // the still unreached hang from the root, after everything else in the order
   for (let v = 1; v <= n; v++) {
     if (semi[v] === 0) {
       semi[v] = ++count;
       vertex[count] = v;
-      dom[v] = r;
+      dom[v - 1] = r - 1;
     }
   }
-
-  // to ordinals, in place: dominators[o] = dom[o + 1] - 1, order[i] = vertex[i + 1] - 1
-  for (let o = 0; o < n; o++) dom[o] = dom[o + 1] - 1;
+  // the order to ordinals, in place: order[i] = vertex[i + 1] - 1
   for (let i = 0; i < n; i++) vertex[i] = vertex[i + 1] - 1;
   return {
     dominators: dom.subarray(0, n),
