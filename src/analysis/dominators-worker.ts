@@ -19,7 +19,7 @@ import {
   type StringCopiesMessage,
 } from './dominators-protocol.js';
 import { EphemeronPairs, EssentialRule } from './essential-edges.js';
-import { markPageOwned } from './page-owned.js';
+import { pageOwnedBits } from './page-owned.js';
 import { computeRootPaths } from './paths.js';
 import { dominatorTreeLayout, retainedSizes } from './retained.js';
 import { countStringCopies } from './strings.js';
@@ -39,8 +39,11 @@ parentPort!.once('message', (input: DominatorsInput) => {
   );
   const shared = (bytes: number) => new SharedArrayBuffer(bytes);
   // the main thread marks them too, rather than wait for these (its depth-first search needs them first)
-  const pageOwned = markPageOwned(s, shared, input.userRoots);
-  const rule = new EssentialRule(s, pageOwned, new EphemeronPairs(input.ephemerons, input.stringCount));
+  const rule = new EssentialRule(
+    s,
+    pageOwnedBits(s, input.userRoots),
+    new EphemeronPairs(input.ephemerons, input.stringCount),
+  );
   const graph = essentialCounts(s, rule, shared);
   parentPort!.postMessage({ graph } satisfies CountsMessage);
   fillPredecessors(s, graph);

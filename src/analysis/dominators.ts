@@ -21,8 +21,8 @@ export interface DominatorResult {
  *
  * Vertices are 1-based inside (v = ordinal + 1) so 0 can mean "none".
  */
-export function computeDominators(s: HeapSnapshot, pageOwned: Uint8Array): DominatorResult {
-  const rule = new EssentialRule(s, pageOwned);
+export function computeDominators(s: HeapSnapshot, pageOwnedBits: Uint32Array): DominatorResult {
+  const rule = new EssentialRule(s, pageOwnedBits);
   const graph = essentialPredecessors(s, rule);
   return dominatorsFromPredecessors(s, graph, dfsNumbering(s, rule, graph));
 }

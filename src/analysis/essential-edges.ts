@@ -96,12 +96,10 @@ export class EssentialRule {
   private readonly shortcut: number;
   private readonly root: number;
   private readonly verdicts: Uint8Array;
-  /** pageOwned as a bit per node: 1 MB for 8 M nodes stays in cache where the byte array would not. */
-  private readonly owned: Uint32Array;
-
   constructor(
     s: HeapSnapshot,
-    pageOwned: Uint8Array,
+    /** The page-owned flags as a bit per node (pageOwnedBits). */
+    private readonly owned: Uint32Array,
     private readonly names: EphemeronLookup = new EphemeronNames(s.strings),
   ) {
     this.edgeNames = s.edgeNames;
@@ -114,8 +112,6 @@ export class EssentialRule {
     this.shortcut = s.edgeType.shortcut;
     this.root = s.rootOrdinal;
     this.verdicts = names.verdicts;
-    this.owned = prefaulted(new Uint32Array((s.nodeCount + 31) >>> 5));
-    for (let o = 0; o < s.nodeCount; o++) if (pageOwned[o]) this.owned[o >>> 5] |= 1 << (o & 31);
   }
 
   /** Whether edge e, from node v to node w (its target), counts. */

@@ -17,7 +17,7 @@ import {
 import { EphemeronPairs, EssentialRule, ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
 import { nodeDisplayName } from './node-names.js';
-import { markPageOwned, userRoots } from './page-owned.js';
+import { pageOwnedBits, pageOwnedBytes, userRoots } from './page-owned.js';
 import { type RootPaths, transientRootEdges } from './paths.js';
 import { buildDominatorTree, DominatorTree, retainedSizes } from './retained.js';
 import { shownSelfSizes } from './self-sizes.js';
@@ -45,14 +45,14 @@ export const ANALYSIS_PHASES = ['page-owned nodes', 'self sizes', 'classes', 'do
 export function analyzeSnapshot(snapshot: HeapSnapshot, opts: AnalyzeOptions = {}): HeapAnalysis {
   const phase = opts.onPhase ?? (() => {});
   phase('page-owned nodes');
-  const pageOwned = markPageOwned(snapshot);
+  const owned = pageOwnedBits(snapshot);
   phase('self sizes');
   const selfSizes = shownSelfSizes(snapshot);
   phase('classes');
   const classes = classifyNodes(snapshot);
   phase('dominators');
-  const doms = computeDominators(snapshot, pageOwned);
-  return finish(snapshot, pageOwned, selfSizes, doms, phase, classes);
+  const doms = computeDominators(snapshot, owned);
+  return finish(snapshot, pageOwnedBytes(owned, snapshot.nodeCount), selfSizes, doms, phase, classes);
 }
 
 // below this many nodes a second thread costs more than it saves
@@ -123,10 +123,10 @@ export async function analyzeSnapshotParallel(
     // marks the page-owned nodes it needs as well (the worker does the same for its own use: no waiting).
     // Should the worker fail, cannot start or run out of memory, this thread does its part below.
     phase('page-owned nodes');
-    const pageOwned = markPageOwned(snapshot);
+    const owned = pageOwnedBits(snapshot);
     const counts = messages.next<CountsMessage>();
     const names = new EphemeronPairs(ephemerons, snapshot.strings.length);
-    const rule = new EssentialRule(snapshot, pageOwned, names);
+    const rule = new EssentialRule(snapshot, owned, names);
     const search = new DepthFirstSearch(snapshot, rule, (bytes) => new SharedArrayBuffer(bytes));
     search.fromRoot();
     const counted = await counts.catch(() => null);
@@ -150,6 +150,7 @@ export async function analyzeSnapshotParallel(
       worker.postMessage({ transientEdges: transientRootEdges(snapshot) } satisfies PathsRequest);
     }
     const classCounts = countClasses(snapshot, classes.classOf, classes.classNames.length, selfSizes);
+    const pageOwned = pageOwnedBytes(owned, snapshot.nodeCount);
     const ready = counted ? await messages.next<DominatorsOutput>().catch(() => null) : null;
     let analysis: Analysis;
     if (ready) {
@@ -158,7 +159,7 @@ export async function analyzeSnapshotParallel(
       const tree = new DominatorTree(firstChild, children, retained);
       analysis = new Analysis(snapshot, selfSizes, dominators, retained, tree, classes, classCounts, pageOwned);
     } else {
-      analysis = finish(snapshot, pageOwned, selfSizes, computeDominators(snapshot, pageOwned), phase, classes);
+      analysis = finish(snapshot, pageOwned, selfSizes, computeDominators(snapshot, owned), phase, classes);
     }
     if (ready && opts.rootPaths) {
       const paths = messages.next<RootPaths>();
