@@ -188,23 +188,32 @@ function sampleInstances(a: HeapAnalysis, groups: InstanceGroup[], limit: number
   const closure = s.nodeType.closure;
   const { classOf, selfSizes } = a;
   const byClass = new Int32Array(a.classNames.length).fill(-1);
-  const byFunction = new Map<number, number>();
+  // closures' groups by function id (the histogram's numbering of function names)
+  const { idOfName } = a.classCounts.functions;
+  const byFunction = new Int32Array(a.classCounts.functions.names.length).fill(-1);
+  let functionGroups = 0;
   groups.forEach((g, i) => {
     for (const c of g.classIds ?? []) byClass[c] = i;
-    if (g.functionName >= 0) byFunction.set(g.functionName, i);
+    if (g.functionName >= 0 && idOfName[g.functionName] >= 0) {
+      byFunction[idOfName[g.functionName]] = i;
+      functionGroups++;
+    }
   });
   const step = groups.map((g) => Math.max(1, Math.floor(g.count / limit)));
-  const seen = new Float64Array(groups.length);
+  // members to skip before the next sample: a countdown, not a division per member
+  const skip = new Int32Array(groups.length);
   const out: number[][] = groups.map(() => []);
   const take = (g: number, o: number): void => {
-    if (out[g].length < limit && seen[g]++ % step[g] === 0) out[g].push(o);
+    if (skip[g]-- > 0 || out[g].length >= limit) return;
+    skip[g] = step[g] - 1;
+    out[g].push(o);
   };
   for (let o = 0, base = 0, n = s.nodeCount; o < n; o++, base += nf) {
     const g = byClass[classOf[o]];
     if (g >= 0 && selfSizes[o] !== 0) take(g, o);
-    if (byFunction.size > 0 && types[o] === closure) {
-      const f = byFunction.get(nodes[base + nameOff]);
-      if (f !== undefined) take(f, o);
+    if (functionGroups > 0 && types[o] === closure) {
+      const f = byFunction[idOfName[nodes[base + nameOff]]];
+      if (f >= 0) take(f, o);
     }
   }
   return out;

@@ -224,12 +224,13 @@ export function dominatorsFromPredecessors(
   const { parent, vertex, semi, scratch, reached } = numbering;
   let count = reached;
   const ancestor = scratch.fill(0); // LT's forest
-  // a vertex's label is set when it is linked: evaluate reads labels of linked vertices only
-  const label = labelScratch && labelScratch.length >= size ? labelScratch : new Uint32Array(size);
+  // LT's label of a linked vertex, kept as the label's semidominator number (all eval ever reads of it, and
+  // final once a vertex is linked): one random read less per step. Set at link: eval reads no other.
+  const best = labelScratch && labelScratch.length >= size ? labelScratch : new Uint32Array(size);
 
   let stack = new Uint32Array(1024); // path compression depth; grows on demand
+  /** The smallest semidominator number on v0's path in the forest (v0 linked). */
   const evaluate = (v0: number): number => {
-    if (ancestor[v0] === 0) return v0;
     let v = v0;
     let top = 0;
     while (ancestor[ancestor[v]] !== 0) {
@@ -244,10 +245,10 @@ export function dominatorsFromPredecessors(
     while (top > 0) {
       const w = stack[--top];
       const a = ancestor[w];
-      if (semi[label[a]] < semi[label[w]]) label[w] = label[a];
+      if (best[a] < best[w]) best[w] = best[a];
       ancestor[w] = ancestor[a];
     }
-    return label[v0];
+    return best[v0];
   };
 
   for (let i = reached; i >= 2; i--) {
@@ -263,13 +264,13 @@ export function dominatorsFromPredecessors(
         const sv = semi[v];
         if (sv === 0) continue; // retained only from an unreached cycle: not a path from the root
         // an unlinked v (not yet processed) evaluates to itself
-        const su = ancestor[v] === 0 ? sv : semi[evaluate(v)];
+        const su = ancestor[v] === 0 ? sv : evaluate(v);
         if (su < semi[w]) semi[w] = su;
       }
     }
     const p = parent[w];
     ancestor[w] = p;
-    label[w] = w;
+    best[w] = semi[w];
     // p precedes w in preorder, so semi[p] is still p's DFS number: keep the parent by number from here on
     parent[w] = semi[p];
   }
@@ -301,7 +302,7 @@ export function dominatorsFromPredecessors(
   return {
     dominators: dom.subarray(0, n),
     order: vertex.subarray(0, n),
-    spare: [idom, label, semi],
+    spare: [idom, best, semi],
     spareBuffer: preds.buffer,
   };
 }

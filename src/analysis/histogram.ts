@@ -65,7 +65,8 @@ function computeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTo
   const open = new Uint32Array(classCount);
   const fnOpen = new Uint32Array(fns.names.length);
   const fnRetained = new Float64Array(fns.names.length);
-  const fnOf = (o: number): number => fns.idOfName[nodes[o * nf + nameOff]];
+  const { idOfName, classId: fnClass } = fns;
+  const fnOf = (o: number): number => idOfName[nodes[o * nf + nameOff]];
   let stack = new Uint32Array(1 << 16);
   let top = 0;
   stack[top++] = a.snapshot.rootOrdinal;
@@ -92,7 +93,7 @@ function computeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTo
         stack[top++] = (o | CLASS_EXIT) >>> 0;
       }
     }
-    if (c === fns.classId) {
+    if (c === fnClass) {
       const f = fnOf(o);
       if (fnOpen[f] === 0) {
         fnRetained[f] += retainedSizes[o];
