@@ -1,11 +1,19 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // Integration tests run the real CLI (bin/heapwatch.js → dist/), so build once before them.
 // Type errors do not stop the emit; `npm run build` (run by `npm ci` through prepare) is what fails on them.
-export default function setup(): void {
+// Every temporary file of the run (snapshots, dumps, fixtures' output) goes under one directory, removed at the end:
+// the tests and the processes they start find it through TMPDIR.
+export default function setup(): () => void {
   const root = fileURLToPath(new URL('..', import.meta.url));
   spawnSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.json`], {
     stdio: 'inherit',
   });
+  const runDir = mkdtempSync(join(tmpdir(), 'heapwatch-tests-'));
+  process.env.TMPDIR = runDir;
+  return () => rmSync(runDir, { recursive: true, force: true });
 }
