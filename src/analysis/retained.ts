@@ -54,9 +54,20 @@ export class DominatorTree {
     return this.children.subarray(from, to);
   }
 
-  /** o's child with the largest retained size, or -1. */
+  /** o's child with the largest retained size (ties: lowest ordinal, as childrenOf puts first), or -1. */
   biggestChild(o: number): number {
-    return this.childCount(o) > 0 ? this.childrenOf(o)[0] : -1;
+    const from = this.firstChild[o];
+    const to = this.firstChild[o + 1];
+    if (from === to) return -1;
+    const { children, retained } = this;
+    if (this.sorted[o >>> 5] & (1 << (o & 31))) return children[from];
+    // one pass, not a sort: suspects ask this of nodes with hundreds of thousands of children
+    let best = children[from];
+    for (let k = from + 1; k < to; k++) {
+      const c = children[k];
+      if (retained[c] > retained[best] || (retained[c] === retained[best] && c < best)) best = c;
+    }
+    return best;
   }
 }
 
