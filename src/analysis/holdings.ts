@@ -12,26 +12,31 @@ export interface Holding {
   example: number;
 }
 
+/** A group being summed up: its biggest member (ties: lowest ordinal) orders groups of equal size. */
+interface Group extends Holding {
+  biggest: number;
+}
+
 const MAX_HOLDINGS = 4;
 
 /** What the `nodes` nodes of a chain (see chainAt in suspects.ts) hold besides the next link, by kind. */
 export function chainHoldings(a: HeapAnalysis, head: number, nodes: number): Holding[] {
   const tree = a.dominatorTree;
-  const groups = new Map<number, Holding>();
+  const groups = new Map<number, Group>();
   let cur = head;
   for (let i = 0; i < nodes; i++) {
-    // the next link is the biggest child (first), except after the last link
-    const children = tree.childrenOf(cur);
-    for (let k = i < nodes - 1 ? 1 : 0; k < children.length; k++) addHolding(a, groups, children[k]);
-    if (i < nodes - 1) cur = children[0];
+    // the next link is the biggest child, except after the last link
+    const next = i < nodes - 1 ? tree.biggestChild(cur) : -1;
+    for (const c of tree.childrenInAnyOrder(cur)) if (c !== next) addHolding(a, groups, c);
+    cur = next;
   }
   return topHoldings(a, groups);
 }
 
 /** The dominated children of `o` grouped by kind, biggest groups first. */
 export function holdings(a: HeapAnalysis, o: number): Holding[] {
-  const groups = new Map<number, Holding>();
-  for (const c of a.dominatorTree.childrenOf(o)) addHolding(a, groups, c);
+  const groups = new Map<number, Group>();
+  for (const c of a.dominatorTree.childrenInAnyOrder(o)) addHolding(a, groups, c);
   return topHoldings(a, groups);
 }
 
@@ -48,22 +53,33 @@ export function kindKey(a: HeapAnalysis, o: number): number {
   return a.classOf[o];
 }
 
-function addHolding(a: HeapAnalysis, groups: Map<number, Holding>, o: number): void {
+function addHolding(a: HeapAnalysis, groups: Map<number, Group>, o: number): void {
   const key = kindKey(a, o);
+  const retained = a.retainedSizes;
   const g = groups.get(key);
   if (g) {
     g.count++;
-    g.retainedSize += a.retainedSizes[o];
-  } else groups.set(key, { label: '', key, count: 1, retainedSize: a.retainedSizes[o], example: o });
+    g.retainedSize += retained[o];
+    if (retained[o] > retained[g.biggest] || (retained[o] === retained[g.biggest] && o < g.biggest)) g.biggest = o;
+  } else groups.set(key, { label: '', key, count: 1, retainedSize: retained[o], example: o, biggest: o });
 }
 
-function topHoldings(a: HeapAnalysis, groups: Map<number, Holding>): Holding[] {
+/** The biggest groups, ties in the order of their biggest members (as the children's sorted order gives). */
+function topHoldings(a: HeapAnalysis, groups: Map<number, Group>): Holding[] {
+  const retained = a.retainedSizes;
   const top = [...groups.values()]
     .filter((g) => g.retainedSize > 0)
-    .sort((x, y) => y.retainedSize - x.retainedSize)
+    .sort(
+      (x, y) => y.retainedSize - x.retainedSize || retained[y.biggest] - retained[x.biggest] || x.biggest - y.biggest,
+    )
     .slice(0, MAX_HOLDINGS);
-  for (const g of top) g.label = kindLabel(a, g.example);
-  return top;
+  return top.map(({ key, count, retainedSize, biggest }) => ({
+    label: kindLabel(a, biggest),
+    key,
+    count,
+    retainedSize,
+    example: biggest,
+  }));
 }
 
 /** How a node is grouped in reports: closures by function name, V8 internals by their name, else the class. */

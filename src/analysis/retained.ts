@@ -54,6 +54,11 @@ export class DominatorTree {
     return this.children.subarray(from, to);
   }
 
+  /** o's children in no particular order (no sort: for whoever looks at all of them anyway). */
+  childrenInAnyOrder(o: number): Uint32Array {
+    return this.children.subarray(this.firstChild[o], this.firstChild[o + 1]);
+  }
+
   /** o's child with the largest retained size (ties: lowest ordinal, as childrenOf puts first), or -1. */
   biggestChild(o: number): number {
     const from = this.firstChild[o];
