@@ -121,7 +121,7 @@ export async function analyzeSnapshotParallel(
     worker.postMessage(input);
     // the depth-first numbering first, as soon as can be: the worker's dominator pass waits for it. This thread
     // marks the page-owned nodes it needs as well (the worker does the same for its own use: no waiting).
-    // Should the worker fail, cannot start or run out of memory, this thread does its part below.
+    // Should the worker fail, not start or run out of memory, this thread does its part below.
     phase('page-owned nodes');
     const owned = pageOwnedBits(snapshot);
     const counts = messages.next<CountsMessage>();
