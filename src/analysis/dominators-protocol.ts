@@ -16,17 +16,19 @@ export interface DominatorsInput {
   stringCount: number;
   /** nodeCount + 2 entries (shared) for LT's labels, later the dominator tree's children. */
   labelScratch: Uint32Array;
-  /**
-   * Set to 1 by the main thread, with a notify: [NUMBERED] once its NumberingMessage is sent, [SIZED] once its
-   * SelfSizesMessage is (the worker takes each with receiveMessageOnPort, in that order).
-   */
+  /** Set to 1 by the main thread at [NUMBERED], with a notify, once its NumberingMessage is sent. */
   signals: Int32Array;
   /** Whether the holder paths will be asked for (a PathsRequest) once the dominators are in. */
   rootPaths: boolean;
 }
 
+/** First message back: the page-owned flags, a bit per node, for the main thread's depth-first search. */
+export interface PageOwnedMessage {
+  bits: Uint32Array;
+}
+
 /**
- * First message back: the essential edges counted and the predecessor CSR laid out (essentialCounts); the
+ * Second message back: the essential edges counted and the predecessor CSR laid out (essentialCounts); the
  * main thread needs `retained` for the orphans' searches. The worker fills `preds` meanwhile.
  */
 export interface CountsMessage {
@@ -34,34 +36,38 @@ export interface CountsMessage {
 }
 
 export const NUMBERED = 0;
-export const SIZED = 1;
 
-/** The depth-first numbering, sent by the main thread before it signals NUMBERED. */
+/** The depth-first numbering and the shown self sizes, sent by the main thread before it signals NUMBERED. */
 export interface NumberingMessage {
   numbering: DfsNumbering;
-}
-
-/** The shown self sizes (shared), sent before SIZED: the worker sums them into retained sizes after LT. */
-export interface SelfSizesMessage {
+  /** Shared: the worker sums them into retained sizes after LT. */
   selfSizes: Uint32Array;
 }
 
-/** Second message back: the dominators, the retained sizes and the dominator tree's CSR, all in shared memory. */
-export interface DominatorsOutput {
+/**
+ * Third message back, as soon as LT is done: the dominators, and two node-sized arrays (nodeCount + 2 entries)
+ * the worker is done with, in which the main thread lays out the dominator tree while the worker sums retained
+ * sizes. All in shared memory.
+ */
+export interface DominatorsMessage {
   dominators: Uint32Array;
-  retained: Float64Array;
-  firstChild: Uint32Array;
-  children: Uint32Array;
+  spare: [Uint32Array, Uint32Array];
 }
 
-/** Fourth message back, after the paths: the string objects counted per value. */
+/** Fourth message back: the retained sizes, in shared memory. */
+export interface RetainedMessage {
+  retained: Float64Array;
+}
+
+/** Sixth message back, after the paths: the string objects counted per value. */
 export interface StringCopiesMessage {
   copies: StringCopies;
 }
 
 /**
- * Sent by the main thread once it knows the transient root edges (it may come before DominatorsOutput): the
- * worker computes the holder paths right after the dominator tree, in the dominator pass's leftover arrays.
+ * Sent by the main thread once it knows the transient root edges (it may come before the dominators): the
+ * worker computes the holder paths (the fifth message back) right after the retained sizes, in the dominator
+ * pass's leftover arrays.
  */
 export interface PathsRequest {
   /** transientRootEdges' list (the worker has no strings to find them with). */

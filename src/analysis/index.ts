@@ -6,12 +6,12 @@ import { computeDominators, DepthFirstSearch, type DominatorResult } from './dom
 import {
   type CountsMessage,
   type DominatorsInput,
-  type DominatorsOutput,
+  type DominatorsMessage,
   NUMBERED,
   type NumberingMessage,
+  type PageOwnedMessage,
   type PathsRequest,
-  type SelfSizesMessage,
-  SIZED,
+  type RetainedMessage,
   type StringCopiesMessage,
 } from './dominators-protocol.js';
 import { EphemeronPairs, EssentialRule, ephemeronTable } from './essential-edges.js';
@@ -19,7 +19,7 @@ import { buildRetainers } from './graph.js';
 import { nodeDisplayName } from './node-names.js';
 import { pageOwnedBits, pageOwnedBytes, userRoots } from './page-owned.js';
 import { type RootPaths, transientRootEdges } from './paths.js';
-import { buildDominatorTree, DominatorTree, retainedSizes } from './retained.js';
+import { buildDominatorTree, DominatorTree, dominatorTreeLayout, retainedSizes } from './retained.js';
 import { shownSelfSizes } from './self-sizes.js';
 import type { StringCopies } from './strings.js';
 import type { HeapAnalysis, Retainers } from './types.js';
@@ -65,11 +65,11 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 /**
  * The same as analyzeSnapshot, using a second thread where it pays: when the snapshot's arrays are in shared
  * memory (the reader's parallel parse) and big. The worker marks the page-owned nodes, counts and lists each
- * vertex's essential predecessors, then computes the immediate dominators, retained sizes and dominator tree;
- * this thread meanwhile marks the page-owned nodes too, numbers the vertices depth first (which the dominators
- * need), computes self sizes, classifies the nodes and counts the classes. Then, with opts.rootPaths, the worker
- * computes the holder paths from the roots while the caller goes on. Falls back to analyzeSnapshot when there
- * is no second thread to be had.
+ * vertex's essential predecessors, then computes the immediate dominators and the retained sizes; this thread
+ * meanwhile computes self sizes, numbers the vertices depth first (which the dominators need), classifies the
+ * nodes, counts the classes and, once the dominators are in, lays out the dominator tree. Then, with
+ * opts.rootPaths, the worker computes the holder paths from the roots and the string copies while the caller
+ * goes on. Falls back to analyzeSnapshot when there is no second thread to be had.
  */
 export async function analyzeSnapshotParallel(
   snapshot: HeapSnapshot,
@@ -95,12 +95,8 @@ export async function analyzeSnapshotParallel(
   const phase = opts.onPhase ?? (() => {});
   const worker = new Worker(script);
   worker.unref(); // a caller that never asks for the paths must not wait for them to exit
-  const messages = new WorkerMessages(worker, 4);
-  const signals = new Int32Array(new SharedArrayBuffer(2 * 4)); // NUMBERED, SIZED
-  const signal = (which: number) => {
-    Atomics.store(signals, which, 1);
-    Atomics.notify(signals, which);
-  };
+  const messages = new WorkerMessages(worker, 6);
+  const signals = new Int32Array(new SharedArrayBuffer(4)); // NUMBERED
   try {
     const ephemerons = ephemeronTable(snapshot.strings);
     const input: DominatorsInput = {
@@ -119,57 +115,65 @@ export async function analyzeSnapshotParallel(
       rootPaths: opts.rootPaths === true,
     };
     worker.postMessage(input);
-    // the depth-first numbering first, as soon as can be: the worker's dominator pass waits for it. This thread
-    // marks the page-owned nodes it needs as well (the worker does the same for its own use: no waiting).
-    // Should the worker fail, not start or run out of memory, this thread does its part below.
+    // self sizes while the worker marks the page-owned nodes, then the depth-first numbering, which the worker's
+    // dominator pass waits for (should the worker fail, not start or run out of memory, this thread does its part)
     phase('page-owned nodes');
-    const owned = pageOwnedBits(snapshot);
-    const counts = messages.next<CountsMessage>();
-    const names = new EphemeronPairs(ephemerons, snapshot.strings.length);
-    const rule = new EssentialRule(snapshot, owned, names);
-    const search = new DepthFirstSearch(snapshot, rule, (bytes) => new SharedArrayBuffer(bytes));
-    search.fromRoot();
-    const counted = await counts.catch(() => null);
-    if (counted) {
-      const numbering = search.fromOrphans(counted.graph.retained);
-      worker.postMessage({ numbering } satisfies NumberingMessage);
-      signal(NUMBERED);
-    }
     phase('self sizes');
     const selfSizes = shownSelfSizes(snapshot);
+    const marked = await messages.next<PageOwnedMessage>().catch(() => null);
+    const owned = marked ? marked.bits : pageOwnedBits(snapshot);
+    const counts = marked ? messages.next<CountsMessage>().catch(() => null) : null;
+    const names = new EphemeronPairs(ephemerons, snapshot.strings.length);
+    const search = new DepthFirstSearch(snapshot, new EssentialRule(snapshot, owned, names), (bytes) => {
+      return new SharedArrayBuffer(bytes);
+    });
+    search.fromRoot();
+    const counted = counts ? await counts : null;
     if (counted) {
-      worker.postMessage({ selfSizes } satisfies SelfSizesMessage);
-      signal(SIZED);
+      const numbering = search.fromOrphans(counted.graph.retained);
+      worker.postMessage({ numbering, selfSizes } satisfies NumberingMessage);
+      Atomics.store(signals, NUMBERED, 1);
+      Atomics.notify(signals, NUMBERED);
     }
     phase('classes');
     const classes = classifyNodes(snapshot);
-    phase('dominators');
-    // while the worker finishes the dominators, retained sizes and tree
-    if (opts.rootPaths) {
-      // the worker goes on to the paths once it has posted the tree (it has no strings to find these edges)
+    if (counted && opts.rootPaths) {
+      // the worker goes on to the paths once it has the retained sizes (it has no strings to find these edges)
       worker.postMessage({ transientEdges: transientRootEdges(snapshot) } satisfies PathsRequest);
     }
     const classCounts = countClasses(snapshot, classes.classOf, classes.classNames.length, selfSizes);
     const pageOwned = pageOwnedBytes(owned, snapshot.nodeCount);
-    const ready = counted ? await messages.next<DominatorsOutput>().catch(() => null) : null;
-    let analysis: Analysis;
-    if (ready) {
-      phase('retained sizes');
-      const { dominators, retained, firstChild, children } = ready;
-      const tree = new DominatorTree(firstChild, children, retained);
-      analysis = new Analysis(snapshot, selfSizes, dominators, retained, tree, classes, classCounts, pageOwned);
-    } else {
-      analysis = finish(snapshot, pageOwned, selfSizes, computeDominators(snapshot, owned), phase, classes);
+    phase('dominators');
+    const doms = counted ? await messages.next<DominatorsMessage>().catch(() => null) : null;
+    // the dominator tree here while the worker sums retained sizes
+    const layout = doms && dominatorTreeLayout(doms.dominators, snapshot.rootOrdinal, ...doms.spare);
+    const sized = doms ? await messages.next<RetainedMessage>().catch(() => null) : null;
+    if (!doms || !layout || !sized) {
+      void worker.terminate();
+      const fallback = computeDominators(snapshot, owned);
+      return finish(snapshot, pageOwned, selfSizes, fallback, phase, classes, classCounts);
     }
-    if (ready && opts.rootPaths) {
+    phase('retained sizes');
+    const tree = new DominatorTree(layout.firstChild, layout.children, sized.retained);
+    const analysis = new Analysis(
+      snapshot,
+      selfSizes,
+      doms.dominators,
+      sized.retained,
+      tree,
+      classes,
+      classCounts,
+      pageOwned,
+    );
+    if (opts.rootPaths) {
       const paths = messages.next<RootPaths>();
       const copies = messages.next<StringCopiesMessage>().then((m) => m.copies);
+      analysis.setRootPaths(paths);
       analysis.setStringCopies(copies);
       copies.then(
         () => void worker.terminate(),
         () => {},
       );
-      analysis.setRootPaths(paths);
     } else {
       void worker.terminate();
     }
@@ -213,9 +217,9 @@ function finish(
   { dominators, order, spare, spareBuffer }: DominatorResult,
   phase: (name: string) => void,
   classes: NodeClasses,
+  classCounts = countClasses(snapshot, classes.classOf, classes.classNames.length, selfSizes),
 ): Analysis {
   const root = snapshot.rootOrdinal;
-  const classCounts = countClasses(snapshot, classes.classOf, classes.classNames.length, selfSizes);
   phase('retained sizes');
   const retained = retainedSizes(dominators, order, selfSizes, root, spareBuffer);
   const dominatorTree = buildDominatorTree(dominators, retained, root, spare[0], spare[1]);

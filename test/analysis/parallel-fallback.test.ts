@@ -52,9 +52,11 @@ function summary(a: HeapAnalysis) {
 describe('two-thread engine whose worker dies', () => {
   test.each([
     ['fails to load', 'throws', false],
-    ['dies after the predecessor counts', 1, false],
-    ['dies after the dominators, before the paths', 2, false],
-    ['dies after the paths, before the string copies', 3, true],
+    ['dies after the page-owned flags', 1, false],
+    ['dies after the predecessor counts', 2, false],
+    ['dies after the dominators, before the retained sizes', 3, false],
+    ['dies after the retained sizes, before the paths', 4, false],
+    ['dies after the paths, before the string copies', 5, true],
   ] as const)('%s: the same analysis as on one thread', async (name, messages, paths) => {
     const want = summary(analyzeSnapshot(await readSnapshot(file, { parallel: false })));
     const snapshot = await readSnapshot(file, { parallel: true });
