@@ -1,4 +1,5 @@
 import { closureName } from './path-names.js';
+import { retainsMore } from './retained.js';
 import type { HeapAnalysis } from './types.js';
 
 /** What accumulates at an accumulation point: its dominated children grouped by kind. */
@@ -60,7 +61,7 @@ function addHolding(a: HeapAnalysis, groups: Map<number, Group>, o: number): voi
   if (g) {
     g.count++;
     g.retainedSize += retained[o];
-    if (retained[o] > retained[g.biggest] || (retained[o] === retained[g.biggest] && o < g.biggest)) g.biggest = o;
+    if (retainsMore(retained, o, g.biggest)) g.biggest = o;
   } else groups.set(key, { label: '', key, count: 1, retainedSize: retained[o], example: o, biggest: o });
 }
 
@@ -69,9 +70,7 @@ function topHoldings(a: HeapAnalysis, groups: Map<number, Group>): Holding[] {
   const retained = a.retainedSizes;
   const top = [...groups.values()]
     .filter((g) => g.retainedSize > 0)
-    .sort(
-      (x, y) => y.retainedSize - x.retainedSize || retained[y.biggest] - retained[x.biggest] || x.biggest - y.biggest,
-    )
+    .sort((x, y) => y.retainedSize - x.retainedSize || (retainsMore(retained, x.biggest, y.biggest) ? -1 : 1))
     .slice(0, MAX_HOLDINGS);
   return top.map(({ key, count, retainedSize, biggest }) => ({
     label: kindLabel(a, biggest),

@@ -68,12 +68,14 @@ export class DominatorTree {
     if (this.sorted[o >>> 5] & (1 << (o & 31))) return children[from];
     // one pass, not a sort: suspects ask this of nodes with hundreds of thousands of children
     let best = children[from];
-    for (let k = from + 1; k < to; k++) {
-      const c = children[k];
-      if (retained[c] > retained[best] || (retained[c] === retained[best] && c < best)) best = c;
-    }
+    for (let k = from + 1; k < to; k++) if (retainsMore(retained, children[k], best)) best = children[k];
     return best;
   }
+}
+
+/** Whether node a comes before node b among siblings: a larger retained size, or the same and a lower ordinal. */
+export function retainsMore(retained: Float64Array, a: number, b: number): boolean {
+  return retained[a] > retained[b] || (retained[a] === retained[b] && a < b);
 }
 
 /**
