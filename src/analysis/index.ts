@@ -52,7 +52,7 @@ export function analyzeSnapshot(snapshot: HeapSnapshot, opts: AnalyzeOptions = {
   const classes = classifyNodes(snapshot);
   phase('dominators');
   const doms = computeDominators(snapshot, owned);
-  return finish(snapshot, pageOwnedBytes(owned, snapshot.nodeCount), selfSizes, doms, phase, classes);
+  return finish(snapshot, owned, selfSizes, doms, phase, classes);
 }
 
 // below this many nodes a second thread costs more than it saves
@@ -124,9 +124,8 @@ export async function analyzeSnapshotParallel(
     const owned = marked ? marked.bits : pageOwnedBits(snapshot);
     const counts = marked ? messages.next<CountsMessage>().catch(() => null) : null;
     const names = new EphemeronPairs(ephemerons, snapshot.strings.length);
-    const search = new DepthFirstSearch(snapshot, new EssentialRule(snapshot, owned, names), (bytes) => {
-      return new SharedArrayBuffer(bytes);
-    });
+    const shared = (bytes: number) => new SharedArrayBuffer(bytes);
+    const search = new DepthFirstSearch(snapshot, new EssentialRule(snapshot, owned, names), shared);
     search.fromRoot();
     const counted = counts ? await counts : null;
     if (counted) {
@@ -142,7 +141,6 @@ export async function analyzeSnapshotParallel(
       worker.postMessage({ transientEdges: transientRootEdges(snapshot) } satisfies PathsRequest);
     }
     const classCounts = countClasses(snapshot, classes.classOf, classes.classNames.length, selfSizes);
-    const pageOwned = pageOwnedBytes(owned, snapshot.nodeCount);
     phase('dominators');
     const doms = counted ? await messages.next<DominatorsMessage>().catch(() => null) : null;
     // the dominator tree here while the worker sums retained sizes
@@ -151,7 +149,7 @@ export async function analyzeSnapshotParallel(
     if (!doms || !layout || !sized) {
       void worker.terminate();
       const fallback = computeDominators(snapshot, owned);
-      return finish(snapshot, pageOwned, selfSizes, fallback, phase, classes, classCounts);
+      return finish(snapshot, owned, selfSizes, fallback, phase, classes, classCounts);
     }
     phase('retained sizes');
     const tree = new DominatorTree(layout.firstChild, layout.children, sized.retained);
@@ -163,7 +161,7 @@ export async function analyzeSnapshotParallel(
       tree,
       classes,
       classCounts,
-      pageOwned,
+      owned,
     );
     if (opts.rootPaths) {
       const paths = messages.next<RootPaths>();
@@ -212,7 +210,7 @@ class WorkerMessages {
 /** The retained sizes and dominator tree on this thread, then the analysis. */
 function finish(
   snapshot: HeapSnapshot,
-  pageOwned: Uint8Array,
+  owned: Uint32Array,
   selfSizes: Uint32Array,
   { dominators, order, spare, spareBuffer }: DominatorResult,
   phase: (name: string) => void,
@@ -223,7 +221,7 @@ function finish(
   phase('retained sizes');
   const retained = retainedSizes(dominators, order, selfSizes, root, spareBuffer);
   const dominatorTree = buildDominatorTree(dominators, retained, root, spare[0], spare[1]);
-  return new Analysis(snapshot, selfSizes, dominators, retained, dominatorTree, classes, classCounts, pageOwned);
+  return new Analysis(snapshot, selfSizes, dominators, retained, dominatorTree, classes, classCounts, owned);
 }
 
 type NodeClasses = ReturnType<typeof classifyNodes>;
@@ -237,6 +235,7 @@ class Analysis implements HeapAnalysis {
   private retainersCache: Retainers | null = null;
   private rootPathsPending: Promise<RootPaths> | null = null;
   private stringCopiesPending: Promise<StringCopies> | null = null;
+  private pageOwnedCache: Uint8Array | null = null;
   readonly totalSize: number;
   readonly classOf: Uint32Array;
   readonly classNames: string[];
@@ -249,12 +248,18 @@ class Analysis implements HeapAnalysis {
     readonly dominatorTree: DominatorTree,
     classes: NodeClasses,
     readonly classCounts: ClassCounts,
-    readonly pageOwned: Uint8Array,
+    /** The page-owned flags as the engine keeps them, a bit per node (pageOwnedBits). */
+    private readonly pageOwnedBits: Uint32Array,
   ) {
     this.totalSize = retainedSizes[snapshot.rootOrdinal];
     this.classOf = classes.classOf;
     this.classNames = classes.classNames;
     this.detachedNative = classes.detachedNative;
+  }
+  /** A byte per node, made on first use (no report reads it: the engine works on the bits). */
+  get pageOwned(): Uint8Array {
+    this.pageOwnedCache ??= pageOwnedBytes(this.pageOwnedBits, this.snapshot.nodeCount);
+    return this.pageOwnedCache;
   }
   get retainers(): Retainers {
     this.retainersCache ??= buildRetainers(this.snapshot);

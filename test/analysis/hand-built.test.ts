@@ -59,6 +59,9 @@ describe('diamond, weak, shortcut, self edge, cycle, unreachable, page-owned rul
     // the root's children, biggest first
     const top = Array.from(a.dominatorTree.childrenOf(0), (o) => a.snapshot.nodeId(o));
     expect(top).toEqual([5, 19, 17, 15, 21, 3]);
+    // page-owned: reached from global over non-weak edges (H by its shortcut), not E (weak), F and G, the roots
+    const owned = Array.from(a.pageOwned, (f, o) => (f ? a.snapshot.nodeId(o) : -1)).filter((id) => id >= 0);
+    expect(owned).toEqual([5, 7, 9, 11, 13, 21]);
   });
 
   test('DevTools computes the same', async () => {
