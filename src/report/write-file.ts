@@ -1,20 +1,11 @@
-import { chmod, open, rename, unlink } from 'node:fs/promises';
 import { runtimeError } from '../errors.js';
+import { writeFileSafely } from '../guard/safe-file.cjs';
 
-/** Writes a report file completely under a temporary name, then renames it (mode 0600: reports hold heap data). */
+/** Writes a report file completely under a random temporary name, then renames it (mode 0600: reports hold heap data). */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
   try {
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.writeFile(text);
-    } finally {
-      await fh.close();
-    }
-    await chmod(tmp, 0o600);
-    await rename(tmp, file);
+    await writeFileSafely(file, text, 0o600);
   } catch (err) {
-    await unlink(tmp).catch(() => {});
     throw runtimeError(`cannot write ${file}: ${(err as Error).message}`, 'WRITE_FAILED');
   }
 }
