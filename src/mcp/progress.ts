@@ -24,3 +24,23 @@ export function progressFor(extra: CallExtra, title: string): LoadProgress | und
       .catch(() => {}); // a client that went away is noticed by the transport, not here
   };
 }
+
+/**
+ * Progress of work whose end is unknown (a dump: V8's walk, then the bytes written): notifications with a rising
+ * count and no total, the news in the message; at most one each `everyMs` (a stream calls back per chunk).
+ */
+export function progressMessages(extra: CallExtra, everyMs = 500): ((message: string) => void) | undefined {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return undefined;
+  let sent = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  return (message) => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    sent++;
+    extra
+      .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: sent, message } })
+      .catch(() => {});
+  };
+}

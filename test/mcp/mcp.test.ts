@@ -1,7 +1,17 @@
 // `heapwatch mcp` driven by the MCP SDK's own client over stdio, as an agent's client runs it: the tools on real
 // snapshots of the leak fixtures and on a real live process, the answers kept in memory, and the refusals.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -203,7 +213,12 @@ describe('heapwatch mcp', () => {
     expect(two.doc.classes.find((c: { className: string }) => c.className === 'Invoice')).toMatchObject({
       countDelta: 2000,
     });
-    const three = await call(server, 'diff', { files: growth, top: 2 });
+    const progress: Progress[] = [];
+    const three = await call(server, 'diff', { files: growth, top: 2 }, (p) => progress.push(p));
+    // one rising bar over the two files read and the one analyzed
+    const values = progress.map((p) => p.progress);
+    expect([...values].sort((x, y) => x - y)).toEqual(values);
+    expect(progress.map((p) => p.message)).toEqual(expect.arrayContaining(['diff: reading', 'diff: dominators']));
     expect(three.doc.leaks.length).toBeLessThanOrEqual(2);
     expect(three.doc.leaks[0]).toMatchObject({ className: 'Invoice', count: 2000 });
     expect(three.doc.leaks[0].pathText).toMatch(/invoiceCache → \['inv-\d+'\] → Invoice$/);
@@ -219,6 +234,9 @@ describe('heapwatch mcp', () => {
     expect(dots.meta.error?.code).toBe('OUTSIDE_ROOT');
     const symlinked = await call(server, 'analyze', { file: join(root, 'escape.heapsnapshot') });
     expect(errorText(symlinked.result)).toMatch(/through a symbolic link, outside the folders this server may read/);
+    writeFileSync(join(root, 'notes.heapsnapshot'), '{"snapshot": nope');
+    const bad = await call(server, 'analyze', { file: join(root, 'notes.heapsnapshot') });
+    expect(errorText(bad.result)).toMatch(new RegExp(`^heapwatch: .* \\(${join(root, 'notes.heapsnapshot')}:\\d+\\)$`));
     const missing = await call(server, 'analyze', { file: join(root, 'none.heapsnapshot') });
     expect(missing.meta.error?.code).toBe('NO_SUCH_FILE');
     expect(symlinked.meta.loads).toBe(outside.meta.loads); // nothing was loaded for them
@@ -248,6 +266,16 @@ describe('heapwatch mcp', () => {
     expect(statSync(file).size).toBe(dump.doc.bytes);
     expect(readdirSync(dumps)).toEqual(['live.heapsnapshot']);
     expect((await target.state()).inspectorUrl).toBeNull();
+
+    // streamed, with progress: V8's walk and the bytes, in notifications with a rising count
+    const progress: Progress[] = [];
+    const streamed = await call(server, 'dump', { target: String(target.pid), name: 'streamed', stream: true }, (p) =>
+      progress.push(p),
+    );
+    expect(streamed.doc).toMatchObject({ file: join(dumps, 'streamed.heapsnapshot'), method: 'streamed' });
+    expect(progress[0]).toMatchObject({ progress: 1, message: expect.stringMatching(/^V8 is walking the heap/) });
+    expect(progress.map((p) => p.progress)).toEqual(progress.map((_, i) => i + 1));
+    rmSync(join(dumps, 'streamed.heapsnapshot'));
 
     const again = await call(server, 'dump', { target: String(target.pid), name: 'live' });
     expect(again.meta.error?.code).toBe('EXISTS');

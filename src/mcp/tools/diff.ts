@@ -23,14 +23,20 @@ export const diffTool = defineTool({
     const files = paths.map((p) => ctx.folders.inputFile(p));
     const used: { file: string; answer: CacheAnswer }[] = [];
     const progress = progressFor(extra, 'diff');
+    let done = 0; // files read or loaded so far: one progress bar over all of them
+    const part = (step: string) => (f: number) => progress?.((done + f) / files.length, step);
     const load = async (file: string) => {
-      const k = used.length;
-      const answer = await ctx.cache.get(file, progress && ((f, step) => progress((k + f) / files.length, step)));
+      const answer = await ctx.cache.get(file, progress && ((f, step) => part(step)(f)));
+      done++;
       used.push({ file, answer });
       return answer.entry.analysis;
     };
-    // the first two of three only give their ids: read, not analyzed (unless the server has them already)
-    const read = (file: string) => readSnapshot(file);
+    // the first two of three only give their ids: read, not analyzed
+    const read = async (file: string) => {
+      const snapshot = await readSnapshot(file, { onProgress: progress && part('reading') });
+      done++;
+      return snapshot;
+    };
     const report = await buildDiffReport(files, load, read);
     if (report.classes) report.classes = report.classes.slice(0, top);
     if (report.leaks) report.leaks = report.leaks.slice(0, top);

@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { usageError } from '../../errors.js';
+import { formatBytes } from '../../format.js';
 import { dumpHeap } from '../../live/capture.js';
 import { dumpReport } from '../../live/reports.js';
 import { withSession } from '../../live/session.js';
 import { checkLiveTarget } from '../live-targets.js';
+import { progressMessages } from '../progress.js';
 import { defineTool } from '../tool.js';
 import { targetParam } from './gc.js';
 import { count } from './shared.js';
@@ -28,7 +30,7 @@ export const dumpTool = defineTool({
     timeoutMs: count(1000, 60_000, 10_000, 'ms to wait for the inspector to open or answer'),
   },
   readOnly: false,
-  async run({ target, name, gc, stream, timeoutMs }, ctx) {
+  async run({ target, name, gc, stream, timeoutMs }, ctx, extra) {
     const folder = ctx.dumpFolder;
     if (!folder) {
       throw usageError('dump is off: the server was started without --dump-dir <folder>', 'NO_DUMP_DIR');
@@ -36,12 +38,21 @@ export const dumpTool = defineTool({
     const spec = checkLiveTarget(target);
     if (name !== undefined) await folder.output(name, 0); // a bad or taken name is refused before attaching
     const notes: string[] = [];
+    const progress = progressMessages(extra);
     const result = await withSession(spec, { timeoutMs }, async (session) =>
       dumpHeap(session, {
         output: await folder.output(name, session.pid),
         gc,
         stream,
         onHeadroom: (_h, message) => notes.push(message),
+        onProgress:
+          progress &&
+          ((p) =>
+            progress(
+              p.phase === 'write'
+                ? `${formatBytes(p.bytes)} written`
+                : `V8 is walking the heap${p.fraction === undefined ? '' : `: ${Math.floor(p.fraction * 100)}% of nodes`}`,
+            )),
       }),
     );
     return { document: dumpReport(result), notes };
