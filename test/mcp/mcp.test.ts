@@ -247,7 +247,14 @@ describe('heapwatch mcp', () => {
     expect(ps.doc.schema).toBe('heapwatch/ps@1');
     expect(ps.doc.processes.map((p: { pid: number }) => p.pid)).toContain(target.pid);
 
-    const gc = await call(server, 'gc', { target: String(target.pid), samples: 2, intervalMs: 100 });
+    const gcProgress: Progress[] = [];
+    const gc = await call(server, 'gc', { target: String(target.pid), samples: 2, intervalMs: 100 }, (p) =>
+      gcProgress.push(p),
+    );
+    expect(gcProgress).toEqual([
+      { progress: 50, total: 100, message: 'gc: 1 of 2 samples' },
+      { progress: 100, total: 100, message: 'gc: 2 of 2 samples' },
+    ]);
     const text = gc.result.content[0].type === 'text' ? gc.result.content[0].text : '';
     const lines = text.split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);

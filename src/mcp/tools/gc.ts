@@ -3,6 +3,7 @@ import { sampleGc } from '../../live/gc-samples.js';
 import { gcRowJson } from '../../live/gc-table.js';
 import { withSession } from '../../live/session.js';
 import { checkLiveTarget } from '../live-targets.js';
+import { progressFor } from '../progress.js';
 import { defineTool } from '../tool.js';
 import { count } from './shared.js';
 
@@ -26,12 +27,14 @@ export const gcTool = defineTool({
     timeoutMs: count(1000, 60_000, 10_000, 'ms to wait for the inspector to open or answer'),
   },
   readOnly: false,
-  async run({ target, samples, intervalMs, timeoutMs }) {
+  async run({ target, samples, intervalMs, timeoutMs }, _ctx, extra) {
     const spec = checkLiveTarget(target);
     const lines: unknown[] = [];
+    const progress = progressFor(extra, 'gc'); // a sample per interval: long runs keep the client informed
     await withSession(spec, { timeoutMs }, (session) =>
       sampleGc(session, { intervalMs, count: samples }, (row, sample) => {
         lines.push(gcRowJson(row, sample));
+        progress?.(lines.length / samples, `${lines.length} of ${samples} samples`);
         return true;
       }),
     );
