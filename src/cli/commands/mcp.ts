@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 
 interface McpOptions {
-  root: string[];
+  root?: string[];
   dumpDir?: string;
   memoryBudget?: string;
 }
@@ -23,8 +23,7 @@ export function register(program: Command): void {
     .option(
       '--root <folder>',
       'a folder whose snapshots the tools may read (repeatable; default the working directory)',
-      (value: string, previous: string[]) => [...previous, value],
-      [] as string[],
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
     )
     .option(
       '--dump-dir <folder>',
@@ -44,6 +43,6 @@ export function register(program: Command): void {
         version: string;
       };
       const { serveStdio } = await import('../../mcp/server.js');
-      await serveStdio({ roots: opts.root, dumpDir: opts.dumpDir, memoryBudget, version: pkg.version });
+      await serveStdio({ roots: opts.root ?? [], dumpDir: opts.dumpDir, memoryBudget, version: pkg.version });
     });
 }
