@@ -35,7 +35,7 @@ export const gcTool = defineTool({
       sampleGc(session, { intervalMs, count: samples }, (row, sample) => {
         lines.push(gcRowJson(row, sample));
         progress?.(lines.length / samples, `${lines.length} of ${samples} samples`);
-        return true;
+        return !extra.signal.aborted; // the client cancelled: stop sampling and detach
       }),
     );
     return { document: lines, ndjson: lines };
