@@ -98,7 +98,7 @@ beforeAll(async () => {
     startServer(['--root', root, '--dump-dir', dumps]),
     startTarget(['--inspect-port=0']),
   ]);
-});
+}, 180_000);
 
 afterAll(async () => {
   for (const c of servers) await c.close();
@@ -106,7 +106,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-describe('heapwatch mcp', () => {
+// each case may load a snapshot or dump a process: on two busy cores that can take longer than the default minute
+describe('heapwatch mcp', { timeout: 180_000 }, () => {
   test('lists every tool with its documented parameters', async () => {
     const { tools } = await server.listTools();
     expect(tools.map((t) => t.name)).toEqual([
