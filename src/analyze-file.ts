@@ -5,6 +5,8 @@ import { readSnapshot } from './snapshot/reader.js';
 export interface AnalyzeFileOptions {
   /** Overall progress (0…1) with the current step's name. */
   onProgress?: (fraction: number, step: string) => void;
+  /** Have a second thread find the holder paths and count string copies meanwhile (see analyzeSnapshotParallel). */
+  rootPaths?: boolean;
 }
 
 // rough share of the whole job each step takes, for one progress bar
@@ -15,6 +17,7 @@ export async function analyzeFile(file: string, opts: AnalyzeFileOptions = {}): 
   const report = opts.onProgress;
   const snapshot = await readSnapshot(file, { onProgress: report && ((f) => report(f * PARSE_SHARE, 'parsing')) });
   return analyzeSnapshotParallel(snapshot, {
+    rootPaths: opts.rootPaths,
     onPhase:
       report &&
       ((phase) => {

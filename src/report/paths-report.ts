@@ -1,6 +1,6 @@
 import { ordinalsOfIds } from '../analysis/graph.js';
 import { nodeName } from '../analysis/index.js';
-import { computeRootPaths, shortestPaths } from '../analysis/paths.js';
+import { computeRootPaths, type RootPaths, shortestPaths } from '../analysis/paths.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 import { usageError } from '../errors.js';
 import { formatBytes } from '../format.js';
@@ -16,11 +16,18 @@ export interface PathsReport {
   paths: { length: number; steps: PathStepJson[]; text: string }[];
 }
 
-export function buildPathsReport(file: string, a: HeapAnalysis, id: number, limit: number): PathsReport {
+/** `rootPaths`: the holder paths already computed for this analysis (a server keeping it), else computed here. */
+export function buildPathsReport(
+  file: string,
+  a: HeapAnalysis,
+  id: number,
+  limit: number,
+  rootPaths?: RootPaths,
+): PathsReport {
   const s = a.snapshot;
   const [o] = ordinalsOfIds(s, [id]);
   if (o < 0) throw usageError(`no node with id @${id} in ${file}`, 'NO_SUCH_NODE');
-  const rp = computeRootPaths(s, { holderPaths: true });
+  const rp = rootPaths ?? computeRootPaths(s, { holderPaths: true });
   const paths = shortestPaths(a, rp, o, limit).map((steps) => {
     const { path, pathText } = pathJson(a, steps);
     return { length: steps.length, steps: path, text: pathText };

@@ -74,16 +74,8 @@ export function register(program: Command): void {
         }).finally(() => progress.done()),
       );
       if (opts.json) {
-        process.stdout.write(
-          `${JSON.stringify({
-            schema: 'heapwatch/dump@1',
-            file: result.file,
-            bytes: result.bytes,
-            method: result.method,
-            durationMs: result.durationMs,
-            headroom: result.headroom,
-          })}\n`,
-        );
+        const { dumpReport } = await import('../../live/reports.js');
+        process.stdout.write(`${JSON.stringify(dumpReport(result))}\n`);
       } else {
         const how = result.method === 'target-wrote' ? 'written by the target' : 'streamed over the inspector';
         process.stdout.write(

@@ -25,33 +25,28 @@ export function register(program: Command): void {
         const count = countText ? parseCount(countText, 'count') : Number.POSITIVE_INFINITY;
         const timeoutMs = parseDuration(opts.timeout, '--timeout');
         const { withSession } = await import('../../live/session.js');
-        const { startSampler } = await import('../../live/sampler.js');
-        const { GcCounters, formatGcHeader, formatGcRow, gcRowJson } = await import('../../live/gc-table.js');
+        const { sampleGc } = await import('../../live/gc-samples.js');
+        const { formatGcHeader, formatGcRow, gcRowJson } = await import('../../live/gc-table.js');
 
         let stdoutClosed = false;
         process.stdout.on('error', () => {
           stdoutClosed = true; // e.g. `heapwatch gc 123 | head`: stop quietly
         });
 
-        await withSession(target, { timeoutMs }, async (session) => {
-          const start = Date.now();
-          const sampler = await startSampler(session, { intervalMs });
-          const counters = new GcCounters(start);
-          for (let i = 0; i < count && !stdoutClosed; i++) {
-            if (i > 0) {
-              const wait = start + i * intervalMs - Date.now();
-              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-            }
-            const sample = await sampler.sample();
-            const row = counters.add(sample);
+        let i = 0;
+        await withSession(target, { timeoutMs }, (session) =>
+          sampleGc(session, { intervalMs, count }, (row, sample) => {
+            if (stdoutClosed) return false;
             if (opts.json) {
               process.stdout.write(`${JSON.stringify(gcRowJson(row, sample))}\n`);
             } else {
               if (i % HEADER_EVERY === 0) process.stdout.write(`${formatGcHeader(Boolean(opts.timestamp))}\n`);
               process.stdout.write(`${formatGcRow(row, Boolean(opts.timestamp))}\n`);
             }
-          }
-        });
+            i++;
+            return !stdoutClosed;
+          }),
+        );
       },
     );
 }

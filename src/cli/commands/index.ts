@@ -6,6 +6,7 @@ import { register as diff } from './diff.js';
 import { register as dump } from './dump.js';
 import { register as gc } from './gc.js';
 import { register as histo } from './histo.js';
+import { register as mcp } from './mcp.js';
 import { register as node } from './node.js';
 import { register as path } from './path.js';
 import { register as ps } from './ps.js';
@@ -14,4 +15,4 @@ import { register as run } from './run.js';
 /** One file per command; each exports `register(program)`. Heavy modules are imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node, run, path, diff, demo];
+export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node, run, path, diff, demo, mcp];

@@ -7,9 +7,10 @@ export function register(program: Command): void {
     .option('--json', 'print as JSON (schema heapwatch/ps@1)')
     .action(async (opts: { json?: boolean }) => {
       const { listNodeProcesses, formatProcessTable } = await import('../../live/ps.js');
+      const { psReport } = await import('../../live/reports.js');
       const rows = await listNodeProcesses();
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ schema: 'heapwatch/ps@1', processes: rows })}\n`);
+        process.stdout.write(`${JSON.stringify(psReport(rows))}\n`);
       } else {
         process.stdout.write(formatProcessTable(rows));
       }

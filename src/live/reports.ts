@@ -1,0 +1,19 @@
+import type { DumpResult } from './capture.js';
+import type { NodeProcessInfo } from './ps.js';
+
+/** `heapwatch ps --json`. */
+export function psReport(processes: NodeProcessInfo[]): { schema: 'heapwatch/ps@1'; processes: NodeProcessInfo[] } {
+  return { schema: 'heapwatch/ps@1', processes };
+}
+
+/** `heapwatch dump --json`. */
+export function dumpReport(result: DumpResult) {
+  return {
+    schema: 'heapwatch/dump@1' as const,
+    file: result.file,
+    bytes: result.bytes,
+    method: result.method,
+    durationMs: result.durationMs,
+    headroom: result.headroom,
+  };
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { duplicateStrings } from '../../analysis/strings.js';
+import { buildAnalysisReport } from '../../report/analysis-report.js';
+import { defineTool } from '../tool.js';
+import { count, fileParam, loaded } from './shared.js';
+
+export const analyzeTool = defineTool({
+  name: 'analyze',
+  title: 'Analyze a heap snapshot',
+  description:
+    'MAT-style analysis of a .heapsnapshot, as `heapwatch analyze --json` (schema heapwatch/analysis@1): totals, ' +
+    'leak suspects with their named paths from the GC roots, the biggest objects of the dominator tree, the class ' +
+    'histogram by retained size and duplicate strings. Sizes in bytes, exact as in Chrome DevTools. The first call ' +
+    'on a file reads and analyzes it (seconds per GB, with progress); later calls on it answer from memory.',
+  input: {
+    file: fileParam,
+    top: count(1, 100, 10, 'rows of biggest objects, of classes and of duplicate strings'),
+    suspects: z.boolean().default(true).describe('include leak suspects and duplicate strings (default true)'),
+  },
+  readOnly: true,
+  async run({ file: path, top, suspects }, ctx, extra) {
+    const { entry, cache, file } = await loaded(ctx, path, extra);
+    const report = buildAnalysisReport(file, entry.analysis, top);
+    if (suspects) {
+      // the same fields, in the same order, as analyze's addLeakFindings: suspects, then duplicate strings
+      Object.assign(report, {
+        suspects: await entry.suspects(),
+        duplicateStrings: duplicateStrings(entry.analysis, top, await entry.stringCopies()),
+      });
+    }
+    return { document: report, files: [{ file, answer: { entry, cache } }] };
+  },
+});
