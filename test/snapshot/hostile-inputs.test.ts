@@ -5,7 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeSnapshot, nodeName } from '../../src/analysis/index.js';
 import { MAX_NESTING } from '../../src/snapshot/json-skip.js';
+import { readSnapshot } from '../../src/snapshot/reader.js';
+import { node, writeTinySnapshot } from '../helpers/tiny-snapshot.js';
 import { runCli } from '../live/helpers.js';
 import { handWritten, serializeV8Style, tempDir } from './helpers.js';
 
@@ -98,5 +101,27 @@ describe('deeply nested sections', () => {
     const rows = (text: string) => JSON.parse(text).classes;
     expect(rows(r.stdout)).toEqual(rows(reference.stdout));
     expect(rows(r.stdout).length).toBeGreaterThan(0);
+  });
+});
+
+describe('crafted graphs', () => {
+  it('a concatenated string whose parts lead back to itself is named in bounded steps (found by npm run fuzz)', async () => {
+    const file = join(dir, 'cons-cycle.heapsnapshot');
+    writeTinySnapshot(
+      file,
+      [
+        node('root', 'synthetic', '', 1, 0),
+        node('c', 'concatenated string', '', 3, 32),
+        node('s', 'string', 'ab', 5, 16),
+      ],
+      [
+        ['root', 'element', 1, 'c'],
+        ['c', 'internal', 'first', 'c'],
+        ['c', 'internal', 'second', 's'],
+      ],
+    );
+    const a = analyzeSnapshot(await readSnapshot(file));
+    // `first` is itself forever, so nothing is ever added: the walk stops at its step bound with what it has
+    expect(nodeName(a, 1)).toBe('');
   });
 });
