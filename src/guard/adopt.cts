@@ -9,6 +9,7 @@ import {
   fchmodSync,
   fstatSync,
   fsyncSync,
+  lstatSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -168,6 +169,20 @@ function goneAlready(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A symlink or other non-file under a snapshot's name (someone else's, in a shared folder): never ours to move. */
+function notARegularFile(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ELOOP' || code === 'EINVAL';
+}
+
 /** Moves one snapshot to `finalPath`, or to `finalPath.partial` when it was cut off. */
 export function settleSnapshot(
   from: string,
@@ -219,16 +234,21 @@ export function adoptDumps(options: AdoptOptions): Adopted {
           const to = join(dir, dumpFileName(app, snapshotPid, when, 'near-heap-limit'));
           adopted.dumps.push(settleSnapshot(from, to, snapshotPid, 'near-heap-limit', minFree));
         } catch (err) {
-          if (!goneAlready(err)) throw err;
+          if (!goneAlready(err) && !notARegularFile(err)) throw err;
         }
         continue;
       }
       const reportPid = nodeReportPid(name);
       if (reportPid !== null && guarded(reportPid) && !isAlive(reportPid)) {
+        if (!isRegularFile(from)) continue; // gone, or not Node's report: someone else's link or folder
         const app = appOf(dir, reportPid, fallbackApp);
         const to = join(dir, reportFileName(app, reportPid, statSync(from).mtime, reportReason(from)));
-        moveFile(from, to, minFree);
-        adopted.reports.push(to);
+        try {
+          moveFile(from, to, minFree);
+          adopted.reports.push(to);
+        } catch (err) {
+          if (!goneAlready(err) && !notARegularFile(err)) throw err;
+        }
       }
     }
   }

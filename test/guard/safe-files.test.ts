@@ -3,7 +3,7 @@
 // (a real tmpfs). Nothing is ever written through someone else's symlink, and a dump is complete under its final
 // name or absent.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../live/helpers.js';
@@ -29,7 +29,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   if (!noAttacker) spawnSync('userdel', [attacker]);
-  for (const m of mounted) spawnSync('umount', [m]);
+  for (const m of mounted) spawnSync('umount', ['-l', m]);
   rmSync(shared, { recursive: true, force: true });
   removeTempDirs();
 });
@@ -91,6 +91,25 @@ describe('a second local user against files heapwatch creates as root', () => {
     expect(readFileSync(victim.path, 'utf8')).toBe(victim.text);
     expect(stderr).toBe(`heapwatch: guard off: cannot use ${shared}: ${marker}: exists and is not a regular file\n`);
     expect(statSync(victim.path).mode & 0o777).toBe(0o644);
+  });
+
+  it("a symlink planted under a Node-named snapshot's name is never followed, moved or chmodded", async (ctx) => {
+    if (noAttacker) return ctx.skip(noAttacker);
+    const victim = victimFile();
+    const dead = startNode(['-e', '0'], {}, shared);
+    await dead.exited;
+    const pid = dead.proc.pid!;
+    // a dead "guarded" process in a shared folder: the attacker writes its marker and a snapshot-named link
+    asAttacker('sh', '-c', `echo '{"app":"x"}' > ${shared}/.heapwatch-${pid}.json`);
+    const link = join(shared, `Heap.20261122.010203.${pid}.0.001.heapsnapshot`);
+    asAttacker('ln', '-s', victim.path, link);
+    const next = startNode(['--require', REGISTER_CJS, '-e', '0'], { HEAPWATCH_DIR: shared }, shared);
+    await next.exited;
+    expect(next.stderr()).toBe('');
+    expect(readFileSync(victim.path, 'utf8')).toBe(victim.text);
+    expect(statSync(victim.path).mode & 0o777).toBe(0o644);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readdirSync(shared).filter((n) => n.startsWith('x-'))).toEqual([]);
   });
 
   it('a report is never written through a symlink planted under its name', async (ctx) => {

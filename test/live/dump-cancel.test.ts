@@ -12,7 +12,7 @@ const work = mkdtempSync(join(tmpdir(), 'heapwatch-dump-cancel-'));
 const mounted: string[] = [];
 afterAll(() => {
   killAll();
-  for (const m of mounted) spawnSync('umount', [m]);
+  for (const m of mounted) spawnSync('umount', ['-l', m]);
   rmSync(work, { recursive: true, force: true });
 });
 
