@@ -3,6 +3,8 @@ import { DETACHED } from './dom-state.js';
 import { formatPropertyName } from './plain-objects.js';
 
 const MAX_FLAT_STRING = 1024;
+/** Parts visited at most: V8's parts are never empty, so a real string fills 1 KB long before; a crafted cycle stops. */
+const MAX_FLAT_STEPS = 16 * MAX_FLAT_STRING;
 const MAX_OBJECT_NAME = 100;
 
 /**
@@ -24,7 +26,7 @@ function flattenConsString(s: HeapSnapshot, o: number): string {
   const internal = s.edgeType.internal;
   const stack = [o];
   let out = '';
-  while (stack.length > 0 && out.length < MAX_FLAT_STRING) {
+  for (let steps = 0; stack.length > 0 && out.length < MAX_FLAT_STRING && steps < MAX_FLAT_STEPS; steps++) {
     const v = stack.pop()!;
     if (s.nodeTypeOf(v) !== cons) {
       out += s.nodeName(v);

@@ -3,17 +3,24 @@
 // directory), and a process can die before it renames a dump of ours; whoever runs next — the process itself
 // on its next event-loop turn, `heapwatch run` after the child exits, or the next guarded start — moves them.
 import {
-  chmodSync,
-  copyFileSync,
+  closeSync,
+  constants,
   existsSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   unlinkSync,
+  writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
-import { humanBytes } from './disk-space.cjs';
+import { dirname, join } from 'node:path';
+import { humanBytes, noRoomReason } from './disk-space.cjs';
 import {
   dumpFileName,
   nodeReportPid,
@@ -24,6 +31,7 @@ import {
   reportFileName,
   snapshotCompleteness,
 } from './dump-files.cjs';
+import { createTemp } from './safe-file.cjs';
 
 export interface AdoptedDump {
   path: string;
@@ -49,6 +57,8 @@ export interface AdoptOptions {
   shouldAdopt: (pid: number) => boolean;
   /** The app name for a pid with no marker file. */
   fallbackApp: string;
+  /** Bytes of disk that must stay free after a copy across file systems (HEAPWATCH_MIN_FREE). */
+  minFreeBytes?: number;
 }
 
 /** The marker a guarded process leaves in the dump folder while it runs: names its app for adoption. */
@@ -77,16 +87,66 @@ function appOf(dir: string, pid: number, fallback: string): string {
   return fallback;
 }
 
-/** Rename, or copy and remove when the two folders are on different file systems; always mode 0600. */
-function moveFile(from: string, to: string): void {
+const COPY_CHUNK = 1 << 20;
+
+/**
+ * Moves `from` (a regular file, never followed through a symlink) to `to`, mode 0600: a rename, or across file
+ * systems a copy into a fresh random temp beside `to` that is renamed only once whole (and, for a snapshot, once its
+ * tail is as complete as the source's), then the source removed. A killed or failed copy leaves the source where it
+ * was and nothing under `to`; the temp is removed here, or by the next adopter after a kill.
+ */
+function moveFile(from: string, to: string, minFreeBytes: number, snapshot?: { complete: boolean }): void {
+  const src = openSync(from, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    renameSync(from, to);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    copyFileSync(from, to);
-    unlinkSync(from);
+    const st = fstatSync(src);
+    if (!st.isFile()) throw new Error(`${from}: not a regular file`);
+    fchmodSync(src, 0o600);
+    try {
+      renameSync(from, to);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    }
+    copyAcross(src, st.size, from, to, minFreeBytes, snapshot);
+  } finally {
+    closeSync(src);
   }
-  chmodSync(to, 0o600);
+  unlinkSync(from);
+}
+
+function copyAcross(
+  src: number,
+  size: number,
+  from: string,
+  to: string,
+  minFreeBytes: number,
+  snapshot: { complete: boolean } | undefined,
+): void {
+  const noRoom = noRoomReason(dirname(to), size, minFreeBytes);
+  if (noRoom) throw new Error(`not moved from ${from}: ${noRoom}`);
+  const temp = createTemp(to, 0o600);
+  try {
+    const buf = Buffer.allocUnsafe(COPY_CHUNK);
+    let at = 0;
+    for (let n = readSync(src, buf, 0, COPY_CHUNK, at); n > 0; n = readSync(src, buf, 0, COPY_CHUNK, at)) {
+      for (let w = 0; w < n; ) w += writeSync(temp.fd, buf, w, n - w);
+      at += n;
+    }
+    fsyncSync(temp.fd);
+    closeSync(temp.fd);
+    temp.fd = -1;
+    if (at !== size) throw new Error(`${from} changed while it was copied`);
+    if (snapshot?.complete && !snapshotCompleteness(temp.path).complete) {
+      throw new Error(`the copy of ${from} is not complete`);
+    }
+    renameSync(temp.path, to);
+  } catch (err) {
+    if (temp.fd >= 0) closeSync(temp.fd);
+    try {
+      unlinkSync(temp.path);
+    } catch {}
+    throw new Error(`not moved from ${from}: ${(err as Error).message.split(temp.path).join(to)}`);
+  }
 }
 
 function listDir(dir: string): string[] {
@@ -109,11 +169,31 @@ function goneAlready(err: unknown): boolean {
   return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A symlink or other non-file under a snapshot's name (someone else's, in a shared folder): never ours to move. */
+function notARegularFile(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ELOOP' || code === 'EINVAL';
+}
+
 /** Moves one snapshot to `finalPath`, or to `finalPath.partial` when it was cut off. */
-export function settleSnapshot(from: string, finalPath: string, pid: number, reason: string): AdoptedDump {
+export function settleSnapshot(
+  from: string,
+  finalPath: string,
+  pid: number,
+  reason: string,
+  minFreeBytes = 0,
+): AdoptedDump {
   const c = snapshotCompleteness(from);
   const path = c.complete ? finalPath : `${finalPath}${PARTIAL_SUFFIX}`;
-  moveFile(from, path);
+  moveFile(from, path, minFreeBytes, c);
   return { path, pid, reason, complete: c.complete, size: c.size, problem: c.problem };
 }
 
@@ -138,6 +218,7 @@ function reportReason(path: string): string {
  */
 export function adoptDumps(options: AdoptOptions): Adopted {
   const { dir, diagnosticDir, shouldAdopt, fallbackApp } = options;
+  const minFree = options.minFreeBytes ?? 0;
   const adopted: Adopted = { dumps: [], reports: [] };
   const folders = diagnosticDir === dir ? [dir] : [diagnosticDir, dir];
   // Node-named files are only ours when a guarded process (one that left a marker) wrote them
@@ -151,18 +232,23 @@ export function adoptDumps(options: AdoptOptions): Adopted {
           const when = statSync(from).mtime;
           const app = appOf(dir, snapshotPid, fallbackApp);
           const to = join(dir, dumpFileName(app, snapshotPid, when, 'near-heap-limit'));
-          adopted.dumps.push(settleSnapshot(from, to, snapshotPid, 'near-heap-limit'));
+          adopted.dumps.push(settleSnapshot(from, to, snapshotPid, 'near-heap-limit', minFree));
         } catch (err) {
-          if (!goneAlready(err)) throw err;
+          if (!goneAlready(err) && !notARegularFile(err)) throw err;
         }
         continue;
       }
       const reportPid = nodeReportPid(name);
       if (reportPid !== null && guarded(reportPid) && !isAlive(reportPid)) {
+        if (!isRegularFile(from)) continue; // gone, or not Node's report: someone else's link or folder
         const app = appOf(dir, reportPid, fallbackApp);
         const to = join(dir, reportFileName(app, reportPid, statSync(from).mtime, reportReason(from)));
-        moveFile(from, to);
-        adopted.reports.push(to);
+        try {
+          moveFile(from, to, minFree);
+          adopted.reports.push(to);
+        } catch (err) {
+          if (!goneAlready(err) && !notARegularFile(err)) throw err;
+        }
       }
     }
   }
@@ -170,10 +256,16 @@ export function adoptDumps(options: AdoptOptions): Adopted {
     const temp = parseTempName(name);
     // a temp file of a live process is still being written: never touch it
     if (temp && shouldAdopt(temp.pid) && !isAlive(temp.pid)) {
+      const finalPath = join(dir, temp.finalName);
+      if (existsSync(finalPath) || existsSync(`${finalPath}${PARTIAL_SUFFIX}`)) {
+        // a copy cut off by a kill whose source has been adopted since (above): the temp is only a leftover
+        try {
+          unlinkSync(join(dir, name));
+        } catch {}
+        continue;
+      }
       const parsed = parseDumpName(temp.finalName);
-      adopted.dumps.push(
-        settleSnapshot(join(dir, name), join(dir, temp.finalName), temp.pid, parsed?.reason ?? 'unknown'),
-      );
+      adopted.dumps.push(settleSnapshot(join(dir, name), finalPath, temp.pid, parsed?.reason ?? 'unknown', minFree));
     }
   }
   for (const name of listDir(dir)) {

@@ -1,6 +1,7 @@
 // Names and states of the files the guard writes: `<app>-<pid>-<time>-<reason>.heapsnapshot` (complete),
-// `….heapsnapshot.partial` (cut off), `.….tmp` (being written), and Node's own names we adopt.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+// `….heapsnapshot.partial` (cut off), `.<final>.<random>.tmp` (being written, see safe-file.cts), and Node's own
+// names we adopt.
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 export const SNAPSHOT_EXT = '.heapsnapshot';
 export const PARTIAL_SUFFIX = '.partial';
@@ -19,7 +20,7 @@ export function reportFileName(app: string, pid: number, date: Date, reason: str
   return `${app}-${pid}-${isoStamp(date)}-${reason}${REPORT_EXT}`;
 }
 
-/** A dump of ours being written: `.<final name>.tmp`. */
+/** The name older versions gave a dump being written: `.<final name>.tmp` (still recognised for clean-up). */
 export function tempNameFor(finalName: string): string {
   return `.${finalName}.tmp`;
 }
@@ -33,7 +34,8 @@ export interface DumpName {
 }
 
 const OUR_DUMP = /^(.+)-(\d+)-(\d{8}T\d{6}\.\d{3}Z)-([a-z0-9-]+)\.heapsnapshot(\.partial)?$/;
-const OUR_TEMP = /^\.(.+-(\d+)-\d{8}T\d{6}\.\d{3}Z-[a-z0-9-]+\.heapsnapshot)\.tmp$/;
+// safe-file's `.<final>.<12 hex>.tmp` (and the plain `.<final>.tmp` of older versions); a copy to `.partial` too
+const OUR_TEMP = /^\.(.+-(\d+)-\d{8}T\d{6}\.\d{3}Z-[a-z0-9-]+\.heapsnapshot)(?:\.partial)?\.(?:[0-9a-f]{12}\.)?tmp$/;
 /** Node's near-heap-limit snapshot: `Heap.<yyyymmdd>.<hhmmss>.<pid>.<thread>.<seq>.heapsnapshot`. */
 const NODE_SNAPSHOT = /^Heap\.\d{8}\.\d{6}\.(\d+)\.\d+\.\d+\.heapsnapshot$/;
 /** Node's diagnostic report: `report.<yyyymmdd>.<hhmmss>.<pid>.<thread>.<seq>.json`. */
@@ -44,7 +46,7 @@ export function parseDumpName(name: string): DumpName | null {
   return m ? { app: m[1], pid: Number(m[2]), stamp: m[3], reason: m[4], partial: m[5] !== undefined } : null;
 }
 
-/** For `.<final>.tmp`: the final name and the writer's pid. */
+/** For a temp of ours: the final name (without `.partial`) and the writer's pid. */
 export function parseTempName(name: string): { finalName: string; pid: number } | null {
   const m = OUR_TEMP.exec(name);
   return m ? { finalName: m[1], pid: Number(m[2]) } : null;
@@ -74,9 +76,12 @@ const HEAD = '{"snapshot":{';
  * ends with a string's closing quote (not an escaped one) and `]}`; any cut leaves a different tail.
  */
 export function snapshotCompleteness(path: string): Completeness {
-  const fd = openSync(path, 'r');
+  // never through a symlink, never blocking on a FIFO someone left under a snapshot's name
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error(`${path}: not a regular file`), { code: 'EINVAL' });
+    const size = st.size;
     if (size === 0) return { complete: false, size, problem: 'empty file' };
     const head = Buffer.alloc(Math.min(size, HEAD.length));
     readSync(fd, head, 0, head.length, 0);

@@ -1,7 +1,7 @@
 // The guard that runs inside the user's process (loaded by register.cjs / register.js). Node built-ins only.
 // It arms Node's near-heap-limit snapshot, diagnostic reports on fatal errors, an optional on-demand snapshot
 // signal, and gives every dump its final name, mode 0600, and retention in the dump folder.
-import { closeSync, mkdirSync, openSync, unlinkSync, watch, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, statSync, unlinkSync, watch, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { getHeapStatistics, setHeapSnapshotNearHeapLimit, writeHeapSnapshot } from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
@@ -16,8 +16,9 @@ import {
 } from './adopt.cjs';
 import { type GuardConfig, readGuardConfig } from './config.cjs';
 import { noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
-import { dumpFileName, nodeSnapshotPid, tempNameFor } from './dump-files.cjs';
+import { dumpFileName, nodeSnapshotPid } from './dump-files.cjs';
 import { armRescuer } from './rescuer.cjs';
+import { createTemp, writeFileSafelySync } from './safe-file.cjs';
 
 const INSTALLED = Symbol.for('heapwatch.guard');
 
@@ -50,6 +51,7 @@ function createGuard(config: GuardConfig): Guard & { adoptOwn(): void } {
       diagnosticDir: config.diagnosticDir,
       shouldAdopt: (p) => p === pid,
       fallbackApp: app,
+      minFreeBytes: config.minFreeBytes,
     });
     if (adopted.dumps.length > 0) enforceRetention(dir, config.maxDumps);
     adopted.dumps.forEach(announce);
@@ -63,20 +65,31 @@ function createGuard(config: GuardConfig): Guard & { adoptOwn(): void } {
       say(`${reason} heap snapshot skipped: ${noRoom}`);
       return null;
     }
-    const temp = join(dir, tempNameFor(finalName));
-    closeSync(openSync(temp, 'wx', 0o600)); // the file exists as 0600 before a single byte of heap is in it
+    // a fresh random name, created 0600 and exclusively before a single byte of heap is in it
+    const temp = createTemp(join(dir, finalName));
     try {
-      writeHeapSnapshot(temp);
+      // V8 opens the name it is given; on Linux the fd's own /proc link, so nobody can swap the file under it
+      writeHeapSnapshot(process.platform === 'linux' ? `/proc/self/fd/${temp.fd}` : temp.path);
     } catch (err) {
       say(`${reason} heap snapshot failed: ${(err as Error).message}`);
+    } finally {
+      closeSync(temp.fd);
     }
-    const dump = settleSnapshot(temp, join(dir, finalName), pid, reason);
+    const dump = settleSnapshot(temp.path, join(dir, finalName), pid, reason);
     enforceRetention(dir, config.maxDumps);
     announce(dump);
     return dump.complete ? dump.path : null;
   };
 
   return { config, writeDump, adoptOwn };
+}
+
+function sameFileSystem(a: string, b: string): boolean {
+  try {
+    return statSync(a).dev === statSync(b).dev;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs `work` and reports any failure on stderr: the guard must never throw into the user's app. */
@@ -90,10 +103,12 @@ function safely(what: string, work: () => void): void {
 
 /** Arms Node's near-heap-limit snapshot and the two ways it gets our name: next loop turn, or the rescuer. */
 function armNearLimit(config: GuardConfig, adoptOwn: () => void): void {
-  const { dir, diagnosticDir, app, maxDumps } = config;
+  const { dir, diagnosticDir, app, maxDumps, minFreeBytes } = config;
   const pid = process.pid;
   setHeapSnapshotNearHeapLimit(config.nearLimit);
-  armRescuer({ dir, diagnosticDir, pid, app, maxDumps }, (err) => say(`snapshot rescuer off: ${err.message}`));
+  armRescuer({ dir, diagnosticDir, pid, app, maxDumps, minFreeBytes }, (err) =>
+    say(`snapshot rescuer off: ${err.message}`),
+  );
   // Node writes the snapshot synchronously under its own name; on the next event-loop turn we give it ours
   try {
     watch(diagnosticDir, { persistent: false }, (_event, name) => {
@@ -116,9 +131,8 @@ export function installGuard(): Guard | null {
   const pid = process.pid;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(dir, markerName(pid)), JSON.stringify({ app, pid, startedAt: new Date().toISOString() }), {
-      mode: 0o600,
-    });
+    // never through whatever someone else put under the marker's name (HEAPWATCH_DIR may be a shared folder)
+    writeFileSafelySync(join(dir, markerName(pid)), JSON.stringify({ app, pid, startedAt: new Date().toISOString() }));
   } catch (err) {
     say(`guard off: cannot use ${dir}: ${(err as Error).message}`);
     return null;
@@ -132,6 +146,7 @@ export function installGuard(): Guard | null {
       diagnosticDir: config.diagnosticDir,
       shouldAdopt: (p) => p !== pid && !isAlive(p),
       fallbackApp: app,
+      minFreeBytes: config.minFreeBytes,
     });
     enforceRetention(dir, config.maxDumps);
     left.dumps.forEach(announce);
@@ -142,7 +157,10 @@ export function installGuard(): Guard | null {
 
   if (config.nearLimit > 0) {
     const atLimit = getHeapStatistics().heap_size_limit * SNAPSHOT_BYTES_PER_HEAP_BYTE;
-    const noRoom = noRoomReason(config.diagnosticDir, atLimit, config.minFreeBytes);
+    // Node writes into the diagnostic folder; from another file system the dump is then copied into the dump folder
+    const noRoom =
+      noRoomReason(config.diagnosticDir, atLimit, config.minFreeBytes) ??
+      (sameFileSystem(config.diagnosticDir, dir) ? null : noRoomReason(dir, atLimit, config.minFreeBytes));
     if (noRoom) say(`near-heap-limit snapshots off: ${noRoom}`);
     else armNearLimit(config, guard.adoptOwn);
   }

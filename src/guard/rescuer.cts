@@ -24,6 +24,7 @@ export interface RescuerSettings {
   pid: number;
   app: string;
   maxDumps: number;
+  minFreeBytes: number;
 }
 
 // Runs in the worker (CommonJS eval): polls for this pid's Node-named snapshots, adopts them once complete.
@@ -33,17 +34,21 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { adoptDumps, enforceRetention, describeDump } = require(w.adoptModule);
 const { nodeSnapshotPid, snapshotCompleteness } = require(w.dumpFilesModule);
-setInterval(() => {
+const poll = setInterval(() => {
   try {
     const mine = fs.readdirSync(w.diagnosticDir).filter((n) => nodeSnapshotPid(n) === w.pid);
     if (mine.length === 0) return;
     // still being written: wait (a cut-off file is settled as partial by whoever adopts it after death)
     if (!mine.every((n) => snapshotCompleteness(path.join(w.diagnosticDir, n)).complete)) return;
-    const adopted = adoptDumps({ dir: w.dir, diagnosticDir: w.diagnosticDir, shouldAdopt: (p) => p === w.pid, fallbackApp: w.app });
+    const adopted = adoptDumps({ dir: w.dir, diagnosticDir: w.diagnosticDir, shouldAdopt: (p) => p === w.pid, fallbackApp: w.app, minFreeBytes: w.minFreeBytes });
     if (adopted.dumps.length > 0) enforceRetention(w.dir, w.maxDumps);
     for (const d of adopted.dumps) fs.writeSync(2, 'heapwatch: ' + describeDump(d) + '\\n');
-  } catch {
+  } catch (err) {
     // the main thread adopted it first, or the folder went away: nothing to rescue
+    if (err.code === 'ENOENT') return;
+    // no room to copy it, or a copy that failed: say so once and leave the snapshot where Node wrote it
+    clearInterval(poll);
+    fs.writeSync(2, 'heapwatch: adopting the near-heap-limit snapshot failed: ' + err.message + '\\n');
   }
 }, ${RESCUE_POLL_MS});
 `;

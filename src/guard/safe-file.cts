@@ -16,7 +16,8 @@ import {
 import { access, lstat, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-const CREATE_EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+// read-write: a writer checks what it wrote (a snapshot's tail) through the same descriptor
+const CREATE_EXCLUSIVE = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
 /** A temporary file of ours: `.<final name>.<random>.tmp` beside the final file. */
 export interface TempFile {

@@ -1,18 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import {
   closeSync,
   existsSync,
   fstatSync,
-  openSync,
+  lstatSync,
   readSync,
   renameSync,
-  statSync,
+  statfsSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { HeapwatchError, runtimeError, usageError } from '../errors.js';
+import { formatBytes } from '../format.js';
+import { SNAPSHOT_BYTES_PER_HEAP_BYTE } from '../guard/disk-space.cjs';
+import { createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { describeHeadroom, type Headroom, measureHeadroom } from './headroom.js';
 import { processListeningSockets } from './proc.js';
 import type { Session } from './session.js';
@@ -38,6 +40,13 @@ export interface DumpOptions {
   stream?: boolean;
   onHeadroom?: (headroom: Headroom, message: string) => void;
   onProgress?: (progress: DumpProgress) => void;
+  /** Said when heapwatch streams because the target writing its own file could fill the disk. */
+  onNotice?: (message: string) => void;
+  /**
+   * Leave the checked temporary file for the caller's `commit()` (the dump command renames it only after the
+   * session is closed, so a Ctrl-C can never leave both a failure and a file). Default: renamed before returning.
+   */
+  deferCommit?: boolean;
 }
 
 export interface DumpResult {
@@ -47,6 +56,8 @@ export interface DumpResult {
   method: 'target-wrote' | 'streamed';
   durationMs: number;
   headroom: Headroom;
+  /** With deferCommit: gives the finished file its final name (synchronously). Otherwise already done. */
+  commit(): void;
 }
 
 const BUILTIN = `(n) => (process.getBuiltinModule ? process.getBuiltinModule(n) : require(n))`;
@@ -80,41 +91,61 @@ export function defaultDumpName(pid: number, now = new Date()): string {
   return `heapdump-${pid}-${stamp}.heapsnapshot`;
 }
 
-/** A file we create with mode 0600 next to the destination, so the final rename stays on one file system. */
-function createTempFile(output: string): { path: string; fd: number } {
-  const path = join(
-    dirname(output),
-    `.${basename(output)}.heapwatch-${process.pid}-${randomBytes(4).toString('hex')}.tmp`,
-  );
+/** A fresh random temp file beside the destination (0600, exclusive, no symlink followed). */
+function createTempFile(output: string): TempFile {
   try {
-    return { path, fd: openSync(path, 'wx', 0o600) };
+    return createTemp(output);
   } catch (err) {
-    throw runtimeError(`cannot create ${path}: ${(err as Error).message}`, 'IO');
+    throw runtimeError(`cannot create a file in ${dirname(output)}: ${(err as Error).message}`, 'IO');
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 
 /** A complete snapshot is one JSON object starting with {"snapshot": and ending with }. */
-function looksComplete(path: string): boolean {
-  const fd = openSync(path, 'r');
+function looksComplete(fd: number): boolean {
+  const size = fstatSync(fd).size;
+  if (size < 16) return false;
+  const head = Buffer.alloc(16);
+  readSync(fd, head, 0, 16, 0);
+  const tail = Buffer.alloc(Math.min(64, size));
+  readSync(fd, tail, 0, tail.length, size - tail.length);
+  return /^\{\s*"snapshot"/.test(head.toString('latin1')) && tail.toString('latin1').trimEnd().endsWith('}');
+}
+
+/**
+ * Why the target should not write its own snapshot into `dir`, or null: V8's writeHeapSnapshot keeps its file
+ * open when the disk fills, so the space stays taken until the target exits. Streamed, heapwatch stops writing
+ * and removes the file instead.
+ */
+export function diskTooSmallForTarget(dir: string, heapUsed: number): string | null {
+  const needed = heapUsed * SNAPSHOT_BYTES_PER_HEAP_BYTE;
+  let free: number;
   try {
-    const size = fstatSync(fd).size;
-    if (size < 16) return false;
-    const head = Buffer.alloc(16);
-    readSync(fd, head, 0, 16, 0);
-    const tail = Buffer.alloc(Math.min(64, size));
-    readSync(fd, tail, 0, tail.length, size - tail.length);
-    return /^\{\s*"snapshot"/.test(head.toString('latin1')) && tail.toString('latin1').trimEnd().endsWith('}');
-  } finally {
-    closeSync(fd);
+    const s = statfsSync(dir);
+    free = s.bavail * s.bsize;
+  } catch {
+    return null;
   }
+  if (free >= needed) return null;
+  return (
+    `${formatBytes(free)} free on ${dir}, a snapshot of this heap may need about ${formatBytes(needed)}: ` +
+    'streaming it instead of letting the target write it (a target that fills the disk keeps the space until it exits)'
+  );
 }
 
 /** Polls the growing file so the user sees bytes arriving while the target writes. */
-function watchSize(path: string, onProgress: DumpOptions['onProgress']): () => void {
+function watchSize(fd: number, onProgress: DumpOptions['onProgress']): () => void {
   if (!onProgress) return () => {};
   const timer = setInterval(() => {
     try {
-      const bytes = statSync(path).size;
+      const bytes = fstatSync(fd).size;
       // nothing written yet: V8 is still building the snapshot graph (no node count reaches us in this mode)
       onProgress({ phase: bytes === 0 ? 'snapshot' : 'write', bytes });
     } catch {}
@@ -122,30 +153,37 @@ function watchSize(path: string, onProgress: DumpOptions['onProgress']): () => v
   return () => clearInterval(timer);
 }
 
-/** Has the target (same machine, same file system view, allowed to write) write the snapshot into `tmp`. */
-async function targetWrites(session: Session, tmp: string, fd: number, options: DumpOptions): Promise<boolean> {
-  const st = fstatSync(fd);
-  const verdict = await session.evaluate<string>(
-    `(() => {
-  const builtin = ${BUILTIN};
-  const fs = builtin('fs'), v8 = builtin('v8');
-  const file = ${JSON.stringify(tmp)};
-  let st;
-  try { st = fs.statSync(file); } catch { return 'unseen'; }
-  if (st.ino !== ${st.ino} || st.dev !== ${st.dev}) return 'unseen';
-  try { fs.accessSync(file, fs.constants.W_OK); } catch { return 'denied'; }
-  return 'ok';
-})()`,
-  );
-  if (verdict !== 'ok') return false;
-  const stopWatching = watchSize(tmp, options.onProgress);
+/**
+ * Has the target (same machine, same file system view, allowed to write) write the snapshot into our temp file.
+ * In one synchronous evaluation it opens the file by name (no symlink) and checks it is ours, then has V8 write
+ * through the descriptor's /proc link: if heapwatch removed the name meanwhile (Ctrl-C), the bytes go to the
+ * removed file and vanish with it; nothing can recreate the name after heapwatch is gone.
+ */
+async function targetWrites(session: Session, tmp: TempFile, options: DumpOptions): Promise<boolean> {
+  const st = fstatSync(tmp.fd);
+  const stopWatching = watchSize(tmp.fd, options.onProgress);
   try {
     // The target's event loop is stalled for the whole write; no timeout, a big heap takes minutes.
-    await session.evaluate(`(${BUILTIN})('v8').writeHeapSnapshot(${JSON.stringify(tmp)}), true`);
+    const verdict = await session.evaluate<string>(
+      `(() => {
+  const builtin = ${BUILTIN};
+  const fs = builtin('fs'), v8 = builtin('v8');
+  const file = ${JSON.stringify(tmp.path)};
+  let fd;
+  try { fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK); }
+  catch (e) { return e.code === 'EACCES' || e.code === 'EPERM' ? 'denied' : 'unseen'; }
+  try {
+    const st = fs.fstatSync(fd);
+    if (st.ino !== ${st.ino} || st.dev !== ${st.dev}) return 'unseen';
+    v8.writeHeapSnapshot(process.platform === 'linux' ? '/proc/self/fd/' + fd : file);
+    return 'ok';
+  } finally { fs.closeSync(fd); }
+})()`,
+    );
+    return verdict === 'ok';
   } finally {
     stopWatching();
   }
-  return true;
 }
 
 /** Streams HeapProfiler.addHeapSnapshotChunk straight to `fd`: heapwatch never holds more than one chunk. */
@@ -203,31 +241,62 @@ export async function dumpHeap(session: Session, options: DumpOptions): Promise<
 
   if (options.gc) await collectGarbage(session);
 
+  let stream = options.stream === true || !sameMachine;
+  if (!stream) {
+    const tooSmall = diskTooSmallForTarget(dirname(output), used);
+    if (tooSmall) {
+      options.onNotice?.(tooSmall);
+      stream = true;
+    }
+  }
+
   const tmp = createTempFile(output);
-  // Ctrl-C while the target writes: the target keeps its fd, but the name goes now and the space when it is done.
-  session.onDetach(() => {
+  // writing → finished (checked, closed) → committed. Until committed, whatever ends the process removes the temp:
+  // Ctrl-C's detach, an error, or process.exit (the signal handler's); a target still writing writes to the
+  // removed file (see targetWrites).
+  let state: 'writing' | 'finished' | 'committed' = 'writing';
+  const removeTemp = (): void => {
+    if (state === 'committed') return;
     try {
       unlinkSync(tmp.path);
     } catch {}
+  };
+  process.on('exit', removeTemp);
+  session.onDetach(() => {
+    if (state === 'writing') removeTemp();
   });
+  const commit = (): void => {
+    if (state !== 'finished') throw runtimeError('the dump was cancelled', 'CANCELLED');
+    // a file (or a link someone planted) under the name since we started: never replaced
+    if (existsSync(output) || isSymlink(output)) {
+      removeTemp();
+      throw usageError(`${output} appeared while dumping; heapwatch does not overwrite dumps`, 'EXISTS');
+    }
+    renameSync(tmp.path, output);
+    state = 'committed';
+    process.off('exit', removeTemp);
+  };
   let method: DumpResult['method'] = 'streamed';
   try {
-    if (!options.stream && sameMachine && (await targetWrites(session, tmp.path, tmp.fd, options))) {
+    if (!stream && (await targetWrites(session, tmp, options))) {
       method = 'target-wrote';
     } else {
       await streamToFile(session, tmp.fd, options);
     }
+    if (!looksComplete(tmp.fd)) throw runtimeError('the snapshot the target produced is incomplete', 'INCOMPLETE');
+    const bytes = fstatSync(tmp.fd).size;
     closeSync(tmp.fd);
     tmp.fd = -1;
-    if (!looksComplete(tmp.path)) throw runtimeError('the snapshot the target produced is incomplete', 'INCOMPLETE');
-    renameSync(tmp.path, output);
+    if (!session.attached) throw runtimeError('the dump was cancelled', 'CANCELLED');
+    state = 'finished';
+    const result = { file: output, bytes, method, durationMs: Date.now() - started, headroom, commit };
+    if (!options.deferCommit) commit();
+    return result;
   } catch (err) {
     if (tmp.fd >= 0) closeSync(tmp.fd);
-    try {
-      unlinkSync(tmp.path);
-    } catch {}
+    removeTemp();
+    process.off('exit', removeTemp);
     if (err instanceof HeapwatchError) throw err;
     throw runtimeError(`dump failed: ${(err as Error).message}`, 'IO');
   }
-  return { file: output, bytes: statSync(output).size, method, durationMs: Date.now() - started, headroom };
 }

@@ -4,25 +4,34 @@ import { SnapshotFormatError } from './format-error.js';
 const LITERALS: Record<number, string> = { 116: 'true', 102: 'false', 110: 'null' };
 
 /**
+ * Deepest nesting skipValue follows. V8 nests only `trace_tree` (one level per stack frame of an allocation, far
+ * fewer than this); a file nested deeper is refused instead of growing the container stack with the file.
+ */
+export const MAX_NESTING = 1 << 16;
+
+/**
  * Checks and steps over one JSON value starting at pos (sections heapwatch does not keep, such as
  * `trace_tree` or `samples`, and the `snapshot` header). Iterative, so deep nesting cannot overflow the stack.
  * Returns the position just after the value; gives up once it is more than `limit` bytes long.
  */
 export function skipValue(win: FileWindow, pos: number, limit = Number.POSITIVE_INFINITY): number {
-  // the containers we are in: 1 = array, 2 = object
-  const stack: number[] = [];
+  // the containers we are in (1 = array, 2 = object), a byte each up to MAX_NESTING: bounded at any file size
+  const stack = new Uint8Array(MAX_NESTING);
+  let depth = 0;
   let p = win.skipWs(pos);
   for (;;) {
     // a value at p
     const c = win.byte(p);
     if (c === 123 || c === 91) {
       const kind = c === 91 ? 1 : 2;
+      const opened = p;
       p = win.skipWs(p + 1);
       const close = kind === 1 ? 93 : 125;
       if (win.byte(p) === close) {
         p++;
       } else {
-        stack.push(kind);
+        if (depth === MAX_NESTING) throw new SnapshotFormatError(`nested deeper than ${MAX_NESTING} levels`, opened);
+        stack[depth++] = kind;
         if (kind === 2) p = objectKey(win, p);
         continue;
       }
@@ -42,17 +51,17 @@ export function skipValue(win: FileWindow, pos: number, limit = Number.POSITIVE_
     if (p - pos > limit) throw new SnapshotFormatError('value too long (not closed?)', pos);
     // after a value: close containers or go on to the next element
     for (;;) {
-      if (stack.length === 0) return p;
+      if (depth === 0) return p;
       p = win.skipWs(p);
       const d = win.byte(p);
-      const kind = stack[stack.length - 1];
+      const kind = stack[depth - 1];
       if (d === 44) {
         p = win.skipWs(p + 1);
         if (kind === 2) p = objectKey(win, p);
         break;
       }
       if ((kind === 1 && d === 93) || (kind === 2 && d === 125)) {
-        stack.pop();
+        depth--;
         p++;
         continue;
       }

@@ -3,7 +3,7 @@
  * main thread (after the strings) takes them from the back. Coordination is through shared memory only, so the
  * main thread never has to yield to it; the one message it sends is its result.
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EdgeConverter, NodeIndexer } from './finish.js';
 import { SnapshotFormatError } from './format-error.js';
@@ -22,7 +22,8 @@ function run(input: WorkerInput): WorkerResult {
   const progress = (bytes: number) => {
     Atomics.add(ctrl, CTRL.progressKiB, Math.round(bytes / 1024));
   };
-  const fd = openSync(input.file, 'r');
+  // non-blocking open: a file swapped for a FIFO since the main thread opened it must not hang this thread
+  const fd = openSync(input.file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const scanner = numberScanner(input.bufferSize, input.scanner);
     if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };

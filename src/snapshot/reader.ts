@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, type Stats } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
@@ -70,13 +70,14 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
 export async function readSnapshot(file: string, opts: ReadOptions = {}): Promise<HeapSnapshot> {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // O_NONBLOCK: opening a FIFO for reading would wait for a writer forever; on a regular file it changes nothing
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw openError(file, e);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new HeapwatchError(`not a file: ${file}`, 'NOT_A_FILE', 2);
+    if (!stat.isFile()) throw new HeapwatchError(`not a regular file (${fileKind(stat)}): ${file}`, 'NOT_A_FILE', 2);
     return await new SnapshotReader(file, fd, stat.size, opts).read();
   } catch (e) {
     if (e instanceof SnapshotFormatError) throw badInput(e.what, file, e.offset);
@@ -96,6 +97,15 @@ function openError(file: string, e: unknown): HeapwatchError {
   if (code === 'ENOENT') return new HeapwatchError(`no such file: ${file}`, 'NO_SUCH_FILE', 2);
   if (code === 'EACCES') return new HeapwatchError(`permission denied: ${file}`, 'NO_ACCESS', 2);
   return runtimeError(`cannot open ${file}: ${(e as Error).message}`, 'IO');
+}
+
+function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a file';
 }
 
 function isErrno(e: unknown): e is NodeJS.ErrnoException {

@@ -503,6 +503,9 @@ describe('bad input ends in one line with the byte offset, exit code 2', () => {
       exitCode: 2,
       message: `no such file: ${join(dir, 'nope.heapsnapshot')}`,
     });
-    await expect(readSnapshot(dir)).rejects.toMatchObject({ exitCode: 2, message: `not a file: ${dir}` });
+    await expect(readSnapshot(dir)).rejects.toMatchObject({
+      exitCode: 2,
+      message: `not a regular file (a directory): ${dir}`,
+    });
   });
 });

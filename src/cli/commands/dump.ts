@@ -4,6 +4,10 @@ import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { parseDuration, TARGET_HELP, TIMEOUT_HELP } from './live-options.js';
 
+const CANCEL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+const exitCodeOf = (signal: NodeJS.Signals): number => (signal === 'SIGINT' ? 130 : signal === 'SIGHUP' ? 129 : 143);
+
 interface DumpCommandOptions {
   output?: string;
   gc?: boolean;
@@ -54,13 +58,28 @@ export function register(program: Command): void {
       const { formatBytes } = await import('../../format.js');
       const progress = dumpProgressLine();
       const started = Date.now();
-      const result = await withSession(target, { timeoutMs }, (session) =>
-        dumpHeap(session, {
+      // Ctrl-C: while attached, the session's handler detaches and exits 130 (the temp file goes with it); from
+      // then until exit this one keeps the default action (death) away, so the outcome is decided below, once.
+      let lateSignal: NodeJS.Signals | undefined;
+      let attaching = true;
+      const hold = (signal: NodeJS.Signals): void => {
+        // before the dump starts there is nothing to clean up: stop at once, as without this handler
+        if (attaching) process.exit(exitCodeOf(signal));
+        lateSignal ??= signal;
+      };
+      for (const s of CANCEL_SIGNALS) process.on(s, hold);
+      const result = await withSession(target, { timeoutMs }, (session) => {
+        attaching = false;
+        return dumpHeap(session, {
           output: opts.output ?? defaultDumpName(session.pid),
           gc: opts.gc,
           force: opts.force,
           stream: opts.stream,
+          deferCommit: true,
           onHeadroom: (_h, message) => {
+            if (!opts.json) process.stderr.write(`heapwatch: ${message}\n`);
+          },
+          onNotice: (message) => {
             if (!opts.json) process.stderr.write(`heapwatch: ${message}\n`);
           },
           onProgress: (p) =>
@@ -71,8 +90,11 @@ export function register(program: Command): void {
                   ? `V8 is walking the heap (${Math.round((Date.now() - started) / 1000)} s)`
                   : `${Math.floor(p.fraction * 100)}% of nodes`,
             ),
-        }).finally(() => progress.done()),
-      );
+        }).finally(() => progress.done());
+      });
+      // a signal while detaching: cancelled, nothing kept (the exit handler removes the temp); after this, finished
+      if (lateSignal) process.exit(exitCodeOf(lateSignal));
+      result.commit();
       if (opts.json) {
         const { dumpReport } = await import('../../live/reports.js');
         process.stdout.write(`${JSON.stringify(dumpReport(result))}\n`);

@@ -1,7 +1,8 @@
 // One guarded run of the push sender, as `heapwatch run` starts it (the guard preloaded, dumps into the demo
 // folder), with live gc rows while it runs. Its own output goes to a log file; the demo shows what matters.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, renameSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { createTemp } from '../../guard/safe-file.cjs';
 import { type ChildExit, runGuarded } from '../run/child.js';
 import { trackChild } from './children.js';
 import type { MemberCounts } from './gc-lines.js';
@@ -41,7 +42,19 @@ export interface SenderRun {
 
 export async function runSender(o: SenderRunOptions): Promise<SenderRun> {
   const argv = [o.argv[0], '--inspect-port=0', ...o.argv.slice(1)];
-  const log = createWriteStream(o.logPath, { mode: 0o600 });
+  // a random temp beside the log (exclusive, no symlink followed), given the log's name when the run ends or the
+  // process exits (Ctrl-C): a log cut short is still worth reading
+  const logTemp = createTemp(o.logPath);
+  const log = createWriteStream('', { fd: logTemp.fd });
+  let logNamed = false;
+  const nameLog = (): void => {
+    if (logNamed) return;
+    logNamed = true;
+    try {
+      renameSync(logTemp.path, o.logPath);
+    } catch {}
+  };
+  process.once('exit', nameLog);
   const counts: MemberCounts = { sent: 0, recorded: 0 };
   let summary: SenderSummary | null = null;
   let heapExhausted = false;
@@ -122,5 +135,7 @@ export async function runSender(o: SenderRunOptions): Promise<SenderRun> {
   } finally {
     clearTimeout(timer);
     await new Promise((r) => log.end(r));
+    nameLog();
+    process.off('exit', nameLog);
   }
 }
