@@ -18,6 +18,7 @@ import { type GuardConfig, readGuardConfig } from './config.cjs';
 import { noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
 import { dumpFileName, nodeSnapshotPid, tempNameFor } from './dump-files.cjs';
 import { armRescuer } from './rescuer.cjs';
+import { type GuardSocket, startGuardSocket } from './socket-server.cjs';
 
 const INSTALLED = Symbol.for('heapwatch.guard');
 
@@ -149,7 +150,11 @@ export function installGuard(): Guard | null {
 
   if (config.signal) process.on(config.signal, () => safely('signal heap snapshot', () => guard.writeDump('signal')));
 
+  let liveSocket: GuardSocket | null = null;
+  if (config.socket) safely('the live socket', () => (liveSocket = startGuardSocket(say)));
+
   process.on('exit', () => {
+    liveSocket?.close();
     safely('adopting heap snapshots at exit', guard.adoptOwn);
     try {
       unlinkSync(join(dir, markerName(pid)));
