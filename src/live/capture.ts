@@ -94,7 +94,7 @@ function createTempFile(output: string): { path: string; fd: number } {
 }
 
 /** A complete snapshot is one JSON object starting with {"snapshot": and ending with }. */
-function looksComplete(path: string): boolean {
+export function looksComplete(path: string): boolean {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -110,7 +110,7 @@ function looksComplete(path: string): boolean {
 }
 
 /** Polls the growing file so the user sees bytes arriving while the target writes. */
-function watchSize(path: string, onProgress: DumpOptions['onProgress']): () => void {
+export function watchSize(path: string, onProgress: DumpOptions['onProgress']): () => void {
   if (!onProgress) return () => {};
   const timer = setInterval(() => {
     try {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
-import { parseDuration, TARGET_HELP, TIMEOUT_HELP } from './live-options.js';
+import { INSPECTOR_HELP, noticeOnStderr, parseDuration, TARGET_HELP, TIMEOUT_HELP } from './live-options.js';
 
 interface DumpCommandOptions {
   output?: string;
@@ -10,6 +10,7 @@ interface DumpCommandOptions {
   force?: boolean;
   stream?: boolean;
   json?: boolean;
+  inspector?: boolean;
   timeout: string;
 }
 
@@ -40,7 +41,11 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'snapshot file (default heapdump-<pid>-<date>-<time>.heapsnapshot)')
     .option('--gc', 'collect garbage before the snapshot (jmap -dump:live)')
     .option('--force', 'dump even when the target does not seem to have the memory for it')
-    .option('--stream', 'stream the snapshot over the inspector even if the target could write it itself')
+    .option(
+      '--stream',
+      'stream the snapshot over the inspector even if the target could write it itself (implies --inspector)',
+    )
+    .option('--inspector', INSPECTOR_HELP)
     .option('--json', 'print the result as JSON (schema heapwatch/dump@1)')
     .option('--timeout <ms>', TIMEOUT_HELP, '10000')
     .action(async (target: string, opts: DumpCommandOptions) => {
@@ -49,29 +54,32 @@ export function register(program: Command): void {
         // before attaching: no reason to signal the target for a dump we will not write
         throw usageError(`${resolve(opts.output)} already exists; heapwatch does not overwrite dumps`, 'EXISTS');
       }
-      const { withSession } = await import('../../live/session.js');
-      const { dumpHeap, defaultDumpName } = await import('../../live/capture.js');
+      const { withLive } = await import('../../live/live-target.js');
+      const { defaultDumpName } = await import('../../live/capture.js');
       const { formatBytes } = await import('../../format.js');
       const progress = dumpProgressLine();
       const started = Date.now();
-      const result = await withSession(target, { timeoutMs }, (session) =>
-        dumpHeap(session, {
-          output: opts.output ?? defaultDumpName(session.pid),
-          gc: opts.gc,
-          force: opts.force,
-          stream: opts.stream,
-          onHeadroom: (_h, message) => {
-            if (!opts.json) process.stderr.write(`heapwatch: ${message}\n`);
-          },
-          onProgress: (p) =>
-            progress.show(
-              p.phase === 'write'
-                ? `${formatBytes(p.bytes)} written`
-                : p.fraction === undefined
-                  ? `V8 is walking the heap (${Math.round((Date.now() - started) / 1000)} s)`
-                  : `${Math.floor(p.fraction * 100)}% of nodes`,
-            ),
-        }).finally(() => progress.done()),
+      const how = { timeoutMs, inspector: opts.inspector || opts.stream, notice: noticeOnStderr };
+      const result = await withLive(target, how, (live) =>
+        live
+          .dump({
+            output: opts.output ?? defaultDumpName(live.pid),
+            gc: opts.gc,
+            force: opts.force,
+            stream: opts.stream,
+            onHeadroom: (_h, message) => {
+              if (!opts.json) process.stderr.write(`heapwatch: ${message}\n`);
+            },
+            onProgress: (p) =>
+              progress.show(
+                p.phase === 'write'
+                  ? `${formatBytes(p.bytes)} written`
+                  : p.fraction === undefined
+                    ? `V8 is walking the heap (${Math.round((Date.now() - started) / 1000)} s)`
+                    : `${Math.floor(p.fraction * 100)}% of nodes`,
+              ),
+          })
+          .finally(() => progress.done()),
       );
       if (opts.json) {
         process.stdout.write(
@@ -80,12 +88,16 @@ export function register(program: Command): void {
             file: result.file,
             bytes: result.bytes,
             method: result.method,
+            via: result.via,
             durationMs: result.durationMs,
             headroom: result.headroom,
           })}\n`,
         );
       } else {
-        const how = result.method === 'target-wrote' ? 'written by the target' : 'streamed over the inspector';
+        const how =
+          result.method === 'streamed'
+            ? 'streamed over the inspector'
+            : `written by the target, asked over ${result.via === 'socket' ? "the guard's socket" : 'the inspector'}`;
         process.stdout.write(
           `${result.file} (${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s, ${how})\n`,
         );
