@@ -23,7 +23,9 @@ async function processStats(pid: number): Promise<ProcessStats> {
 
 /** Attaches, runs the dashboard until q, and detaches; the terminal is restored before this returns. */
 export async function runAttach(target: string, options: AttachOptions): Promise<void> {
-  const live = await openLive(target, { inspector: options.inspector, notice: options.notice });
+  // the dashboard owns the terminal: what heapwatch did to the target is said once the screen is gone
+  const held: string[] = [];
+  const live = await openLive(target, { inspector: options.inspector, notice: (line) => held.push(line) });
   try {
     const dumpDir = resolve(options.dumpDir);
     const source = live.session
@@ -35,5 +37,6 @@ export async function runAttach(target: string, options: AttachOptions): Promise
   } finally {
     await live.detach();
     pidusage.clear();
+    for (const line of held) options.notice?.(`${line}; detached now`);
   }
 }

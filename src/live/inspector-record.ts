@@ -1,4 +1,4 @@
-import { readFileSync, unlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureRuntimeDir, privateDirProblem, runtimeDirPath } from '../guard/runtime-dir.cjs';
 import { writeFileSafelySync } from '../guard/safe-file.cjs';
@@ -39,7 +39,13 @@ export function rememberOpenedInspector(pid: number, port: number): void {
       owner: process.pid,
       ownerStarted: readStartTicks(process.pid),
     };
-    writeFileSafelySync(join(ensureRuntimeDir(), recordName(pid)), JSON.stringify(record), 0o600);
+    const dir = ensureRuntimeDir();
+    writeFileSafelySync(join(dir, recordName(pid)), JSON.stringify(record), 0o600);
+    // records of processes that have ended since: nothing to close any more
+    for (const name of readdirSync(dir)) {
+      const other = Number(/^inspector-(\d+)\.json$/.exec(name)?.[1] ?? 0);
+      if (other > 0 && startedOrNull(other) === null) forgetOpenedInspector(other);
+    }
   } catch {}
 }
 
