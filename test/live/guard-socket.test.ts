@@ -1,6 +1,6 @@
 // The guard's private socket: the whole live view of a process that has no inspector to open, and nobody else in.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTER_CJS, removeTempDirs, tempDir } from '../guard/helpers.js';
@@ -143,6 +143,51 @@ describe('a guarded process started with --disable-sigusr1 (Node 24)', () => {
     target.send('exit');
     expect(await target.exited).toMatchObject({ code: 0 });
     expect(() => lstatSync(socket)).toThrow(/ENOENT/);
+  });
+});
+
+describe('a guarded process of another user, dumped by root over its socket', () => {
+  it('writes into the one file root lends it; the dump ends up root-owned, 0600, complete; an unreachable folder is refused', async () => {
+    if (!other) return void console.warn('skipped: not root, cannot create a second user');
+    const user = other;
+    // outside the tests' own TMPDIR (0700, root): the other user must be able to pass through to its folders
+    const outer = mkdtempSync('/tmp/heapwatch-xuser-');
+    try {
+      chmodSync(outer, 0o755);
+      const own = (name: string, mode: number, uid = user.uid, gid = user.gid): string => {
+        const dir = join(outer, name);
+        mkdirSync(dir, { mode });
+        chmodSync(dir, mode);
+        chownSync(dir, uid, gid);
+        return dir;
+      };
+      const target = await startTarget(
+        ['--require', REGISTER_CJS],
+        CJS_TARGET,
+        { TMPDIR: own('tmp', 0o700), HEAPWATCH_DIR: own('dumps', 0o700), XDG_RUNTIME_DIR: '' },
+        { uid: user.uid, gid: user.gid },
+      );
+      await target.state();
+      const out = join(own('out', 0o755, 0, 0), 'service.heapsnapshot');
+      const r = await runCli(['dump', String(target.pid), '-o', out, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ file: out, via: 'socket', method: 'target-wrote' });
+      const st = lstatSync(out);
+      expect([st.uid, st.mode & 0o777]).toEqual([0, 0o600]);
+      expect(readFileSync(out, 'latin1').slice(0, 12)).toBe('{"snapshot":');
+      expect(readdirSync(join(outer, 'out'))).toEqual(['service.heapsnapshot']);
+
+      const hidden = join(own('private', 0o700, 0, 0), 'service.heapsnapshot');
+      const denied = await runCli(['dump', String(target.pid), '-o', hidden]);
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toContain(
+        `process ${target.pid} runs as uid ${user.uid} and cannot reach ${join(outer, 'private')}`,
+      );
+      expect(readdirSync(join(outer, 'private'))).toEqual([]);
+      target.child.kill('SIGKILL');
+    } finally {
+      rmSync(outer, { recursive: true, force: true });
+    }
   });
 });
 
