@@ -62,7 +62,8 @@ function socketTarget(client: GuardClient, pid: number, uid: number, sharesRoot:
       subscribed = true;
       return {
         async sample() {
-          const raw = await client.request<RawSample & { gc: Parameters<typeof toGcEvent>[0][] | null }>('sample');
+          // as over the inspector: a target that cannot answer for 30 s is reported, not waited for
+          const raw = await client.request<RawSample>('sample', {}, 30_000);
           const events = (raw.gc ?? []).map(toGcEvent).filter((e): e is GcEvent => e !== undefined);
           return sampleOf(raw, events);
         },

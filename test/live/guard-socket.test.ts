@@ -1,6 +1,7 @@
 // The guard's private socket: the whole live view of a process that has no inspector to open, and nobody else in.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REGISTER_CJS, removeTempDirs, tempDir } from '../guard/helpers.js';
@@ -137,6 +138,41 @@ describe('a guarded process started with --disable-sigusr1 (Node 24)', () => {
     } finally {
       chmodSync(join(socket, '..'), 0o700);
     }
+  });
+
+  it('answers bad requests with an error and never writes a file it was not lent; the app runs on', async () => {
+    const conn = createConnection(socket);
+    conn.setEncoding('utf8');
+    let got = '';
+    const answers = (n: number) =>
+      new Promise<Record<string, unknown>[]>((resolve) => {
+        const check = () => {
+          const lines = got.split('\n').filter(Boolean);
+          if (lines.length >= n) resolve(lines.map((l) => JSON.parse(l)));
+        };
+        conn.on('data', (d: string) => {
+          got += d;
+          check();
+        });
+      });
+    const passwd = lstatSync('/etc/passwd');
+    const three = answers(3);
+    conn.write('not json\n');
+    conn.write(`${JSON.stringify({ v: 1, id: 2, op: 'dump', path: '/etc/passwd', dev: 1, ino: 1 })}\n`);
+    conn.write(`${JSON.stringify({ v: 1, id: 3, op: 'nope' })}\n`);
+    expect(await three).toEqual([
+      { v: 1, id: -1, ok: false, error: 'not a JSON line' },
+      { v: 1, id: 2, ok: false, error: '/etc/passwd is not the empty file heapwatch created' },
+      { v: 1, id: 3, ok: false, error: 'unknown op nope' },
+    ]);
+    expect(lstatSync('/etc/passwd')).toMatchObject({ size: passwd.size, mtimeMs: passwd.mtimeMs });
+    // a line that never ends is cut off at 64 KB: that connection closes, the app and its socket go on
+    const closed = new Promise((resolve) => conn.once('close', resolve));
+    conn.write('x'.repeat(70 * 1024));
+    await closed;
+    expect((await target.state()).inspectorUrl).toBeNull();
+    const again = await runCli(['gc', String(target.pid), '100ms', '1', '--json']);
+    expect(again.code, again.stderr).toBe(0);
   });
 
   it('removes its socket when the process exits', async () => {
