@@ -246,14 +246,15 @@ export async function locatePid(pid: number, options: LocateOptions = {}): Promi
     throw err;
   }
 
-  // An inspector that is already open on its configured port (or 9229): nothing to send.
-  // --inspect=host:0 opens one at start on a port we cannot know, so then every socket of the process is a candidate.
   // An inspector a killed heapwatch opened and could not close: ours to close again this time.
   const leftOpen = leftOpenInspector(pid);
   if (leftOpen) {
     const found = await probeSockets(before.filter((s) => s.port === leftOpen.port));
     if (found) return location(pid, found, true);
   }
+
+  // An inspector that is already open on its configured port (or 9229): nothing to send.
+  // --inspect=host:0 opens one at start on a port we cannot know, so then every socket of the process is a candidate.
   const anyPort = ports.includes(0) && opensAtStart(readCmdline(pid), readNodeOptions(pid));
   const already = await probeSockets(before.filter((s) => anyPort || ports.includes(s.port)));
   if (already) return location(pid, already, false);
