@@ -52,7 +52,7 @@ export async function sessionSource(session: Session, intervalMs: number): Promi
 }
 
 /** The headroom check in one short line: what the dump will cost the target against what it has. */
-function headroomLine(h: Headroom): string {
+export function headroomLine(h: Headroom): string {
   const avail = h.available === undefined ? 'available memory unknown' : `${formatBytes(h.available)} available`;
   return `headroom ok: about ${formatBytes(h.estimatedCost)} extra memory and ~${h.estimatedStallSeconds} s stall; ${avail}`;
 }

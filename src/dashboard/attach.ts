@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import pidusage from 'pidusage';
-import { attach } from '../live/session.js';
+import { openLive } from '../live/live-target.js';
 import { sessionSource } from './attach-source.js';
 import { runDashboard } from './controller.js';
+import { liveSource } from './live-source.js';
 import type { ProcessStats } from './panels.js';
 
 export interface AttachOptions {
@@ -10,6 +11,9 @@ export interface AttachOptions {
   windowMs: number;
   dumpDir: string;
   dumpAtPercent?: number;
+  /** Use the inspector even when the target runs the guard's socket. */
+  inspector?: boolean;
+  notice?: (line: string) => void;
 }
 
 async function processStats(pid: number): Promise<ProcessStats> {
@@ -19,15 +23,20 @@ async function processStats(pid: number): Promise<ProcessStats> {
 
 /** Attaches, runs the dashboard until q, and detaches; the terminal is restored before this returns. */
 export async function runAttach(target: string, options: AttachOptions): Promise<void> {
-  const session = await attach(target);
+  // the dashboard owns the terminal: what heapwatch did to the target is said once the screen is gone
+  const held: string[] = [];
+  const live = await openLive(target, { inspector: options.inspector, notice: (line) => held.push(line) });
   try {
     const dumpDir = resolve(options.dumpDir);
-    const source = await sessionSource(session, options.intervalMs);
+    const source = live.session
+      ? await sessionSource(live.session, options.intervalMs)
+      : await liveSource(live, options.intervalMs);
     // pidusage reads /proc: only when the target is a process on this machine
-    const local = session.location.pid !== undefined;
+    const local = live.local;
     await runDashboard(source, { ...options, dumpDir, processStats: local ? processStats : undefined });
   } finally {
-    await session.detach();
+    await live.detach();
     pidusage.clear();
+    for (const line of held) options.notice?.(`${line}; detached now`);
   }
 }

@@ -17,6 +17,8 @@ export interface GuardConfig {
   readonly minFreeBytes: number;
   /** Name of the app in dump names (HEAPWATCH_APP, default: the main script's name). */
   readonly app: string;
+  /** Serve the live view on a private Unix socket (HEAPWATCH_SOCKET, default on; 0 or off turns it off). */
+  readonly socket: boolean;
 }
 
 /** Signals a handler can take over without changing how the process is stopped or debugged. */
@@ -109,5 +111,6 @@ export function readGuardConfig(
     maxDumps: nonNegativeInt(env, 'HEAPWATCH_MAX_DUMPS', 5, warn),
     minFreeBytes: nonNegativeInt(env, 'HEAPWATCH_MIN_FREE', 0, warn),
     app: env.HEAPWATCH_APP ? appNameOf(env.HEAPWATCH_APP) : appNameOf(mainScript),
+    socket: !/^(0|off|false|no)$/i.test(env.HEAPWATCH_SOCKET ?? ''),
   };
 }

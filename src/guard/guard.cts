@@ -19,6 +19,7 @@ import { noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
 import { dumpFileName, nodeSnapshotPid } from './dump-files.cjs';
 import { armRescuer } from './rescuer.cjs';
 import { createTemp, writeFileSafelySync } from './safe-file.cjs';
+import { type GuardSocket, startGuardSocket } from './socket-server.cjs';
 
 const INSTALLED = Symbol.for('heapwatch.guard');
 
@@ -167,7 +168,11 @@ export function installGuard(): Guard | null {
 
   if (config.signal) process.on(config.signal, () => safely('signal heap snapshot', () => guard.writeDump('signal')));
 
+  let liveSocket: GuardSocket | null = null;
+  if (config.socket) safely('the live socket', () => (liveSocket = startGuardSocket(say)));
+
   process.on('exit', () => {
+    liveSocket?.close();
     safely('adopting heap snapshots at exit', guard.adoptOwn);
     try {
       unlinkSync(join(dir, markerName(pid)));

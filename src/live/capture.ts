@@ -1,21 +1,12 @@
 import type { EventEmitter } from 'node:events';
-import {
-  closeSync,
-  existsSync,
-  fstatSync,
-  lstatSync,
-  readSync,
-  renameSync,
-  statfsSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fstatSync, readSync, statfsSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { HeapwatchError, runtimeError, usageError } from '../errors.js';
 import { formatBytes } from '../format.js';
 import { SNAPSHOT_BYTES_PER_HEAP_BYTE } from '../guard/disk-space.cjs';
 import { createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { describeHeadroom, type Headroom, measureHeadroom } from './headroom.js';
+import { PendingDump } from './pending-dump.js';
 import { processListeningSockets } from './proc.js';
 import type { Session } from './session.js';
 
@@ -100,16 +91,8 @@ function createTempFile(output: string): TempFile {
   }
 }
 
-function isSymlink(path: string): boolean {
-  try {
-    return lstatSync(path).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
-
 /** A complete snapshot is one JSON object starting with {"snapshot": and ending with }. */
-function looksComplete(fd: number): boolean {
+export function looksComplete(fd: number): boolean {
   const size = fstatSync(fd).size;
   if (size < 16) return false;
   const head = Buffer.alloc(16);
@@ -141,7 +124,7 @@ export function diskTooSmallForTarget(dir: string, heapUsed: number): string | n
 }
 
 /** Polls the growing file so the user sees bytes arriving while the target writes. */
-function watchSize(fd: number, onProgress: DumpOptions['onProgress']): () => void {
+export function watchSize(fd: number, onProgress: DumpOptions['onProgress']): () => void {
   if (!onProgress) return () => {};
   const timer = setInterval(() => {
     try {
@@ -251,31 +234,9 @@ export async function dumpHeap(session: Session, options: DumpOptions): Promise<
   }
 
   const tmp = createTempFile(output);
-  // writing → finished (checked, closed) → committed. Until committed, whatever ends the process removes the temp:
-  // Ctrl-C's detach, an error, or process.exit (the signal handler's); a target still writing writes to the
-  // removed file (see targetWrites).
-  let state: 'writing' | 'finished' | 'committed' = 'writing';
-  const removeTemp = (): void => {
-    if (state === 'committed') return;
-    try {
-      unlinkSync(tmp.path);
-    } catch {}
-  };
-  process.on('exit', removeTemp);
-  session.onDetach(() => {
-    if (state === 'writing') removeTemp();
-  });
-  const commit = (): void => {
-    if (state !== 'finished') throw runtimeError('the dump was cancelled', 'CANCELLED');
-    // a file (or a link someone planted) under the name since we started: never replaced
-    if (existsSync(output) || isSymlink(output)) {
-      removeTemp();
-      throw usageError(`${output} appeared while dumping; heapwatch does not overwrite dumps`, 'EXISTS');
-    }
-    renameSync(tmp.path, output);
-    state = 'committed';
-    process.off('exit', removeTemp);
-  };
+  // a target still writing after a Ctrl-C writes to the removed file (see targetWrites)
+  const pending = new PendingDump(tmp.path, output);
+  session.onDetach(() => pending.removeIfWriting());
   let method: DumpResult['method'] = 'streamed';
   try {
     if (!stream && (await targetWrites(session, tmp, options))) {
@@ -288,14 +249,13 @@ export async function dumpHeap(session: Session, options: DumpOptions): Promise<
     closeSync(tmp.fd);
     tmp.fd = -1;
     if (!session.attached) throw runtimeError('the dump was cancelled', 'CANCELLED');
-    state = 'finished';
-    const result = { file: output, bytes, method, durationMs: Date.now() - started, headroom, commit };
-    if (!options.deferCommit) commit();
+    pending.finish();
+    const result = { file: output, bytes, method, durationMs: Date.now() - started, headroom, commit: pending.commit };
+    if (!options.deferCommit) pending.commit();
     return result;
   } catch (err) {
     if (tmp.fd >= 0) closeSync(tmp.fd);
-    removeTemp();
-    process.off('exit', removeTemp);
+    pending.abandon();
     if (err instanceof HeapwatchError) throw err;
     throw runtimeError(`dump failed: ${(err as Error).message}`, 'IO');
   }

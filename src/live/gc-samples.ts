@@ -1,19 +1,18 @@
 import { GcCounters, type GcRow } from './gc-table.js';
-import { startSampler } from './sampler.js';
-import type { Session } from './session.js';
+import type { LiveTarget } from './live-target.js';
 import type { Sample } from './types.js';
 
 /**
- * `heapwatch gc`'s loop: up to `count` samples of an attached target, one every `intervalMs` (the first at once),
+ * `heapwatch gc`'s loop: up to `count` samples of a live target (guard socket or inspector), one every `intervalMs` (the first at once),
  * each handed to `onRow` with the GC counters since the start; stops early when `onRow` returns false.
  */
 export async function sampleGc(
-  session: Session,
+  live: Pick<LiveTarget, 'startSampler'>,
   opts: { intervalMs: number; count: number },
   onRow: (row: GcRow, sample: Sample) => boolean | undefined,
 ): Promise<void> {
   const start = Date.now();
-  const sampler = await startSampler(session, { intervalMs: opts.intervalMs });
+  const sampler = await live.startSampler(opts.intervalMs);
   const counters = new GcCounters(start);
   for (let i = 0; i < opts.count; i++) {
     if (i > 0) {

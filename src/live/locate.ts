@@ -2,6 +2,8 @@ import { lookup } from 'node:dns/promises';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { get } from 'node:http';
 import { type HeapwatchError, runtimeError, usageError } from '../errors.js';
+import { leftOpenInspector, rememberOpenedInspector } from './inspector-record.js';
+import { isNodeExecutable } from './node-executable.js';
 import {
   handlesSigusr1,
   isGone,
@@ -244,6 +246,13 @@ export async function locatePid(pid: number, options: LocateOptions = {}): Promi
     throw err;
   }
 
+  // An inspector a killed heapwatch opened and could not close: ours to close again this time.
+  const leftOpen = leftOpenInspector(pid);
+  if (leftOpen) {
+    const found = await probeSockets(before.filter((s) => s.port === leftOpen.port));
+    if (found) return location(pid, found, true);
+  }
+
   // An inspector that is already open on its configured port (or 9229): nothing to send.
   // --inspect=host:0 opens one at start on a port we cannot know, so then every socket of the process is a candidate.
   const anyPort = ports.includes(0) && opensAtStart(readCmdline(pid), readNodeOptions(pid));
@@ -261,6 +270,13 @@ export async function locatePid(pid: number, options: LocateOptions = {}): Promi
     );
   }
 
+  if (!isNodeExecutable(pid)) {
+    throw usageError(
+      `process ${pid} (${status.name}) is named like Node.js but /proc/${pid}/exe is not a Node.js binary; ` +
+        'heapwatch will not send it SIGUSR1',
+      'NOT_NODE',
+    );
+  }
   const known = new Set(before.map((s) => s.inode));
   try {
     process.kill(pid, 'SIGUSR1');
@@ -284,7 +300,10 @@ export async function locatePid(pid: number, options: LocateOptions = {}): Promi
       throw err;
     }
     const opened = await probeSockets(fresh);
-    if (opened) return location(pid, opened, true);
+    if (opened) {
+      rememberOpenedInspector(pid, opened.socket.port);
+      return location(pid, opened, true);
+    }
     if (!checkedOld && Date.now() > deadline - timeoutMs + 2000) {
       // Nothing new after 2 s: an inspector may already be open on an unexpected port (SIGUSR1 is then a no-op).
       checkedOld = true;

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 export interface ProcStatus {
   name: string;
   uid: number;
+  gid: number;
   /** Signals with a handler installed (SigCgt), as a bigint bit mask: bit n-1 is signal n. */
   sigCgt: bigint;
   sigIgn: bigint;
@@ -36,6 +37,7 @@ export function readStatus(pid: number): ProcStatus {
   return {
     name: field('Name'),
     uid: Number(field('Uid').split(/\s+/)[0]),
+    gid: Number(field('Gid').split(/\s+/)[0]),
     sigCgt: BigInt(`0x${field('SigCgt') || '0'}`),
     sigIgn: BigInt(`0x${field('SigIgn') || '0'}`),
     rssBytes: rss ? Number(rss[1]) * 1024 : 0,
@@ -193,4 +195,10 @@ export function listPids(): number[] {
     .filter((d) => /^\d+$/.test(d))
     .map(Number)
     .sort((a, b) => a - b);
+}
+
+/** When the process started, in clock ticks since boot (field 22 of /proc/<pid>/stat): tells a reused pid apart. */
+export function readStartTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
 }

@@ -1,4 +1,5 @@
 import { formatBytes, padLeft } from '../format.js';
+import { findGuardSocket } from './guard-socket.js';
 import { configuredInspectorPorts, inspectorUrlAt } from './locate.js';
 import {
   isLoopbackAddress,
@@ -21,6 +22,8 @@ export interface NodeProcessInfo {
   inspector: string | null;
   /** False when the inspector listens beyond loopback (heapwatch refuses to use it). */
   inspectorLoopback: boolean | null;
+  /** The guard's private socket (heapwatch/register): the live view needs no inspector. Null when it has none. */
+  guardSocket: string | null;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function listNodeProcesses(): Promise<NodeProcessInfo[]> {
           ? `${inspector.address.includes(':') ? `[${inspector.address}]` : inspector.address}:${inspector.port}`
           : null,
         inspectorLoopback: inspector ? isLoopbackAddress(inspector.address) : null,
+        guardSocket: findGuardSocket(pid, uid)?.bound ?? null,
       });
     } catch {
       // exited while we looked, or not ours to read
@@ -77,12 +81,12 @@ export function formatUptime(seconds: number): string {
 
 export function formatProcessTable(rows: NodeProcessInfo[]): string {
   const lines = [
-    `${padLeft('PID', 7)} ${padLeft('RSS', 9)} ${padLeft('UPTIME', 7)}  ${'INSPECTOR'.padEnd(21)} COMMAND`,
+    `${padLeft('PID', 7)} ${padLeft('RSS', 9)} ${padLeft('UPTIME', 7)}  GUARD   ${'INSPECTOR'.padEnd(21)} COMMAND`,
   ];
   for (const r of rows) {
     const inspector = r.inspector ? `${r.inspector}${r.inspectorLoopback ? '' : ' (exposed)'}` : '-';
     lines.push(
-      `${padLeft(String(r.pid), 7)} ${padLeft(formatBytes(r.rss), 9)} ${padLeft(formatUptime(r.uptimeSeconds), 7)}  ${inspector.padEnd(21)} ${r.command}`,
+      `${padLeft(String(r.pid), 7)} ${padLeft(formatBytes(r.rss), 9)} ${padLeft(formatUptime(r.uptimeSeconds), 7)}  ${(r.guardSocket ? 'socket' : '-').padEnd(7)} ${inspector.padEnd(21)} ${r.command}`,
     );
   }
   return `${lines.join('\n')}\n`;

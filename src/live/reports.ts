@@ -7,12 +7,13 @@ export function psReport(processes: NodeProcessInfo[]): { schema: 'heapwatch/ps@
 }
 
 /** `heapwatch dump --json`. */
-export function dumpReport(result: DumpResult) {
+export function dumpReport(result: DumpResult & { via?: 'socket' | 'inspector' }) {
   return {
     schema: 'heapwatch/dump@1' as const,
     file: result.file,
     bytes: result.bytes,
     method: result.method,
+    via: result.via,
     durationMs: result.durationMs,
     headroom: result.headroom,
   };

@@ -106,9 +106,10 @@ function sampleExpression(sessionId: string): string {
 })()`;
 }
 
-type RawEvent = [code: number, start: number, duration: number, flags: number, spaces?: [string, number][]];
+export type RawEvent = [code: number, start: number, duration: number, flags: number, spaces?: [string, number][]];
 
-interface RawSample {
+/** What one sampling evaluate returns (the guard's socket answers the same shape). */
+export interface RawSample {
   t: number;
   pid: number;
   u: number;
@@ -131,7 +132,7 @@ interface RawSample {
   gc: RawEvent[] | null;
 }
 
-function toGcEvent(raw: RawEvent): GcEvent | undefined {
+export function toGcEvent(raw: RawEvent): GcEvent | undefined {
   const kind = KIND_BY_CODE[raw[0]];
   if (!kind) return undefined;
   const event: GcEvent = { kind, startTime: raw[1], durationMs: raw[2], flags: raw[3] };
@@ -192,38 +193,43 @@ export async function startSampler(session: Session, options: { intervalMs?: num
           if (e) pending.push(e);
         }
       }
-      const gcEvents = pending.sort((a, b) => a.startTime - b.startTime);
+      const gcEvents = pending;
       pending = [];
-      return {
-        time: raw.t,
-        pid: raw.pid,
-        uptimeSeconds: raw.u,
-        spaces: raw.s.map((s) => ({
-          name: s.space_name,
-          group: spaceGroup(s.space_name),
-          size: s.space_size,
-          used: s.space_used_size,
-          available: s.space_available_size,
-          physical: s.physical_space_size,
-        })),
-        heap: {
-          totalHeapSize: raw.h.total_heap_size,
-          usedHeapSize: raw.h.used_heap_size,
-          heapSizeLimit: raw.h.heap_size_limit,
-          totalAvailableSize: raw.h.total_available_size,
-          mallocedMemory: raw.h.malloced_memory,
-          externalMemory: raw.h.external_memory ?? raw.m.external,
-        },
-        memory: {
-          rss: raw.m.rss,
-          heapTotal: raw.m.heapTotal,
-          heapUsed: raw.m.heapUsed,
-          external: raw.m.external,
-          arrayBuffers: raw.m.arrayBuffers,
-        },
-        gcEvents,
-      };
+      return sampleOf(raw, gcEvents);
     },
     stop,
+  };
+}
+
+/** A Sample from a raw reading and the GC events gathered since the previous one (sorted here by start time). */
+export function sampleOf(raw: RawSample, gcEvents: GcEvent[]): Sample {
+  return {
+    time: raw.t,
+    pid: raw.pid,
+    uptimeSeconds: raw.u,
+    spaces: raw.s.map((s) => ({
+      name: s.space_name,
+      group: spaceGroup(s.space_name),
+      size: s.space_size,
+      used: s.space_used_size,
+      available: s.space_available_size,
+      physical: s.physical_space_size,
+    })),
+    heap: {
+      totalHeapSize: raw.h.total_heap_size,
+      usedHeapSize: raw.h.used_heap_size,
+      heapSizeLimit: raw.h.heap_size_limit,
+      totalAvailableSize: raw.h.total_available_size,
+      mallocedMemory: raw.h.malloced_memory,
+      externalMemory: raw.h.external_memory ?? raw.m.external,
+    },
+    memory: {
+      rss: raw.m.rss,
+      heapTotal: raw.m.heapTotal,
+      heapUsed: raw.m.heapUsed,
+      external: raw.m.external,
+      arrayBuffers: raw.m.arrayBuffers,
+    },
+    gcEvents: gcEvents.sort((a, b) => a.startTime - b.startTime),
   };
 }

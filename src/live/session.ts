@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type CDP from 'chrome-remote-interface';
 import { HeapwatchError, runtimeError, usageError } from '../errors.js';
+import { forgetOpenedInspector } from './inspector-record.js';
 import { type InspectorLocation, type LocateOptions, locate, type TargetSpec } from './locate.js';
 import { isLoopbackAddress } from './proc.js';
 
@@ -177,7 +178,10 @@ export async function attach(target: string | TargetSpec, options: AttachOptions
           await withTimeout(Promise.resolve(cleanup()), 5000, 'cleanup in the target');
         } catch {}
       }
-      if (connected && location.openedByUs) await closeInspector(client, commandLineApi);
+      if (connected && location.openedByUs) {
+        await closeInspector(client, commandLineApi);
+        if (location.pid !== undefined) forgetOpenedInspector(location.pid);
+      }
     } finally {
       try {
         await client.close();

@@ -1,6 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { OpenLiveOptions } from './live-target.js';
 import { parseTarget } from './locate.js';
 
 /**
@@ -8,7 +9,11 @@ import { parseTarget } from './locate.js';
  * an existing file is used as is; a pid, host:port or ws:// URL is dumped into a private temporary directory
  * (0700, file 0600), handed to `fn`, and removed afterwards whatever happens.
  */
-export async function withLiveSnapshot<T>(fileOrTarget: string, fn: (file: string) => Promise<T>): Promise<T> {
+export async function withLiveSnapshot<T>(
+  fileOrTarget: string,
+  fn: (file: string) => Promise<T>,
+  options: OpenLiveOptions = {},
+): Promise<T> {
   if (existsSync(fileOrTarget)) return fn(fileOrTarget);
   let isTarget = true;
   try {
@@ -17,19 +22,21 @@ export async function withLiveSnapshot<T>(fileOrTarget: string, fn: (file: strin
     isTarget = false;
   }
   if (!isTarget) return fn(fileOrTarget); // let the file reader report the missing file its own way
-  const { withSession } = await import('./session.js');
-  const { dumpHeap } = await import('./capture.js');
+  const { withLive } = await import('./live-target.js');
   const dir = mkdtempSync(join(tmpdir(), 'heapwatch-dump-'));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   process.once('exit', removeDir); // Ctrl-C during the analysis still removes the dump
   try {
     const file = join(dir, 'live.heapsnapshot');
-    await withSession(fileOrTarget, {}, (session) =>
-      dumpHeap(session, {
+    await withLive(fileOrTarget, options, (live) => {
+      // a guarded target of another user writes into this folder as that user: it may pass through (0711), not
+      // list it, and it opens only the file heapwatch created and lent it under a random name
+      if (live.via === 'socket' && process.getuid?.() === 0) chmodSync(dir, 0o711);
+      return live.dump({
         output: file,
         onHeadroom: (_h, message) => process.stderr.write(`heapwatch: ${message}\n`),
-      }),
-    );
+      });
+    });
     return await fn(file);
   } finally {
     removeDir();

@@ -49,7 +49,9 @@ describe('guard configuration', () => {
       maxDumps: 5,
       minFreeBytes: 0,
       app: 'api',
+      socket: true,
     });
+    expect(read({ HEAPWATCH_SOCKET: 'off' }).socket).toBe(false);
     expect(read({ HEAPWATCH_SIGNAL: 'usr2', HEAPWATCH_DIR: 'd', HEAPWATCH_MAX_DUMPS: '0' })).toMatchObject({
       signal: 'SIGUSR2',
       dir: '/srv/d',

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GC_COLUMN_TITLES } from '../../src/live/gc-table.js';
-import { ESM_TARGET, killAll, ROOT, runCli, startTarget } from './helpers.js';
+import { afterOpenedNotice, ESM_TARGET, killAll, ROOT, runCli, startTarget } from './helpers.js';
 
 afterAll(killAll);
 
@@ -10,7 +10,7 @@ describe('heapwatch gc', () => {
     // --expose-gc + TARGET_FULL_GC: the target forces a major GC every ~60 ms, so FGC and LIVE must move
     const target = await startTarget(['--inspect-port=0', '--expose-gc'], undefined, { TARGET_FULL_GC: '1' });
     const r = await runCli(['gc', String(target.pid), '100ms', '22', '-t']);
-    expect(r.stderr).toBe('');
+    expect(afterOpenedNotice(r.stderr)).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(24);
@@ -120,7 +120,7 @@ describe('heapwatch gc', () => {
     expect((await target.state()).names).toHaveLength(1); // the binding is there while attached
     cli.kill('SIGINT');
     expect(await exited).toBe(130);
-    expect(err).toBe('');
+    expect(afterOpenedNotice(err)).toBe('');
     expect(await target.state()).toEqual({ names: [], symbols: [], inspectorUrl: null });
   });
 });

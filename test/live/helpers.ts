@@ -134,3 +134,13 @@ export function pendingSignals(pid: number): bigint {
   const get = (k: string): bigint => BigInt(`0x${new RegExp(`^${k}:\\s*([0-9a-f]+)`, 'm').exec(text)![1]}`);
   return get('SigPnd') | get('ShdPnd');
 }
+
+/** The one line heapwatch prints when it opens an inspector with SIGUSR1 (who can reach it while it is open). */
+export const OPENED_NOTICE =
+  /^heapwatch: opened the inspector of process \d+ on \S+ \(SIGUSR1\); while it is open any local user can connect to it and run code as that process's user; [^\n]*\n/;
+
+/** stderr without the opened-inspector line, which must be there exactly once at its start. */
+export function afterOpenedNotice(stderr: string): string {
+  if (!OPENED_NOTICE.test(stderr)) throw new Error(`no opened-inspector line on stderr: ${stderr}`);
+  return stderr.replace(OPENED_NOTICE, '');
+}

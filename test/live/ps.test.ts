@@ -27,7 +27,7 @@ describe('heapwatch ps', () => {
     const line = text.stdout.split('\n').find((l) => l.trimStart().startsWith(`${open.pid} `));
     expect(line).toMatch(
       new RegExp(
-        `^\\s*${open.pid}\\s+\\d+\\.\\d MB\\s+\\d+s\\s+127\\.0\\.0\\.1:${port}\\s+\\S*node --inspect=127\\.0\\.0\\.1:0 `,
+        `^\\s*${open.pid}\\s+\\d+\\.\\d MB\\s+\\d+s\\s+-\\s+127\\.0\\.0\\.1:${port}\\s+\\S*node --inspect=127\\.0\\.0\\.1:0 `,
       ),
     );
   });

@@ -1,13 +1,14 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
-import { parseDuration, TARGET_HELP } from './live-options.js';
+import { INSPECTOR_HELP, noticeOnStderr, parseDuration, TARGET_HELP } from './live-options.js';
 
 interface AttachCliOptions {
   interval: string;
   window: string;
   dumpDir: string;
   dumpAt?: string;
+  inspector?: boolean;
 }
 
 function isDirectory(path: string): boolean {
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option('-w, --window <duration>', 'history the charts keep (e.g. 5m, 60m)', '10m')
     .option('--dump-dir <dir>', 'where d (and --dump-at) write heap dumps', '.')
     .option('--dump-at <percent>', 'take one dump when heap used crosses this percent of the heap limit')
+    .option('--inspector', INSPECTOR_HELP)
     .addHelpText(
       'after',
       '\nKeys: d heap dump, g force a full GC, p pause, +/- longer/shorter interval, q (or Ctrl-C) detach and quit.\n' +
@@ -48,6 +50,13 @@ export function register(program: Command): void {
         );
       }
       const { runAttach } = await import('../../dashboard/attach.js');
-      await runAttach(target, { intervalMs, windowMs, dumpDir: opts.dumpDir, dumpAtPercent });
+      await runAttach(target, {
+        intervalMs,
+        windowMs,
+        dumpDir: opts.dumpDir,
+        dumpAtPercent,
+        inspector: opts.inspector,
+        notice: noticeOnStderr,
+      });
     });
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
-import { parseDuration, TARGET_HELP, TIMEOUT_HELP } from './live-options.js';
+import { INSPECTOR_HELP, noticeOnStderr, parseDuration, TARGET_HELP, TIMEOUT_HELP } from './live-options.js';
 
 const CANCEL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -14,6 +14,7 @@ interface DumpCommandOptions {
   force?: boolean;
   stream?: boolean;
   json?: boolean;
+  inspector?: boolean;
   timeout: string;
 }
 
@@ -44,7 +45,11 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'snapshot file (default heapdump-<pid>-<date>-<time>.heapsnapshot)')
     .option('--gc', 'collect garbage before the snapshot (jmap -dump:live)')
     .option('--force', 'dump even when the target does not seem to have the memory for it')
-    .option('--stream', 'stream the snapshot over the inspector even if the target could write it itself')
+    .option(
+      '--stream',
+      'stream the snapshot over the inspector even if the target could write it itself (implies --inspector)',
+    )
+    .option('--inspector', INSPECTOR_HELP)
     .option('--json', 'print the result as JSON (schema heapwatch/dump@1)')
     .option('--timeout <ms>', TIMEOUT_HELP, '10000')
     .action(async (target: string, opts: DumpCommandOptions) => {
@@ -53,8 +58,8 @@ export function register(program: Command): void {
         // before attaching: no reason to signal the target for a dump we will not write
         throw usageError(`${resolve(opts.output)} already exists; heapwatch does not overwrite dumps`, 'EXISTS');
       }
-      const { withSession } = await import('../../live/session.js');
-      const { dumpHeap, defaultDumpName } = await import('../../live/capture.js');
+      const { withLive } = await import('../../live/live-target.js');
+      const { defaultDumpName } = await import('../../live/capture.js');
       const { formatBytes } = await import('../../format.js');
       const progress = dumpProgressLine();
       const started = Date.now();
@@ -68,29 +73,32 @@ export function register(program: Command): void {
         lateSignal ??= signal;
       };
       for (const s of CANCEL_SIGNALS) process.on(s, hold);
-      const result = await withSession(target, { timeoutMs }, (session) => {
+      const how = { timeoutMs, inspector: opts.inspector || opts.stream, notice: noticeOnStderr };
+      const result = await withLive(target, how, (live) => {
         attaching = false;
-        return dumpHeap(session, {
-          output: opts.output ?? defaultDumpName(session.pid),
-          gc: opts.gc,
-          force: opts.force,
-          stream: opts.stream,
-          deferCommit: true,
-          onHeadroom: (_h, message) => {
-            if (!opts.json) process.stderr.write(`heapwatch: ${message}\n`);
-          },
-          onNotice: (message) => {
-            if (!opts.json) process.stderr.write(`heapwatch: ${message}\n`);
-          },
-          onProgress: (p) =>
-            progress.show(
-              p.phase === 'write'
-                ? `${formatBytes(p.bytes)} written`
-                : p.fraction === undefined
-                  ? `V8 is walking the heap (${Math.round((Date.now() - started) / 1000)} s)`
-                  : `${Math.floor(p.fraction * 100)}% of nodes`,
-            ),
-        }).finally(() => progress.done());
+        return live
+          .dump({
+            output: opts.output ?? defaultDumpName(live.pid),
+            gc: opts.gc,
+            force: opts.force,
+            stream: opts.stream,
+            deferCommit: true,
+            onHeadroom: (_h, message) => {
+              if (!opts.json) process.stderr.write(`heapwatch: ${message}\n`);
+            },
+            onNotice: (message) => {
+              if (!opts.json) process.stderr.write(`heapwatch: ${message}\n`);
+            },
+            onProgress: (p) =>
+              progress.show(
+                p.phase === 'write'
+                  ? `${formatBytes(p.bytes)} written`
+                  : p.fraction === undefined
+                    ? `V8 is walking the heap (${Math.round((Date.now() - started) / 1000)} s)`
+                    : `${Math.floor(p.fraction * 100)}% of nodes`,
+              ),
+          })
+          .finally(() => progress.done());
       });
       // a signal while detaching: cancelled, nothing kept (the exit handler removes the temp); after this, finished
       if (lateSignal) process.exit(exitCodeOf(lateSignal));
@@ -99,7 +107,10 @@ export function register(program: Command): void {
         const { dumpReport } = await import('../../live/reports.js');
         process.stdout.write(`${JSON.stringify(dumpReport(result))}\n`);
       } else {
-        const how = result.method === 'target-wrote' ? 'written by the target' : 'streamed over the inspector';
+        const how =
+          result.method === 'streamed'
+            ? 'streamed over the inspector'
+            : `written by the target, asked over ${result.via === 'socket' ? "the guard's socket" : 'the inspector'}`;
         process.stdout.write(
           `${result.file} (${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s, ${how})\n`,
         );

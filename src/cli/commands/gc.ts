@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
-import { parseCount, parseDuration, TARGET_HELP, TIMEOUT_HELP } from './live-options.js';
+import {
+  INSPECTOR_HELP,
+  noticeOnStderr,
+  parseCount,
+  parseDuration,
+  TARGET_HELP,
+  TIMEOUT_HELP,
+} from './live-options.js';
 
 interface GcOptions {
   timestamp?: boolean;
   json?: boolean;
+  inspector?: boolean;
   timeout: string;
 }
 
@@ -18,13 +26,14 @@ export function register(program: Command): void {
     .argument('[count]', 'rows to print, then exit (default: until Ctrl-C)')
     .option('-t, --timestamp', "first column: the target's uptime in seconds")
     .option('--json', 'one JSON object per sample (NDJSON, schema heapwatch/gc@1)')
+    .option('--inspector', INSPECTOR_HELP)
     .option('--timeout <ms>', TIMEOUT_HELP, '10000')
     .action(
       async (target: string, intervalText: string | undefined, countText: string | undefined, opts: GcOptions) => {
         const intervalMs = intervalText ? parseDuration(intervalText, 'interval') : 1000;
         const count = countText ? parseCount(countText, 'count') : Number.POSITIVE_INFINITY;
         const timeoutMs = parseDuration(opts.timeout, '--timeout');
-        const { withSession } = await import('../../live/session.js');
+        const { withLive } = await import('../../live/live-target.js');
         const { sampleGc } = await import('../../live/gc-samples.js');
         const { formatGcHeader, formatGcRow, gcRowJson } = await import('../../live/gc-table.js');
 
@@ -34,8 +43,9 @@ export function register(program: Command): void {
         });
 
         let i = 0;
-        await withSession(target, { timeoutMs }, (session) =>
-          sampleGc(session, { intervalMs, count }, (row, sample) => {
+        const how = { timeoutMs, inspector: opts.inspector, notice: noticeOnStderr };
+        await withLive(target, how, (live) =>
+          sampleGc(live, { intervalMs, count }, (row, sample) => {
             if (stdoutClosed) return false;
             if (opts.json) {
               process.stdout.write(`${JSON.stringify(gcRowJson(row, sample))}\n`);

@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
 import { loadAnalysis, positiveInt } from './analysis-loader.js';
+import { INSPECTOR_HELP, noticeOnStderr } from './live-options.js';
 
 interface HistoOptions {
   top?: string;
   sort: string;
   json?: boolean;
+  inspector?: boolean;
 }
 
 const SORTS = ['shallow', 'retained', 'count'] as const;
@@ -24,6 +26,7 @@ export function register(program: Command): void {
     .option('--top <n>', 'only the first n classes')
     .option('--sort <key>', `order by ${SORTS.join(', ')}`, 'shallow')
     .option('--json', 'print one JSON document (schema heapwatch/histo@1)')
+    .option('--inspector', `live target: ${INSPECTOR_HELP}`)
     .action(async (file: string, opts: HistoOptions) => {
       const sort = SORTS.find((k) => k === opts.sort);
       if (!sort) {
@@ -31,7 +34,10 @@ export function register(program: Command): void {
       }
       const top = opts.top === undefined ? Number.POSITIVE_INFINITY : positiveInt(opts.top, '--top');
       const { withLiveSnapshot } = await import('../../live/temp-dump.js');
-      const analysis = await withLiveSnapshot(file, loadAnalysis);
+      const analysis = await withLiveSnapshot(file, loadAnalysis, {
+        inspector: opts.inspector,
+        notice: noticeOnStderr,
+      });
       const { buildHistoReport } = await import('../../report/histo-report.js');
       const report = buildHistoReport(file, analysis, sort, top);
       if (opts.json) {

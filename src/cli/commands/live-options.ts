@@ -17,3 +17,11 @@ export function parseCount(text: string, what: string): number {
 
 export const TARGET_HELP = 'pid, host:port or ws:// URL of a Node.js inspector (loopback only)';
 export const TIMEOUT_HELP = 'ms to wait for the inspector to open or answer';
+
+export const INSPECTOR_HELP =
+  "use the target's inspector even when it runs heapwatch/register (by default its private socket is used)";
+
+/** Where live commands tell the user what they do to the target (opening an inspector, closing one). */
+export const noticeOnStderr = (line: string): void => {
+  process.stderr.write(`heapwatch: ${line}\n`);
+};

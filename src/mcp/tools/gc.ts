@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { sampleGc } from '../../live/gc-samples.js';
 import { gcRowJson } from '../../live/gc-table.js';
-import { withSession } from '../../live/session.js';
+import { withLive } from '../../live/live-target.js';
 import { checkLiveTarget } from '../live-targets.js';
 import { progressFor } from '../progress.js';
 import { defineTool } from '../tool.js';
@@ -18,7 +18,8 @@ export const gcTool = defineTool({
   description:
     'jstat -gc for Node: heap spaces and GC counts/times of a live process, one sample per interval, as the NDJSON ' +
     'lines of `heapwatch gc --json` (schema heapwatch/gc@1, one document per line). Cost to the target: opens its ' +
-    'inspector (SIGUSR1) on loopback when it is closed, one small evaluation per sample, closed again after. Only ' +
+    "guard's private socket when it runs heapwatch/register, otherwise its inspector (SIGUSR1) on loopback, one small " +
+    'evaluation per sample, closed again after. Only ' +
     "processes of the server's own user.",
   input: {
     target: targetParam,
@@ -31,8 +32,8 @@ export const gcTool = defineTool({
     const spec = checkLiveTarget(target);
     const lines: unknown[] = [];
     const progress = progressFor(extra, 'gc'); // a sample per interval: long runs keep the client informed
-    await withSession(spec, { timeoutMs }, (session) =>
-      sampleGc(session, { intervalMs, count: samples }, (row, sample) => {
+    await withLive(spec, { timeoutMs }, (live) =>
+      sampleGc(live, { intervalMs, count: samples }, (row, sample) => {
         lines.push(gcRowJson(row, sample));
         progress?.(lines.length / samples, `${lines.length} of ${samples} samples`);
         return !extra.signal.aborted; // the client cancelled: stop sampling and detach
