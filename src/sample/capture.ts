@@ -34,6 +34,7 @@ export interface CaptureResult {
  * 10,000 sites), so not too often.
  */
 const CHECKPOINT_MS = 2000;
+const CHECKPOINT_READS = 20;
 /** How often a wait checks that the target is still running (one Runtime.evaluate of `true`). */
 const PROBE_MS = 500;
 
@@ -111,21 +112,31 @@ export async function captureProfile(session: Session, opts: CaptureOptions): Pr
     }
   };
 
-  const steps = growth ? (opts.count as number) : Math.ceil(opts.durationMs / CHECKPOINT_MS);
-  const stepMs = growth ? (opts.everyMs as number) : CHECKPOINT_MS;
-  const endAt = growth ? start + steps * stepMs : start + opts.durationMs;
-  for (let i = 1; i <= steps; i++) {
-    const why = await wait(Math.min(start + i * stepMs, endAt));
-    if (why === 'lost') break;
-    if (why === 'stop') {
-      interrupted = true;
-      break;
+  const ended = (why: 'time' | 'lost' | 'stop'): boolean => {
+    if (why === 'stop') interrupted = true;
+    return why !== 'time';
+  };
+  if (growth) {
+    const everyMs = opts.everyMs as number;
+    for (let i = 1; i <= (opts.count as number); i++) {
+      if (ended(await wait(start + i * everyMs))) break;
+      const p = await attempt(read);
+      if (!p) break;
+      last = p;
+      series.push({ profile: p, atMs: Date.now() - start });
     }
-    if (!growth && i === steps) break; // the end: stopSampling returns the final profile
-    const p = await attempt(read);
-    if (!p) break;
-    last = p;
-    if (growth) series.push({ profile: p, atMs: Date.now() - start });
+  } else {
+    // checkpoints: at least CHECKPOINT_MS apart, and 20 reads' time apart, so they stall the target 5% at most
+    const endAt = start + opts.durationMs;
+    let next = start + CHECKPOINT_MS;
+    for (;;) {
+      if (ended(await wait(Math.min(next, endAt))) || Date.now() >= endAt) break;
+      const t0 = Date.now();
+      const p = await attempt(read);
+      if (!p) break;
+      last = p;
+      next = Date.now() + Math.max(CHECKPOINT_MS, CHECKPOINT_READS * (Date.now() - t0));
+    }
   }
   if (exitError) {
     // a Node waiting for the debugger to disconnect at exit still hands over its profile: what it had at the end
