@@ -1,6 +1,6 @@
 import type { DuplicateString } from '../analysis/strings.js';
 import { formatBytes, formatCount, padLeft } from '../format.js';
-import type { SuspectJson } from './leak-findings.js';
+import { pathFunctionsText, type SuspectJson } from './leak-findings.js';
 
 /** `heapwatch analyze`'s first section: each suspect, where it accumulates, and its path from the GC roots. */
 export function suspectsText(suspects: readonly SuspectJson[]): string {
@@ -33,6 +33,8 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
     if (x.path.length === 0) lines.push('     path: none over strong references (only weak references reach it)');
     else if (x.kind === 'object') lines.push(`     path: ${x.pathText}`);
     else lines.push(`     path of one: ${withClass(x.samplePathText, x.className)}`);
+    const functions = pathFunctionsText(x.path);
+    if (functions) lines.push(`     defined at: ${functions}`);
   });
   return lines.join('\n');
 }

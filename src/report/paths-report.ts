@@ -4,7 +4,7 @@ import { computeRootPaths, shortestPaths } from '../analysis/paths.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 import { usageError } from '../errors.js';
 import { formatBytes } from '../format.js';
-import { type PathStepJson, pathJson } from './leak-findings.js';
+import { type PathStepJson, pathFunctionsText, pathJson } from './leak-findings.js';
 import { clip } from './node-row.js';
 
 /** `heapwatch path --json`. */
@@ -51,6 +51,8 @@ export function renderPathsText(r: PathsReport): string {
     lines.push(`${r.paths.length === 1 ? 'Shortest path' : `${r.paths.length} shortest paths`} from the GC roots:`);
     r.paths.forEach((p, i) => {
       lines.push(`  ${i + 1}. ${p.length === 0 ? '(the root itself)' : `(${p.length} edges) ${p.text}`}`);
+      const functions = pathFunctionsText(p.steps);
+      if (functions) lines.push(`     defined at: ${functions}`);
     });
   }
   return `${lines.join('\n')}\n`;
