@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { fixtures, heapwatch, runFixture } from './helpers.js';
+import { nodeBinary } from '../snapshot/node-versions.js';
+import { fixtures, heapwatch, runFixture, runFixtureWith } from './helpers.js';
 
 let dir: string;
 let snap: string;
@@ -65,5 +66,15 @@ describe('source locations of functions', () => {
     expect(page).toContain(`"onOrderUpdated","Function",`);
     expect(page).toContain(`," (listeners.cjs:${at.line}:${at.column})"]`);
     expect(page).toContain(`"location":{"url":${JSON.stringify(LISTENERS)},"line":${at.line},"column":${at.column}}`);
+  });
+
+  test("Node 24's layout (no trace_node_id, the SharedFunctionInfo's edge named script): the same location", () => {
+    const snap24 = join(dir, 'listeners-24.heapsnapshot');
+    runFixtureWith(nodeBinary(24), 'listeners.cjs', snap24);
+    const r = heapwatch('analyze', snap24, '--json');
+    expect(r.code).toBe(0);
+    const [top] = JSON.parse(r.out).suspects;
+    const listener = top.path.find((st: { function?: string }) => st.function === 'onOrderUpdated');
+    expect(listener.location).toEqual({ url: LISTENERS, ...definedAt(LISTENERS, 'onOrderUpdated') });
   });
 });

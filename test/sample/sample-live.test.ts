@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, runCli, startTarget, type Target } from '../live/helpers.js';
+import { nodeBinary } from '../snapshot/node-versions.js';
 import { ALLOCATOR, lineOf, startCli } from './helpers.js';
 
 interface Site {
@@ -145,6 +146,18 @@ describe('heapwatch sample (live)', () => {
     expect(report.durationMs).toBeLessThan(120_000);
     expect(report.targetExited).toBe(false);
     expect((await target.state()).inspectorUrl).toBeNull();
+  });
+});
+
+describe('heapwatch sample on Node 24', () => {
+  it('names the same leaking function', async () => {
+    // Node 22 and 24 also inline in Maglev, their mid-tier compiler
+    const args = ['--inspect-port=0', '--no-turbo-inlining', '--no-maglev-inlining'];
+    const target24 = await startTarget(args, ALLOCATOR, {}, { node: nodeBinary(24) });
+    const r = await runCli(['sample', String(target24.pid), '--duration', '1s', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).sites[0]).toMatchObject(at(leakOrder, 'leakOrder'));
+    expect((await target24.state()).inspectorUrl).toBeNull();
   });
 });
 
