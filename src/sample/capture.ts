@@ -52,6 +52,22 @@ export async function captureProfile(session: Session, opts: CaptureOptions): Pr
     });
     return r.profile;
   };
+  // V8 has one sampling profiler per process: a second startSampling is silently ignored and a stopSampling
+  // stops everyone's. So if someone (another heapwatch, the guard, DevTools) is sampling, leave it alone.
+  const running = await session.send('HeapProfiler.getSamplingProfile', undefined, { timeoutMs: 60_000 }).then(
+    () => true,
+    (err) => {
+      if (err instanceof HeapwatchError && /not started/i.test(err.message)) return false;
+      throw err;
+    },
+  );
+  if (running) {
+    throw runtimeError(
+      `process ${session.pid} is already running V8's sampling heap profiler (another heapwatch sample, the ` +
+        'guard, or DevTools): heapwatch leaves it alone; try again when it has stopped',
+      'ALREADY_SAMPLING',
+    );
+  }
   session.onDetach(async () => {
     await stopSampling();
   });

@@ -136,15 +136,22 @@ describe('heapwatch sample (live)', () => {
     expect(text.stdout).toMatch(/leakOrder \(.*\) {2}← leak candidate: grew at every step/);
   });
 
-  it('Ctrl-C ends sampling early and still reports; the target is left without inspector', async () => {
+  it('Ctrl-C ends sampling early and still reports; a second sample meanwhile leaves the first alone', async () => {
     const cli = startCli(['sample', String(target.pid), '--duration', '2m', '--json']);
     await cli.stderrMatches(/sampling process/);
+    // V8 has one sampling profiler per process: the second would silently share it, and stop it when done
+    const second = await runCli(['sample', String(target.pid), '--duration', '100ms']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toBe(
+      `heapwatch: process ${target.pid} is already running V8's sampling heap profiler (another heapwatch sample, the guard, or DevTools): heapwatch leaves it alone; try again when it has stopped\n`,
+    );
     cli.child.kill('SIGINT');
     const r = await cli.done;
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.durationMs).toBeLessThan(120_000);
     expect(report.targetExited).toBe(false);
+    expect(report.sites[0]).toMatchObject(at(leakOrder, 'leakOrder'));
     expect((await target.state()).inspectorUrl).toBeNull();
   });
 });
