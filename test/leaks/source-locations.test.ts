@@ -54,6 +54,8 @@ describe('source locations of functions', () => {
     expect(steps.find((st: { function?: string }) => st.function === 'onOrderUpdated').location).toEqual(
       listener.location,
     );
+    const ofListener = JSON.parse(heapwatch('path', snap, String(listener.id), '--json').out);
+    expect(ofListener.object.location).toEqual(listener.location);
     const pathText = heapwatch('path', snap, String(top.path.at(-1).id));
     expect(pathText.out).toContain(`onOrderUpdated() (listeners.cjs:${at.line}:${at.column})`);
   });
