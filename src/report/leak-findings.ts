@@ -28,7 +28,8 @@ export interface SuspectJson {
   accumulationPoint: { id: number; className: string; retainedSize: number };
   /** A linked structure (reported once, by its head): number of links and their kind. */
   chain: { links: number; className: string } | null;
-  holds: { className: string; count: number; retainedSize: number }[];
+  /** What it holds, by class; a group of functions also says where one of them (the biggest) is defined. */
+  holds: { className: string; count: number; retainedSize: number; location?: SourceLocation }[];
   /** From the GC roots (root side first) to the accumulation point and a representative of what it holds. */
   path: PathStepJson[];
   pathText: string;
@@ -96,7 +97,12 @@ export function suspectsJson(a: HeapAnalysis, rootPaths?: RootPaths): SuspectJso
         retainedSize: a.retainedSizes[point],
       },
       chain: x.chain ? { links: x.chain.links, className: x.chain.label } : null,
-      holds: x.holds.map((h: Holding) => ({ className: h.label, count: h.count, retainedSize: h.retainedSize })),
+      holds: x.holds.map((h: Holding) => {
+        const held: SuspectJson['holds'][number] = { className: h.label, count: h.count, retainedSize: h.retainedSize };
+        const location = functionLocation(s, h.example);
+        if (location) held.location = location;
+        return held;
+      }),
       ...pathJson(a, x.path),
       pathShare: x.pathShare,
       samplePathText: x.samplePath === x.path ? pathJson(a, x.path).pathText : pathJson(a, x.samplePath).pathText,

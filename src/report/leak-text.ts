@@ -1,3 +1,4 @@
+import { locationText } from '../analysis/source-locations.js';
 import type { DuplicateString } from '../analysis/strings.js';
 import { formatBytes, formatCount, padLeft } from '../format.js';
 import { pathFunctionsText, type SuspectJson } from './leak-findings.js';
@@ -15,7 +16,10 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
         : `${formatCount(x.count)} instances of ${x.className} retain ${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`;
     lines.push(`  ${i + 1}. ${head}`);
     const held = x.holds
-      .map((h) => `${formatCount(h.count)} × ${h.className} ${formatBytes(h.retainedSize)}`)
+      .map((h) => {
+        const where = h.location ? ` (${locationText(h.location)})` : '';
+        return `${formatCount(h.count)} × ${h.className}${where} ${formatBytes(h.retainedSize)}`;
+      })
       .join(', ');
     if (x.chain) {
       lines.push(

@@ -41,6 +41,9 @@ describe('source locations of functions', () => {
     const text = heapwatch('analyze', snap, '--top', '1');
     expect(text.out).toContain(`     defined at: `);
     expect(text.out).toContain(`onOrderUpdated() (listeners.cjs:${at.line}:${at.column})`);
+    // the headline: what accumulates, and where that function is defined
+    expect(top.holds[0]).toMatchObject({ className: 'onOrderUpdated()', count: 4000, location: listener.location });
+    expect(text.out).toContain(`: 4,000 × onOrderUpdated() (listeners.cjs:${at.line}:${at.column}) 2.`);
 
     // the same function through `node` and `path`
     const node = heapwatch('node', snap, String(listener.id), '--json');
