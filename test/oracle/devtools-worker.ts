@@ -142,7 +142,7 @@ async function main(args: string[]): Promise<void> {
     writeFileSync(out, JSON.stringify(classes(snapshot)));
     process.exit(0);
   }
-  // exit only once the document is flushed: the loaded snapshot would otherwise keep the process alive for a while
+  // exit once the document is flushed: the message port to the helper thread would keep the process alive
   process.stdout.write(`${JSON.stringify(objects(file, snapshot, seconds))}\n`, () => process.exit(0));
 }
 
