@@ -1,10 +1,11 @@
 // The tools heapwatch is measured against, installed outside the project's dependencies on first use:
 // - memlab (@memlab/core + @memlab/heap-analysis) into <bench dir>/peers/memlab, without Puppeteer's browser;
-// - Chrome DevTools' heap snapshot worker, built by ../shared/devtools-oracle/build.sh (it prints the script's path).
+// - Chrome DevTools' heap snapshot worker, built by test/oracle/build.mjs into its own cache folder.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { devtoolsOracle } from '../test/oracle/locate.mjs';
 import { benchDir } from './generate.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -40,14 +41,9 @@ export function ensureMemlab({ log = console.error } = {}) {
   return dir;
 }
 
-/** Builds (or finds) DevTools' worker as a Node script; returns the path of oracle.mjs. */
+/** Builds (or finds) DevTools' worker as a Node script; returns the script's path. */
 export function ensureDevtoolsOracle() {
-  const script = path.resolve(repoRoot, '..', 'shared', 'devtools-oracle', 'build.sh');
-  if (!fs.existsSync(script)) throw new Error(`${script} not found (the repo's sibling shared/ folder)`);
-  const built = spawnSync('bash', [script], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const out = built.stdout.trim().split('\n').pop() ?? '';
-  if (built.status !== 0 || !out.endsWith('.mjs') || !fs.existsSync(out)) {
-    throw new Error(`devtools-oracle/build.sh failed (exit ${built.status})`);
-  }
-  return out;
+  const found = devtoolsOracle();
+  if (found.unavailable) throw new Error(found.unavailable);
+  return found.script;
 }

@@ -154,6 +154,11 @@ function stepTokens(a: HeapAnalysis, from: number, e: number, node: number, edge
     const file = moduleFile(s, node);
     if (file) return [`${file} (module)`];
   }
+  // Node's embedder lists (the cleanup queue) hold wrappers by a slot number that differs from run to run, and a
+  // native wrapper's link to its JS object says nothing the object's own name does not
+  if (s.nodeTypeOf(from) === s.nodeType.native && (t === T.element || edgeText === 'native_to_javascript')) {
+    return nt === s.nodeType.native ? [] : [nodeLabel(a, node)];
+  }
   // an unnamed reference (synthetic root lists, internal slots): the target's own name says more
   if ((t === T.internal || t === T.hidden) && isIndex(s.edgeName(e)) && !edgeText.startsWith('[')) {
     return [nodeLabel(a, node)];

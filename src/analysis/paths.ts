@@ -40,17 +40,35 @@ export function isPathEdge(s: HeapSnapshot, from: number, edgeType: number): boo
  */
 const TRANSIENT_ROOTS = new Set(['(Handle scope)', '(Stack roots)']);
 
+/** The microtask V8 was running when the snapshot was taken, held under (Strong roots) only while it runs. */
+const TRANSIENT_EDGE_NAMES = new Set(['current_microtask']);
+
 /** Extra cost of an edge into a transient root, so paths through the program's own references come first. */
 const TRANSIENT_PENALTY = 1000;
 
 /**
- * Whether the edge `e` from synthetic root `from` to `to` leads into what was merely running at snapshot time:
- * the stack, an open handle scope, or the snapshot writer's own identity maps (listed under (Strong roots)).
+ * Whether the edge `e` from root-side node `from` (synthetic, or one of Node's native bookkeeping nodes) to `to`
+ * leads into what was merely running at snapshot time: the stack, an open handle scope, the current microtask,
+ * the snapshot writer's own identity maps (listed under (Strong roots)), or an entry of Node's cleanup queue
+ * (sockets, handles in flight), except a module's wrapper: an ES module is held for good, and in Node that queue
+ * is the one short way to it, so a module-level variable reads `… → leaky.mjs (module) → context → name`.
  */
 export function isTransientRootEdge(s: HeapSnapshot, from: number, e: number, to: number): boolean {
-  if (s.nodeTypeOf(from) !== s.nodeType.synthetic) return false;
-  if (s.nodeTypeOf(to) === s.nodeType.synthetic && TRANSIENT_ROOTS.has(s.nodeName(to))) return true;
-  return s.edgeTypeOf(e) !== s.edgeType.element && s.edgeName(e).endsWith('IdentityMapBase');
+  const fromType = s.nodeTypeOf(from);
+  const { synthetic, native } = s.nodeType;
+  if (fromType !== synthetic && fromType !== native) return false;
+  const t = s.edgeTypeOf(e);
+  if (t === s.edgeType.element || t === s.edgeType.hidden) {
+    if (fromType === native) return s.nodeName(from) === 'Node / CleanupQueue' && !isModuleWrapper(s, to);
+    return s.nodeTypeOf(to) === synthetic && TRANSIENT_ROOTS.has(s.nodeName(to));
+  }
+  const name = s.edgeName(e);
+  if (TRANSIENT_EDGE_NAMES.has(name)) return true;
+  return fromType === synthetic && name.endsWith('IdentityMapBase');
+}
+
+function isModuleWrapper(s: HeapSnapshot, o: number): boolean {
+  return s.nodeTypeOf(o) === s.nodeType.native && s.nodeName(o).endsWith('Node / ModuleWrap');
 }
 
 export interface RootPathOptions {
@@ -77,25 +95,26 @@ export interface RootPathOptions {
   scratch?: [Uint32Array, Uint32Array, Uint32Array];
 }
 
-/** Every edge isTransientRootEdge accepts (few: only edges from synthetic nodes are looked at). */
+/** Every edge isTransientRootEdge accepts (few: only edges from synthetic and native nodes are looked at). */
 export function transientRootEdges(s: HeapSnapshot): number[] {
   const out: number[] = [];
-  const synthetic = s.nodeType.synthetic;
+  const { synthetic, native } = s.nodeType;
   const types = s.nodeTypes;
-  const verdictOfName = new Map<number, boolean>(); // a synthetic root's many edges share a few names
+  const verdictOfName = new Map<string, boolean>(); // a root's many edges share a few names
   for (let v = 0, n = s.nodeCount; v < n; v++) {
-    if (types[v] !== synthetic) continue;
+    const type = types[v];
+    if (type !== synthetic && type !== native) continue;
     for (let e = s.firstEdge[v]; e < s.firstEdge[v + 1]; e++) {
       const w = s.edgeTarget(e);
-      if (s.nodeTypeOf(w) === synthetic && TRANSIENT_ROOTS.has(s.nodeName(w))) {
-        out.push(e);
+      const t = s.edgeTypeOf(e);
+      if (t === s.edgeType.element || t === s.edgeType.hidden) {
+        // named by numbers: a synthetic root's link to a transient root, or a cleanup queue's entry
+        if (isTransientRootEdge(s, v, e, w)) out.push(e);
         continue;
       }
-      const t = s.edgeTypeOf(e);
-      if (t === s.edgeType.element || t === s.edgeType.hidden) continue; // named by numbers: never a map's name
-      const name = s.edgeNameOrIndex(e);
-      let verdict = verdictOfName.get(name);
-      if (verdict === undefined) verdictOfName.set(name, (verdict = isTransientRootEdge(s, v, e, w)));
+      const key = `${type}:${s.edgeName(e)}`;
+      let verdict = verdictOfName.get(key);
+      if (verdict === undefined) verdictOfName.set(key, (verdict = isTransientRootEdge(s, v, e, w)));
       if (verdict) out.push(e);
     }
   }
@@ -107,7 +126,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   const { edgeTargets, edgeTypes, firstEdge } = s;
   const weak = s.edgeType.weak;
   const shortcut = s.edgeType.shortcut;
-  const synthetic = s.nodeType.synthetic;
+  const { synthetic, native } = s.nodeType;
   const types = s.nodeTypes;
   const holder = opts.holderPaths === true;
   const transient = holder ? new Set(Array.from(opts.transientEdges ?? transientRootEdges(s))) : new Set<number>();
@@ -151,14 +170,14 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       const v = queue[head++];
       if (dist[v] > stopAfter) break;
       const next = dist[v] + 1;
-      const fromSynthetic = holder && types[v] === synthetic;
+      const fromRootSide = holder && (types[v] === synthetic || types[v] === native);
       for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
         const t = edgeTypes[e];
         if (t === weak || t === shortcut) continue;
         const w = edgeTargets[e];
         const d = dist[w];
         if (d === UNREACHED) {
-          if (fromSynthetic && transient.has(e)) {
+          if (fromRootSide && transient.has(e)) {
             deferred.push(e);
             continue;
           }

@@ -1,6 +1,6 @@
 import { basename, join } from 'node:path';
 import { formatBytes } from '../format.js';
-import { defaultDumpName, dumpHeap } from '../live/capture.js';
+import { type DumpProgress, defaultDumpName, dumpHeap } from '../live/capture.js';
 import type { Headroom } from '../live/headroom.js';
 import { readCmdline } from '../live/proc.js';
 import { startSampler } from '../live/sampler.js';
@@ -28,6 +28,7 @@ export async function sessionSource(session: Session, intervalMs: number): Promi
     },
     async dump(dir, onStatus) {
       let last = 0;
+      const started = Date.now();
       const result = await dumpHeap(session, {
         output: join(dir, defaultDumpName(session.pid)),
         onHeadroom: (h) => onStatus(headroomLine(h)),
@@ -35,11 +36,7 @@ export async function sessionSource(session: Session, intervalMs: number): Promi
           const now = Date.now();
           if (now - last < 200) return; // the screen redraws a few times a second at most anyway
           last = now;
-          onStatus(
-            p.phase === 'snapshot' && p.fraction !== undefined
-              ? `snapshot ${Math.floor(p.fraction * 100)}%, ${formatBytes(p.bytes)} written`
-              : `writing, ${formatBytes(p.bytes)} so far`,
-          );
+          onStatus(dumpProgressText(p, now - started));
         },
       });
       return { file: result.file, bytes: result.bytes, ms: result.durationMs };
@@ -55,4 +52,17 @@ export async function sessionSource(session: Session, intervalMs: number): Promi
 export function headroomLine(h: Headroom): string {
   const avail = h.available === undefined ? 'available memory unknown' : `${formatBytes(h.available)} available`;
   return `headroom ok: about ${formatBytes(h.estimatedCost)} extra memory and ~${h.estimatedStallSeconds} s stall; ${avail}`;
+}
+
+/**
+ * The dump's progress on the status line: the bytes the file holds, and while it holds none, that the target is
+ * still building the snapshot (V8 walks the whole heap before it writes a byte; its event loop is stalled).
+ */
+export function dumpProgressText(p: DumpProgress, elapsedMs: number): string {
+  if (p.phase === 'snapshot' && p.fraction !== undefined) {
+    return `snapshot ${Math.floor(p.fraction * 100)}%, ${formatBytes(p.bytes)} written`;
+  }
+  if (p.bytes === 0)
+    return `the target is building the snapshot (${Math.round(elapsedMs / 1000)} s), nothing written yet`;
+  return `writing, ${formatBytes(p.bytes)} so far`;
 }

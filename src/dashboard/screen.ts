@@ -1,7 +1,7 @@
 import blessed from 'blessed';
 import contrib from 'blessed-contrib';
 import { formatBytes } from '../format.js';
-import { downsampleMax } from './downsample.js';
+import { resampleByTime } from './downsample.js';
 import type { DashboardModel, ModelPoint } from './model.js';
 import { forecastText, gcText, memoryText, pausesText, type StatusState, statusText } from './panels.js';
 
@@ -108,9 +108,9 @@ export class DashboardScreen {
       ['code+other', 'blue', (p) => p.groups.code.used + p.groups.other.used],
     ];
     if (limitOnScale) definitions.push(['limit', 'white', (p) => p.heapLimit]);
-    // about one point per braille dot column: more would cost CPU on every redraw and show nothing more
+    // one point per braille dot column, evenly spaced in time: more would cost CPU on every redraw and show nothing more
     const dots = Math.max(10, Number(this.chart.width) * 2 - 12);
-    const reduced = downsampleMax(
+    const reduced = resampleByTime(
       points.map((p) => p.time),
       definitions.map(([, , value]) => points.map((p) => value(p) / MB)),
       dots,

@@ -15,6 +15,8 @@ table.sortable th{cursor:pointer;user-select:none}th.sorted-desc::after{content:
 .path{display:flex;flex-wrap:wrap;align-items:center;row-gap:4px;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;line-height:1.8}
 .path span.step{background:#eef1f6;border-radius:3px;padding:1px 5px;white-space:nowrap}.path span.arrow{color:#98a2b3;margin:0 3px}
 tr.tree-row td:first-child{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:720px}
+#histogram-table td:first-child{overflow-wrap:anywhere}#histogram-more{margin-top:6px;font:inherit;cursor:pointer}
+@media (max-width:640px){main{padding:8px 8px 40px}header{padding:10px 8px}th,td{padding:3px 4px}}
 tr.tree-row{cursor:pointer}tr.tree-row:hover{background:#f3f6fb}.toggle{display:inline-block;width:14px;color:#667085}
 .cls,.loc{color:#667085}.id{color:#98a2b3;font-size:11px}.more td{color:#667085;font-style:italic;cursor:default}
 `;
@@ -120,15 +122,24 @@ export const HTML_SCRIPT = `
     tr.querySelector('.toggle').textContent = '▾';
   }
   body.appendChild(treeRow(0, 0));
+  // opened at the root, as the text report starts: its children are the first thing to read
+  if (tree[0][6] > 0 || tree[0][7] > 0) toggle(body.firstChild);
 
   // --- class histogram, sortable by any column ---
   var hist = data.histogram.slice();
   var htable = document.getElementById('histogram-table');
   var hbody = htable.querySelector('tbody');
   var sortKey = 'retainedSize', sortDir = -1;
+  // the top rows in the current order; a button shows the rest (a heap has hundreds of classes)
+  var TOP_CLASSES = 25, showAll = false;
+  var moreButton = document.getElementById('histogram-more');
+  moreButton.addEventListener('click', function () { showAll = !showAll; renderHistogram(); });
   function renderHistogram() {
     hbody.textContent = '';
-    hist.forEach(function (r) {
+    var shown = showAll ? hist : hist.slice(0, TOP_CLASSES);
+    moreButton.hidden = hist.length <= TOP_CLASSES;
+    moreButton.textContent = showAll ? 'Show the top ' + TOP_CLASSES + ' only' : 'Show all ' + count(hist.length) + ' classes';
+    shown.forEach(function (r) {
       var tr = el('tr');
       tr.appendChild(td(r.className));
       tr.appendChild(td(count(r.count), 'num'));

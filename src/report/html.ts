@@ -91,8 +91,8 @@ export function renderHtmlReport(report: AnalysisReport & Partial<LeakFindings>,
 <section id="suspects"><h2>Leak suspects</h2><div id="suspect-list"></div></section>
 <section id="tree"><h2>Dominator tree</h2><p class="hint">Click a row to open it. Children are the objects it alone keeps alive, biggest first.</p>
 <table class="tree"><thead><tr><th>object</th><th class="num">self</th><th class="num">retained</th><th class="num">%</th></tr></thead><tbody id="tree-body"></tbody></table></section>
-<section id="histogram"><h2>Classes</h2><p class="hint">Click a column to sort.</p>
-<table class="sortable" id="histogram-table"><thead><tr><th data-key="className">class</th><th class="num" data-key="count">count</th><th class="num" data-key="shallowSize">shallow</th><th class="num" data-key="retainedSize">retained</th></tr></thead><tbody></tbody></table></section>
+<section id="histogram"><h2>Classes</h2><p class="hint">The biggest by retained size; click a column to sort.</p>
+<table class="sortable" id="histogram-table"><thead><tr><th data-key="className">class</th><th class="num" data-key="count">count</th><th class="num" data-key="shallowSize">shallow</th><th class="num" data-key="retainedSize">retained</th></tr></thead><tbody></tbody></table><button type="button" id="histogram-more" hidden></button></section>
 <section id="strings"><h2>Duplicate strings</h2><table id="strings-table"><thead><tr><th class="num">wasted</th><th class="num">count</th><th class="num">each</th><th>value</th></tr></thead><tbody></tbody></table></section>
 </main>
 <script type="application/json" id="heapwatch-data">${jsonForScript(data)}</script>

@@ -25,7 +25,7 @@ describe('heapwatch attach without a terminal', () => {
     [['--interval', '50ms'], 'heapwatch: --interval: at least 100ms, got 50ms\n'],
     [['--window', '2s'], 'heapwatch: --window: must hold at least 10 intervals\n'],
     [['--dump-at', '120'], 'heapwatch: --dump-at: not a percent between 1 and 100: 120\n'],
-    [['--dump-dir', '/nonexistent/dumps'], 'heapwatch: --dump-dir: not a directory: /nonexistent/dumps\n'],
+    [['--dump-dir', '/dev/null/dumps'], 'heapwatch: --dump-dir: /dev/null/dumps: /dev/null is not a directory\n'],
   ])('rejects %j', (args, message) => {
     const r = heapwatch('attach', '1', ...args);
     expect(r.status).toBe(2);

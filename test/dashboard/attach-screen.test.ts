@@ -176,9 +176,11 @@ describe('heapwatch attach in tmux', () => {
     expect(progress.length).toBeGreaterThan(0);
     for (const line of progress) {
       expect(line).toMatch(
-        /^dump: (checking headroom\.\.\.|headroom ok: about [\d.]+ [KMG]?B extra memory and ~\d+ s stall; [\d.]+ [KMG]?B available|writing, [\d.]+ [KMG]?B so far)$/,
+        /^dump: (checking headroom\.\.\.|headroom ok: about [\d.]+ [KMG]?B extra memory and ~\d+ s stall; [\d.]+ [KMG]?B available|the target is building the snapshot \(\d+ s\), nothing written yet|writing, [\d.]+ [KMG]?B so far)$/,
       );
     }
+    // no "writing, 0 B so far" while V8 is still walking the heap: bytes are only claimed once the file has them
+    expect(progress).not.toContain('dump: writing, 0 B so far');
     const files = readdirSync(dumpDir);
     expect(files.length).toBe(1);
     const file = join(dumpDir, files[0]);
@@ -209,7 +211,8 @@ describe('heapwatch attach in tmux', () => {
 
   it('--dump-at takes one dump by itself when the heap crosses the given share of the limit', async () => {
     const target = await startTarget();
-    const dumpDir = mkdtempSync(join(work, 'auto-'));
+    // a --dump-dir that does not exist yet: attach makes it, mode 0700
+    const dumpDir = join(mkdtempSync(join(work, 'auto-')), 'new', 'dumps');
     // the target starts with ~20% of its 112 MB heap limit used and keeps leaking
     const session = startDashboard(target.pid!, dumpDir, '--dump-at 20');
     await waitFor(
@@ -221,6 +224,7 @@ describe('heapwatch attach in tmux', () => {
     expect(readdirSync(dumpDir)).toEqual([
       expect.stringMatching(new RegExp(`^heapdump-${target.pid}-\\d{8}-\\d{6}\\.heapsnapshot$`)),
     ]);
+    expect(statSync(dumpDir).mode & 0o777).toBe(0o700);
     await new Promise((r) => setTimeout(r, 1500));
     expect(readdirSync(dumpDir).length).toBe(1); // once, not at every sample above the line
     tmux('send-keys', '-t', session, 'q');

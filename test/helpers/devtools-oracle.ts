@@ -1,13 +1,11 @@
-// Runs Chrome DevTools' own heap snapshot worker (built by ../shared/devtools-oracle/build.sh) on a snapshot
-// and compares its numbers with the engine's, object by object.
+// Runs Chrome DevTools' own heap snapshot worker (built by test/oracle/build.mjs from the chrome-devtools-frontend
+// npm package) on a snapshot and compares its numbers with the engine's, object by object.
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { nodeName } from '../../src/analysis/index.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
 import type { NodeRow } from '../../src/report/node-row.js';
-
-const repo = fileURLToPath(new URL('../..', import.meta.url));
+import { devtoolsOracle } from '../oracle/locate.mjs';
 
 /** DevTools describes an object with exactly the fields of our report rows. */
 export type OracleNode = NodeRow;
@@ -18,10 +16,25 @@ export interface OracleResult {
   sample: OracleNode[];
 }
 
-let built: string | null = null;
+let told = false;
+/**
+ * Why the oracle cannot run here (the package could not be fetched: offline), or null when it can. The conformance
+ * tests skip with this reason; with HEAPWATCH_REQUIRE_DEVTOOLS_ORACLE=1 (CI) it is an error instead.
+ */
+export function oracleUnavailable(): string | null {
+  const found = devtoolsOracle();
+  if (!('unavailable' in found)) return null;
+  if (process.env.HEAPWATCH_REQUIRE_DEVTOOLS_ORACLE === '1') throw new Error(found.unavailable);
+  if (!told) process.stderr.write(`${found.unavailable}: the conformance tests are skipped\n`);
+  told = true;
+  return found.unavailable;
+}
+
+/** The built oracle script (built on first use, cached outside the repository). */
 export function oraclePath(): string {
-  built ??= execFileSync('bash', [`${repo}../shared/devtools-oracle/build.sh`], { encoding: 'utf8' }).trim();
-  return built;
+  const found = devtoolsOracle();
+  if ('unavailable' in found) throw new Error(found.unavailable);
+  return found.script;
 }
 
 export function runOracle(file: string, sample = 2000, topN = 50): OracleResult {

@@ -77,11 +77,12 @@ describe('HTML report', () => {
   test('the dominator tree opens lazily, row by row, down to the leaking listener array', async () => {
     const { page, problems } = await openReport();
     const rows = page.locator('#tree-body tr.tree-row');
-    expect(await rows.count()).toBe(1); // only the root until something is opened
     const root = rows.first();
     expect(await root.locator('.name').textContent()).toBe('(root)');
-    await root.click();
+    // the root comes opened, as the text report starts with its children; nothing deeper until clicked
     expect(await root.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.locator('#tree-body tr.tree-row[data-depth="1"]').count()).toBeGreaterThan(3);
+    expect(await page.locator('#tree-body tr.tree-row[data-depth="2"]').count()).toBe(0);
     // open the path global → Module → exports → handleRequest → context → orderEvents → _events → array
     const target = analysis.suspects[0].accumulationPoint.id;
     let opened = 1;
@@ -108,6 +109,27 @@ describe('HTML report', () => {
     // closing a row removes its subtree
     await root.click();
     expect(await rows.count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  test('the class histogram shows its top 25 rows, all on request, and its retained column at 420 px', async () => {
+    const { page, problems } = await openReport();
+    await page.setViewportSize({ width: 420, height: 800 });
+    const rows = page.locator('#histogram-table tbody tr');
+    expect(await rows.count()).toBe(25);
+    const more = page.locator('#histogram-more');
+    const total = (await more.textContent())!.match(/^Show all ([\d,]+) classes$/);
+    expect(total).not.toBeNull();
+    const retained = await page.locator('#histogram-table th[data-key="retainedSize"]').boundingBox();
+    expect(retained!.x + retained!.width).toBeLessThanOrEqual(420);
+    const lastCell = await rows.first().locator('td').nth(3).boundingBox();
+    expect(lastCell!.x + lastCell!.width).toBeLessThanOrEqual(420);
+    await more.click();
+    expect(await rows.count()).toBe(Number(total![1].replace(/,/g, '')));
+    expect(await more.textContent()).toBe('Show the top 25 only');
+    await more.click();
+    expect(await rows.count()).toBe(25);
     expect(problems).toEqual([]);
     await page.close();
   });

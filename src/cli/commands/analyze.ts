@@ -22,6 +22,10 @@ export function register(program: Command): void {
     .option('--no-suspects', 'skip leak suspects, paths and duplicate strings (faster)')
     .action(async (file: string, opts: AnalyzeOptions) => {
       const top = positiveInt(opts.top, '--top');
+      if (opts.html !== undefined) {
+        const { checkOutputFile } = await import('../outputs.js');
+        await checkOutputFile(opts.html, '--html');
+      }
       const analysis = await loadAnalysis(file, { rootPaths: opts.suspects || opts.html !== undefined });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const report = buildAnalysisReport(file, analysis, top);

@@ -58,6 +58,11 @@ export function register(program: Command): void {
         // before attaching: no reason to signal the target for a dump we will not write
         throw usageError(`${resolve(opts.output)} already exists; heapwatch does not overwrite dumps`, 'EXISTS');
       }
+      const { checkOutputFile } = await import('../outputs.js');
+      await checkOutputFile(
+        opts.output ?? 'heapdump.heapsnapshot',
+        opts.output ? '--output' : 'the current folder (no -o)',
+      );
       const { withLive } = await import('../../live/live-target.js');
       const { defaultDumpName } = await import('../../live/capture.js');
       const { formatBytes } = await import('../../format.js');

@@ -30,8 +30,8 @@ export function register(program: Command): void {
     .option('--timeout <ms>', TIMEOUT_HELP, '10000')
     .action(
       async (target: string, intervalText: string | undefined, countText: string | undefined, opts: GcOptions) => {
-        const intervalMs = intervalText ? parseDuration(intervalText, 'interval') : 1000;
-        const count = countText ? parseCount(countText, 'count') : Number.POSITIVE_INFINITY;
+        const intervalMs = intervalText === undefined ? 1000 : parseDuration(intervalText, 'interval');
+        const count = countText === undefined ? Number.POSITIVE_INFINITY : parseCount(countText, 'count');
         const timeoutMs = parseDuration(opts.timeout, '--timeout');
         const { withLive } = await import('../../live/live-target.js');
         const { sampleGc } = await import('../../live/gc-samples.js');

@@ -58,8 +58,11 @@ export function register(program: Command): void {
           );
         }
       }
-      const { mkdirSync } = await import('node:fs');
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const { existsSync, rmdirSync } = await import('node:fs');
+      // the guard needs the folder while the command runs; one made for this run goes again if nothing was left in it
+      const madeHere = !existsSync(dir);
+      const { makeOutputFolder } = await import('../outputs.js');
+      makeOutputFolder(dir, '--dir');
       const { guardedEnv, runGuarded } = await import('../run/child.js');
       const { collectLeftovers } = await import('../run/post-mortem.js');
       const { formatBytes } = await import('../../format.js');
@@ -70,6 +73,12 @@ export function register(program: Command): void {
       const crashed = exit.exitCode !== 0;
       const mainScript = command.slice(1).find((a) => !a.startsWith('-'));
       const left = collectLeftovers(dir, since - 1000, settings.maxDumps, appNameOf(mainScript ?? command[0]));
+
+      if (madeHere && left.dumps.length === 0 && left.reports.length === 0) {
+        try {
+          rmdirSync(dir); // only an empty folder: anything else in it stays
+        } catch {}
+      }
 
       const text = !opts.json;
       if (text && (crashed || left.dumps.length > 0)) {
