@@ -67,17 +67,28 @@ function siteOf(node: ProfileNode): string {
   return `${name} ${f.url}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
 }
 
-/** The `count` sites holding the most sampled live bytes (self size, summed over every stack they appear in). */
+/** A frame of the application's own code (not Node's internals, not a native or anonymous frame). */
+function isAppFrame(node: ProfileNode): boolean {
+  const url = node.callFrame.url;
+  return url !== '' && !url.startsWith('node:');
+}
+
+/**
+ * The `count` sites holding the most sampled live bytes. A sample is charged to the innermost frame of the
+ * application's own code on its stack (Buffer.alloc's internals are charged to the line that called it), or to
+ * its own frame when the stack has none.
+ */
 export function topAllocationSites(profile: SamplingProfile, count: number): AllocationSite[] {
   const bytes = new Map<string, number>();
-  const stack: ProfileNode[] = [profile.head];
+  const stack: { node: ProfileNode; app: ProfileNode | null }[] = [{ node: profile.head, app: null }];
   while (stack.length > 0) {
-    const node = stack.pop()!;
+    const { node, app: outer } = stack.pop()!;
+    const app = isAppFrame(node) ? node : outer;
     if (node.selfSize > 0) {
-      const site = siteOf(node);
+      const site = siteOf(app ?? node);
       bytes.set(site, (bytes.get(site) ?? 0) + node.selfSize);
     }
-    for (const child of node.children) stack.push(child);
+    for (const child of node.children) stack.push({ node: child, app });
   }
   return [...bytes]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))

@@ -16,9 +16,12 @@ import { memoryReport } from './memory-report.cjs';
 import { rescuerThreshold } from './rescuer.cjs';
 import { writeFileSafelySync } from './safe-file.cjs';
 
-/** RSS is read every 500 ms (a read of /proc/self/stat, ~10 µs), every 100 ms once past 70% of the threshold. */
-const SLOW_MS = 500;
-const FAST_MS = 100;
+/**
+ * RSS is read every 200 ms (process.memoryUsage.rss() reads /proc/self/stat: 38 µs measured here, 0.02% of a
+ * core), every 50 ms once past 70% of the threshold: a Buffer leak measured here grows 170 MB in 300 ms.
+ */
+const SLOW_MS = 200;
+const FAST_MS = 50;
 /** A new episode starts once RSS has fallen 10% of the threshold below it. */
 const REARM_FRACTION = 0.9;
 const TOP_SITES = 10;
