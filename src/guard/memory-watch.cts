@@ -10,7 +10,7 @@ import type { GuardConfig } from './config.cjs';
 import { humanBytes } from './disk-space.cjs';
 import { memoryReportFileName, parseEvidenceName, profileFileName } from './evidence-files.cjs';
 import { type MemoryLimit, nearLimitNoMemoryReason, noMemoryReason } from './headroom.cjs';
-import { type HeapSampler, startHeapSampler, topAllocationSites } from './heap-sampler.cjs';
+import { type HeapSampler, type SamplingProfile, startHeapSampler, topAllocationSites } from './heap-sampler.cjs';
 import { readMemoryConfig } from './memory-config.cjs';
 import { memoryReport } from './memory-report.cjs';
 import { rescuerThreshold } from './rescuer.cjs';
@@ -103,11 +103,13 @@ export function startMemoryWatch(
   const snapshotProblem = (): string | null =>
     noMemoryReason(getHeapStatistics().used_heap_size, process.memoryUsage.rss(), limit);
 
-  const writeProfile = (reason: string): string | null => {
+  /** Writes `profile` (or the sampler's profile now) as this episode's .heapprofile; returns its path. */
+  const writeProfile = (reason: string, taken?: SamplingProfile): string | null => {
     if (!sampler) return null;
     try {
+      const profile = taken ?? sampler.profile();
       const path = join(dir, profileFileName(app, process.pid, new Date(), reason));
-      writeFileSafelySync(path, JSON.stringify(sampler.profile()), 0o600);
+      writeFileSafelySync(path, JSON.stringify(profile), 0o600);
       retain(dir, 'profile', maxDumps);
       say(`${reason} heap profile: ${path}`);
       return path;
@@ -120,13 +122,14 @@ export function startMemoryWatch(
   /** Profile first (it survives whatever the snapshot does), then the report, then the snapshot if it fits. */
   const episode = (reason: string): void => {
     const problem = snapshotProblem();
-    const heapProfile = writeProfile(reason);
-    let sites = null;
+    let profile: SamplingProfile | undefined;
     try {
-      sites = sampler ? topAllocationSites(sampler.profile(), TOP_SITES) : null;
-    } catch {
-      // the profile was written or its failure said; the report goes without its top sites
+      profile = sampler?.profile();
+    } catch (err) {
+      say(`${reason} heap profile failed: ${(err as Error).message}`);
     }
+    const heapProfile = profile ? writeProfile(reason, profile) : null;
+    const sites = profile ? topAllocationSites(profile, TOP_SITES) : null;
     try {
       const path = join(dir, memoryReportFileName(app, process.pid, new Date(), reason));
       const report = memoryReport({
@@ -178,5 +181,5 @@ export function startMemoryWatch(
   };
   if (thresholdBytes !== null || sampler || nearLimitProblem) setTimeout(tick, SLOW_MS).unref();
 
-  return { limit, thresholdBytes, nearLimitProblem, snapshotProblem, writeProfile };
+  return { limit, thresholdBytes, nearLimitProblem, snapshotProblem, writeProfile: (reason) => writeProfile(reason) };
 }
