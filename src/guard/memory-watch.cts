@@ -10,6 +10,7 @@ import type { GuardConfig } from './config.cjs';
 import { humanBytes } from './disk-space.cjs';
 import { memoryReportFileName, parseEvidenceName, profileFileName } from './evidence-files.cjs';
 import { type MemoryLimit, nearLimitNoMemoryReason, noMemoryReason } from './headroom.cjs';
+import { comparableHeapLimit } from './heap-limit.cjs';
 import { type HeapSampler, type SamplingProfile, startHeapSampler, topAllocationSites } from './heap-sampler.cjs';
 import { readMemoryConfig } from './memory-config.cjs';
 import { memoryReport } from './memory-report.cjs';
@@ -97,7 +98,7 @@ export function startMemoryWatch(
   const startHeap = getHeapStatistics();
   const nearLimitProblem =
     config.nearLimit > 0
-      ? nearLimitNoMemoryReason(startHeap.heap_size_limit, process.memoryUsage.rss(), startHeap.total_heap_size, limit)
+      ? nearLimitNoMemoryReason(comparableHeapLimit(), process.memoryUsage.rss(), startHeap.total_heap_size, limit)
       : null;
 
   const snapshotProblem = (): string | null =>
@@ -155,7 +156,7 @@ export function startMemoryWatch(
 
   let rssEpisode = false;
   let heapEpisode = false;
-  const heapMark = rescuerThreshold(startHeap.heap_size_limit);
+  const heapMark = rescuerThreshold(comparableHeapLimit());
   const tick = (): void => {
     let delay = SLOW_MS;
     try {
@@ -169,10 +170,13 @@ export function startMemoryWatch(
       }
       // the heap on its way to its limit: the profile now, before Node's near-limit snapshot; and when that
       // snapshot could not be armed, this episode stands in for it while a snapshot may still fit
-      if (!heapEpisode && (sampler || nearLimitProblem) && getHeapStatistics().used_heap_size >= heapMark) {
-        heapEpisode = true;
-        if (nearLimitProblem) episode('heap-threshold');
-        else writeProfile('near-heap-limit');
+      if (!heapEpisode && (sampler || nearLimitProblem)) {
+        const used = getHeapStatistics().used_heap_size;
+        if (used >= heapMark) {
+          heapEpisode = true;
+          if (nearLimitProblem) episode('heap-threshold');
+          else writeProfile('near-heap-limit');
+        } else if (used >= heapMark / 2) delay = FAST_MS;
       }
     } catch (err) {
       say(`memory watch: ${(err as Error).message}`);
