@@ -197,6 +197,13 @@ describe('the guard memory watch', () => {
     expect(endsComplete(snapshotPath)).toBe(true);
   }, 60_000);
 
+  it('heapwatch run --max-rss refuses what is not a size before starting anything', async () => {
+    const dir = tempDir('max-rss-bad');
+    const run = startNode([CLI, 'run', '--dir', dir, '--max-rss', 'lots', '--', process.execPath, '-e', '0'], {}, dir);
+    expect((await run.exited).code).toBe(2);
+    expect(run.stderr()).toBe('heapwatch: --max-rss lots: not a size (e.g. 512MB, 2G)\n');
+  });
+
   it('bad settings and an unreadable cgroup file are one line each; signal snapshots still work, the app lives on', async () => {
     const dir = tempDir('bad-settings');
     const app = writeApp(dir, 'api.cjs', `process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`);
