@@ -127,7 +127,13 @@ export function classifyNodes(s: HeapSnapshot): NodeClasses {
 }
 
 /** Where each field sits in a `locations` record (layout from meta.location_fields; V8's default otherwise). */
-function locationLayout(s: HeapSnapshot): { size: number; node: number; script: number; line: number; col: number } {
+export function locationLayout(s: HeapSnapshot): {
+  size: number;
+  node: number;
+  script: number;
+  line: number;
+  col: number;
+} {
   const f = s.meta.raw.location_fields;
   const fields = Array.isArray(f) && f.length > 0 ? (f as string[]) : ['object_index', 'script_id', 'line', 'column'];
   return {
@@ -140,7 +146,7 @@ function locationLayout(s: HeapSnapshot): { size: number; node: number; script: 
 }
 
 /** Whether the location records come in non-decreasing node order (as V8 writes them). */
-function locationsInNodeOrder(s: HeapSnapshot, L: ReturnType<typeof locationLayout>): boolean {
+export function locationsInNodeOrder(s: HeapSnapshot, L: ReturnType<typeof locationLayout>): boolean {
   const locs = s.locations;
   if (L.node < 0) return false;
   for (let i = L.size; i + L.size <= locs.length; i += L.size)
@@ -149,7 +155,7 @@ function locationsInNodeOrder(s: HeapSnapshot, L: ReturnType<typeof locationLayo
 }
 
 /** Start (into s.locations) of each node's location record, the last one winning, or -1. */
-function locationIndex(s: HeapSnapshot, L: ReturnType<typeof locationLayout>): Int32Array | null {
+export function locationIndex(s: HeapSnapshot, L: ReturnType<typeof locationLayout>): Int32Array | null {
   const locs = s.locations;
   if (locs.length === 0 || L.node < 0) return null;
   const out = new Int32Array(s.nodeCount).fill(-1);

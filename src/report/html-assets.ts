@@ -16,7 +16,7 @@ table.sortable th{cursor:pointer;user-select:none}th.sorted-desc::after{content:
 .path span.step{background:#eef1f6;border-radius:3px;padding:1px 5px;white-space:nowrap}.path span.arrow{color:#98a2b3;margin:0 3px}
 tr.tree-row td:first-child{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:720px}
 tr.tree-row{cursor:pointer}tr.tree-row:hover{background:#f3f6fb}.toggle{display:inline-block;width:14px;color:#667085}
-.cls{color:#667085}.id{color:#98a2b3;font-size:11px}.more td{color:#667085;font-style:italic;cursor:default}
+.cls,.loc{color:#667085}.id{color:#98a2b3;font-size:11px}.more td{color:#667085;font-style:italic;cursor:default}
 `;
 
 export const HTML_SCRIPT = `
@@ -65,6 +65,11 @@ export const HTML_SCRIPT = `
       path.appendChild(el('span', { class: 'step' }, t));
     });
     box.appendChild(path);
+    var defined = x.path.filter(function (st) { return st.location; }).map(function (st) {
+      var url = st.location.url || '';
+      return st.function + '() (' + (url.slice(url.lastIndexOf('/') + 1) || '<script>') + ':' + st.location.line + ':' + st.location.column + ')';
+    });
+    if (defined.length) box.appendChild(el('p', { class: 'defined' }, 'defined at: ' + defined.join(', ')));
     list.appendChild(box);
   });
 
@@ -80,6 +85,7 @@ export const HTML_SCRIPT = `
     first.appendChild(el('span', { class: 'toggle' }, hasKids ? '▸' : ''));
     first.appendChild(el('span', { class: 'name' }, r[1]));
     if (r[2] !== r[1]) first.appendChild(el('span', { class: 'cls' }, ' ' + r[2]));
+    if (r[9]) first.appendChild(el('span', { class: 'loc' }, r[9]));
     first.appendChild(el('span', { class: 'id' }, ' @' + r[0]));
     tr.appendChild(first);
     tr.appendChild(td(bytes(r[3]), 'num'));

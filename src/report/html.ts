@@ -1,5 +1,6 @@
 import { classHistogram } from '../analysis/histogram.js';
 import { nodeName } from '../analysis/index.js';
+import { functionLocation, locationText } from '../analysis/source-locations.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { AnalysisReport } from './analysis-report.js';
@@ -16,10 +17,10 @@ const NAME_LENGTH = 80;
 
 /**
  * The dominator tree's top as flat rows: [id, name, className, selfSize, retainedSize, firstChild, childCount,
- * moreCount, moreSize]. Children of a row are the rows firstChild … firstChild+childCount-1; `more` counts
+ * moreCount, moreSize, where a function is defined (` (file:line:col)` or '')]. Children of a row are the rows firstChild … firstChild+childCount-1; `more` counts
  * the children left out (too small or over the bounds). The page builds DOM rows only when one is expanded.
  */
-export type TreeRow = [number, string, string, number, number, number, number, number, number];
+export type TreeRow = [number, string, string, number, number, number, number, number, number, string];
 
 export function dominatorTreeRows(a: HeapAnalysis): TreeRow[] {
   const s = a.snapshot;
@@ -39,6 +40,7 @@ export function dominatorTreeRows(a: HeapAnalysis): TreeRow[] {
       0,
       0,
       0,
+      locationSuffix(a, o),
     ]);
   };
   add(s.rootOrdinal);
@@ -116,6 +118,12 @@ function classChart(report: AnalysisReport): string {
     })
     .join('');
   return `<svg id="class-chart" role="img" aria-label="Retained size by class" width="${width}" height="${rows.length * barH + 4}" viewBox="0 0 ${width} ${rows.length * barH + 4}">${bars}</svg>`;
+}
+
+/** ` (listeners.cjs:12:58)` for a function the snapshot locates, else ''. */
+function locationSuffix(a: HeapAnalysis, o: number): string {
+  const l = functionLocation(a.snapshot, o);
+  return l ? ` (${locationText(l)})` : '';
 }
 
 function clip(text: string, max = NAME_LENGTH): string {

@@ -1,5 +1,6 @@
-import { nameSteps, pathText } from '../analysis/path-names.js';
+import { closureName, nameSteps, pathText } from '../analysis/path-names.js';
 import type { PathStep, RootPaths } from '../analysis/paths.js';
+import { functionLocation, locationText, type SourceLocation } from '../analysis/source-locations.js';
 import { type DuplicateString, duplicateStrings, type StringCopies } from '../analysis/strings.js';
 import { findSuspects, type Holding } from '../analysis/suspects.js';
 import type { HeapAnalysis } from '../analysis/types.js';
@@ -10,6 +11,9 @@ export interface PathStepJson {
   edgeType: string;
   id: number;
   className: string;
+  /** A function's name and where it is defined (1-based), when the step reaches a function the snapshot locates. */
+  function?: string;
+  location?: SourceLocation;
 }
 
 /** A leak suspect as `heapwatch analyze --json` prints it (sizes in bytes, percent of the heap 0–100). */
@@ -24,7 +28,8 @@ export interface SuspectJson {
   accumulationPoint: { id: number; className: string; retainedSize: number };
   /** A linked structure (reported once, by its head): number of links and their kind. */
   chain: { links: number; className: string } | null;
-  holds: { className: string; count: number; retainedSize: number }[];
+  /** What it holds, by class; a group of functions also says where one of them (the biggest) is defined. */
+  holds: { className: string; count: number; retainedSize: number; location?: SourceLocation }[];
   /** From the GC roots (root side first) to the accumulation point and a representative of what it holds. */
   path: PathStepJson[];
   pathText: string;
@@ -43,9 +48,25 @@ export interface LeakFindings {
 export function pathJson(a: HeapAnalysis, steps: readonly PathStep[]): { path: PathStepJson[]; pathText: string } {
   const named = nameSteps(a, steps);
   return {
-    path: named.map(({ edge, edgeType, id, className }) => ({ edge, edgeType, id, className })),
+    path: named.map(({ edge, edgeType, id, className }, i) => {
+      const step: PathStepJson = { edge, edgeType, id, className };
+      const location = functionLocation(a.snapshot, steps[i].node);
+      if (location) {
+        step.function = closureName(a.snapshot, steps[i].node);
+        step.location = location;
+      }
+      return step;
+    }),
     pathText: pathText(named),
   };
+}
+
+/** The functions on a path and where each is defined: `onOrderUpdated() (listeners.cjs:12:58)`, or '' if none. */
+export function pathFunctionsText(path: readonly PathStepJson[]): string {
+  return path
+    .filter((st) => st.location)
+    .map((st) => `${st.function}() (${locationText(st.location as SourceLocation)})`)
+    .join(', ');
 }
 
 export function buildLeakFindings(
@@ -76,7 +97,12 @@ export function suspectsJson(a: HeapAnalysis, rootPaths?: RootPaths): SuspectJso
         retainedSize: a.retainedSizes[point],
       },
       chain: x.chain ? { links: x.chain.links, className: x.chain.label } : null,
-      holds: x.holds.map((h: Holding) => ({ className: h.label, count: h.count, retainedSize: h.retainedSize })),
+      holds: x.holds.map((h: Holding) => {
+        const held: SuspectJson['holds'][number] = { className: h.label, count: h.count, retainedSize: h.retainedSize };
+        const location = functionLocation(s, h.example);
+        if (location) held.location = location;
+        return held;
+      }),
       ...pathJson(a, x.path),
       pathShare: x.pathShare,
       samplePathText: x.samplePath === x.path ? pathJson(a, x.path).pathText : pathJson(a, x.samplePath).pathText,

@@ -1,6 +1,7 @@
+import { locationText } from '../analysis/source-locations.js';
 import type { DuplicateString } from '../analysis/strings.js';
 import { formatBytes, formatCount, padLeft } from '../format.js';
-import type { SuspectJson } from './leak-findings.js';
+import { pathFunctionsText, type SuspectJson } from './leak-findings.js';
 
 /** `heapwatch analyze`'s first section: each suspect, where it accumulates, and its path from the GC roots. */
 export function suspectsText(suspects: readonly SuspectJson[]): string {
@@ -15,7 +16,10 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
         : `${formatCount(x.count)} instances of ${x.className} retain ${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`;
     lines.push(`  ${i + 1}. ${head}`);
     const held = x.holds
-      .map((h) => `${formatCount(h.count)} × ${h.className} ${formatBytes(h.retainedSize)}`)
+      .map((h) => {
+        const where = h.location ? ` (${locationText(h.location)})` : '';
+        return `${formatCount(h.count)} × ${h.className}${where} ${formatBytes(h.retainedSize)}`;
+      })
       .join(', ');
     if (x.chain) {
       lines.push(
@@ -33,6 +37,8 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
     if (x.path.length === 0) lines.push('     path: none over strong references (only weak references reach it)');
     else if (x.kind === 'object') lines.push(`     path: ${x.pathText}`);
     else lines.push(`     path of one: ${withClass(x.samplePathText, x.className)}`);
+    const functions = pathFunctionsText(x.path);
+    if (functions) lines.push(`     defined at: ${functions}`);
   });
   return lines.join('\n');
 }

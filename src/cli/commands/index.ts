@@ -10,8 +10,9 @@ import { register as node } from './node.js';
 import { register as path } from './path.js';
 import { register as ps } from './ps.js';
 import { register as run } from './run.js';
+import { register as sample } from './sample.js';
 
 /** One file per command; each exports `register(program)`. Heavy modules are imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node, run, path, diff, demo];
+export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node, run, path, diff, demo, sample];

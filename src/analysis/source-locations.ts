@@ -1,0 +1,73 @@
+import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { locationIndex, locationLayout, locationsInNodeOrder } from './classes.js';
+import { scriptNameOf } from './node-names.js';
+
+/** Where a function is defined: its script's URL (null when the snapshot does not name it), 1-based line and column. */
+export interface SourceLocation {
+  url: string | null;
+  line: number;
+  column: number;
+}
+
+/** Finds a node's record in the `locations` section: binary search when V8 wrote them in node order (it does). */
+interface LocationFinder {
+  recordOf(o: number): number;
+}
+
+const finders = new WeakMap<HeapSnapshot, LocationFinder>();
+
+function finderFor(s: HeapSnapshot): LocationFinder {
+  let f = finders.get(s);
+  if (f) return f;
+  const L = locationLayout(s);
+  const locs = s.locations;
+  const count = L.node < 0 ? 0 : Math.floor(locs.length / L.size);
+  if (count === 0) f = { recordOf: () => -1 };
+  else if (locationsInNodeOrder(s, L)) {
+    f = {
+      recordOf(o) {
+        // the last record of o wins, as in DevTools' location map
+        let lo = 0;
+        let hi = count;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (locs[mid * L.size + L.node] <= o) lo = mid + 1;
+          else hi = mid;
+        }
+        return lo > 0 && locs[(lo - 1) * L.size + L.node] === o ? (lo - 1) * L.size : -1;
+      },
+    };
+  } else {
+    let index: Int32Array | null | undefined;
+    f = {
+      recordOf(o) {
+        index ??= locationIndex(s, L);
+        return index ? index[o] : -1;
+      },
+    };
+  }
+  finders.set(s, f);
+  return f;
+}
+
+/**
+ * Where a closure's function is defined, from the snapshot's `locations` section (V8 records the start of the
+ * function, 0-based) and the name of the script its SharedFunctionInfo points to. Null for other nodes and for
+ * snapshots without that section.
+ */
+export function functionLocation(s: HeapSnapshot, o: number): SourceLocation | null {
+  if (s.nodeTypeOf(o) !== s.nodeType.closure) return null;
+  const at = finderFor(s).recordOf(o);
+  if (at < 0) return null;
+  const L = locationLayout(s);
+  if (L.line < 0 || L.col < 0) return null;
+  const url = scriptNameOf(s, o);
+  return { url: url === '' ? null : url, line: s.locations[at + L.line] + 1, column: s.locations[at + L.col] + 1 };
+}
+
+/** `listeners.cjs:13:46`: the file's name (not its folder), line and column; `<script>:13:46` when unnamed. */
+export function locationText(l: SourceLocation): string {
+  const url = l.url ?? '';
+  const file = url.slice(url.lastIndexOf('/') + 1) || '<script>';
+  return `${file}:${l.line}:${l.column}`;
+}
