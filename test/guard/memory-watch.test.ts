@@ -190,7 +190,7 @@ describe('the guard memory watch', () => {
     expect(after).toMatch(/heapwatch: heap profile: \S+-rss-threshold\.heapprofile\n/);
     expect(after).toMatch(
       new RegExp(
-        `heapwatch: top live allocation sites \\(sampled\\) in \\S+:\\n +[\\d.]+ [KM]B  queuePayloads ${app}:4:\\d+\\n`,
+        `heapwatch: top live allocation sites \\(sampled\\) in \\S+:\\n +[\\d.]+ [KM]B +[\\d.]+%  queuePayloads \\(${app}:4:\\d+\\)\\n`,
       ),
     );
     const [, snapshotPath] = after.match(/heapwatch: rss-threshold heap snapshot: (\S+) \(/) ?? expect.fail(err);

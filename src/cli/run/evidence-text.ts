@@ -40,7 +40,12 @@ export function printGuardEvidence(left: RunLeftovers, say: (line: string) => vo
   try {
     const sites = profileTopSites(newest, TOP_SITES);
     say(`top live allocation sites (sampled) in ${newest}:`);
-    for (const s of sites) process.stderr.write(`  ${formatBytes(s.bytes).padStart(10)}  ${s.site}\n`);
+    for (const s of sites) {
+      process.stderr.write(
+        `  ${formatBytes(s.bytes).padStart(10)} ${`${s.percent.toFixed(1)}%`.padStart(6)}  ${s.site}\n`,
+      );
+    }
+    say(`all sites and paths: heapwatch sample --from ${newest}`);
   } catch (err) {
     say(`heap profile ${newest}: ${(err as Error).message}`);
   }

@@ -1,13 +1,23 @@
-// The top live allocation sites of a heap profile the guard left, for `heapwatch run`'s post-mortem.
-import { readFileSync, statSync } from 'node:fs';
-import { type AllocationSite, type SamplingProfile, topAllocationSites } from '../../guard/heap-sampler.cjs';
+// The top live allocation sites of a heap profile the guard left, for `heapwatch run`'s post-mortem: read and
+// reported by src/sample/ (the same reader and attribution as `heapwatch sample --from`).
+import { readHeapProfile } from '../../sample/reader.js';
+import { buildSampleReport, frameText } from '../../sample/report.js';
 
-/** Profiles the guard writes are a few hundred KB; anything past this is not one of ours. */
-const MAX_PROFILE_BYTES = 64 * 1024 * 1024;
+export interface TopSite {
+  /** `queuePayloads (/srv/app/push-queue.cjs:4:23)`, as `heapwatch sample` names a function. */
+  site: string;
+  bytes: number;
+  percent: number;
+}
 
-export function profileTopSites(path: string, count: number): AllocationSite[] {
-  if (statSync(path).size > MAX_PROFILE_BYTES) throw new Error(`${path}: larger than a heap profile of the guard`);
-  const profile = JSON.parse(readFileSync(path, 'utf8')) as SamplingProfile;
-  if (!profile?.head?.callFrame) throw new Error(`${path}: not a heap profile (no head node)`);
-  return topAllocationSites(profile, count);
+export function profileTopSites(path: string, count: number): TopSite[] {
+  const report = buildSampleReport(readHeapProfile(path), {
+    target: null,
+    file: path,
+    durationMs: null,
+    intervalBytes: null,
+    includeCollected: false,
+    targetExited: true,
+  });
+  return report.sites.slice(0, count).map((s) => ({ site: frameText(s), bytes: s.selfBytes, percent: s.percent }));
 }
