@@ -17,6 +17,7 @@ import {
 import { type GuardConfig, readGuardConfig } from './config.cjs';
 import { noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
 import { dumpFileName, nodeSnapshotPid } from './dump-files.cjs';
+import { type MemoryWatch, startMemoryWatch } from './memory-watch.cjs';
 import { armRescuer } from './rescuer.cjs';
 import { createTemp, writeFileSafelySync } from './safe-file.cjs';
 import { type GuardSocket, startGuardSocket } from './socket-server.cjs';
@@ -42,7 +43,7 @@ export interface Guard {
   writeDump(reason: string): string | null;
 }
 
-function createGuard(config: GuardConfig): Guard & { adoptOwn(): void } {
+function createGuard(config: GuardConfig, memory: MemoryWatch): Guard & { adoptOwn(): void } {
   const { dir, app } = config;
   const pid = process.pid;
 
@@ -59,6 +60,11 @@ function createGuard(config: GuardConfig): Guard & { adoptOwn(): void } {
   };
 
   const writeDump = (reason: string): string | null => {
+    const noMemory = memory.snapshotProblem(); // a snapshot that cannot fit would get the process OOM-killed
+    if (noMemory) {
+      say(`${reason} heap snapshot skipped: ${noMemory}`);
+      return null;
+    }
     const finalName = dumpFileName(app, pid, new Date(), reason);
     const needed = getHeapStatistics().used_heap_size * SNAPSHOT_BYTES_PER_HEAP_BYTE;
     const noRoom = noRoomReason(dir, needed, config.minFreeBytes);
@@ -138,7 +144,8 @@ export function installGuard(): Guard | null {
     say(`guard off: cannot use ${dir}: ${(err as Error).message}`);
     return null;
   }
-  const guard = createGuard(config);
+  const memory = startMemoryWatch(config, say, (reason) => guard.writeDump(reason));
+  const guard = createGuard(config, memory);
 
   // what earlier processes left behind (killed mid-write, died before renaming)
   safely('adopting earlier heap snapshots', () => {
@@ -163,10 +170,17 @@ export function installGuard(): Guard | null {
       noRoomReason(config.diagnosticDir, atLimit, config.minFreeBytes) ??
       (sameFileSystem(config.diagnosticDir, dir) ? null : noRoomReason(dir, atLimit, config.minFreeBytes));
     if (noRoom) say(`near-heap-limit snapshots off: ${noRoom}`);
+    else if (memory.nearLimitProblem) say(`near-heap-limit snapshots off: ${memory.nearLimitProblem}`);
     else armNearLimit(config, guard.adoptOwn);
   }
 
-  if (config.signal) process.on(config.signal, () => safely('signal heap snapshot', () => guard.writeDump('signal')));
+  if (config.signal) {
+    const signalDump = () => {
+      memory.writeProfile('signal'); // before the snapshot: the profile survives a snapshot that kills us
+      guard.writeDump('signal');
+    };
+    process.on(config.signal, () => safely('signal heap snapshot', signalDump));
+  }
 
   let liveSocket: GuardSocket | null = null;
   if (config.socket) safely('the live socket', () => (liveSocket = startGuardSocket(say)));

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { comparableHeapLimit } from './heap-limit.cjs';
 
 /**
  * Heap use at which the rescuer starts: half the limit, but no later than 64 MB below it. (V8's
@@ -68,8 +69,8 @@ function startRescuer(s: RescuerSettings): Worker {
 /** Checks the heap every 250 ms (unref'd timer) and starts the rescuer once it passes rescuerThreshold. */
 export function armRescuer(s: RescuerSettings, onError: (err: Error) => void): void {
   const check = setInterval(() => {
-    const h = getHeapStatistics();
-    if (h.used_heap_size < rescuerThreshold(h.heap_size_limit)) return;
+    // comparable limit: Node 24's larger young-generation reserve kept small heaps from ever reaching the mark
+    if (getHeapStatistics().used_heap_size < rescuerThreshold(comparableHeapLimit())) return;
     clearInterval(check);
     try {
       startRescuer(s);

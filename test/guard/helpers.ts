@@ -94,8 +94,8 @@ export interface Child {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startNode(args: string[], env: Record<string, string>, cwd: string): Child {
-  const proc = spawn(process.execPath, args, {
+export function startNode(args: string[], env: Record<string, string>, cwd: string, binary = process.execPath): Child {
+  const proc = spawn(binary, args, {
     cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

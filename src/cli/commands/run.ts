@@ -9,6 +9,8 @@ interface RunCommandOptions {
   nearLimit: string;
   signal?: string;
   maxDumps: string;
+  maxRss?: string;
+  sample?: boolean;
   analyze: boolean;
   top: string;
   json?: boolean;
@@ -20,6 +22,14 @@ function wholeNumber(value: string, option: string): number {
 }
 
 const say = (line: string) => process.stderr.write(`heapwatch: ${line}\n`);
+
+async function maxRssOption(value: string | undefined): Promise<number | undefined> {
+  if (value === undefined) return undefined;
+  const { parseSize } = await import('../../guard/memory-config.cjs');
+  const bytes = parseSize(value);
+  if (bytes === null) throw usageError(`--max-rss ${value}: not a size (e.g. 512MB, 2G)`);
+  return bytes;
+}
 
 export function register(program: Command): void {
   program
@@ -33,6 +43,8 @@ export function register(program: Command): void {
     .option('--near-limit <n>', 'near-heap-limit snapshots to write (0: none)', '1')
     .option('--signal <signal>', 'signal that writes a snapshot on demand, e.g. SIGUSR2')
     .option('--max-dumps <n>', 'keep at most this many dumps in the folder, oldest removed (0: keep all)', '5')
+    .option('--max-rss <size>', 'memory limit to watch without a container, e.g. 512MB (HEAPWATCH_MAX_RSS)')
+    .option('--sample', 'run the sampling heap profiler in the command (HEAPWATCH_SAMPLE=1)')
     .option('--no-analyze', 'do not analyse the dump after a crash')
     .option('--top <n>', 'rows of biggest objects and classes in the --json analysis', '10')
     .option('--json', "end with one JSON line on stdout (schema heapwatch/run@1) after the command's own output")
@@ -45,6 +57,8 @@ export function register(program: Command): void {
         nearLimit: wholeNumber(opts.nearLimit, '--near-limit'),
         signal: opts.signal,
         maxDumps: wholeNumber(opts.maxDumps, '--max-dumps'),
+        maxRssBytes: await maxRssOption(opts.maxRss),
+        sample: opts.sample,
       };
       const top = positiveInt(opts.top, '--top');
       const { ALLOWED_SIGNALS, appNameOf } = await import('../../guard/config.cjs');
@@ -67,6 +81,8 @@ export function register(program: Command): void {
       const { collectLeftovers } = await import('../run/post-mortem.js');
       const { formatBytes } = await import('../../format.js');
 
+      const { oomCounterBefore, oomKillDuringRun } = await import('../run/oom-evidence.js');
+      const oomBefore = oomCounterBefore();
       const since = Date.now();
       const exit = await runGuarded(command, guardedEnv(process.env, settings));
       process.exitCode = exit.exitCode; // the command's own exit code, whatever heapwatch finds afterwards
@@ -74,16 +90,28 @@ export function register(program: Command): void {
       const mainScript = command.slice(1).find((a) => !a.startsWith('-'));
       const left = collectLeftovers(dir, since - 1000, settings.maxDumps, appNameOf(mainScript ?? command[0]));
 
-      if (madeHere && left.dumps.length === 0 && left.reports.length === 0) {
+      const oomKill = exit.signal === 'SIGKILL' ? oomKillDuringRun(oomBefore, left.memoryReports) : null;
+      const leftNothing =
+        left.dumps.length + left.reports.length + left.memoryReports.length + left.profiles.length === 0;
+      if (madeHere && leftNothing) {
         try {
           rmdirSync(dir); // only an empty folder: anything else in it stays
         } catch {}
       }
 
       const text = !opts.json;
-      if (text && (crashed || left.dumps.length > 0)) {
+      const guardLeft = left.dumps.length + left.memoryReports.length + left.profiles.length > 0;
+      if (text && (crashed || guardLeft)) {
         const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
         say(`${command.join(' ')} ${how}`);
+        if (oomKill)
+          say(`the kernel's OOM killer ended it (oom_kill ${oomKill.before} → ${oomKill.after} in ${oomKill.file})`);
+        else if (exit.signal === 'SIGKILL')
+          say(
+            "SIGKILL: the kernel's OOM killer sends it at a memory limit (no oom_kill counter rose in a cgroup heapwatch can read)",
+          );
+        const { printGuardEvidence } = await import('../run/evidence-text.js');
+        printGuardEvidence(left, say);
         for (const d of left.dumps) {
           if (d.complete) say(`${d.reason} heap snapshot: ${d.path} (${formatBytes(d.size)})`);
           else say(`${d.reason} heap snapshot is PARTIAL (${d.problem}), not analysed: ${d.path}`);
@@ -125,6 +153,9 @@ export function register(program: Command): void {
           dir,
           dumps: left.dumps,
           reports: left.reports,
+          memoryReports: left.memoryReports,
+          profiles: left.profiles,
+          oomKill,
           htmlReport,
           analysis,
         };

@@ -13,6 +13,10 @@ export interface GuardSettings {
   nearLimit?: number;
   signal?: string;
   maxDumps?: number;
+  /** HEAPWATCH_MAX_RSS for the guard's memory watch, in bytes. */
+  maxRssBytes?: number;
+  /** HEAPWATCH_SAMPLE=1: the sampling heap profiler from startup. */
+  sample?: boolean;
 }
 
 /** NODE_OPTIONS quoting: double quotes with backslash escapes (Node's own parser rules). */
@@ -33,6 +37,8 @@ export function guardedEnv(base: NodeJS.ProcessEnv, s: GuardSettings): NodeJS.Pr
   if (s.nearLimit !== undefined) env.HEAPWATCH_NEAR_LIMIT = String(s.nearLimit);
   if (s.signal !== undefined) env.HEAPWATCH_SIGNAL = s.signal;
   if (s.maxDumps !== undefined) env.HEAPWATCH_MAX_DUMPS = String(s.maxDumps);
+  if (s.maxRssBytes !== undefined) env.HEAPWATCH_MAX_RSS = String(s.maxRssBytes);
+  if (s.sample) env.HEAPWATCH_SAMPLE = '1';
   return env;
 }
 
