@@ -109,6 +109,8 @@ export function classSuspect(a: HeapAnalysis, rp: RootPaths, c: ClassCandidate):
     path: prefix,
     pathShare: share,
     samplePath: sample,
+    holder: null,
+    module: null,
   };
 }
 

@@ -3,6 +3,7 @@ import type { PathStep, RootPaths } from '../analysis/paths.js';
 import { type DuplicateString, duplicateStrings, type StringCopies } from '../analysis/strings.js';
 import { findSuspects, type Holding } from '../analysis/suspects.js';
 import type { HeapAnalysis } from '../analysis/types.js';
+import { formatBytes, formatCount } from '../format.js';
 
 /** One step of a path in JSON: the reference, its V8 edge type, and the object it leads to. */
 export interface PathStepJson {
@@ -14,7 +15,8 @@ export interface PathStepJson {
 
 /** A leak suspect as `heapwatch analyze --json` prints it (sizes in bytes, percent of the heap 0–100). */
 export interface SuspectJson {
-  kind: 'object' | 'class';
+  /** `module`: stale copies of a reloaded module (see `module`). */
+  kind: 'object' | 'class' | 'module';
   /** The suspect object's id (for a class: one instance's). */
   id: number;
   className: string;
@@ -23,7 +25,7 @@ export interface SuspectJson {
   percent: number;
   accumulationPoint: { id: number; className: string; retainedSize: number };
   /** A linked structure (reported once, by its head): number of links and their kind. */
-  chain: { links: number; className: string } | null;
+  chain: { links: number; className: string; period?: number } | null;
   holds: { className: string; count: number; retainedSize: number }[];
   /** From the GC roots (root side first) to the accumulation point and a representative of what it holds. */
   path: PathStepJson[];
@@ -32,6 +34,12 @@ export interface SuspectJson {
   pathShare: number;
   /** The whole path of one instance (class suspects: one whose path starts with `path`; objects: `pathText`). */
   samplePathText: string;
+  /** The variable or property holding the memory, as the code names it (`sessions.sessionsById`); null if none. */
+  holder: { name: string; className: string; id: number } | null;
+  /** For a `module` suspect: the file, its copies (`count` too), how many are stale and what keeps them. */
+  module: { system: 'commonjs' | 'esm'; file: string; copies: number; stale: number; heldBy: string } | null;
+  /** The suspect's first line as text and HTML print it, the holder first (see suspectHeadline). */
+  headline: string;
 }
 
 /** What analyze adds to its report: the leak suspects and the duplicate strings. */
@@ -63,7 +71,7 @@ export function suspectsJson(a: HeapAnalysis, rootPaths?: RootPaths): SuspectJso
   const s = a.snapshot;
   return findSuspects(a, { rootPaths }).map((x): SuspectJson => {
     const point = x.accumulationPoint;
-    return {
+    const json: Omit<SuspectJson, 'headline'> = {
       kind: x.kind,
       id: s.nodeId(x.node),
       className: x.className,
@@ -75,11 +83,49 @@ export function suspectsJson(a: HeapAnalysis, rootPaths?: RootPaths): SuspectJso
         className: a.classNames[a.classOf[point]],
         retainedSize: a.retainedSizes[point],
       },
-      chain: x.chain ? { links: x.chain.links, className: x.chain.label } : null,
+      chain: x.chain ? { links: x.chain.links, className: x.chain.label, period: x.chain.period } : null,
       holds: x.holds.map((h: Holding) => ({ className: h.label, count: h.count, retainedSize: h.retainedSize })),
       ...pathJson(a, x.path),
       pathShare: x.pathShare,
       samplePathText: x.samplePath === x.path ? pathJson(a, x.path).pathText : pathJson(a, x.samplePath).pathText,
+      holder: x.holder
+        ? { name: x.holder.name, className: a.classNames[a.classOf[x.holder.node]], id: s.nodeId(x.holder.node) }
+        : null,
+      module: x.module
+        ? {
+            system: x.module.system,
+            file: x.module.file,
+            copies: x.module.copies.length,
+            stale: x.module.stale,
+            heldBy: x.module.heldBy,
+          }
+        : null,
     };
+    return { ...json, headline: suspectHeadline(json) };
   });
+}
+
+/**
+ * A suspect's first line, the holder first as the code names it: `sessionCache (Map @12) retains 10.6 MB …`,
+ * `40 stale copies of pricing-rules.js retain …, kept by index.js's module.children`.
+ */
+export function suspectHeadline(x: Omit<SuspectJson, 'headline'>): string {
+  const share = `${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`;
+  if (x.module) {
+    const m = x.module;
+    const file = m.file.slice(m.file.lastIndexOf('/') + 1);
+    const copies =
+      m.system === 'esm'
+        ? `${formatCount(m.copies)} copies of ${file} (${formatCount(m.stale)} stale, under cache-busting URLs)`
+        : `${formatCount(m.stale)} stale ${m.stale === 1 ? 'copy' : 'copies'} of ${file}`;
+    return `${copies} retain ${share}, kept by ${m.heldBy}`;
+  }
+  if (x.kind === 'object') {
+    const self = `${x.className} @${x.id}`;
+    if (!x.holder) return `${self} retains ${share}`;
+    const held = x.holder.id === x.id ? self : `${x.holder.className} @${x.holder.id} in ${self}`;
+    return `${x.holder.name} (${held}) retains ${share}`;
+  }
+  const head = `${formatCount(x.count)} instances of ${x.className} retain ${share}`;
+  return x.holder ? `${head}, most held by ${x.holder.name} (${x.holder.className})` : head;
 }

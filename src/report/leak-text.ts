@@ -9,15 +9,13 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
   }
   const lines = ['Leak suspects'];
   suspects.forEach((x, i) => {
-    const head =
-      x.kind === 'object'
-        ? `${x.className} @${x.id} retains ${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`
-        : `${formatCount(x.count)} instances of ${x.className} retain ${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`;
-    lines.push(`  ${i + 1}. ${head}`);
+    lines.push(`  ${i + 1}. ${x.headline}`);
     const held = x.holds
       .map((h) => `${formatCount(h.count)} × ${h.className} ${formatBytes(h.retainedSize)}`)
       .join(', ');
-    if (x.chain) {
+    if (x.module) {
+      lines.push(`     the copies hold ${held || 'nothing measurable'}`);
+    } else if (x.chain) {
       lines.push(
         `     a linked chain of ${formatCount(x.chain.links)} × ${x.chain.className}, head @${x.accumulationPoint.id} retains ${formatBytes(x.accumulationPoint.retainedSize)}${held ? `; the links hold ${held}` : ''}`,
       );
@@ -31,7 +29,7 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
       );
     }
     if (x.path.length === 0) lines.push('     path: none over strong references (only weak references reach it)');
-    else if (x.kind === 'object') lines.push(`     path: ${x.pathText}`);
+    else if (x.kind !== 'class') lines.push(`     path: ${x.pathText}`);
     else lines.push(`     path of one: ${withClass(x.samplePathText, x.className)}`);
   });
   return lines.join('\n');

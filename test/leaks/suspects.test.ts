@@ -67,7 +67,7 @@ describe('leak suspects on real leaking programs', () => {
   test('pending promises never settled: the promise variable, its reaction chain reported once', () => {
     const [top] = suspectsOf('promises.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Promise' });
-    expect(top.chain).toEqual({ links: 4000, className: 'PromiseReaction' });
+    expect(top.chain).toEqual({ links: 4000, className: 'PromiseReaction', period: 1 });
     expectPathRun(top, ['context', 'connectionReady', 'reactions_or_result']);
   });
 
@@ -116,7 +116,7 @@ describe('leak suspects on real leaking programs', () => {
     const [top] = suspects;
     expect(top.kind).toBe('object');
     // 6,000 links: the last is held by requestQueue.tail too, so 5,999 form the dominator chain from the head
-    expect(top.chain).toEqual({ links: 5999, className: 'PendingRequest' });
+    expect(top.chain).toEqual({ links: 5999, className: 'PendingRequest', period: 1 });
     expect(top.accumulationPoint.className).toBe('PendingRequest');
     expectPathRun(top, ['requestQueue', 'head']);
   });
