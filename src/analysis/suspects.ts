@@ -1,3 +1,4 @@
+import { asyncContextOf } from './async-context.js';
 import { classCandidates, classSuspect } from './class-suspects.js';
 import { FunnelKind, funnelKind } from './funnels.js';
 import { type Holder, holderOf } from './holder.js';
@@ -176,7 +177,7 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number): ObjectS
   ) {
     point = a.dominators[point];
   }
-  const holds = chain ? chainHoldings(a, cur, chainNodes) : holdings(a, holdsOf);
+  const holds = withAsyncContexts(a, chain ? chainHoldings(a, cur, chainNodes) : holdings(a, holdsOf));
   const next = chain ? a.dominatorTree.biggestChild(cur) : -1;
   const end = representative(a, holdsOf, holds[0]?.key, next);
   return {
@@ -241,6 +242,14 @@ function chainAt(a: HeapAnalysis, o: number): { links: number; nodes: number; la
     return { links: Math.floor(nodes / period), nodes, label, period };
   }
   return null;
+}
+
+/** Timers, immediates and promises among the holdings say which callback they run and which store they keep. */
+function withAsyncContexts(a: HeapAnalysis, holds: Holding[]): Holding[] {
+  return holds.map((h) => {
+    const asyncContext = asyncContextOf(a, h.example);
+    return asyncContext ? { ...h, asyncContext } : h;
+  });
 }
 
 /**

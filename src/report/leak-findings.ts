@@ -1,4 +1,5 @@
-import { nameSteps, pathText } from '../analysis/path-names.js';
+import type { AsyncContext } from '../analysis/async-context.js';
+import { closureName, nameSteps, pathText } from '../analysis/path-names.js';
 import type { PathStep, RootPaths } from '../analysis/paths.js';
 import { type DuplicateString, duplicateStrings, type StringCopies } from '../analysis/strings.js';
 import { findSuspects, type Holding } from '../analysis/suspects.js';
@@ -26,7 +27,16 @@ export interface SuspectJson {
   accumulationPoint: { id: number; className: string; retainedSize: number };
   /** A linked structure (reported once, by its head): number of links and their kind. */
   chain: { links: number; className: string; period?: number } | null;
-  holds: { className: string; count: number; retainedSize: number }[];
+  /**
+   * What accumulates, by kind. `asyncContext`: the example member is a timer, immediate or promise carrying an
+   * AsyncLocalStorage store; the callback it runs and the store it keeps (class, id, retained size).
+   */
+  holds: {
+    className: string;
+    count: number;
+    retainedSize: number;
+    asyncContext?: { callback: string | null; store: { className: string; id: number; retainedSize: number } };
+  }[];
   /** From the GC roots (root side first) to the accumulation point and a representative of what it holds. */
   path: PathStepJson[];
   pathText: string;
@@ -84,7 +94,12 @@ export function suspectsJson(a: HeapAnalysis, rootPaths?: RootPaths): SuspectJso
         retainedSize: a.retainedSizes[point],
       },
       chain: x.chain ? { links: x.chain.links, className: x.chain.label, period: x.chain.period } : null,
-      holds: x.holds.map((h: Holding) => ({ className: h.label, count: h.count, retainedSize: h.retainedSize })),
+      holds: x.holds.map((h: Holding) => ({
+        className: h.label,
+        count: h.count,
+        retainedSize: h.retainedSize,
+        ...(h.asyncContext ? { asyncContext: asyncContextJson(a, h.asyncContext) } : {}),
+      })),
       ...pathJson(a, x.path),
       pathShare: x.pathShare,
       samplePathText: x.samplePath === x.path ? pathJson(a, x.path).pathText : pathJson(a, x.samplePath).pathText,
@@ -109,6 +124,17 @@ export function suspectsJson(a: HeapAnalysis, rootPaths?: RootPaths): SuspectJso
  * A suspect's first line, the holder first as the code names it: `sessionCache (Map @12) retains 10.6 MB …`,
  * `40 stale copies of pricing-rules.js retain …, kept by index.js's module.children`.
  */
+function asyncContextJson(a: HeapAnalysis, c: AsyncContext): NonNullable<SuspectJson['holds'][0]['asyncContext']> {
+  return {
+    callback: c.callback < 0 ? null : `${closureName(a.snapshot, c.callback)}()`,
+    store: {
+      className: a.classNames[a.classOf[c.store]],
+      id: a.snapshot.nodeId(c.store),
+      retainedSize: a.retainedSizes[c.store],
+    },
+  };
+}
+
 export function suspectHeadline(x: Omit<SuspectJson, 'headline'>): string {
   const share = `${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`;
   if (x.module) {

@@ -28,6 +28,14 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
         `     held together by ${x.accumulationPoint.className} @${x.accumulationPoint.id}: ${Math.round(x.pathShare * 100)}% of sampled instances' paths start ${lastTokens(x.pathText)}`,
       );
     }
+    for (const h of x.holds) {
+      const c = h.asyncContext;
+      if (!c) continue;
+      const runs = c.callback ? ` runs ${c.callback} and` : '';
+      lines.push(
+        `     each ${h.className}${runs} keeps an AsyncLocalStorage store: ${c.store.className} @${c.store.id} (${formatBytes(c.store.retainedSize)})`,
+      );
+    }
     if (x.path.length === 0) lines.push('     path: none over strong references (only weak references reach it)');
     else if (x.kind !== 'class') lines.push(`     path: ${x.pathText}`);
     else lines.push(`     path of one: ${withClass(x.samplePathText, x.className)}`);
