@@ -1,6 +1,8 @@
+import { type OtherHolder, otherHolders } from './also-held-by.js';
 import { asyncContextOf } from './async-context.js';
 import { classCandidates, classSuspect } from './class-suspects.js';
-import { FunnelKind, funnelKind } from './funnels.js';
+import { type DetachedTrees, findDetachedTrees } from './detached-dom.js';
+import { FunnelKind, funnelKind, isWindow } from './funnels.js';
 import { type Holder, holderOf } from './holder.js';
 import { chainHoldings, type Holding, holdings, kindKey, kindLabel } from './holdings.js';
 import { userRootFlags } from './overview.js';
@@ -25,7 +27,7 @@ export interface SuspectOptions {
 
 export interface Suspect {
   /** `module`: stale copies of a reloaded module (see reloaded-modules.ts), `node` the biggest copy. */
-  kind: 'object' | 'class' | 'module';
+  kind: 'object' | 'class' | 'module' | 'detached';
   /** The suspect object, or for a class suspect one representative instance. */
   node: number;
   className: string;
@@ -49,12 +51,18 @@ export interface Suspect {
   holder: Holder | null;
   /** For a `module` suspect: the reloaded module. Else null. */
   module: ReloadedModule | null;
+  /** For a `detached` suspect (`node` the biggest tree's top): the trees one holder keeps. Else absent. */
+  detached?: DetachedTrees;
+  /** Other strong holders of the objects it is about (a fix of one path is not a fix of the leak). */
+  alsoHeldBy?: OtherHolder[];
 }
 
 /** MAT's rule: a suspect retains more than 10% of the heap. */
 export const SUSPECT_THRESHOLD = 0.1;
 /** Stale copies of a reloaded module are a leak whatever their share: reported above 1% of the heap. */
 export const RELOADED_MODULE_THRESHOLD = 0.01;
+/** Detached DOM trees are what a web developer looks for first: reported above 1% of the heap. */
+export const DETACHED_DOM_THRESHOLD = 0.01;
 /** At least this many same-kind links in a row make a chain. */
 const MIN_CHAIN_LINKS = 3;
 
@@ -76,23 +84,119 @@ export function findSuspects(a: HeapAnalysis, opts: SuspectOptions = {}): Suspec
     opts,
   );
   const reloaded = findReloadedModules(a, RELOADED_MODULE_THRESHOLD * a.totalSize);
+  const detachedTrees = findDetachedTrees(a, DETACHED_DOM_THRESHOLD * a.totalSize);
   // one BFS for every path wanted, stopped once it has reached them all
   const targets = [
     ...objects.map((x) => x.end),
     ...candidates.flatMap((c) => c.free),
     ...reloaded.flatMap((m) => (m.system === 'esm' && m.holder >= 0 ? [m.holder] : [m.copies[0]])),
+    ...detachedTrees.map((d) => d.roots[0]),
   ];
   const rp = opts.rootPaths ?? computeRootPaths(a.snapshot, { holderPaths: true, targets });
-  const out: Suspect[] = objects.map(({ suspect, end }) => {
-    const path = rootPath(a.snapshot, rp, end);
-    return { ...suspect, path, samplePath: path, holder: holderOf(a, path, suspect.accumulationPoint) };
-  });
+  // an object whose detached DOM trees are reported as such is not reported a second time
+  const detachedHolders = new Set(detachedTrees.map((d) => d.holder));
+  const out: Suspect[] = objects
+    .filter(({ suspect }) => !detachedHolders.has(suspect.accumulationPoint))
+    .map(({ suspect, end }) => {
+      const path = rootPath(a.snapshot, rp, end);
+      const holder = holderOf(a, path, suspect.accumulationPoint) ?? listenersHolder(a, suspect.accumulationPoint);
+      return { ...suspect, path, samplePath: path, holder };
+    });
+  // the objects each suspect is about, sampled, for their other holders (class suspects: their instances)
+  const samples: number[][] = out.map((x) => sampleMembers(a, x));
   for (const c of candidates) {
     const suspect = classSuspect(a, rp, c);
-    if (suspect) out.push({ ...suspect, holder: holderOf(a, suspect.path, suspect.accumulationPoint) });
+    if (!suspect) continue;
+    out.push({ ...suspect, holder: holderOf(a, suspect.path, suspect.accumulationPoint) });
+    samples.push(c.free);
   }
-  for (const m of reloaded) out.push(moduleSuspect(a, rp, m));
+  for (const m of reloaded) {
+    out.push(moduleSuspect(a, rp, m));
+    samples.push([]);
+  }
+  for (const d of detachedTrees) {
+    out.push(detachedSuspect(a, rp, d));
+    samples.push([]);
+  }
+  const main = out.map((x, i) => mainHolder(a, rp, x, samples[i]));
+  const others = otherHolders(a, rp, samples, main);
+  out.forEach((x, i) => {
+    x.alsoHeldBy = others[i];
+  });
   return out.sort((x, y) => y.retainedSize - x.retainedSize).slice(0, maxSuspects);
+}
+
+/** Members sampled for an object suspect's other holders: of its biggest group, spread over the group. */
+const MEMBER_SAMPLES = 20;
+
+function sampleMembers(a: HeapAnalysis, x: Suspect): number[] {
+  const top = x.holds[0];
+  if (x.kind !== 'object' || !top || x.chain) return [];
+  const s = a.snapshot;
+  const point = a.dominators[top.example];
+  const members = a.dominatorTree.childrenInAnyOrder(point);
+  const step = Math.max(1, Math.floor(top.count / MEMBER_SAMPLES));
+  const out: number[] = [];
+  for (let i = 0, seen = 0; i < members.length && out.length < MEMBER_SAMPLES; i++) {
+    const c = members[i];
+    if (kindKey(a, c) !== top.key || s.nodeTypeOf(c) === s.nodeType.synthetic) continue;
+    if (seen++ % step === 0) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * The holder a suspect's path names, which "also held by" leaves out: for a class suspect its accumulation
+ * point; for an object suspect the owner of the reference the paths reach its sampled members by.
+ */
+function mainHolder(a: HeapAnalysis, rp: RootPaths, x: Suspect, sample: number[]): number {
+  if (x.kind !== 'object') return x.accumulationPoint;
+  for (const m of sample) {
+    const path = rootPath(a.snapshot, rp, m);
+    if (path.length < 2) continue;
+    const from = path[path.length - 2].node;
+    const t = a.snapshot.nodeTypeOf(from);
+    return t === a.snapshot.nodeType.array || t === a.snapshot.nodeType.hidden ? a.dominators[from] : from;
+  }
+  return x.accumulationPoint;
+}
+
+/**
+ * A browser's event listener list (Blink's vector of RegisteredEventListener) has no name on its path: it reads
+ * as the listeners of the window or element that owns it.
+ */
+function listenersHolder(a: HeapAnalysis, point: number): Holder | null {
+  if (!a.classNames[a.classOf[point]].includes('RegisteredEventListener')) return null;
+  const s = a.snapshot;
+  let owner = -1; // the nearest DOM object above the list, unless a window owns it
+  for (let cur = a.dominators[point]; cur !== s.rootOrdinal; cur = a.dominators[cur]) {
+    if (isWindow(s.nodeName(cur))) return { name: 'window event listeners', node: point };
+    if (owner < 0 && s.nodeTypeOf(cur) === s.nodeType.native && !s.nodeName(cur).includes('::')) owner = cur;
+  }
+  return { name: owner < 0 ? 'event listeners' : `${kindLabel(a, owner)} event listeners`, node: point };
+}
+
+/** Detached DOM trees one holder keeps, as a suspect: its path leads to the biggest tree. */
+function detachedSuspect(a: HeapAnalysis, rp: RootPaths, d: DetachedTrees): Suspect {
+  const top = d.roots[0];
+  const path = rootPath(a.snapshot, rp, top);
+  return {
+    kind: 'detached',
+    node: top,
+    className: a.classNames[a.classOf[top]],
+    count: d.roots.length,
+    retainedSize: d.retainedSize,
+    percent: (100 * d.retainedSize) / a.totalSize,
+    accumulationPoint: d.holder,
+    chain: null,
+    holds: holdings(a, d.holder).filter((h) => h.label.startsWith('Detached ')),
+    path,
+    pathShare: 1,
+    samplePath: path,
+    holder: holderOf(a, path, d.holder),
+    module: null,
+    detached: d,
+  };
 }
 
 /** Stale copies of a reloaded module as a suspect: its path leads to the biggest copy. */

@@ -17,7 +17,7 @@ export interface PathStepJson {
 /** A leak suspect as `heapwatch analyze --json` prints it (sizes in bytes, percent of the heap 0–100). */
 export interface SuspectJson {
   /** `module`: stale copies of a reloaded module (see `module`). */
-  kind: 'object' | 'class' | 'module';
+  kind: 'object' | 'class' | 'module' | 'detached';
   /** The suspect object's id (for a class: one instance's). */
   id: number;
   className: string;
@@ -48,6 +48,10 @@ export interface SuspectJson {
   holder: { name: string; className: string; id: number } | null;
   /** For a `module` suspect: the file, its copies (`count` too), how many are stale and what keeps them. */
   module: { system: 'commonjs' | 'esm'; file: string; copies: number; stale: number; heldBy: string } | null;
+  /** For a `detached` suspect: the detached DOM trees (`count` of them) and their DOM nodes. Else absent. */
+  detached?: { trees: number; nodes: number };
+  /** Other strong holders of the same objects (sampled), each with its short path: fix them all, not one. */
+  alsoHeldBy: { name: string | null; className: string; id: number; share: number; pathText: string }[];
   /** The suspect's first line as text and HTML print it, the holder first (see suspectHeadline). */
   headline: string;
 }
@@ -115,6 +119,14 @@ export function suspectsJson(a: HeapAnalysis, rootPaths?: RootPaths): SuspectJso
             heldBy: x.module.heldBy,
           }
         : null,
+      ...(x.detached ? { detached: { trees: x.detached.roots.length, nodes: x.detached.nodes } } : {}),
+      alsoHeldBy: (x.alsoHeldBy ?? []).map((h) => ({
+        name: h.holder?.name ?? null,
+        className: a.classNames[a.classOf[h.node]],
+        id: s.nodeId(h.node),
+        share: Math.round(h.share * 100) / 100,
+        pathText: pathJson(a, h.path).pathText,
+      })),
     };
     return { ...json, headline: suspectHeadline(json) };
   });
@@ -135,6 +147,11 @@ function asyncContextJson(a: HeapAnalysis, c: AsyncContext): NonNullable<Suspect
   };
 }
 
+/** A C++ class of the browser engine without its template arguments: `blink::HeapVectorBacking<…>`. */
+function shortClass(name: string): string {
+  return name.includes('::') ? name.replace(/<.*>/, '<…>') : name;
+}
+
 export function suspectHeadline(x: Omit<SuspectJson, 'headline'>): string {
   const share = `${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`;
   if (x.module) {
@@ -146,10 +163,18 @@ export function suspectHeadline(x: Omit<SuspectJson, 'headline'>): string {
         : `${formatCount(m.stale)} stale ${m.stale === 1 ? 'copy' : 'copies'} of ${file}`;
     return `${copies} retain ${share}, kept by ${m.heldBy}`;
   }
+  if (x.detached) {
+    const trees = `${formatCount(x.detached.trees)} detached DOM ${x.detached.trees === 1 ? 'tree' : 'trees'} (${formatCount(x.detached.nodes)} nodes, e.g. ${x.className})`;
+    const by = x.holder
+      ? `${x.holder.name} (${x.holder.className} @${x.holder.id})`
+      : `${x.accumulationPoint.className} @${x.accumulationPoint.id}`;
+    return `${trees} retain ${share}, kept by ${by}`;
+  }
   if (x.kind === 'object') {
     const self = `${x.className} @${x.id}`;
     if (!x.holder) return `${self} retains ${share}`;
-    const held = x.holder.id === x.id ? self : `${x.holder.className} @${x.holder.id} in ${self}`;
+    const held =
+      x.holder.id === x.id ? self : `${shortClass(x.holder.className)} @${x.holder.id} in ${shortClass(self)}`;
     return `${x.holder.name} (${held}) retains ${share}`;
   }
   const head = `${formatCount(x.count)} instances of ${x.className} retain ${share}`;

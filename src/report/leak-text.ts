@@ -15,6 +15,8 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
       .join(', ');
     if (x.module) {
       lines.push(`     the copies hold ${held || 'nothing measurable'}`);
+    } else if (x.detached) {
+      lines.push(`     the holder keeps ${held || 'them'}`);
     } else if (x.chain) {
       lines.push(
         `     a linked chain of ${formatCount(x.chain.links)} × ${x.chain.className}, head @${x.accumulationPoint.id} retains ${formatBytes(x.accumulationPoint.retainedSize)}${held ? `; the links hold ${held}` : ''}`,
@@ -35,6 +37,11 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
       lines.push(
         `     each ${h.className}${runs} keeps an AsyncLocalStorage store: ${c.store.className} @${c.store.id} (${formatBytes(c.store.retainedSize)})`,
       );
+    }
+    for (const h of x.alsoHeldBy) {
+      const who = h.name ? `${h.name} (${h.className} @${h.id})` : `${h.className} @${h.id}`;
+      const where = h.pathText ? `: ${shortPath(h.pathText)}` : '';
+      lines.push(`     also held by ${who}, ${Math.round(h.share * 100)}% of sampled objects${where}`);
     }
     if (x.path.length === 0) lines.push('     path: none over strong references (only weak references reach it)');
     else if (x.kind !== 'class') lines.push(`     path: ${x.pathText}`);
@@ -61,6 +68,12 @@ export function duplicateStringsText(rows: readonly DuplicateString[]): string {
 /** A class suspect's instance path ends at the instance: say its class unless the path already does. */
 function withClass(pathText: string, className: string): string {
   return pathText.endsWith(className) ? pathText : `${pathText} → ${className}`;
+}
+
+/** A path's last few hops, enough to find the holder in the code. */
+function shortPath(pathText: string): string {
+  const tokens = pathText.split(' → ');
+  return tokens.length <= 5 ? pathText : `… → ${tokens.slice(-5).join(' → ')}`;
 }
 
 /** The end of a path, for saying where the shared part stops: `… → context → recentRequests`. */
