@@ -22,7 +22,9 @@ export interface DetachedTrees {
  */
 export function findDetachedTrees(a: HeapAnalysis, minSize: number): DetachedTrees[] {
   const detached = a.detachedNative;
-  if (detached === null) return [];
+  // Node's snapshots have a few detached native objects of its own (Node / AliasedUint8Array), never DOM nodes:
+  // no pass over the nodes for them
+  if (detached === null || !a.classNames.some(isDomClass)) return [];
   const s = a.snapshot;
   const root = s.rootOrdinal;
   const isDetached = (o: number): boolean =>
@@ -53,4 +55,9 @@ export function findDetachedTrees(a: HeapAnalysis, minSize: number): DetachedTre
     out.push({ holder, roots, nodes: g.nodes, retainedSize: g.retainedSize });
   }
   return out.sort((x, y) => y.retainedSize - x.retainedSize);
+}
+
+/** A detached DOM node's class as DevTools names it: `Detached <li>`, `Detached Text`, `Detached HTMLDivElement`. */
+function isDomClass(name: string): boolean {
+  return name.startsWith('Detached ') && !name.startsWith('Detached Node / ');
 }

@@ -62,7 +62,7 @@ describe('HTML report', () => {
     expect(await suspects.count()).toBe(analysis.suspects.length);
     expect(await suspects.first().locator('h3').textContent()).toMatch(
       new RegExp(
-        `^1\\. _events\\['order-updated'\\] \\(Array @\\d+ in EventEmitter @${analysis.suspects[0].id}\\) retains [\\d.]+ MB \\(\\d+\\.\\d% of the heap\\)$`,
+        `^1\\. orderEvents\\._events\\['order-updated'\\] \\(Array @\\d+ in EventEmitter @${analysis.suspects[0].id}\\) retains [\\d.]+ MB \\(\\d+\\.\\d% of the heap\\)$`,
       ),
     );
     expect(await suspects.first().locator('.what').textContent()).toContain('4,000 × onOrderUpdated()');
