@@ -1,4 +1,4 @@
-import { isPlumbingNode, PLUMBING_CLASSES } from './funnels.js';
+import { isPlumbingNode, isWindow, PLUMBING_CLASSES } from './funnels.js';
 import { classHistogram, closureTotals } from './histogram.js';
 import { scriptNameOf } from './node-names.js';
 import { type PathStep, type RootPaths, rootPath } from './paths.js';
@@ -109,6 +109,8 @@ export function classSuspect(a: HeapAnalysis, rp: RootPaths, c: ClassCandidate):
     path: prefix,
     pathShare: share,
     samplePath: sample,
+    holder: null,
+    module: null,
   };
 }
 
@@ -174,7 +176,8 @@ function nameIndex(a: HeapAnalysis, o: number): number {
 
 /** Engine internals and plumbing are never class suspects: `(system)`, `(string)`, `(array)`, `Module`, … */
 function isUserClass(name: string): boolean {
-  if (name.startsWith('(') || name.startsWith('system /') || PLUMBING_CLASSES.has(name)) return false;
+  if (name.startsWith('(') || name.startsWith('system /') || PLUMBING_CLASSES.has(name) || isWindow(name)) return false;
+  if (name.includes('::')) return false; // the browser engine's C++ classes (blink::…, cppgc::…)
   // closures are one class in DevTools ("Function"): as a whole they are the program's code, not a leak
   return name !== 'Object' && name !== 'Array' && name !== 'Function' && name !== 'global';
 }

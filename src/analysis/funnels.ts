@@ -54,11 +54,17 @@ export function funnelKind(
   if (t === T.synthetic) return FunnelKind.Plumbing;
   if (userRoots[o]) return FunnelKind.Funnel;
   const name = s.nodeName(o);
+  // a web page's globals (Window and its JS global object) hold its variables the way Node's global does
+  if (isWindow(name)) return FunnelKind.Funnel;
+  // the browser engine's own C++ objects held by its persistent roots (style sheets, caches) are not the page's
+  if (t === T.native && (parentKind === FunnelKind.Plumbing || s.nodeTypeOf(parent) === T.synthetic)) {
+    return FunnelKind.Plumbing;
+  }
   if (t === T.closure) return PLUMBING_CLASSES.has(name) ? FunnelKind.Plumbing : FunnelKind.Funnel;
   if (t === T.object || t === T.hidden) {
     if (name === 'system / Context' || name.startsWith('system / Context / ')) return FunnelKind.Funnel;
     // the native context's tables (script_context_table: top-level const/let of classic scripts) are plumbing
-    if (name === 'system / NativeContext') return FunnelKind.Plumbing;
+    if (name === 'system / NativeContext' || name.startsWith('system / NativeContext / ')) return FunnelKind.Plumbing;
     if (PLUMBING_SYSTEM.has(name) || (t === T.object && PLUMBING_CLASSES.has(name))) return FunnelKind.Plumbing;
   }
   if (parentKind !== FunnelKind.Plumbing) return FunnelKind.None;
@@ -74,6 +80,11 @@ export function funnelKind(
     if (plain || REGISTRY_CLASSES.has(a.classNames[a.classOf[o]])) return FunnelKind.Plumbing;
   }
   return FunnelKind.None;
+}
+
+/** A browser's global objects: `Window / <url>` (Blink's) and `Window [JSGlobalObject] / <url>` (V8's). */
+export function isWindow(name: string): boolean {
+  return name === 'Window' || name.startsWith('Window / ') || name.startsWith('Window [JSGlobalObject]');
 }
 
 /** Whether `o` is itself part of the module system (by class, or a function of it by name). */

@@ -1,3 +1,4 @@
+import type { AsyncContext } from './async-context.js';
 import { closureName } from './path-names.js';
 import { retainsMore } from './retained.js';
 import type { HeapAnalysis } from './types.js';
@@ -11,6 +12,8 @@ export interface Holding {
   /** The group's key (see kindKey) and one member. */
   key: number;
   example: number;
+  /** When the example is a timer, immediate or promise carrying an AsyncLocalStorage store: it and the callback. */
+  asyncContext?: AsyncContext;
 }
 
 /** A group being summed up: its biggest member (ties: lowest ordinal) orders groups of equal size. */

@@ -1,8 +1,14 @@
+import { type OtherHolder, otherHolders } from './also-held-by.js';
+import { asyncContextOf } from './async-context.js';
 import { classCandidates, classSuspect } from './class-suspects.js';
-import { FunnelKind, funnelKind } from './funnels.js';
+import { type DetachedTrees, findDetachedTrees } from './detached-dom.js';
+import { FunnelKind, funnelKind, isWindow } from './funnels.js';
+import { type Holder, holderOf } from './holder.js';
 import { chainHoldings, type Holding, holdings, kindKey, kindLabel } from './holdings.js';
 import { userRootFlags } from './overview.js';
+import { pathBelow } from './path-below.js';
 import { computeRootPaths, type PathStep, type RootPaths, rootPath } from './paths.js';
+import { findReloadedModules, type ReloadedModule } from './reloaded-modules.js';
 import type { HeapAnalysis } from './types.js';
 
 export type { Holding } from './holdings.js';
@@ -20,7 +26,8 @@ export interface SuspectOptions {
 }
 
 export interface Suspect {
-  kind: 'object' | 'class';
+  /** `module`: stale copies of a reloaded module (see reloaded-modules.ts), `node` the biggest copy. */
+  kind: 'object' | 'class' | 'module' | 'detached';
   /** The suspect object, or for a class suspect one representative instance. */
   node: number;
   className: string;
@@ -31,8 +38,8 @@ export interface Suspect {
   percent: number;
   /** Where the memory piles up (for a class suspect: the deepest node shared by most instances' paths). */
   accumulationPoint: number;
-  /** A linked structure reported once, by its head: the number of links and their kind. */
-  chain: { links: number; label: string } | null;
+  /** A linked structure reported once, by its head: the number of links, their kinds and nodes per link. */
+  chain: { links: number; label: string; period: number } | null;
   holds: Holding[];
   /** From the root to the accumulation point and a representative of what it holds, root side first. */
   path: PathStep[];
@@ -40,10 +47,22 @@ export interface Suspect {
   pathShare: number;
   /** For a class suspect: the whole path of one sampled instance that shares `path` (for an object, `path`). */
   samplePath: PathStep[];
+  /** The variable or property holding the accumulation point, as the code names it; null if nothing names it. */
+  holder: Holder | null;
+  /** For a `module` suspect: the reloaded module. Else null. */
+  module: ReloadedModule | null;
+  /** For a `detached` suspect (`node` the biggest tree's top): the trees one holder keeps. Else absent. */
+  detached?: DetachedTrees;
+  /** Other strong holders of the objects it is about (a fix of one path is not a fix of the leak). */
+  alsoHeldBy?: OtherHolder[];
 }
 
 /** MAT's rule: a suspect retains more than 10% of the heap. */
 export const SUSPECT_THRESHOLD = 0.1;
+/** Stale copies of a reloaded module are a leak whatever their share: reported above 1% of the heap. */
+export const RELOADED_MODULE_THRESHOLD = 0.01;
+/** Detached DOM trees are what a web developer looks for first: reported above 1% of the heap. */
+export const DETACHED_DOM_THRESHOLD = 0.01;
 /** At least this many same-kind links in a row make a chain. */
 const MIN_CHAIN_LINKS = 3;
 
@@ -64,18 +83,145 @@ export function findSuspects(a: HeapAnalysis, opts: SuspectOptions = {}): Suspec
     objects.map((x) => x.suspect),
     opts,
   );
+  const reloaded = findReloadedModules(a, RELOADED_MODULE_THRESHOLD * a.totalSize);
+  const detachedTrees = findDetachedTrees(a, DETACHED_DOM_THRESHOLD * a.totalSize);
   // one BFS for every path wanted, stopped once it has reached them all
-  const targets = [...objects.map((x) => x.end), ...candidates.flatMap((c) => c.free)];
+  const targets = [
+    ...objects.map((x) => x.end),
+    ...candidates.flatMap((c) => c.free),
+    ...reloaded.flatMap((m) => (m.system === 'esm' && m.holder >= 0 ? [m.holder] : [m.copies[0]])),
+    ...detachedTrees.map((d) => d.roots[0]),
+  ];
   const rp = opts.rootPaths ?? computeRootPaths(a.snapshot, { holderPaths: true, targets });
-  const out: Suspect[] = objects.map(({ suspect, end }) => {
-    const path = rootPath(a.snapshot, rp, end);
-    return { ...suspect, path, samplePath: path };
-  });
+  // an object whose detached DOM trees are reported as such is not reported a second time
+  const detachedHolders = new Set(detachedTrees.map((d) => d.holder));
+  const out: Suspect[] = objects
+    .filter(({ suspect }) => !detachedHolders.has(suspect.accumulationPoint))
+    .map(({ suspect, end }) => {
+      const path = rootPath(a.snapshot, rp, end);
+      const holder = holderOf(a, path, suspect.accumulationPoint) ?? listenersHolder(a, suspect.accumulationPoint);
+      return { ...suspect, path, samplePath: path, holder };
+    });
+  // the objects each suspect is about, sampled, for their other holders (class suspects: their instances)
+  const samples: number[][] = out.map((x) => sampleMembers(a, x));
   for (const c of candidates) {
     const suspect = classSuspect(a, rp, c);
-    if (suspect) out.push(suspect);
+    if (!suspect) continue;
+    out.push({ ...suspect, holder: holderOf(a, suspect.path, suspect.accumulationPoint) });
+    samples.push(c.free);
   }
+  for (const m of reloaded) {
+    out.push(moduleSuspect(a, rp, m));
+    samples.push([]);
+  }
+  for (const d of detachedTrees) {
+    out.push(detachedSuspect(a, rp, d));
+    samples.push([]);
+  }
+  const main = out.map((x, i) => mainHolder(a, rp, x, samples[i]));
+  const others = otherHolders(a, rp, samples, main);
+  out.forEach((x, i) => {
+    x.alsoHeldBy = others[i];
+  });
   return out.sort((x, y) => y.retainedSize - x.retainedSize).slice(0, maxSuspects);
+}
+
+/** Members sampled for an object suspect's other holders: of its biggest group, spread over the group. */
+const MEMBER_SAMPLES = 20;
+
+function sampleMembers(a: HeapAnalysis, x: Suspect): number[] {
+  const top = x.holds[0];
+  if (x.kind !== 'object' || !top || x.chain) return [];
+  const s = a.snapshot;
+  const point = a.dominators[top.example];
+  const members = a.dominatorTree.childrenInAnyOrder(point);
+  const step = Math.max(1, Math.floor(top.count / MEMBER_SAMPLES));
+  const out: number[] = [];
+  for (let i = 0, seen = 0; i < members.length && out.length < MEMBER_SAMPLES; i++) {
+    const c = members[i];
+    if (kindKey(a, c) !== top.key || s.nodeTypeOf(c) === s.nodeType.synthetic) continue;
+    if (seen++ % step === 0) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * The holder a suspect's path names, which "also held by" leaves out: for a class suspect its accumulation
+ * point; for an object suspect the owner of the reference the paths reach its sampled members by.
+ */
+function mainHolder(a: HeapAnalysis, rp: RootPaths, x: Suspect, sample: number[]): number {
+  if (x.kind !== 'object') return x.accumulationPoint;
+  for (const m of sample) {
+    const path = rootPath(a.snapshot, rp, m);
+    if (path.length < 2) continue;
+    const from = path[path.length - 2].node;
+    const t = a.snapshot.nodeTypeOf(from);
+    return t === a.snapshot.nodeType.array || t === a.snapshot.nodeType.hidden ? a.dominators[from] : from;
+  }
+  return x.accumulationPoint;
+}
+
+/**
+ * A browser's event listener list (Blink's vector of RegisteredEventListener) has no name on its path: it reads
+ * as the listeners of the window or element that owns it.
+ */
+function listenersHolder(a: HeapAnalysis, point: number): Holder | null {
+  if (!a.classNames[a.classOf[point]].includes('RegisteredEventListener')) return null;
+  const s = a.snapshot;
+  let owner = -1; // the nearest DOM object above the list, unless a window owns it
+  for (let cur = a.dominators[point]; cur !== s.rootOrdinal; cur = a.dominators[cur]) {
+    if (isWindow(s.nodeName(cur))) return { name: 'window event listeners', node: point };
+    if (owner < 0 && s.nodeTypeOf(cur) === s.nodeType.native && !s.nodeName(cur).includes('::')) owner = cur;
+  }
+  return { name: owner < 0 ? 'event listeners' : `${kindLabel(a, owner)} event listeners`, node: point };
+}
+
+/** Detached DOM trees one holder keeps, as a suspect: its path leads to the biggest tree. */
+function detachedSuspect(a: HeapAnalysis, rp: RootPaths, d: DetachedTrees): Suspect {
+  const top = d.roots[0];
+  const path = rootPath(a.snapshot, rp, top);
+  return {
+    kind: 'detached',
+    node: top,
+    className: a.classNames[a.classOf[top]],
+    count: d.roots.length,
+    retainedSize: d.retainedSize,
+    percent: (100 * d.retainedSize) / a.totalSize,
+    accumulationPoint: d.holder,
+    chain: null,
+    holds: holdings(a, d.holder).filter((h) => h.label.startsWith('Detached ')),
+    path,
+    pathShare: 1,
+    samplePath: path,
+    holder: holderOf(a, path, d.holder),
+    module: null,
+    detached: d,
+  };
+}
+
+/** Stale copies of a reloaded module as a suspect: its path leads to the biggest copy. */
+function moduleSuspect(a: HeapAnalysis, rp: RootPaths, m: ReloadedModule): Suspect {
+  const copy = m.copies[0];
+  // an ES module record's shortest path goes through native handles: lead it through the loader's cache instead
+  const below = m.system === 'esm' && m.holder >= 0 ? pathBelow(a, m.holder, copy) : null;
+  const path = below ? [...rootPath(a.snapshot, rp, m.holder), ...below] : rootPath(a.snapshot, rp, copy);
+  const point = m.holder >= 0 ? m.holder : copy;
+  return {
+    kind: 'module',
+    node: copy,
+    className: a.classNames[a.classOf[copy]],
+    count: m.copies.length,
+    retainedSize: m.retainedSize,
+    percent: (100 * m.retainedSize) / a.totalSize,
+    accumulationPoint: point,
+    chain: null,
+    holds: m.holds,
+    path,
+    pathShare: 1,
+    samplePath: path,
+    holder: holderOf(a, path, point),
+    module: m,
+  };
 }
 
 /** An object suspect, and the node its path will end at (found before the paths are computed). */
@@ -114,7 +260,7 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number): ObjectS
   for (;;) {
     const found = chainAt(a, cur);
     if (found) {
-      chain = { links: found.links, label: found.label };
+      chain = { links: found.links, label: found.label, period: found.period };
       chainNodes = found.nodes;
       break;
     }
@@ -135,7 +281,7 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number): ObjectS
   ) {
     point = a.dominators[point];
   }
-  const holds = chain ? chainHoldings(a, cur, chainNodes) : holdings(a, holdsOf);
+  const holds = withAsyncContexts(a, chain ? chainHoldings(a, cur, chainNodes) : holdings(a, holdsOf));
   const next = chain ? a.dominatorTree.biggestChild(cur) : -1;
   const end = representative(a, holdsOf, holds[0]?.key, next);
   return {
@@ -152,38 +298,62 @@ function objectSuspect(a: HeapAnalysis, suspect: number, ratio: number): ObjectS
       path: [],
       pathShare: 1,
       samplePath: [],
+      holder: null,
+      module: null,
     },
     end,
   };
 }
 
+/** The longest repeating group of kinds a chain may have: `object → closure → context → …` and longer links. */
+const MAX_CHAIN_PERIOD = 6;
+
 /**
  * A linked structure headed by `o`, as the dominator tree shows it: every link dominates the rest, so following
- * the biggest child repeats the same kinds — with period 1 (a list: Request → Request → …) or 2 (a promise
- * chain: Promise → PromiseReaction → Promise → …). Null when fewer than MIN_CHAIN_LINKS links repeat.
+ * the biggest child repeats the same kinds with a short period: 1 (a list: Request → Request → …), 2 (a promise
+ * chain: Promise → PromiseReaction → …), 3 (closures sharing a context: Object → closure → Context → Object …),
+ * up to MAX_CHAIN_PERIOD. The shortest period that repeats MIN_CHAIN_LINKS times wins. Null when none does.
  */
-function chainAt(a: HeapAnalysis, o: number): { links: number; nodes: number; label: string } | null {
+function chainAt(a: HeapAnalysis, o: number): { links: number; nodes: number; label: string; period: number } | null {
   const s = a.snapshot;
   const sameKind = (x: number, y: number): boolean => a.classOf[x] === a.classOf[y] && s.nodeName(x) === s.nodeName(y);
   const biggest = (x: number): number => a.dominatorTree.biggestChild(x);
-  for (const period of [1, 2]) {
-    // the last `period` nodes of the sequence, to compare each new node with the one a period before
-    const recent = [o];
-    let nodes = 1;
-    for (let next = biggest(o); next >= 0; next = biggest(next)) {
-      if (recent.length === period && !sameKind(next, recent[0])) break;
-      if (period === 2 && nodes === 1 && sameKind(next, o)) break; // that is a period-1 chain
-      recent.push(next);
-      if (recent.length > period) recent.shift();
+  // the first links' worth of the sequence, enough to tell every period
+  const head = [o];
+  while (head.length < MAX_CHAIN_PERIOD * MIN_CHAIN_LINKS) {
+    const next = biggest(head[head.length - 1]);
+    if (next < 0) break;
+    head.push(next);
+  }
+  for (let period = 1; period <= MAX_CHAIN_PERIOD; period++) {
+    const wanted = period * MIN_CHAIN_LINKS;
+    if (head.length < wanted) break;
+    let repeats = true;
+    for (let i = period; i < wanted && repeats; i++) repeats = sameKind(head[i], head[i - period]);
+    if (!repeats) continue;
+    // the rest of the chain, compared with the node a period before (kept in a ring of `period` nodes)
+    const ring = head.slice(wanted - period, wanted);
+    let nodes = wanted;
+    for (let next = biggest(head[wanted - 1]); next >= 0; next = biggest(next)) {
+      if (!sameKind(next, ring[nodes % period])) break;
+      ring[nodes % period] = next;
       nodes++;
     }
-    const links = Math.floor(nodes / period);
-    if (links >= MIN_CHAIN_LINKS) {
-      const label = period === 1 ? kindLabel(a, o) : `${kindLabel(a, o)} → ${kindLabel(a, biggest(o))}`;
-      return { links, nodes, label };
-    }
+    const label = head
+      .slice(0, period)
+      .map((x) => kindLabel(a, x))
+      .join(' → ');
+    return { links: Math.floor(nodes / period), nodes, label, period };
   }
   return null;
+}
+
+/** Timers, immediates and promises among the holdings say which callback they run and which store they keep. */
+function withAsyncContexts(a: HeapAnalysis, holds: Holding[]): Holding[] {
+  return holds.map((h) => {
+    const asyncContext = asyncContextOf(a, h.example);
+    return asyncContext ? { ...h, asyncContext } : h;
+  });
 }
 
 /**

@@ -48,9 +48,9 @@ export const HTML_SCRIPT = `
   if (data.suspects.length === 0) list.appendChild(el('p', null, 'No object or class below the roots retains more than 10% of the heap.'));
   data.suspects.forEach(function (x, i) {
     var box = el('div', { class: 'suspect', 'data-kind': x.kind });
-    var head = x.kind === 'object'
+    var head = x.headline || (x.kind === 'object'
       ? x.className + ' @' + x.id + ' retains ' + bytes(x.retainedSize) + ' (' + x.percent.toFixed(1) + '% of the heap)'
-      : count(x.count) + ' instances of ' + x.className + ' retain ' + bytes(x.retainedSize) + ' (' + x.percent.toFixed(1) + '% of the heap)';
+      : count(x.count) + ' instances of ' + x.className + ' retain ' + bytes(x.retainedSize) + ' (' + x.percent.toFixed(1) + '% of the heap)');
     box.appendChild(el('h3', null, (i + 1) + '. ' + head));
     var held = x.holds.map(function (h) { return count(h.count) + ' × ' + h.className + ' ' + bytes(h.retainedSize); }).join(', ');
     var what = x.chain

@@ -10,18 +10,18 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
   }
   const lines = ['Leak suspects'];
   suspects.forEach((x, i) => {
-    const head =
-      x.kind === 'object'
-        ? `${x.className} @${x.id} retains ${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`
-        : `${formatCount(x.count)} instances of ${x.className} retain ${formatBytes(x.retainedSize)} (${x.percent.toFixed(1)}% of the heap)`;
-    lines.push(`  ${i + 1}. ${head}`);
+    lines.push(`  ${i + 1}. ${x.headline}`);
     const held = x.holds
       .map((h) => {
         const where = h.location ? ` (${locationText(h.location)})` : '';
         return `${formatCount(h.count)} × ${h.className}${where} ${formatBytes(h.retainedSize)}`;
       })
       .join(', ');
-    if (x.chain) {
+    if (x.module) {
+      lines.push(`     the copies hold ${held || 'nothing measurable'}`);
+    } else if (x.detached) {
+      lines.push(`     the holder keeps ${held || 'them'}`);
+    } else if (x.chain) {
       lines.push(
         `     a linked chain of ${formatCount(x.chain.links)} × ${x.chain.className}, head @${x.accumulationPoint.id} retains ${formatBytes(x.accumulationPoint.retainedSize)}${held ? `; the links hold ${held}` : ''}`,
       );
@@ -34,8 +34,21 @@ export function suspectsText(suspects: readonly SuspectJson[]): string {
         `     held together by ${x.accumulationPoint.className} @${x.accumulationPoint.id}: ${Math.round(x.pathShare * 100)}% of sampled instances' paths start ${lastTokens(x.pathText)}`,
       );
     }
+    for (const h of x.holds) {
+      const c = h.asyncContext;
+      if (!c) continue;
+      const runs = c.callback ? ` runs ${c.callback} and` : '';
+      lines.push(
+        `     each ${h.className}${runs} keeps an AsyncLocalStorage store: ${c.store.className} @${c.store.id} (${formatBytes(c.store.retainedSize)})`,
+      );
+    }
+    for (const h of x.alsoHeldBy) {
+      const who = h.name ? `${h.name} (${h.className} @${h.id})` : `${h.className} @${h.id}`;
+      const where = h.pathText ? `: ${shortPath(h.pathText)}` : '';
+      lines.push(`     also held by ${who}, ${Math.round(h.share * 100)}% of sampled objects${where}`);
+    }
     if (x.path.length === 0) lines.push('     path: none over strong references (only weak references reach it)');
-    else if (x.kind === 'object') lines.push(`     path: ${x.pathText}`);
+    else if (x.kind !== 'class') lines.push(`     path: ${x.pathText}`);
     else lines.push(`     path of one: ${withClass(x.samplePathText, x.className)}`);
     const functions = pathFunctionsText(x.path);
     if (functions) lines.push(`     defined at: ${functions}`);
@@ -61,6 +74,12 @@ export function duplicateStringsText(rows: readonly DuplicateString[]): string {
 /** A class suspect's instance path ends at the instance: say its class unless the path already does. */
 function withClass(pathText: string, className: string): string {
   return pathText.endsWith(className) ? pathText : `${pathText} → ${className}`;
+}
+
+/** A path's last few hops, enough to find the holder in the code. */
+function shortPath(pathText: string): string {
+  const tokens = pathText.split(' → ');
+  return tokens.length <= 5 ? pathText : `… → ${tokens.slice(-5).join(' → ')}`;
 }
 
 /** The end of a path, for saying where the shared part stops: `… → context → recentRequests`. */

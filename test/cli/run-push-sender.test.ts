@@ -30,7 +30,7 @@ describe('heapwatch run on the push sender (the origin story)', () => {
     const err = run.stderr();
     expect(err).toContain('JavaScript heap out of memory');
     const suspect = err.match(
-      /Leak suspects\n {2}1\. Map @\d+ retains [\d.]+ MB \(([\d.]+)% of the heap\)\n(.*)\n\s+path: (.*)\n/,
+      /Leak suspects\n {2}1\. sendHistory \(Map @\d+\) retains [\d.]+ MB \(([\d.]+)% of the heap\)\n(.*)\n(?: {5}also held by .*\n)*\s+path: (.*)\n/,
     );
     expect(suspect).not.toBeNull();
     expect(Number(suspect![1])).toBeGreaterThan(50);

@@ -109,8 +109,11 @@ test('suspects, accumulation points and the chain, with the numbers worked out b
   expect(queue.pathText).toBe('(global) → handler → handleRequest() → context → queue → head');
 
   const text = heapwatch('analyze', snap).out;
-  expect(text.startsWith('Leak suspects\n  1. Map @11 retains 390 B (53.4% of the heap)\n')).toBe(true);
+  // the headline names the holder as the code does: the variable, then the property of the object it names
+  expect(map.holder).toEqual({ name: 'sessions', className: 'Map', id: 11 });
+  expect(queue.holder).toEqual({ name: 'queue.head', className: 'PendingRequest', id: 29 });
+  expect(text.startsWith('Leak suspects\n  1. sessions (Map @11) retains 390 B (53.4% of the heap)\n')).toBe(true);
   expect(text).toContain('     accumulates in Map @11 (390 B): 3 × Session 300 B, 3 × (string) 30 B\n');
-  expect(text).toContain('  2. Object @27 retains 210 B (28.8% of the heap)\n');
+  expect(text).toContain('  2. queue.head (PendingRequest @29 in Object @27) retains 210 B (28.8% of the heap)\n');
   expect(text).toContain('     a linked chain of 4 × PendingRequest, head @29 retains 200 B\n');
 });

@@ -61,7 +61,9 @@ describe('HTML report', () => {
     const suspects = page.locator('.suspect');
     expect(await suspects.count()).toBe(analysis.suspects.length);
     expect(await suspects.first().locator('h3').textContent()).toMatch(
-      new RegExp(`^1\\. EventEmitter @${analysis.suspects[0].id} retains [\\d.]+ MB \\(\\d+\\.\\d% of the heap\\)$`),
+      new RegExp(
+        `^1\\. orderEvents\\._events\\['order-updated'\\] \\(Array @\\d+ in EventEmitter @${analysis.suspects[0].id}\\) retains [\\d.]+ MB \\(\\d+\\.\\d% of the heap\\)$`,
+      ),
     );
     expect(await suspects.first().locator('.what').textContent()).toContain('4,000 × onOrderUpdated()');
     const steps = await suspects.first().locator('.path .step').allTextContents();

@@ -67,7 +67,7 @@ describe('leak suspects on real leaking programs', () => {
   test('pending promises never settled: the promise variable, its reaction chain reported once', () => {
     const [top] = suspectsOf('promises.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Promise' });
-    expect(top.chain).toEqual({ links: 4000, className: 'PromiseReaction' });
+    expect(top.chain).toEqual({ links: 4000, className: 'PromiseReaction', period: 1 });
     expectPathRun(top, ['context', 'connectionReady', 'reactions_or_result']);
   });
 
@@ -116,7 +116,7 @@ describe('leak suspects on real leaking programs', () => {
     const [top] = suspects;
     expect(top.kind).toBe('object');
     // 6,000 links: the last is held by requestQueue.tail too, so 5,999 form the dominator chain from the head
-    expect(top.chain).toEqual({ links: 5999, className: 'PendingRequest' });
+    expect(top.chain).toEqual({ links: 5999, className: 'PendingRequest', period: 1 });
     expect(top.accumulationPoint.className).toBe('PendingRequest');
     expectPathRun(top, ['requestQueue', 'head']);
   });
@@ -127,6 +127,11 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.percent).toBeGreaterThan(10);
     expect(top.pathShare).toBeGreaterThan(0.5);
     expect(top.pathText).toMatch(/(recentRequests|spanIndex)$/);
+    // the headline names the holder the merged path reaches; the other one is listed as also holding them all
+    const holders = [top.holder?.name, ...top.alsoHeldBy.map((h) => h.name)].sort();
+    expect(holders).toEqual(['recentRequests', 'spanIndex']);
+    expect(top.alsoHeldBy[0].share).toBe(1);
+    expect(top.headline).toContain(`most held by ${top.holder?.name} (`);
   });
 
   test('callbacks of one function held from two places: a class suspect for the function', () => {
@@ -137,6 +142,18 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.samplePathText).toMatch(
       /context → (completionQueue → \[\d+\]|callbacksById → \[entry\]) → onJobDone\(\)$/,
     );
+    const holders = [top.holder?.name, ...top.alsoHeldBy.map((h) => h.name)].sort();
+    expect(holders).toEqual(['callbacksById', 'completionQueue']);
+  });
+
+  test('sessions indexed twice: the holder the path names, and the other index as also holding every one', () => {
+    const [top] = suspectsOf('two-indexes.cjs');
+    expect(top).toMatchObject({ kind: 'object', className: 'Object', holder: { name: 'sessions' } });
+    expect(top.holds[0]).toMatchObject({ className: 'UserSession', count: 4000 });
+    const [main] = top.pathText.match(/sessionsBy(Id|Token)/)!;
+    const other = main === 'sessionsById' ? 'sessionsByToken' : 'sessionsById';
+    expect(top.alsoHeldBy).toMatchObject([{ name: `sessions.${other}`, className: 'Map', share: 1 }]);
+    expect(top.alsoHeldBy[0].pathText).toMatch(new RegExp(`exports → sessions → ${other}$`));
   });
 
   test("a server that does not leak has no suspect: Node's own registries and contexts are roots", () => {
