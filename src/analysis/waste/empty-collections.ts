@@ -1,6 +1,6 @@
 import { formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
-import { HeavyHitters, internalTarget, KnownNames } from './names.js';
+import { classKinds, HeavyHitters, internalTarget, KnownNames } from './names.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
 /** Fewer empty containers of a kind than this are not worth a line. */
@@ -44,10 +44,11 @@ export function emptyCollections(a: HeapAnalysis, minCount = MIN_EMPTY): WasteFi
   // examples from the object that holds the most of them (by immediate dominator): where the waste accumulates
   const holders = [0, 1, 2, 3].map(() => new HeavyHitters(8, WASTE_EXAMPLES));
   const smallestTable = [0, 0]; // the empty table's self size seen on this heap: Map, Set
+  const kindOf = classKinds(a.classNames, NAMES.slice(0, OBJECT + 1));
+  const { classOf } = a;
   for (let o = 0, n = s.nodeCount; o < n; o++) {
-    if (nodeTypes[o] !== objectType) continue;
-    const kind = names.ofNode(o);
-    if (kind > OBJECT) continue;
+    const kind = kindOf[classOf[o]];
+    if (kind < 0 || nodeTypes[o] !== objectType) continue;
     let empty = false;
     if (kind === MAP || kind === SET) {
       const table = internalTarget(s, names, o, TABLE);

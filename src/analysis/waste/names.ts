@@ -106,3 +106,10 @@ export class HeavyHitters {
     return best < 0 ? [] : this.examples[best];
   }
 }
+
+/** Per class id, the position of its name in `known` or -1 (objects are matched by class, not by name string). */
+export function classKinds(classNames: readonly string[], known: readonly string[]): Int8Array {
+  const out = new Int8Array(classNames.length);
+  for (let c = 0; c < classNames.length; c++) out[c] = known.indexOf(classNames[c]);
+  return out;
+}

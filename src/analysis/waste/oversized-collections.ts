@@ -1,6 +1,6 @@
 import { formatBytes, formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
-import { internalTarget, KnownNames, TopK } from './names.js';
+import { classKinds, internalTarget, KnownNames, TopK } from './names.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
 /** Report a store from this much unused capacity on, and only when it is at least RATIO times its contents. */
@@ -29,16 +29,18 @@ export function oversizedCollections(a: HeapAnalysis): WasteFinding[] {
   const s = a.snapshot;
   const names = new KnownNames(s, NAMES);
   const { nodeTypes, firstEdge, edgeTypes, edgeNames } = s;
+  const { classOf } = a;
   const objectType = s.nodeType.object;
   const internal = s.edgeType.internal;
+  const kindOf = classKinds(a.classNames, NAMES.slice(0, SET + 1));
   // the last store measured: its capacity and the entries or slots in use
   let capacity = 0;
   let used = 0;
   let storeSize = 0;
   /** The unused bytes of o's store, or -1 when o is not an Array, Map or Set with a store worth judging. */
   const measure = (o: number): number => {
-    const kind = names.ofNode(o);
-    if (kind < 0 || kind > SET) return -1;
+    const kind = kindOf[a.classOf[o]];
+    if (kind < 0) return -1;
     const store = internalTarget(s, names, o, kind === ARRAY ? ELEMENTS : TABLE);
     if (store < 0) return -1;
     storeSize = s.nodeSelfSize(store);
@@ -73,7 +75,7 @@ export function oversizedCollections(a: HeapAnalysis): WasteFinding[] {
   let bytes = 0;
   const top = new TopK(WASTE_EXAMPLES);
   for (let o = 0, n = s.nodeCount; o < n; o++) {
-    if (nodeTypes[o] !== objectType) continue;
+    if (kindOf[classOf[o]] < 0 || nodeTypes[o] !== objectType) continue;
     const unused = measure(o);
     if (unused < MIN_UNUSED || used === 0 || capacity < RATIO * used) continue;
     count++;
@@ -91,7 +93,7 @@ export function oversizedCollections(a: HeapAnalysis): WasteFinding[] {
       rule: OVERSIZED_RULE,
       examples: top.nodes.map((node, i) => {
         measure(node);
-        const what = names.ofNode(node) === ARRAY ? 'slots' : 'entries';
+        const what = kindOf[a.classOf[node]] === ARRAY ? 'slots' : 'entries';
         const detail = `capacity ${formatCount(capacity)} ${what}, ${formatCount(used)} in use (store ${formatBytes(storeSize)})`;
         return { node, bytes: top.sizes[i], detail };
       }),

@@ -7,9 +7,14 @@ import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
 /** A context variable is judged when it retains this much. */
 const MIN_RETAINED = 64 * 1024;
-/** Bounds: closures looked at in detail, and context hops walked up from each closure. */
-const MAX_PAIRS = 20_000;
+/** Bounds: contexts with a big variable looked at in detail, and context hops walked up from each closure. */
+const MAX_CONTEXTS = 50_000;
 const MAX_DEPTH = 16;
+/** A context held by closures of more functions than this is a module's or a class's scope, not a factory's. */
+const MAX_FUNCTIONS = 3;
+const NOT_CONTEXT = 1;
+const SMALL = 2;
+const BIG = 3;
 
 const NAMES = ['system / Context', 'context', 'previous', 'shared', 'script_or_debug_info', 'script', 'source'];
 const [CONTEXT_NODE, CONTEXT_EDGE, PREVIOUS, SHARED, SCRIPT_OR_DEBUG_INFO, SCRIPT, SOURCE] = NAMES.keys();
@@ -17,7 +22,9 @@ const [CONTEXT_NODE, CONTEXT_EDGE, PREVIOUS, SHARED, SCRIPT_OR_DEBUG_INFO, SCRIP
 export const UNUSED_CONTEXT_RULE =
   'V8 keeps one context per scope, shared by all the closures created in it, so a closure keeps every variable ' +
   `of its scope alive. A variable retaining ${formatBytes(MIN_RETAINED)} or more is reported when no live closure ` +
-  "holding its context (directly or from an inner scope) mentions it in its source. The snapshot holds a script's " +
+  'holding its context (directly or from an inner scope) mentions it in its source, and the context is held by ' +
+  `closures of at most ${MAX_FUNCTIONS} functions (a scope many functions share, like a module's top level, is left out) ` +
+  `and not by Node's own modules; at most ${formatCount(MAX_CONTEXTS)} such contexts are looked at. The snapshot holds a script's ` +
   'source only up to its first 1,024 characters, and the compiled code reads context variables by slot number, ' +
   'not by name: where a function’s whole text is not in the snapshot, the finding lists it as not checked. ' +
   'Bytes: the retained size of the variable’s value (what the context alone keeps).';
@@ -35,36 +42,56 @@ interface Group {
 export function unusedContextVariables(a: HeapAnalysis): WasteFinding[] {
   const s = a.snapshot;
   const names = new KnownNames(s, NAMES);
-  const { nodeTypes, firstEdge, edgeTargets } = s;
+  const { nodeTypes, edgeTargets } = s;
   const closureType = s.nodeType.closure;
   const n = s.nodeCount;
-  // pass 1: contexts with a big variable, a bit each
-  const marked = new Uint32Array((n + 31) >>> 5);
-  let candidates = 0;
+  // from each closure up its context chain; per node, whether it is a context with a big variable (computed once)
+  const state = new Uint8Array(n); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG
+  // per big context (a slot each, bounded): its closures, and up to MAX_FUNCTIONS + 1 functions with a closure each
+  const slotOf = new Map<number, number>(); // context ordinal → slot, at most MAX_CONTEXTS entries
+  const contexts: number[] = [];
+  const closures: number[] = [];
+  const fns = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
+  const fnClosure = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
+  const fnCount = new Uint8Array(MAX_CONTEXTS);
   for (let o = 0; o < n; o++) {
-    const t = nodeTypes[o];
-    if (t === closureType || firstEdge[o + 1] === firstEdge[o] || names.ofNode(o) !== CONTEXT_NODE) continue;
-    if (bigVariable(a, o) < 0) continue;
-    marked[o >>> 5] |= 1 << (o & 31);
-    candidates++;
-  }
-  if (candidates === 0) return [];
-  // pass 2: closures whose context chain reaches a marked context (bounded list of pairs)
-  const pairClosure: number[] = [];
-  const pairContext: number[] = [];
-  for (let o = 0; o < n && pairClosure.length < MAX_PAIRS; o++) {
     if (nodeTypes[o] !== closureType) continue;
     let c = internalTarget(s, names, o, CONTEXT_EDGE);
-    // up through function and block contexts only: a native context's hundreds of slots are not scanned
-    for (let depth = 0; c >= 0 && depth < MAX_DEPTH && names.ofNode(c) === CONTEXT_NODE; depth++) {
-      if (marked[c >>> 5] & (1 << (c & 31))) {
-        pairClosure.push(o);
-        pairContext.push(c);
+    for (let depth = 0; c >= 0 && depth < MAX_DEPTH; depth++) {
+      let st = state[c];
+      if (st === 0) {
+        st = names.ofNode(c) !== CONTEXT_NODE ? NOT_CONTEXT : bigVariable(a, c) >= 0 ? BIG : SMALL;
+        state[c] = st;
+      }
+      // up through function and block contexts only: a native context's hundreds of slots are not scanned
+      if (st === NOT_CONTEXT) break;
+      if (st === BIG) {
+        let slot = slotOf.get(c);
+        if (slot === undefined && contexts.length < MAX_CONTEXTS) {
+          slot = contexts.length;
+          slotOf.set(c, slot);
+          contexts.push(c);
+          closures.push(0);
+        }
+        if (slot !== undefined) {
+          closures[slot]++;
+          const k = fnCount[slot];
+          if (k <= MAX_FUNCTIONS) {
+            const fn = internalTarget(s, names, o, SHARED);
+            let known = false;
+            for (let f = 0; f < k && !known; f++) known = fns[slot * (MAX_FUNCTIONS + 1) + f] === fn;
+            if (!known) {
+              fns[slot * (MAX_FUNCTIONS + 1) + k] = fn;
+              fnClosure[slot * (MAX_FUNCTIONS + 1) + k] = o;
+              fnCount[slot] = k + 1;
+            }
+          }
+        }
       }
       c = internalTarget(s, names, c, PREVIOUS);
     }
   }
-  // per context: the big variable, and whether some holder mentions it or cannot be checked
+  if (contexts.length === 0) return [];
   const sourceOf = (fn: number): string | null => {
     const shared = internalTarget(s, names, fn, SHARED);
     let script = shared < 0 ? -1 : internalTarget(s, names, shared, SCRIPT_OR_DEBUG_INFO);
@@ -72,7 +99,13 @@ export function unusedContextVariables(a: HeapAnalysis): WasteFinding[] {
     const source = script < 0 ? -1 : internalTarget(s, names, script, SOURCE);
     return source < 0 ? null : s.nodeName(source);
   };
-  const locations = closureLocations(a, pairClosure);
+  // the closures to look up: one per function of each context a few functions share
+  const looked: number[] = [];
+  for (let slot = 0; slot < contexts.length; slot++) {
+    if (fnCount[slot] > MAX_FUNCTIONS) continue;
+    for (let f = 0; f < fnCount[slot]; f++) looked.push(fnClosure[slot * (MAX_FUNCTIONS + 1) + f]);
+  }
+  const locations = closureLocations(a, looked);
   const verdictOf = (closure: number, variable: string): 'uses' | 'unused' | 'unknown' => {
     const loc = locations.get(closure);
     const source = sourceOf(closure);
@@ -81,35 +114,30 @@ export function unusedContextVariables(a: HeapAnalysis): WasteFinding[] {
     if (text === null) return 'unknown';
     return mentions(text, variable) ? 'uses' : 'unused';
   };
-  // pairs come grouped by closure, not by context: order them by context
-  const order = pairContext.map((_, i) => i).sort((x, y) => pairContext[x] - pairContext[y]);
-  const groups = new Map<number, Group>(); // by the closures' function (SharedFunctionInfo), bounded by MAX_PAIRS
-  for (let i = 0; i < order.length; ) {
-    const ctx = pairContext[order[i]];
-    let j = i;
-    while (j < order.length && pairContext[order[j]] === ctx) j++;
+  const groups = new Map<number, Group>(); // by the first function holding the context: bounded by MAX_CONTEXTS
+  for (let slot = 0; slot < contexts.length; slot++) {
+    // a scope many functions share (a module's top level) is there to be shared
+    if (fnCount[slot] > MAX_FUNCTIONS) continue;
+    const ctx = contexts[slot];
+    const holder = fnClosure[slot * (MAX_FUNCTIONS + 1)];
+    // Node's own modules (scripts named node:…) are not the program's waste
+    if (scriptNameOf(s, holder).startsWith('node:')) continue;
     const variableEdge = bigVariable(a, ctx);
     const variable = s.edgeName(variableEdge);
     let used = false;
     let unknown = false;
-    // Node's own modules (scripts named node:…) are not the program's waste
-    if (scriptNameOf(s, pairClosure[order[i]]).startsWith('node:')) used = true;
-    for (let k = i; k < j && !used; k++) {
-      const v = verdictOf(pairClosure[order[k]], variable);
+    for (let f = 0; f < fnCount[slot] && !used; f++) {
+      const v = verdictOf(fnClosure[slot * (MAX_FUNCTIONS + 1) + f], variable);
       if (v === 'uses') used = true;
       else if (v === 'unknown') unknown = true;
     }
-    if (!used) {
-      const holder = pairClosure[order[i]];
-      const fn = internalTarget(s, names, holder, SHARED);
-      const key = fn < 0 ? -1 - holder : fn;
-      const g = groups.get(key) ?? { fn: holder, closures: 0, bytes: 0, variable, verified: !unknown, example: holder };
-      g.closures += j - i;
-      g.bytes += a.retainedSizes[edgeTargets[variableEdge]];
-      g.verified &&= !unknown;
-      groups.set(key, g);
-    }
-    i = j;
+    if (used) continue;
+    const key = fns[slot * (MAX_FUNCTIONS + 1)];
+    const g = groups.get(key) ?? { fn: key, closures: 0, bytes: 0, variable, verified: !unknown, example: holder };
+    g.closures += closures[slot];
+    g.bytes += a.retainedSizes[edgeTargets[variableEdge]];
+    g.verified &&= !unknown;
+    groups.set(key, g);
   }
   const out: WasteFinding[] = [];
   for (const verified of [true, false]) {
