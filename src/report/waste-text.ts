@@ -1,7 +1,7 @@
 import { formatBytes, formatPercent, padLeft } from '../format.js';
 import type { WasteJson } from './waste-report.js';
 
-const TEXT_EXAMPLES = 3;
+const TEXT_EXAMPLES = 2;
 const SIZE_WORDS = { shallow: 'shallow', retained: 'retained', unused: 'unused' } as const;
 
 /** analyze's waste section: each finding with its bytes (and which bytes), then its biggest examples and paths. */

@@ -1,6 +1,6 @@
 import { formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
-import { classKinds, HeavyHitters, internalTarget, KnownNames } from './names.js';
+import { classKinds, HeavyHitters, KnownNames, lastInternalTarget } from './names.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
 /** Fewer empty containers of a kind than this are not worth a line. */
@@ -51,7 +51,7 @@ export function emptyCollections(a: HeapAnalysis, minCount = MIN_EMPTY): WasteFi
     if (kind < 0 || nodeTypes[o] !== objectType) continue;
     let empty = false;
     if (kind === MAP || kind === SET) {
-      const table = internalTarget(s, names, o, TABLE);
+      const table = lastInternalTarget(s, names, o, TABLE);
       if (table < 0) continue;
       let refs = 0;
       for (let e = firstEdge[table], end = firstEdge[table + 1]; e < end; e++) {
@@ -63,7 +63,7 @@ export function emptyCollections(a: HeapAnalysis, minCount = MIN_EMPTY): WasteFi
       if (smallestTable[t] === 0) smallestTable[t] = 16 + 8 * (3 + 2 + 4 * (kind === MAP ? 3 : 2));
       empty = refs === 0 && size === smallestTable[t];
     } else if (kind === ARRAY) {
-      empty = internalTarget(s, names, o, ELEMENTS) < 0;
+      empty = lastInternalTarget(s, names, o, ELEMENTS) < 0;
     } else {
       let own = 0;
       let dictionary = false;

@@ -113,3 +113,15 @@ export function classKinds(classNames: readonly string[], known: readonly string
   for (let c = 0; c < classNames.length; c++) out[c] = known.indexOf(classNames[c]);
   return out;
 }
+
+/**
+ * internalTarget scanning from the last edge: V8 writes an array's element edges first and its internal edges
+ * last, so `elements` of a 100,000-element array is found in a few steps.
+ */
+export function lastInternalTarget(s: HeapSnapshot, names: KnownNames, o: number, k: number): number {
+  const internal = s.edgeType.internal;
+  for (let e = s.firstEdge[o + 1] - 1, start = s.firstEdge[o]; e >= start; e--) {
+    if (s.edgeTypes[e] === internal && names.of(s.edgeNames[e]) === k) return s.edgeTargets[e];
+  }
+  return -1;
+}

@@ -1,6 +1,6 @@
 import { formatBytes, formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
-import { classKinds, internalTarget, KnownNames, TopK } from './names.js';
+import { classKinds, KnownNames, lastInternalTarget, TopK } from './names.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
 /** Report a store from this much unused capacity on, and only when it is at least RATIO times its contents. */
@@ -41,7 +41,7 @@ export function oversizedCollections(a: HeapAnalysis): WasteFinding[] {
   const measure = (o: number): number => {
     const kind = kindOf[a.classOf[o]];
     if (kind < 0) return -1;
-    const store = internalTarget(s, names, o, kind === ARRAY ? ELEMENTS : TABLE);
+    const store = lastInternalTarget(s, names, o, kind === ARRAY ? ELEMENTS : TABLE);
     if (store < 0) return -1;
     storeSize = s.nodeSelfSize(store);
     const slots = (storeSize - HEADER) / SLOT;
