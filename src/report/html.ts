@@ -6,6 +6,8 @@ import { formatBytes, formatCount } from '../format.js';
 import type { AnalysisReport } from './analysis-report.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
 import type { LeakFindings } from './leak-findings.js';
+import { wasteHtml } from './waste-html.js';
+import type { WasteJson } from './waste-report.js';
 
 /** Bounds on the embedded dominator tree, so a 600 MB snapshot's report stays a few MB. */
 const TREE_MAX_NODES = 25_000;
@@ -84,7 +86,7 @@ export function renderHtmlReport(report: AnalysisReport & Partial<LeakFindings>,
 <body>
 <header><h1>${esc(title)}</h1>
 <p id="totals">${esc(report.snapshot.path)} · ${formatCount(report.snapshot.nodeCount)} nodes · ${formatCount(report.snapshot.edgeCount)} edges · total ${formatBytes(report.snapshot.totalSize)}</p>
-<nav><a href="#overview">Overview</a> <a href="#suspects">Leak suspects</a> <a href="#tree">Dominator tree</a> <a href="#histogram">Classes</a> <a href="#strings">Duplicate strings</a></nav>
+<nav><a href="#overview">Overview</a> <a href="#suspects">Leak suspects</a> <a href="#tree">Dominator tree</a> <a href="#histogram">Classes</a> <a href="#strings">Duplicate strings</a> <a href="#waste">Waste</a></nav>
 </header>
 <main>
 <section id="overview"><h2>Retained size by class</h2>${classChart(report)}</section>
@@ -94,6 +96,7 @@ export function renderHtmlReport(report: AnalysisReport & Partial<LeakFindings>,
 <section id="histogram"><h2>Classes</h2><p class="hint">The biggest by retained size; click a column to sort.</p>
 <table class="sortable" id="histogram-table"><thead><tr><th data-key="className">class</th><th class="num" data-key="count">count</th><th class="num" data-key="shallowSize">shallow</th><th class="num" data-key="retainedSize">retained</th></tr></thead><tbody></tbody></table><button type="button" id="histogram-more" hidden></button></section>
 <section id="strings"><h2>Duplicate strings</h2><table id="strings-table"><thead><tr><th class="num">wasted</th><th class="num">count</th><th class="num">each</th><th>value</th></tr></thead><tbody></tbody></table></section>
+${wasteHtml((report as { waste?: WasteJson }).waste)}
 </main>
 <script type="application/json" id="heapwatch-data">${jsonForScript(data)}</script>
 <script>${HTML_SCRIPT}</script>

@@ -13,13 +13,13 @@ export function register(program: Command): void {
   program
     .command('analyze')
     .description(
-      'MAT-style offline analysis of a .heapsnapshot: leak suspects, totals, biggest objects (dominator tree), class histogram, duplicate strings',
+      'MAT-style offline analysis of a .heapsnapshot: leak suspects, totals, biggest objects (dominator tree), class histogram, duplicate strings, waste',
     )
     .argument('<file>', 'a .heapsnapshot file')
     .option('--top <n>', 'rows of biggest objects, of classes and of duplicate strings', '20')
     .option('--json', 'print one JSON document (schema heapwatch/analysis@1)')
     .option('--html <out.html>', 'also write a self-contained HTML report to this file')
-    .option('--no-suspects', 'skip leak suspects, paths and duplicate strings (faster)')
+    .option('--no-suspects', 'skip leak suspects, paths, duplicate strings and waste (faster)')
     .action(async (file: string, opts: AnalyzeOptions) => {
       const top = positiveInt(opts.top, '--top');
       if (opts.html !== undefined) {
@@ -31,12 +31,15 @@ export function register(program: Command): void {
       const report = buildAnalysisReport(file, analysis, top);
       const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;
       const findings = leaks ? await leaks.addLeakFindings(report, analysis, top) : null;
+      const wasted = leaks ? await import('../../report/waste-report.js') : null;
+      const waste = wasted ? await wasted.addWaste(report, analysis) : null;
       if (opts.html && leaks) await leaks.writeHtmlReport(opts.html, report, analysis);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
       } else {
         const { renderAnalysisText, defaultSections } = await import('../../report/analysis-text.js');
-        const sections = findings && leaks ? leaks.withLeakSections(defaultSections, findings) : defaultSections;
+        let sections = findings && leaks ? leaks.withLeakSections(defaultSections, findings) : defaultSections;
+        if (wasted && waste) sections = wasted.withWasteSection(sections, waste);
         process.stdout.write(renderAnalysisText(report, sections));
         if (opts.html) process.stderr.write(`heapwatch: HTML report written to ${opts.html}\n`);
       }

@@ -1,0 +1,100 @@
+import { formatCount } from '../../format.js';
+import type { HeapAnalysis } from '../types.js';
+import { classKinds, HeavyHitters, KnownNames, lastInternalTarget } from './names.js';
+import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
+
+/** Fewer empty containers of a kind than this are not worth a line. */
+const MIN_EMPTY = 100;
+
+const NAMES = [
+  'Map',
+  'Set',
+  'Array',
+  'Object',
+  'table',
+  'elements',
+  'properties',
+  'map',
+  '(object properties)',
+  '__proto__',
+];
+const [MAP, SET, ARRAY, OBJECT, TABLE, ELEMENTS, PROPERTIES, MAP_EDGE, DICTIONARY, PROTO] = NAMES.keys();
+const KINDS = ['Map objects', 'Set objects', 'Array objects', 'objects used as maps (dictionary mode)'];
+
+const DETAILS = ['empty Map', 'empty Set', 'empty Array', 'no own property left'];
+
+export const EMPTY_RULE =
+  'Map/Set: its hash table has no key or value that is a heap object and is at its smallest capacity (4 entries; ' +
+  'small integers, booleans, null and undefined are not in a snapshot, so a table holding only those reads as empty). ' +
+  'Array: no elements store (V8 points an empty array at the shared empty store, which the snapshot leaves out). ' +
+  'Object used as a map: dictionary-mode properties and no own property left. Bytes: shallow size as DevTools shows ' +
+  'it, the table or dictionary owned by the container included.';
+
+/** Empty Maps, Sets, Arrays and emptied dictionary-mode objects, per kind when there are at least MIN_EMPTY. */
+export function emptyCollections(a: HeapAnalysis, minCount = MIN_EMPTY): WasteFinding[] {
+  const s = a.snapshot;
+  const names = new KnownNames(s, NAMES);
+  const { nodeTypes, firstEdge, edgeTypes, edgeNames, edgeTargets } = s;
+  const objectType = s.nodeType.object;
+  const internal = s.edgeType.internal;
+  const property = s.edgeType.property;
+  const count = [0, 0, 0, 0];
+  const bytes = [0, 0, 0, 0];
+  const examples: number[][] = [[], [], [], []];
+  // examples from the object that holds the most of them (by immediate dominator): where the waste accumulates
+  const holders = [0, 1, 2, 3].map(() => new HeavyHitters(8, WASTE_EXAMPLES));
+  const smallestTable = [0, 0]; // the empty table's self size seen on this heap: Map, Set
+  const kindOf = classKinds(a.classNames, NAMES.slice(0, OBJECT + 1));
+  const { classOf } = a;
+  for (let o = 0, n = s.nodeCount; o < n; o++) {
+    const kind = kindOf[classOf[o]];
+    if (kind < 0 || nodeTypes[o] !== objectType) continue;
+    let empty = false;
+    if (kind === MAP || kind === SET) {
+      const table = lastInternalTarget(s, names, o, TABLE);
+      if (table < 0) continue;
+      let refs = 0;
+      for (let e = firstEdge[table], end = firstEdge[table + 1]; e < end; e++) {
+        if (!(edgeTypes[e] === internal && names.of(edgeNames[e]) === MAP_EDGE)) refs++;
+      }
+      const size = s.nodeSelfSize(table);
+      const t = kind === MAP ? 0 : 1;
+      // the smallest table a Map or Set can have: 3 header slots, 2 buckets, 4 entries
+      if (smallestTable[t] === 0) smallestTable[t] = 16 + 8 * (3 + 2 + 4 * (kind === MAP ? 3 : 2));
+      empty = refs === 0 && size === smallestTable[t];
+    } else if (kind === ARRAY) {
+      empty = lastInternalTarget(s, names, o, ELEMENTS) < 0;
+    } else {
+      let own = 0;
+      let dictionary = false;
+      for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
+        const t = edgeTypes[e];
+        if (t === property && names.of(edgeNames[e]) !== PROTO) own++;
+        else if (t === internal && names.of(edgeNames[e]) === PROPERTIES) {
+          dictionary = names.ofNode(edgeTargets[e]) === DICTIONARY;
+        } else if (t !== internal && t !== property) own++; // elements or hidden fields: not empty
+      }
+      empty = dictionary && own === 0;
+    }
+    if (!empty) continue;
+    count[kind]++;
+    bytes[kind] += a.selfSizes[o];
+    if (examples[kind].length < WASTE_EXAMPLES) examples[kind].push(o);
+    holders[kind].offer(a.dominators[o], o);
+  }
+  const out: WasteFinding[] = [];
+  for (let k = 0; k < KINDS.length; k++) {
+    if (count[k] < minCount || count[k] === 0) continue;
+    const shown = [...new Set([...holders[k].topExamples(), ...examples[k]])].slice(0, WASTE_EXAMPLES);
+    out.push({
+      kind: 'empty-collections',
+      title: `${formatCount(count[k])} empty ${KINDS[k]}`,
+      count: count[k],
+      bytes: bytes[k],
+      sizeKind: 'shallow',
+      rule: EMPTY_RULE,
+      examples: shown.map((node) => ({ node, bytes: a.selfSizes[node], detail: DETAILS[k] })),
+    });
+  }
+  return out.sort((x, y) => y.bytes - x.bytes);
+}

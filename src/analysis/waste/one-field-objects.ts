@@ -1,0 +1,133 @@
+import { formatCount } from '../../format.js';
+import type { HeapAnalysis } from '../types.js';
+import { KnownNames } from './names.js';
+import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
+
+/** Classes with fewer instances are not judged; at most this many classes, biggest first, are. */
+const MIN_INSTANCES = 1000;
+const MAX_CLASSES = 64;
+/** Instances compared per class (the first ones in the snapshot: objects allocated together sit together). */
+const SAMPLE = 64;
+const SKIPPED_CLASSES = new Set(['Array', 'Map', 'Set', 'Object', 'Function']);
+
+export const ONE_FIELD_RULE =
+  `Classes (plain objects by shape, as DevTools names them) with at least ${formatCount(MIN_INSTANCES)} instances: ` +
+  `the first ${SAMPLE} instances (those with the most common set of fields) are compared field by field (named properties and unnamed in-object fields); a ` +
+  'field is the same when it points at the same object or at strings of equal value. Reported when at most one ' +
+  'field differs. Small integers, booleans, null and undefined are not in a snapshot, so fields holding only ' +
+  'those cannot be compared and count as the same. Bytes: the shallow size of all instances.';
+
+/** Many small objects that differ only in one field (or in none the snapshot shows). */
+export function oneFieldObjects(a: HeapAnalysis): WasteFinding[] {
+  const s = a.snapshot;
+  const { count, shallowSize } = a.classCounts;
+  const candidates: number[] = [];
+  for (let c = 0; c < a.classNames.length; c++) {
+    const name = a.classNames[c];
+    if (count[c] < MIN_INSTANCES || SKIPPED_CLASSES.has(name) || name.startsWith('(') || name.startsWith('system ')) {
+      continue;
+    }
+    candidates.push(c);
+  }
+  candidates.sort((x, y) => shallowSize[y] - shallowSize[x]);
+  candidates.length = Math.min(candidates.length, MAX_CLASSES);
+  if (candidates.length === 0) return [];
+  const slotOf = new Int32Array(a.classNames.length).fill(-1);
+  candidates.forEach((c, i) => {
+    slotOf[c] = i;
+  });
+  // the first SAMPLE object instances of each candidate class, flat: class i's at i*SAMPLE …
+  const samples = new Int32Array(candidates.length * SAMPLE).fill(-1);
+  const taken = new Uint32Array(candidates.length);
+  let open = candidates.length;
+  const objectType = s.nodeType.object;
+  const { nodeTypes } = s;
+  for (let o = 0, n = s.nodeCount; o < n && open > 0; o++) {
+    if (nodeTypes[o] !== objectType) continue;
+    const i = slotOf[a.classOf[o]];
+    if (i < 0 || taken[i] === SAMPLE) continue;
+    samples[i * SAMPLE + taken[i]++] = o;
+    if (taken[i] === SAMPLE) open--;
+  }
+  const names = new KnownNames(s, ['__proto__']);
+  const out: WasteFinding[] = [];
+  candidates.forEach((c, i) => {
+    if (taken[i] < 2) return;
+    const group = Array.from(samples.subarray(i * SAMPLE, i * SAMPLE + taken[i]));
+    const members: number[] = [];
+    const varying = varyingFields(a, names, group, members);
+    if (varying === null || varying.length > 1) return;
+    const field = varying[0];
+    const what = field === undefined ? 'identical in every field the snapshot shows' : `differ only in ${field}`;
+    out.push({
+      kind: 'one-field-objects',
+      title: `${formatCount(count[c])} × ${a.classNames[c]} ${what}`,
+      count: count[c],
+      bytes: shallowSize[c],
+      sizeKind: 'shallow',
+      rule: ONE_FIELD_RULE,
+      examples: members.slice(0, WASTE_EXAMPLES).map((node) => ({
+        node,
+        bytes: a.selfSizes[node],
+        detail: field === undefined ? 'same fields as the others' : `varies: ${field}`,
+      })),
+    });
+  });
+  return out.sort((x, y) => y.bytes - x.bytes);
+}
+
+/**
+ * The fields whose values differ among the objects (by name: `x`, or `field #k` for an unnamed in-object
+ * field), or null when fewer than half of them have the same fields, or none; `members` receives the objects compared.
+ */
+function varyingFields(a: HeapAnalysis, names: KnownNames, group: number[], members: number[]): string[] | null {
+  const s = a.snapshot;
+  const { firstEdge, edgeTypes, edgeNames, edgeTargets } = s;
+  const property = s.edgeType.property;
+  const hidden = s.edgeType.hidden;
+  const fields = (o: number): number[] => {
+    const out: number[] = [];
+    for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
+      const t = edgeTypes[e];
+      if ((t === property && names.of(edgeNames[e]) !== 0) || t === hidden) out.push(e);
+    }
+    return out;
+  };
+  // compare the objects of the most common field layout (a few odd ones, e.g. with an extra property, are left out)
+  const byLayout = new Map<string, number[][]>();
+  const membersOf = new Map<string, number[]>();
+  for (const o of group) {
+    const f = fields(o);
+    const key = f.map((e) => `${edgeTypes[e]}:${edgeNames[e]}`).join(',');
+    const list = byLayout.get(key);
+    if (list) list.push(f);
+    else byLayout.set(key, [f]);
+    membersOf.set(key, [...(membersOf.get(key) ?? []), o]);
+  }
+  const [layout, same] = [...byLayout.entries()].sort((x, y) => y[1].length - x[1].length)[0];
+  members.push(...(membersOf.get(layout) ?? []));
+  const first = same[0];
+  if (first.length === 0 || same.length * 2 < group.length) return null;
+  const differs = new Uint8Array(first.length);
+  const stringType = s.nodeType.string;
+  const nameOf = (o: number) => s.nodes[o * s.nodeFieldCount + s.nodeNameOffset];
+  for (let k = 1; k < same.length; k++) {
+    const other = same[k];
+    for (let f = 0; f < first.length; f++) {
+      const v0 = edgeTargets[first[f]];
+      const v1 = edgeTargets[other[f]];
+      const equal =
+        v0 === v1 || (s.nodeTypeOf(v0) === stringType && s.nodeTypeOf(v1) === stringType && nameOf(v0) === nameOf(v1));
+      if (!equal) differs[f] = 1;
+    }
+  }
+  const out: string[] = [];
+  for (let f = 0; f < first.length; f++) {
+    if (!differs[f]) continue;
+    const e = first[f];
+    out.push(
+      edgeTypes[e] === property ? s.edgeName(e) : `in-object field #${s.edgeNameOrIndex(e)} (V8 leaves its name out)`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,206 @@
+import { formatBytes, formatCount } from '../../format.js';
+import { scriptNameOf } from '../node-names.js';
+import type { HeapAnalysis } from '../types.js';
+import { functionText, mentions } from './function-text.js';
+import { internalTarget, KnownNames } from './names.js';
+import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
+
+/** A context variable is judged when it retains this much. */
+const MIN_RETAINED = 64 * 1024;
+/** Bounds: contexts with a big variable looked at in detail, and context hops walked up from each closure. */
+const MAX_CONTEXTS = 50_000;
+const MAX_DEPTH = 16;
+/** A context held by closures of more functions than this is a module's or a class's scope, not a factory's. */
+const MAX_FUNCTIONS = 3;
+const NOT_CONTEXT = 1;
+const SMALL = 2;
+const BIG = 3;
+
+const NAMES = ['system / Context', 'context', 'previous', 'shared', 'script_or_debug_info', 'script', 'source'];
+const [CONTEXT_NODE, CONTEXT_EDGE, PREVIOUS, SHARED, SCRIPT_OR_DEBUG_INFO, SCRIPT, SOURCE] = NAMES.keys();
+
+export const UNUSED_CONTEXT_RULE =
+  'V8 keeps one context per scope, shared by all the closures created in it, so a closure keeps every variable ' +
+  `of its scope alive. A variable retaining ${formatBytes(MIN_RETAINED)} or more is reported when no live closure ` +
+  'holding its context (directly or from an inner scope) mentions it in its source, and the context is held by ' +
+  `closures of at most ${MAX_FUNCTIONS} functions (a scope many functions share, like a module's top level, is left out) ` +
+  `and not by Node's own modules; at most ${formatCount(MAX_CONTEXTS)} such contexts are looked at. The snapshot holds a script's ` +
+  'source only up to its first 1,024 characters, and the compiled code reads context variables by slot number, ' +
+  'not by name: where a function’s whole text is not in the snapshot, the finding lists it as not checked. ' +
+  'Bytes: the retained size of the variable’s value (what the context alone keeps).';
+
+interface Group {
+  fn: number;
+  closures: number;
+  bytes: number;
+  variable: string;
+  verified: boolean;
+  example: number;
+}
+
+/** Closures that keep large context variables alive that their own code never mentions. */
+export function unusedContextVariables(a: HeapAnalysis): WasteFinding[] {
+  const s = a.snapshot;
+  const names = new KnownNames(s, NAMES);
+  const { nodeTypes, edgeTargets } = s;
+  const closureType = s.nodeType.closure;
+  const n = s.nodeCount;
+  // from each closure up its context chain; per node, whether it is a context with a big variable (computed once)
+  const state = new Uint8Array(n); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG
+  // per big context (a slot each, bounded): its closures, and up to MAX_FUNCTIONS + 1 functions with a closure each
+  const slotOf = new Map<number, number>(); // context ordinal → slot, at most MAX_CONTEXTS entries
+  const contexts: number[] = [];
+  const closures: number[] = [];
+  const fns = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
+  const fnClosure = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
+  const fnCount = new Uint8Array(MAX_CONTEXTS);
+  for (let o = 0; o < n; o++) {
+    if (nodeTypes[o] !== closureType) continue;
+    let c = internalTarget(s, names, o, CONTEXT_EDGE);
+    for (let depth = 0; c >= 0 && depth < MAX_DEPTH; depth++) {
+      let st = state[c];
+      if (st === 0) {
+        st = names.ofNode(c) !== CONTEXT_NODE ? NOT_CONTEXT : bigVariable(a, c) >= 0 ? BIG : SMALL;
+        state[c] = st;
+      }
+      // up through function and block contexts only: a native context's hundreds of slots are not scanned
+      if (st === NOT_CONTEXT) break;
+      if (st === BIG) {
+        let slot = slotOf.get(c);
+        if (slot === undefined && contexts.length < MAX_CONTEXTS) {
+          slot = contexts.length;
+          slotOf.set(c, slot);
+          contexts.push(c);
+          closures.push(0);
+        }
+        if (slot !== undefined) {
+          closures[slot]++;
+          const k = fnCount[slot];
+          if (k <= MAX_FUNCTIONS) {
+            const fn = internalTarget(s, names, o, SHARED);
+            let known = false;
+            for (let f = 0; f < k && !known; f++) known = fns[slot * (MAX_FUNCTIONS + 1) + f] === fn;
+            if (!known) {
+              fns[slot * (MAX_FUNCTIONS + 1) + k] = fn;
+              fnClosure[slot * (MAX_FUNCTIONS + 1) + k] = o;
+              fnCount[slot] = k + 1;
+            }
+          }
+        }
+      }
+      c = internalTarget(s, names, c, PREVIOUS);
+    }
+  }
+  if (contexts.length === 0) return [];
+  const sourceOf = (fn: number): string | null => {
+    const shared = internalTarget(s, names, fn, SHARED);
+    let script = shared < 0 ? -1 : internalTarget(s, names, shared, SCRIPT_OR_DEBUG_INFO);
+    if (script < 0 && shared >= 0) script = internalTarget(s, names, shared, SCRIPT);
+    const source = script < 0 ? -1 : internalTarget(s, names, script, SOURCE);
+    return source < 0 ? null : s.nodeName(source);
+  };
+  // the closures to look up: one per function of each context a few functions share
+  const looked: number[] = [];
+  for (let slot = 0; slot < contexts.length; slot++) {
+    if (fnCount[slot] > MAX_FUNCTIONS) continue;
+    for (let f = 0; f < fnCount[slot]; f++) looked.push(fnClosure[slot * (MAX_FUNCTIONS + 1) + f]);
+  }
+  const locations = closureLocations(a, looked);
+  const verdictOf = (closure: number, variable: string): 'uses' | 'unused' | 'unknown' => {
+    const loc = locations.get(closure);
+    const source = sourceOf(closure);
+    if (!loc || source === null) return 'unknown';
+    const text = functionText(source, loc.line, loc.column);
+    if (text === null) return 'unknown';
+    return mentions(text, variable) ? 'uses' : 'unused';
+  };
+  const groups = new Map<number, Group>(); // by the first function holding the context: bounded by MAX_CONTEXTS
+  for (let slot = 0; slot < contexts.length; slot++) {
+    // a scope many functions share (a module's top level) is there to be shared
+    if (fnCount[slot] > MAX_FUNCTIONS) continue;
+    const ctx = contexts[slot];
+    const holder = fnClosure[slot * (MAX_FUNCTIONS + 1)];
+    // Node's own modules (scripts named node:…) are not the program's waste
+    if (scriptNameOf(s, holder).startsWith('node:')) continue;
+    const variableEdge = bigVariable(a, ctx);
+    const variable = s.edgeName(variableEdge);
+    let used = false;
+    let unknown = false;
+    for (let f = 0; f < fnCount[slot] && !used; f++) {
+      const v = verdictOf(fnClosure[slot * (MAX_FUNCTIONS + 1) + f], variable);
+      if (v === 'uses') used = true;
+      else if (v === 'unknown') unknown = true;
+    }
+    if (used) continue;
+    const key = fns[slot * (MAX_FUNCTIONS + 1)];
+    const g = groups.get(key) ?? { fn: key, closures: 0, bytes: 0, variable, verified: !unknown, example: holder };
+    g.closures += closures[slot];
+    g.bytes += a.retainedSizes[edgeTargets[variableEdge]];
+    g.verified &&= !unknown;
+    groups.set(key, g);
+  }
+  const out: WasteFinding[] = [];
+  for (const verified of [true, false]) {
+    const rows = [...groups.values()].filter((g) => g.verified === verified).sort((x, y) => y.bytes - x.bytes);
+    if (rows.length === 0) continue;
+    const bytes = rows.reduce((sum, g) => sum + g.bytes, 0);
+    const count = rows.reduce((sum, g) => sum + g.closures, 0);
+    out.push({
+      kind: 'unused-context',
+      title: verified
+        ? `${formatCount(count)} closures keep a large variable of their scope they never use`
+        : `${formatCount(count)} closures keep a large variable of their scope (not checked: their source is not in the snapshot)`,
+      count,
+      bytes,
+      sizeKind: 'retained',
+      rule: UNUSED_CONTEXT_RULE,
+      examples: rows.slice(0, WASTE_EXAMPLES).map((g) => {
+        const loc = locations.get(g.example);
+        const file = scriptNameOf(s, g.example);
+        const where = loc ? ` (${file.slice(file.lastIndexOf('/') + 1)}:${loc.line + 1}:${loc.column + 1})` : '';
+        const times = g.closures > 1 ? `${formatCount(g.closures)} × ` : '';
+        return {
+          node: g.example,
+          bytes: g.bytes,
+          detail:
+            `${times}${s.nodeName(g.example) || '(anonymous)'}()${where} keeps \`${g.variable}\` ${verified ? 'and never mentions it' : ''}`.trimEnd(),
+        };
+      }),
+    });
+  }
+  return out;
+}
+
+/** The context edge of the variable retaining the most (at least MIN_RETAINED), or -1. */
+function bigVariable(a: HeapAnalysis, ctx: number): number {
+  const s = a.snapshot;
+  const contextEdge = s.edgeType.context;
+  let best = -1;
+  let bestSize = MIN_RETAINED - 1;
+  for (let e = s.firstEdge[ctx], end = s.firstEdge[ctx + 1]; e < end; e++) {
+    if (s.edgeTypes[e] !== contextEdge) continue;
+    const size = a.retainedSizes[s.edgeTargets[e]];
+    if (size > bestSize) {
+      best = e;
+      bestSize = size;
+    }
+  }
+  return best;
+}
+
+/** Line and column (0-based, where V8 puts a function's start) of the given closures, by one pass over `locations`. */
+function closureLocations(a: HeapAnalysis, closures: number[]): Map<number, { line: number; column: number }> {
+  const s = a.snapshot;
+  const f = s.meta.raw.location_fields;
+  const fields = Array.isArray(f) && f.length > 0 ? (f as string[]) : ['object_index', 'script_id', 'line', 'column'];
+  const [node, line, column] = ['object_index', 'line', 'column'].map((x) => fields.indexOf(x));
+  const out = new Map<number, { line: number; column: number }>();
+  if (node < 0 || line < 0 || column < 0 || closures.length === 0) return out;
+  const wanted = new Set(closures); // bounded by MAX_PAIRS
+  const locs = s.locations;
+  for (let i = 0; i + fields.length <= locs.length; i += fields.length) {
+    const o = locs[i + node];
+    if (wanted.has(o)) out.set(o, { line: locs[i + line], column: locs[i + column] });
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+import { nodeName } from '../analysis/index.js';
+import { computeRootPaths, type RootPaths, rootPath } from '../analysis/paths.js';
+import type { HeapAnalysis } from '../analysis/types.js';
+import { findWaste, type WasteFinding } from '../analysis/waste/index.js';
+import type { AnalysisReport } from './analysis-report.js';
+import type { TextSection } from './analysis-text.js';
+import { pathJson } from './leak-findings.js';
+import { clip } from './node-row.js';
+import { wasteText } from './waste-text.js';
+
+/** `waste` in analyze's JSON: MAT-style findings of memory spent on nothing, each with its biggest examples. */
+export interface WasteJson {
+  findings: WasteFindingJson[];
+  /** Milliseconds each waste analysis took on this snapshot. */
+  timings: { name: string; ms: number }[];
+}
+
+export interface WasteFindingJson extends Omit<WasteFinding, 'examples'> {
+  examples: WasteExampleJson[];
+}
+
+export interface WasteExampleJson {
+  id: number;
+  className: string;
+  name: string;
+  /** Bytes of the finding's sizeKind this example costs. */
+  bytes: number;
+  detail: string;
+  /** From the GC roots to the example, named as `heapwatch path` names it ('' when no strong path reaches it). */
+  pathText: string;
+}
+
+/** Runs the waste analyses, names their examples' paths, and adds `waste` to analyze's report. */
+export async function addWaste(report: AnalysisReport, a: HeapAnalysis): Promise<WasteJson> {
+  const { findings, timings } = findWaste(a);
+  const targets = findings.flatMap((f) => f.examples.map((x) => x.node));
+  const rp: RootPaths =
+    (await a.backgroundRootPaths()) ??
+    (targets.length > 0 ? computeRootPaths(a.snapshot, { holderPaths: true, targets }) : emptyPaths());
+  const waste: WasteJson = { findings: findings.map((f) => findingJson(a, rp, f)), timings };
+  Object.assign(report, { waste });
+  return waste;
+}
+
+/** analyze's text with the waste section after the others. */
+export function withWasteSection(sections: TextSection[], waste: WasteJson): TextSection[] {
+  return [...sections, (r) => wasteText(waste, r.snapshot.totalSize)];
+}
+
+function findingJson(a: HeapAnalysis, rp: RootPaths, f: WasteFinding): WasteFindingJson {
+  const s = a.snapshot;
+  return {
+    ...f,
+    examples: f.examples.map((x) => ({
+      id: s.nodeId(x.node),
+      className: a.classNames[a.classOf[x.node]],
+      name: clip(nodeName(a, x.node), 80),
+      bytes: x.bytes,
+      detail: x.detail,
+      pathText: pathJson(a, rootPath(s, rp, x.node)).pathText,
+    })),
+  };
+}
+
+function emptyPaths(): RootPaths {
+  return { dist: new Uint32Array(0), parentEdge: new Uint32Array(0) };
+}
