@@ -70,6 +70,13 @@ describe('a hand-built snapshot with a self size of 2^32+5', () => {
       expect(a.totalSize).toBe(BIG + 40 + 16);
     });
   }
+  it('counts it in full in the totals of a three-snapshot diff (its first two are read, not analysed)', () => {
+    const out = execFileSync(process.execPath, [join(REPO, 'bin/heapwatch.js'), 'diff', file, file, file, '--json'], {
+      encoding: 'utf8',
+    });
+    const totals = (JSON.parse(out) as { snapshots: { totalSize: number }[] }).snapshots.map((x) => x.totalSize);
+    expect(totals).toEqual([BIG + 56, BIG + 56, BIG + 56]);
+  });
 });
 
 describe('numbers that stay errors', () => {
