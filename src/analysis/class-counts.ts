@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import type { SelfSizes } from './self-sizes.js';
 
 /**
  * The closures' functions (DevTools puts all closures in one class, "Function"), numbered densely by name:
@@ -27,7 +28,7 @@ export function countClasses(
   s: HeapSnapshot,
   classOf: Uint32Array,
   classCount: number,
-  selfSizes: Uint32Array,
+  selfSizes: SelfSizes,
 ): ClassCounts {
   const count = new Float64Array(classCount);
   const shallowSize = new Float64Array(classCount);

@@ -1,6 +1,8 @@
 // The messages between analyzeSnapshotParallel (index.ts) and its worker (dominators-worker.ts).
+
 import type { SnapshotMeta } from '../snapshot/snapshot.js';
 import type { DfsNumbering, EssentialGraph } from './dominators.js';
+import type { SelfSizes } from './self-sizes.js';
 import type { StringCopies } from './strings.js';
 
 export interface DominatorsInput {
@@ -41,7 +43,7 @@ export const NUMBERED = 0;
 export interface NumberingMessage {
   numbering: DfsNumbering;
   /** Shared: the worker sums them into retained sizes after LT. */
-  selfSizes: Uint32Array;
+  selfSizes: SelfSizes;
 }
 
 /**

@@ -20,7 +20,7 @@ import { nodeDisplayName } from './node-names.js';
 import { pageOwnedBits, pageOwnedBytes, userRoots } from './page-owned.js';
 import { type RootPaths, transientRootEdges } from './paths.js';
 import { buildDominatorTree, DominatorTree, dominatorTreeLayout, retainedSizes } from './retained.js';
-import { shownSelfSizes } from './self-sizes.js';
+import { type SelfSizes, shownSelfSizes } from './self-sizes.js';
 import type { StringCopies } from './strings.js';
 import type { HeapAnalysis, Retainers } from './types.js';
 
@@ -211,7 +211,7 @@ class WorkerMessages {
 function finish(
   snapshot: HeapSnapshot,
   owned: Uint32Array,
-  selfSizes: Uint32Array,
+  selfSizes: SelfSizes,
   { dominators, order, spare, spareBuffer }: DominatorResult,
   phase: (name: string) => void,
   classes: NodeClasses,
@@ -242,7 +242,7 @@ class Analysis implements HeapAnalysis {
   readonly detachedNative: Uint8Array | null;
   constructor(
     readonly snapshot: HeapSnapshot,
-    readonly selfSizes: Uint32Array,
+    readonly selfSizes: SelfSizes,
     readonly dominators: Uint32Array,
     readonly retainedSizes: Float64Array,
     readonly dominatorTree: DominatorTree,

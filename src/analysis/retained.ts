@@ -1,4 +1,5 @@
 import { prefaulted } from './prefault.js';
+import type { SelfSizes } from './self-sizes.js';
 
 /**
  * Retained sizes: each node's shown self size plus everything it dominates, summed up the dominator tree by
@@ -7,7 +8,7 @@ import { prefaulted } from './prefault.js';
 export function retainedSizes(
   dominators: Uint32Array,
   order: Uint32Array,
-  selfSizes: Uint32Array,
+  selfSizes: SelfSizes,
   root: number,
   /** Reused for the result when it is big enough (a buffer nothing else holds any more). */
   scratch?: ArrayBufferLike,

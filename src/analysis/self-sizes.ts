@@ -1,6 +1,14 @@
+import type { BigSelfSizes } from '../snapshot/number-array.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { hasUserRoots } from './page-owned.js';
 import { prefaulted } from './prefault.js';
+
+/** Shown self sizes, one per node: 32-bit unless the snapshot has a self size over 2^32-1. */
+export type SelfSizes = Uint32Array | Float64Array;
+
+function placeBigSizes(sizes: SelfSizes, big: BigSelfSizes): void {
+  for (let k = 0; k < big.ordinals.length; k++) sizes[big.ordinals[k]] = big.sizes[k];
+}
 
 const UNOWNED = 0xffffffff;
 const SHARED = 0xfffffffe;
@@ -11,14 +19,17 @@ const SHARED = 0xfffffffe;
  * folded into that owner and shows 0. Owners that are synthetic keep nothing. Snapshots without user
  * roots (V8 internals exposed) are left as written.
  */
-export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
+export function shownSelfSizes(s: HeapSnapshot): SelfSizes {
   const n = s.nodeCount;
   const { nodes, edgeTargets, edgeTypes, firstEdge, nodeFieldCount: nf } = s;
   const sizeOff = s.nodeSelfSizeOffset;
   const typeOff = s.nodeTypeOffset;
-  const sizes = s.nodeSizedScratch() ?? new Uint32Array(n);
+  const big = s.bigSelfSizes;
+  // doubles only when some size needs them (a 5 GiB ArrayBuffer): ordinary snapshots keep the 32-bit array
+  const sizes: SelfSizes = big ? new Float64Array(n) : (s.nodeSizedScratch() ?? new Uint32Array(n));
   if (!hasUserRoots(s)) {
     for (let o = 0; o < n; o++) sizes[o] = nodes[o * nf + sizeOff];
+    if (big) placeBigSizes(sizes, big);
     return sizes;
   }
 
@@ -44,6 +55,7 @@ export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
       foldable[o >>> 5] |= 1 << (o & 31);
     }
   }
+  if (big) placeBigSizes(sizes, big);
   let stack = new Uint32Array(1024);
   let top = 0;
   /** Hands `own` to the foldable nodes v reaches over non-weak edges, pushing those whose owner changes. */
@@ -79,7 +91,7 @@ export function shownSelfSizes(s: HeapSnapshot): Uint32Array {
       const o = (k << 5) + 31 - Math.clz32(bits & -bits);
       const own = owner[o];
       if (own === UNOWNED || own === SHARED || own === root || s.nodeTypes[own] === synthetic) continue;
-      sizes[own] += nodes[o * nf + sizeOff];
+      sizes[own] += sizes[o]; // a foldable node's own size: nothing is ever folded into one
       sizes[o] = 0;
     }
   }

@@ -2,6 +2,7 @@ import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import type { ClassCounts } from './class-counts.js';
 import type { RootPaths } from './paths.js';
 import type { DominatorTree } from './retained.js';
+import type { SelfSizes } from './self-sizes.js';
 import type { StringCopies } from './strings.js';
 
 /**
@@ -17,7 +18,7 @@ export interface HeapAnalysis {
    */
   readonly retainers: Retainers;
   /** The shallow size DevTools shows (hidden/array nodes with exactly one owner folded into that owner). */
-  readonly selfSizes: Uint32Array;
+  readonly selfSizes: SelfSizes;
   /** Immediate dominator ordinal of each node over DevTools' essential edges; the root's is itself. */
   readonly dominators: Uint32Array;
   /** Retained size of each node (sum of selfSizes over its dominator subtree). */

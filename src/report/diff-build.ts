@@ -60,5 +60,8 @@ function totalSelfSize(s: HeapSnapshot): number {
   const off = s.nodeSelfSizeOffset;
   let total = 0;
   for (let i = off; i < nodes.length; i += nf) total += nodes[i];
+  // sizes over 2^32-1 (their records hold 0xffffffff) count in full
+  const big = s.bigSelfSizes;
+  if (big) for (let k = 0; k < big.sizes.length; k++) total += big.sizes[k] - 0xffffffff;
   return total;
 }

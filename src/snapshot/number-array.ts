@@ -1,8 +1,8 @@
 import { readSync } from 'node:fs';
 import { SnapshotFormatError } from './format-error.js';
-import { forwardState, ScanError } from './number-scan.js';
-import type { NumberScanner } from './number-scanner.js';
-import type { BackwardRecords, ForwardRecords } from './scan-targets.js';
+import { forwardState, ScanError, TOO_LARGE } from './number-scan.js';
+import { JsNumberScanner, type NumberScanner } from './number-scanner.js';
+import { type BackwardRecords, ForwardRecords, numbersIn, type RecordSink } from './scan-targets.js';
 
 /**
  * Reading the big number arrays (`nodes`, `edges`) with positioned reads into a reused buffer:
@@ -64,6 +64,60 @@ export function parseWholeArray(
     onBytes(n);
     pos += n;
   }
+}
+
+/** Node self sizes over 2^32-1 (their `nodes` slot holds 0xffffffff): node ordinals, ascending, and exact sizes. */
+export interface BigSelfSizes {
+  ordinals: Uint32Array;
+  sizes: Float64Array;
+}
+
+/**
+ * Parses `nodes` (see parseWholeArray) into the sink `makeSink` gives. Self sizes over 2^32-1 (a 5 GiB
+ * ArrayBuffer, a WebAssembly memory) are legitimate: the first one fails the fast scan, and only then is the
+ * array read again, with the JS scanner, keeping each such size (up to 2^53-1) in a side list. Any other
+ * field, or a size from 2^53 up, stays an error.
+ */
+export function parseNodesArray(
+  fd: number,
+  scanner: NumberScanner,
+  start: number,
+  total: number,
+  fields: readonly string[],
+  makeSink: () => RecordSink,
+  onBytes: (bytes: number) => void,
+): { close: number; big: BigSelfSizes | null } {
+  const width = fields.length;
+  const capacity = numbersIn(scanner.buf.length);
+  let reported = 0;
+  const counted = (bytes: number) => {
+    reported += bytes;
+    onBytes(bytes);
+  };
+  try {
+    const records = new ForwardRecords(total, width, capacity, makeSink());
+    return { close: parseWholeArray(fd, scanner, start, records, 'nodes', counted), big: null };
+  } catch (e) {
+    if (!(e instanceof SnapshotFormatError && e.what === TOO_LARGE)) throw e;
+  }
+  const sizeField = fields.indexOf('self_size');
+  const ordinals: number[] = [];
+  const sizes: number[] = [];
+  const keep = (index: number, value: number): boolean => {
+    if (index % width !== sizeField || !(value <= Number.MAX_SAFE_INTEGER)) return false;
+    ordinals.push((index - sizeField) / width);
+    sizes.push(value);
+    return true;
+  };
+  const records = new ForwardRecords(total, width, capacity, makeSink(), keep);
+  let again = 0;
+  // progress: only the bytes past those the failed pass reported
+  const close = parseWholeArray(fd, new JsNumberScanner(scanner.buf.length - 2), start, records, 'nodes', (bytes) => {
+    const before = again;
+    again += bytes;
+    if (again > reported) onBytes(again - Math.max(before, reported));
+  });
+  return { close, big: { ordinals: Uint32Array.from(ordinals), sizes: Float64Array.from(sizes) } };
 }
 
 /**

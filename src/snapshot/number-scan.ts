@@ -16,6 +16,7 @@ const MAX_U32 = 0xffffffff;
 export const TWO_NUMBERS = 'two numbers without a comma between them';
 export const MISSING_BEFORE_COMMA = 'missing number before comma';
 export const MISSING_BEFORE_BRACKET = 'missing number before ]';
+export const TOO_LARGE = 'number too large';
 
 export interface ScanState {
   /** Value of the number being read (forward: its leading digits; backward: its trailing digits). */
@@ -232,7 +233,7 @@ export function scanBackward(buf: Uint8Array, from: number, to: number, dest: Ui
 /** Why a number could not be stored: no room left (a count problem) or too big for 32 bits. */
 export function storeProblem(idx: number, cap: number, pos: number): ScanError {
   if (idx >= cap) return new ScanError('more numbers than the snapshot meta announces', pos, 'count');
-  return new ScanError('number too large', pos);
+  return new ScanError(TOO_LARGE, pos);
 }
 
 /**

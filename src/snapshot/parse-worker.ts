@@ -7,7 +7,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EdgeConverter, NodeIndexer } from './finish.js';
 import { SnapshotFormatError } from './format-error.js';
-import { parseFrontChunks, parseWholeArray } from './number-array.js';
+import { parseFrontChunks, parseNodesArray } from './number-array.js';
 import { numberScanner } from './number-scanner.js';
 import { ForwardRecords, numbersIn } from './scan-targets.js';
 import { CTRL, type WorkerInput, type WorkerResult, waitFor } from './worker-protocol.js';
@@ -29,10 +29,13 @@ function run(input: WorkerInput): WorkerResult {
     if (!waitFor(ctrl, CTRL.nodesReady)) return { aborted: true };
     // checked, indexed and stored as they are parsed, while the main thread reads the strings
     const types = new Uint8Array(input.nodeTypes);
-    const indexer = new NodeIndexer(meta, nodes, types, input.edgeNumbers / edgeFields, firstEdge);
-    const records = new ForwardRecords(nodes.length, meta.nodeFields.length, numbersIn(scanner.buf.length), indexer);
-    parseWholeArray(fd, scanner, offsets[0], records, 'nodes', progress);
-    const nodesCheck = indexer.result();
+    let indexer: NodeIndexer | undefined;
+    const sink = () => {
+      indexer = new NodeIndexer(meta, nodes, types, input.edgeNumbers / edgeFields, firstEdge);
+      return indexer;
+    };
+    const { big } = parseNodesArray(fd, scanner, offsets[0], nodes.length, meta.nodeFields, sink, progress);
+    const nodesCheck = indexer!.result();
     if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
     const plan = { start: offsets[1], end: offsets[2], chunkSize: offsets[3], chunkCount: offsets[4] };
     const converter = new EdgeConverter(meta, firstEdge.length - 1, input.edgeOut);
@@ -43,6 +46,7 @@ function run(input: WorkerInput): WorkerResult {
       frontHeld: front.held(),
       frontStop,
       nodesCheck,
+      bigSelfSizes: big,
       edgesCheck: converter.result(),
     };
   } finally {

@@ -19,10 +19,12 @@ import { type FormatProblem, SnapshotFormatError } from './format-error.js';
 import { skipString, skipValue, unexpected } from './json-skip.js';
 import { parseHeader, type SnapshotHeader } from './meta.js';
 import {
+  type BigSelfSizes,
   type ChunkPlan,
   initClaims,
   offsetOfNumber,
   parseBackChunks,
+  parseNodesArray,
   parseOpenArray,
   parseWholeArray,
   planChunks,
@@ -139,6 +141,8 @@ class SnapshotReader {
   private firstEdge: Uint32Array = new Uint32Array(0);
   /** Node and edge checks done so far (by the worker and the main thread), see build(). */
   private nodesCheck: CheckResult | undefined;
+  /** Self sizes over 2^32-1, when the snapshot has any. */
+  private bigSelfSizes: BigSelfSizes | null = null;
   private edgeChecks: CheckResult[] = [];
   private parallel: Parallel | undefined;
   private readonly wantParallel: boolean;
@@ -359,6 +363,7 @@ class SnapshotReader {
       return;
     }
     this.nodesCheck = result.nodesCheck;
+    this.bigSelfSizes = result.bigSelfSizes;
     const middle = this.joinEdges(result.front, result.frontHeld, back, backStop);
     this.edgeChecks.push(result.edgesCheck, middle, converter.result());
   }
@@ -366,11 +371,22 @@ class SnapshotReader {
   /** Parses `nodes` on this thread, checking and storing the records as they come; returns the `]` position. */
   private parseNodes(start: number): number {
     const { meta, edgeCount } = this.header!;
-    const indexer = new NodeIndexer(meta, this.nodes, this.nodeTypes, edgeCount, this.firstEdge);
-    const width = meta.nodeFields.length;
-    const records = new ForwardRecords(this.nodes.length, width, numbersIn(this.scanner.buf.length), indexer);
-    const close = parseWholeArray(this.fd, this.scanner, start, records, 'nodes', this.progress);
-    this.nodesCheck = indexer.result();
+    let indexer: NodeIndexer | undefined;
+    const sink = () => {
+      indexer = new NodeIndexer(meta, this.nodes, this.nodeTypes, edgeCount, this.firstEdge);
+      return indexer;
+    };
+    const { close, big } = parseNodesArray(
+      this.fd,
+      this.scanner,
+      start,
+      this.nodes.length,
+      meta.nodeFields,
+      sink,
+      this.progress,
+    );
+    this.nodesCheck = indexer!.result();
+    this.bigSelfSizes = big;
     return close;
   }
 
@@ -483,6 +499,7 @@ class SnapshotReader {
       this.locations,
       freed,
       nodesCheck.domStateNodes ?? null,
+      this.bigSelfSizes,
     );
   }
 

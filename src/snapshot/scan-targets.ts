@@ -1,4 +1,4 @@
-import { backwardState, forwardState } from './number-scan.js';
+import { backwardState, forwardState, ScanError, TOO_LARGE } from './number-scan.js';
 import type { NumberScanner } from './number-scanner.js';
 
 /** The most numbers one scan of a `bytes`-byte range can write (k numbers need 2k-1 bytes; one more may end there). */
@@ -30,22 +30,48 @@ abstract class RecordWindow {
   }
 }
 
+/**
+ * Told of a number over 2^32-1 at `index` of the array (its value as read, exact below 2^53): true to keep it
+ * (0xffffffff is stored in its place), false to let the scan fail.
+ */
+export type TooLarge = (index: number, value: number) => boolean;
+
 export class ForwardRecords extends RecordWindow {
   readonly state = forwardState();
   /** Index in the array of window[0], a record boundary. */
   private base = 0;
+
+  /** With `tooLarge`, the scanner must be the JS one, whose state on a too-large number is as before its comma. */
+  constructor(
+    total: number,
+    width: number,
+    capacity: number,
+    sink: RecordSink,
+    private readonly tooLarge?: TooLarge,
+  ) {
+    super(total, width, capacity, sink);
+  }
 
   /** Scans buf[from, to) forward (see NumberScanner.forward); state indexes are positions in the whole array. */
   scan(scanner: NumberScanner, from: number, to: number, stopAtBracket: boolean): number {
     const st = this.state;
     // a window that ends where the array does, so a surplus number is caught as the whole-array scan would
     const view = this.window.subarray(0, Math.min(this.window.length, this.total - this.base));
-    st.index -= this.base;
     let close: number;
-    try {
-      close = scanner.forward(from, to, view, st, stopAtBracket);
-    } finally {
-      st.index += this.base;
+    for (;;) {
+      st.index -= this.base;
+      try {
+        close = scanner.forward(from, to, view, st, stopAtBracket);
+        break;
+      } catch (e) {
+        if (!(e instanceof ScanError && e.what === TOO_LARGE && this.tooLarge?.(st.index + this.base, st.value)))
+          throw e;
+        // go on from the byte after the number (a comma, `]` or whitespace) with a value that fits
+        st.value = 0xffffffff;
+        from = e.pos;
+      } finally {
+        st.index += this.base;
+      }
     }
     const held = st.index - this.base;
     const whole = Math.floor(held / this.width);

@@ -1,3 +1,4 @@
+import type { BigSelfSizes } from './number-array.js';
 import type { StringTable } from './string-table.js';
 
 /**
@@ -75,6 +76,8 @@ export class HeapSnapshot {
      * Null when not known (or too many to list).
      */
     readonly domStateNodes: readonly number[] | null = null,
+    /** Self sizes over 2^32-1 (their records hold 0xffffffff), when the snapshot has any: see nodeSelfSize. */
+    readonly bigSelfSizes: BigSelfSizes | null = null,
   ) {
     this.nodeFieldCount = meta.nodeFields.length;
     this.nodeCount = nodes.length / this.nodeFieldCount;
@@ -131,7 +134,8 @@ export class HeapSnapshot {
   }
   /** V8's self size (not DevTools' folded shown size; see analysis/self-sizes). */
   nodeSelfSize(o: number): number {
-    return this.nodes[o * this.nodeFieldCount + this.nodeSelfSizeOffset];
+    const size = this.nodes[o * this.nodeFieldCount + this.nodeSelfSizeOffset];
+    return size === 0xffffffff && this.bigSelfSizes ? bigSelfSize(this.bigSelfSizes, o, size) : size;
   }
   nodeDetachedness(o: number): number {
     return this.nodeDetachednessOffset < 0 ? 0 : this.nodes[o * this.nodeFieldCount + this.nodeDetachednessOffset];
@@ -195,4 +199,17 @@ function enumIndex(values: string[], known: string[]): Record<string, number> {
     out[v] = i;
   });
   return out;
+}
+
+/** Node o's exact self size from the side list, or `stored` when o is not in it (a size of exactly 2^32-1). */
+export function bigSelfSize(big: BigSelfSizes, o: number, stored: number): number {
+  const { ordinals, sizes } = big;
+  let lo = 0;
+  let hi = ordinals.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ordinals[mid] < o) lo = mid + 1;
+    else hi = mid;
+  }
+  return ordinals[lo] === o ? sizes[lo] : stored;
 }

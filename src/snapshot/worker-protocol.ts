@@ -1,5 +1,6 @@
 import type { CheckResult, EdgeOutput } from './finish.js';
 import type { FormatProblem } from './format-error.js';
+import type { BigSelfSizes } from './number-array.js';
 import type { ScanState } from './number-scan.js';
 import type { ScannerKind } from './number-scanner.js';
 import type { SnapshotMeta } from './snapshot.js';
@@ -46,6 +47,8 @@ export type WorkerResult =
       frontStop: number;
       /** NodeIndexer's check of all nodes (their records are stored, see storedNodes). */
       nodesCheck: CheckResult;
+      /** Self sizes over 2^32-1, when there are any. */
+      bigSelfSizes: BigSelfSizes | null;
       /** convertEdges over the edge records the worker parsed whole: [0, floor(front.index / edge fields)). */
       edgesCheck: CheckResult;
     }

@@ -415,8 +415,8 @@ describe('bad input ends in one line with the byte offset, exit code 2', () => {
       /^locations is not a whole number of records \(.*:\d+\)$/,
     ],
     [
-      'a number over 32 bits',
-      () => handText.replace('"nodes":[9,0,1,0', '"nodes":[9,0,1,4294967296'),
+      'a number over 32 bits (a node id: only self sizes may be that big)',
+      () => handText.replace('"nodes":[9,0,1,0', '"nodes":[9,0,4294967296,0'),
       /^number too large \(.*:\d+\)$/,
     ],
   ];
