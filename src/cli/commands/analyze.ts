@@ -7,6 +7,7 @@ interface AnalyzeOptions {
   json?: boolean;
   html?: string;
   suspects: boolean;
+  redact?: boolean;
 }
 
 export function register(program: Command): void {
@@ -19,10 +20,14 @@ export function register(program: Command): void {
     .option('--top <n>', 'rows of biggest objects, of classes and of duplicate strings', '20')
     .option('--json', 'print one JSON document (schema heapwatch/analysis@1)')
     .option('--html <out.html>', 'also write a self-contained HTML report to this file')
+    .option('--redact', 'print no string values: strings and data-carrying names replaced as `heapwatch redact` does')
     .option('--no-suspects', 'skip leak suspects, paths and duplicate strings (faster)')
     .action(async (file: string, opts: AnalyzeOptions) => {
       const top = positiveInt(opts.top, '--top');
-      const analysis = await loadAnalysis(file, { rootPaths: opts.suspects || opts.html !== undefined });
+      const analysis = await loadAnalysis(file, {
+        rootPaths: opts.suspects || opts.html !== undefined,
+        redact: opts.redact,
+      });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const report = buildAnalysisReport(file, analysis, top);
       const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;

@@ -9,9 +9,10 @@ import { register as histo } from './histo.js';
 import { register as node } from './node.js';
 import { register as path } from './path.js';
 import { register as ps } from './ps.js';
+import { register as redact } from './redact.js';
 import { register as run } from './run.js';
 
 /** One file per command; each exports `register(program)`. Heavy modules are imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node, run, path, diff, demo];
+export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node, run, path, diff, demo, redact];

@@ -1,0 +1,206 @@
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { badInput, HeapwatchError, runtimeError } from '../errors.js';
+import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
+import { SnapshotFormatError } from '../snapshot/format-error.js';
+import { fileStringUses } from './file-uses.js';
+import { readLayout, type SnapshotLayout } from './layout.js';
+import { keeps, type RedactionStyle, Replacer } from './replacement.js';
+
+export interface RedactOptions {
+  /** 'keyed-hash' keeps equal values equal (--keep-equal); default same-length placeholders. */
+  style?: RedactionStyle;
+  /** Fraction of the work done (0…1), with the step's name. */
+  onProgress?: (fraction: number, step: string) => void;
+}
+
+export interface RedactResult {
+  /** Strings in the table, and how many were replaced. */
+  strings: number;
+  redacted: number;
+  bytes: number;
+}
+
+const OUT_BUFFER = 4 << 20;
+
+/**
+ * Writes a redacted copy of a snapshot: the same bytes but for the strings section, where every string that is
+ * only data is replaced (see uses.ts). Reads the file in three streaming passes (layout and strings, nodes,
+ * nodes beside edges), then writes the copy to a temporary file beside `output`, checks its length and tail,
+ * and renames it (0600). Nothing is left at `output` or beside it when anything fails or a signal arrives.
+ */
+export async function redactFile(input: string, output: string, opts: RedactOptions = {}): Promise<RedactResult> {
+  let fd: number;
+  try {
+    fd = openSync(input, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new HeapwatchError(`no such file: ${input}`, 'NO_SUCH_FILE', 2);
+    if (code === 'EACCES') throw new HeapwatchError(`permission denied: ${input}`, 'NO_ACCESS', 2);
+    throw runtimeError(`cannot open ${input}: ${(e as Error).message}`, 'IO');
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new HeapwatchError(`not a file: ${input}`, 'NOT_A_FILE', 2);
+    const report = opts.onProgress ?? (() => {});
+    let layout: SnapshotLayout;
+    let uses: Uint8Array;
+    try {
+      report(0, 'reading strings');
+      layout = readLayout(fd, stat.size);
+      report(0.3, 'reading nodes and edges');
+      uses = fileStringUses(fd, layout);
+    } catch (e) {
+      if (e instanceof SnapshotFormatError) throw badInput(e.what, input, e.offset);
+      throw e;
+    }
+    report(0.7, 'writing');
+    return await writeRedacted(fd, stat.size, layout, uses, output, new Replacer(opts.style ?? 'placeholder'));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function writeRedacted(
+  fd: number,
+  size: number,
+  layout: SnapshotLayout,
+  uses: Uint8Array,
+  output: string,
+  replacer: Replacer,
+): Promise<RedactResult> {
+  let temp: TempFile | null = createTemp(output);
+  const removeTemp = (): void => {
+    if (!temp) return;
+    try {
+      if (temp.fd >= 0) closeSync(temp.fd);
+    } catch {}
+    try {
+      unlinkSync(temp.path);
+    } catch {}
+    temp = null;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    removeTemp();
+    process.kill(process.pid, signal);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.once(s, onSignal);
+  try {
+    const out = new Output(temp.fd);
+    let redacted = 0;
+    await out.copyFrom(fd, 0, layout.stringsOpen + 1);
+    const { strings } = layout;
+    for (let i = 0; i < strings.length; i++) {
+      if (i > 0) out.ascii(',\n');
+      out.ascii('"');
+      if (keeps(strings, uses, i)) {
+        out.bytes(strings.rawBytes(i));
+      } else {
+        out.ascii(replacer.replacement(strings, i));
+        redacted++;
+      }
+      out.ascii('"');
+      if ((i & 0xffff) === 0) await out.yieldNow();
+    }
+    await out.copyFrom(fd, layout.stringsClose, size);
+    out.flush();
+    fsyncSync(temp.fd);
+    closeSync(temp.fd);
+    temp.fd = -1;
+    checkTail(fd, size, temp.path, out.written);
+    const path = temp.path;
+    temp = null;
+    try {
+      await commitTemp(path, output);
+    } catch (e) {
+      try {
+        unlinkSync(path);
+      } catch {}
+      throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
+    }
+    return { strings: strings.length, redacted, bytes: out.written };
+  } catch (e) {
+    removeTemp();
+    if (e instanceof HeapwatchError) throw e;
+    throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
+  } finally {
+    for (const s of signals) process.removeListener(s, onSignal);
+  }
+}
+
+/** The copy ends as the original does (the sections after the strings) and is as long as written. */
+function checkTail(inFd: number, inSize: number, outPath: string, written: number): void {
+  const n = Math.min(64, inSize, written);
+  const want = Buffer.alloc(n);
+  const got = Buffer.alloc(n);
+  readSync(inFd, want, 0, n, inSize - n);
+  const outFd = openSync(outPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  let size: number;
+  try {
+    readSync(outFd, got, 0, n, written - n);
+    size = fstatSync(outFd).size;
+  } finally {
+    closeSync(outFd);
+  }
+  if (size !== written || !want.equals(got)) {
+    throw runtimeError('the redacted copy did not come out whole (its end differs from the original)', 'IO');
+  }
+}
+
+/** A write buffer over a file descriptor. */
+class Output {
+  private readonly buf = Buffer.allocUnsafe(OUT_BUFFER);
+  private used = 0;
+  written = 0;
+  private sinceYield = 0;
+
+  constructor(private readonly fd: number) {}
+
+  ascii(text: string): void {
+    if (this.used + text.length > this.buf.length) this.flush();
+    if (text.length > this.buf.length) {
+      this.writeOut(Buffer.from(text, 'latin1'));
+      return;
+    }
+    this.used += this.buf.write(text, this.used, 'latin1');
+  }
+
+  bytes(b: Uint8Array): void {
+    if (this.used + b.length > this.buf.length) this.flush();
+    if (b.length > this.buf.length) {
+      this.writeOut(b);
+      return;
+    }
+    this.buf.set(b, this.used);
+    this.used += b.length;
+  }
+
+  flush(): void {
+    if (this.used > 0) this.writeOut(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  /** Copies input bytes [from, to) as they are. */
+  async copyFrom(fd: number, from: number, to: number): Promise<void> {
+    this.flush();
+    for (let pos = from; pos < to; ) {
+      const got = readSync(fd, this.buf, 0, Math.min(this.buf.length, to - pos), pos);
+      if (got === 0) throw runtimeError('the snapshot got shorter while it was being read', 'IO');
+      this.writeOut(this.buf.subarray(0, got));
+      pos += got;
+      await this.yieldNow();
+    }
+  }
+
+  /** Lets signal handlers run now and then (the writing is synchronous otherwise). */
+  async yieldNow(): Promise<void> {
+    if (this.written - this.sinceYield < 64 << 20) return;
+    this.sinceYield = this.written;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private writeOut(b: Uint8Array): void {
+    for (let off = 0; off < b.length; ) off += writeSync(this.fd, b, off, b.length - off);
+    this.written += b.length;
+  }
+}
