@@ -17,6 +17,8 @@ export interface GuardConfig {
   readonly minFreeBytes: number;
   /** Name of the app in dump names (HEAPWATCH_APP, default: the main script's name). */
   readonly app: string;
+  /** HEAPWATCH_REDACT: a redacted copy beside each dump ('beside', =1), instead of it ('only'), or none ('off'). */
+  readonly redact: 'off' | 'beside' | 'only';
 }
 
 /** Signals a handler can take over without changing how the process is stopped or debugged. */
@@ -93,6 +95,15 @@ function signalOf(raw: string | undefined, warn: (m: string) => void): NodeJS.Si
   return null;
 }
 
+function redactModeOf(raw: string | undefined, warn: (m: string) => void): GuardConfig['redact'] {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'off' || v === 'false') return 'off';
+  if (v === '1' || v === 'on' || v === 'true' || v === 'beside') return 'beside';
+  if (v === 'only') return 'only';
+  warn(`HEAPWATCH_REDACT=${raw} is not 1 or only; no redacted copies`);
+  return 'off';
+}
+
 export function readGuardConfig(
   env: NodeJS.ProcessEnv,
   execArgv: readonly string[],
@@ -109,5 +120,6 @@ export function readGuardConfig(
     maxDumps: nonNegativeInt(env, 'HEAPWATCH_MAX_DUMPS', 5, warn),
     minFreeBytes: nonNegativeInt(env, 'HEAPWATCH_MIN_FREE', 0, warn),
     app: env.HEAPWATCH_APP ? appNameOf(env.HEAPWATCH_APP) : appNameOf(mainScript),
+    redact: redactModeOf(env.HEAPWATCH_REDACT, warn),
   };
 }

@@ -49,7 +49,10 @@ describe('guard configuration', () => {
       maxDumps: 5,
       minFreeBytes: 0,
       app: 'api',
+      redact: 'off',
     });
+    expect(read({ HEAPWATCH_REDACT: '1' }).redact).toBe('beside');
+    expect(read({ HEAPWATCH_REDACT: 'only' }).redact).toBe('only');
     expect(read({ HEAPWATCH_SIGNAL: 'usr2', HEAPWATCH_DIR: 'd', HEAPWATCH_MAX_DUMPS: '0' })).toMatchObject({
       signal: 'SIGUSR2',
       dir: '/srv/d',

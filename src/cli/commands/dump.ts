@@ -11,6 +11,7 @@ interface DumpCommandOptions {
   stream?: boolean;
   json?: boolean;
   timeout: string;
+  redact?: boolean;
 }
 
 /** One rewritten line on stderr while dumping, only on a terminal. */
@@ -42,6 +43,7 @@ export function register(program: Command): void {
     .option('--force', 'dump even when the target does not seem to have the memory for it')
     .option('--stream', 'stream the snapshot over the inspector even if the target could write it itself')
     .option('--json', 'print the result as JSON (schema heapwatch/dump@1)')
+    .option('--redact', 'also write <file>-redacted.heapsnapshot, safe to share (see `heapwatch redact`)')
     .option('--timeout <ms>', TIMEOUT_HELP, '10000')
     .action(async (target: string, opts: DumpCommandOptions) => {
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
@@ -73,11 +75,14 @@ export function register(program: Command): void {
             ),
         }).finally(() => progress.done()),
       );
+      // the redacted copy is made here, after the target is detached: it costs the target nothing
+      const redacted = opts.redact ? await redactDump(result.file) : undefined;
       if (opts.json) {
         process.stdout.write(
           `${JSON.stringify({
             schema: 'heapwatch/dump@1',
             file: result.file,
+            ...(redacted ? { redacted } : {}),
             bytes: result.bytes,
             method: result.method,
             durationMs: result.durationMs,
@@ -89,6 +94,15 @@ export function register(program: Command): void {
         process.stdout.write(
           `${result.file} (${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s, ${how})\n`,
         );
+        if (redacted) process.stdout.write(`${redacted} (redacted copy)\n`);
       }
     });
+}
+
+async function redactDump(file: string): Promise<string> {
+  const { redactedPath } = await import('../../guard/redact-child.cjs');
+  const { redactFile } = await import('../../redact/redact-file.js');
+  const out = redactedPath(file);
+  await redactFile(file, out);
+  return out;
 }
