@@ -2,6 +2,10 @@ import { SnapshotFormatError } from '../snapshot/format-error.js';
 import { offsetOfNumber } from '../snapshot/number-array.js';
 import type { SnapshotLayout } from './layout.js';
 import { NumberStream, RecordBatches } from './number-stream.js';
+
+/** Records read at once from each array. */
+const BATCH_RECORDS = 65536;
+
 import { CODE, edgeNameUses, nodeNameUses, UseCollector } from './uses.js';
 
 /**
@@ -32,56 +36,69 @@ export function fileStringUses(fd: number, layout: SnapshotLayout): Uint8Array {
 
   // pass 1: node names, and the dictionary property stores
   const dictionaryStore = new Uint8Array((nodeCount + 7) >>> 3);
-  const nodes = new RecordBatches(new NumberStream(fd, layout.nodesStart, 'nodes'), nf);
+  const batch = new Uint32Array(nf * BATCH_RECORDS);
+  const nodes = new NumberStream(fd, layout.nodesStart, 'nodes');
   let o = 0;
-  for (let at = nodes.advance(); at >= 0; at = nodes.advance(), o++) {
-    const batch = nodes.batch;
-    const type = batch[at + nType];
-    const name = batch[at + nName];
-    if (name >= stringCount || o >= nodeCount)
-      throw nodeProblem(fd, layout, o, nf, nName, nodeCount, name >= stringCount);
-    collector.node(type, name);
-    if (type === arrayType && storeNames.has(name)) dictionaryStore[o >>> 3] |= 1 << (o & 7);
+  for (let got = nodes.fill(batch); got > 0; got = nodes.fill(batch)) {
+    if (got % nf !== 0 || o + got / nf > nodeCount)
+      throw nodeProblem(fd, layout, nodeCount, nf, nName, nodeCount, false);
+    for (let at = 0; at < got; at += nf, o++) {
+      const type = batch[at + nType];
+      const name = batch[at + nName];
+      if (name >= stringCount) throw nodeProblem(fd, layout, o, nf, nName, nodeCount, true);
+      collector.node(type, name);
+      if (type === arrayType && storeNames.has(name)) dictionaryStore[o >>> 3] |= 1 << (o & 7);
+    }
   }
   if (o !== nodeCount) throw nodeProblem(fd, layout, o, nf, nName, nodeCount, false);
 
-  // pass 2: each node's edges, beside the node
-  const again = new RecordBatches(new NumberStream(fd, layout.nodesStart, 'nodes'), nf);
-  const edges = new RecordBatches(new NumberStream(fd, layout.edgesStart, 'edges'), ef);
+  // pass 2: each node's edges, beside the node (the nodes were checked by pass 1)
+  const again = new NumberStream(fd, layout.nodesStart, 'nodes');
+  const edges = new NumberStream(fd, layout.edgesStart, 'edges');
+  const edgeBatch = new Uint32Array(ef * BATCH_RECORDS);
+  let edgeNumbers = 0;
+  let next = 0;
   const globals = new Set<number>();
   const namedByString = Uint8Array.from(edgeRule, (r) => (r === 0 ? 0 : 1));
   const targetLimit = nodeCount * nf;
   let e = 0;
-  for (let n = 0; n < nodeCount; n++) {
-    const at = again.advance();
-    const count = again.batch[at + nEdges];
-    collector.begin();
-    for (let k = 0; k < count; k++, e++) {
-      const ea = edges.advance();
-      if (ea < 0) throw edgeCountProblem(fd, layout, e * ef, edgeCount * ef);
-      const batch = edges.batch;
-      const type = batch[ea + eType];
-      const name = batch[ea + eName];
-      const to = batch[ea + eTo];
-      if (to >= targetLimit || to % nf !== 0) {
-        throw new SnapshotFormatError(
-          'edge to_node is not a node',
-          offsetOfNumber(fd, layout.edgesStart, e * ef + eTo),
-        );
+  let n = 0;
+  for (let got = again.fill(batch); got > 0; got = again.fill(batch)) {
+    for (let at = 0; at < got; at += nf, n++) {
+      const count = batch[at + nEdges];
+      collector.begin();
+      for (let k = 0; k < count; k++, e++) {
+        if (next === edgeNumbers) {
+          edgeNumbers = edges.fill(edgeBatch);
+          next = 0;
+          if (edgeNumbers === 0 || edgeNumbers % ef !== 0) throw edgeCountProblem(fd, layout, e * ef, edgeCount * ef);
+        }
+        const type = edgeBatch[next + eType];
+        const name = edgeBatch[next + eName];
+        const to = edgeBatch[next + eTo];
+        next += ef;
+        if (to >= targetLimit || to % nf !== 0) {
+          throw new SnapshotFormatError(
+            'edge to_node is not a node',
+            offsetOfNumber(fd, layout.edgesStart, e * ef + eTo),
+          );
+        }
+        if (namedByString[type] === 1 && name >= stringCount) {
+          throw new SnapshotFormatError(
+            'edge name is not a string index',
+            offsetOfNumber(fd, layout.edgesStart, e * ef + eName),
+          );
+        }
+        const target = to / nf;
+        if (n === 0 && type === shortcutType) globals.add(target);
+        collector.edge(type, name, type === internalType, (dictionaryStore[target >>> 3] & (1 << (target & 7))) !== 0);
       }
-      if (namedByString[type] === 1 && name >= stringCount) {
-        throw new SnapshotFormatError(
-          'edge name is not a string index',
-          offsetOfNumber(fd, layout.edgesStart, e * ef + eName),
-        );
-      }
-      const target = to / nf;
-      if (n === 0 && type === shortcutType) globals.add(target);
-      collector.edge(type, name, type === internalType, (dictionaryStore[target >>> 3] & (1 << (target & 7))) !== 0);
+      collector.end(globals.has(n));
     }
-    collector.end(globals.has(n));
   }
-  if (edges.advance() >= 0 || e !== edgeCount) throw edgeCountProblem(fd, layout, e * ef, edgeCount * ef);
+  if (next !== edgeNumbers || edges.fill(edgeBatch) > 0 || e !== edgeCount) {
+    throw edgeCountProblem(fd, layout, e * ef, edgeCount * ef);
+  }
 
   if (layout.traceInfosStart >= 0) markTraceFunctionNames(fd, layout, collector.uses);
   return collector.uses;

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, unlinkS
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
+import { copyInBackground } from './copy-thread.js';
 import { fileStringUses } from './file-uses.js';
 import { readLayout, type SnapshotLayout } from './layout.js';
 import { keeps, type RedactionStyle, Replacer } from './replacement.js';
@@ -21,12 +22,17 @@ export interface RedactResult {
 }
 
 const OUT_BUFFER = 4 << 20;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+/** The placeholder character, `x`. */
+const PLACEHOLDER = 0x78;
 
 /**
  * Writes a redacted copy of a snapshot: the same bytes but for the strings section, where every string that is
- * only data is replaced (see uses.ts). Reads the file in three streaming passes (layout and strings, nodes,
- * nodes beside edges), then writes the copy to a temporary file beside `output`, checks its length and tail,
- * and renames it (0600). Nothing is left at `output` or beside it when anything fails or a signal arrives.
+ * only data is replaced (see uses.ts). Reads the file in streaming passes (layout and strings, nodes, nodes
+ * beside edges) while a second thread copies what comes before the strings, then writes the strings to the
+ * temporary file beside `output`, checks its length and tail, and renames it (0600). Nothing is left at `output` or beside it when anything fails or a signal arrives.
  */
 export async function redactFile(input: string, output: string, opts: RedactOptions = {}): Promise<RedactResult> {
   let fd: number;
@@ -42,33 +48,42 @@ export async function redactFile(input: string, output: string, opts: RedactOpti
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new HeapwatchError(`not a file: ${input}`, 'NOT_A_FILE', 2);
     const report = opts.onProgress ?? (() => {});
-    let layout: SnapshotLayout;
-    let uses: Uint8Array;
-    try {
-      report(0, 'reading strings');
-      layout = readLayout(fd, stat.size);
+    report(0, 'reading strings');
+    const layout = asBadInput(input, () => readLayout(fd, stat.size));
+    return await writeRedacted(fd, stat.size, layout, output, new Replacer(opts.style ?? 'placeholder'), () => {
       report(0.3, 'reading nodes and edges');
-      uses = fileStringUses(fd, layout);
-    } catch (e) {
-      if (e instanceof SnapshotFormatError) throw badInput(e.what, input, e.offset);
-      throw e;
-    }
-    report(0.7, 'writing');
-    return await writeRedacted(fd, stat.size, layout, uses, output, new Replacer(opts.style ?? 'placeholder'));
+      const uses = asBadInput(input, () => fileStringUses(fd, layout));
+      report(0.8, 'writing');
+      return uses;
+    });
   } finally {
     closeSync(fd);
   }
 }
 
+function asBadInput<T>(input: string, work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    if (e instanceof SnapshotFormatError) throw badInput(e.what, input, e.offset);
+    throw e;
+  }
+}
+
+/**
+ * The copy: the bytes before the strings go over on a thread of their own while `findUses` works out which
+ * strings to keep; then the strings section and what follows it are written after them.
+ */
 async function writeRedacted(
   fd: number,
   size: number,
   layout: SnapshotLayout,
-  uses: Uint8Array,
   output: string,
   replacer: Replacer,
+  findUses: () => Uint8Array,
 ): Promise<RedactResult> {
   let temp: TempFile | null = createTemp(output);
+  let copy: ReturnType<typeof copyInBackground> | null = null;
   const removeTemp = (): void => {
     if (!temp) return;
     try {
@@ -86,28 +101,33 @@ async function writeRedacted(
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
   try {
-    const out = new Output(temp.fd);
+    const front = layout.stringsOpen + 1;
+    copy = copyInBackground(fd, temp.fd, 0, front);
+    const uses = findUses();
+    const out = new Output(temp.fd, front);
     let redacted = 0;
-    await out.copyFrom(fd, 0, layout.stringsOpen + 1);
     const { strings } = layout;
+    const hashed = replacer.style === 'keyed-hash';
     for (let i = 0; i < strings.length; i++) {
-      if (i > 0) out.ascii(',\n');
-      out.ascii('"');
+      out.room(4);
+      if (i > 0) out.byte2(COMMA, NEWLINE);
       if (keeps(strings, uses, i)) {
-        out.bytes(strings.rawBytes(i));
+        out.quoted(strings.rawBytes(i));
       } else {
-        out.ascii(replacer.replacement(strings, i));
+        if (hashed) out.quoted(Buffer.from(replacer.replacement(strings, i), 'latin1'));
+        else out.placeholder(replacer.placeholderLength(strings, i));
         redacted++;
       }
-      out.ascii('"');
       if ((i & 0xffff) === 0) await out.yieldNow();
     }
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
+    await copy.done;
+    copy = null;
     fsyncSync(temp.fd);
     closeSync(temp.fd);
     temp.fd = -1;
-    checkTail(fd, size, temp.path, out.written);
+    checkTail(fd, size, temp.path, out.position);
     const path = temp.path;
     temp = null;
     try {
@@ -118,8 +138,9 @@ async function writeRedacted(
       } catch {}
       throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
     }
-    return { strings: strings.length, redacted, bytes: out.written };
+    return { strings: strings.length, redacted, bytes: out.position };
   } catch (e) {
+    if (copy) await copy.stop();
     removeTemp();
     if (e instanceof HeapwatchError) throw e;
     throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
@@ -151,28 +172,51 @@ function checkTail(inFd: number, inSize: number, outPath: string, written: numbe
 class Output {
   private readonly buf = Buffer.allocUnsafe(OUT_BUFFER);
   private used = 0;
-  written = 0;
   private sinceYield = 0;
 
-  constructor(private readonly fd: number) {}
+  constructor(
+    private readonly fd: number,
+    /** File offset of the next byte written. */
+    public position: number,
+  ) {}
 
-  ascii(text: string): void {
-    if (this.used + text.length > this.buf.length) this.flush();
-    if (text.length > this.buf.length) {
-      this.writeOut(Buffer.from(text, 'latin1'));
-      return;
-    }
-    this.used += this.buf.write(text, this.used, 'latin1');
+  /** Makes room for n bytes in the buffer (n at most its size). */
+  room(n: number): void {
+    if (this.used + n > this.buf.length) this.flush();
   }
 
-  bytes(b: Uint8Array): void {
-    if (this.used + b.length > this.buf.length) this.flush();
-    if (b.length > this.buf.length) {
-      this.writeOut(b);
-      return;
+  byte2(a: number, b: number): void {
+    this.buf[this.used++] = a;
+    this.buf[this.used++] = b;
+  }
+
+  /** `"<bytes>"`. */
+  quoted(b: Uint8Array): void {
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+    if (this.used + b.length + 1 > this.buf.length) this.flush();
+    if (b.length + 1 > this.buf.length) this.writeOut(b);
+    else {
+      this.buf.set(b, this.used);
+      this.used += b.length;
     }
-    this.buf.set(b, this.used);
-    this.used += b.length;
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+  }
+
+  /** `"xxx…"`, n x's. */
+  placeholder(n: number): void {
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+    for (let left = n; left > 0; ) {
+      if (this.used === this.buf.length) this.flush();
+      const k = Math.min(left, this.buf.length - this.used);
+      this.buf.fill(PLACEHOLDER, this.used, this.used + k);
+      this.used += k;
+      left -= k;
+    }
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
   }
 
   flush(): void {
@@ -194,13 +238,13 @@ class Output {
 
   /** Lets signal handlers run now and then (the writing is synchronous otherwise). */
   async yieldNow(): Promise<void> {
-    if (this.written - this.sinceYield < 64 << 20) return;
-    this.sinceYield = this.written;
+    if (this.position - this.sinceYield < 64 << 20) return;
+    this.sinceYield = this.position;
     await new Promise((resolve) => setImmediate(resolve));
   }
 
   private writeOut(b: Uint8Array): void {
-    for (let off = 0; off < b.length; ) off += writeSync(this.fd, b, off, b.length - off);
-    this.written += b.length;
+    for (let off = 0; off < b.length; ) off += writeSync(this.fd, b, off, b.length - off, this.position + off);
+    this.position += b.length;
   }
 }

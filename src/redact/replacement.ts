@@ -29,7 +29,14 @@ export class Replacer {
       const value = flags & ESCAPED ? Buffer.from(strings.get(i), 'utf8') : raw;
       return `#${createHmac('sha256', this.key).update(value).digest('hex').slice(0, 12)}`;
     }
-    const length = flags & ESCAPED ? strings.get(i).length : flags & ASCII ? raw.length : raw.toString('utf8').length;
-    return 'x'.repeat(length);
+    return 'x'.repeat(this.placeholderLength(strings, i));
+  }
+
+  /** The length of string i's placeholder: the value's length in UTF-16 units, as JavaScript counts it. */
+  placeholderLength(strings: StringTable, i: number): number {
+    const flags = strings.flagsOf(i);
+    if (flags & ESCAPED) return strings.get(i).length;
+    const bytes = strings.byteLength(i);
+    return flags & ASCII ? bytes : strings.rawBytes(i).toString('utf8').length;
   }
 }

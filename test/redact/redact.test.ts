@@ -99,7 +99,14 @@ describe('heapwatch redact', () => {
     const before = dups(raw);
     const after = dups(hashed);
     expect(after.length).toBe(before.length);
-    const shape = (rows: typeof before) => rows.map(({ value: _value, ...rest }) => JSON.stringify(rest)).sort();
+    // rows tied at the cut may differ by value order: compare those above the last row's size
+    const cut = before[before.length - 1].wastedSize ?? 0;
+    const shape = (rows: typeof before) =>
+      rows
+        .filter((row) => (row.wastedSize ?? 0) > cut)
+        .map(({ value: _value, ...rest }) => JSON.stringify(rest))
+        .sort();
+    expect(shape(before).length).toBeGreaterThan(20);
     expect(shape(after)).toEqual(shape(before));
   });
 
