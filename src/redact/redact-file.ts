@@ -127,7 +127,7 @@ async function writeRedacted(
     fsyncSync(temp.fd);
     closeSync(temp.fd);
     temp.fd = -1;
-    checkTail(fd, size, temp.path, out.position);
+    checkTail(fd, layout.stringsClose, size, temp.path, out.position);
     const path = temp.path;
     temp = null;
     try {
@@ -149,9 +149,9 @@ async function writeRedacted(
   }
 }
 
-/** The copy ends as the original does (the sections after the strings) and is as long as written. */
-function checkTail(inFd: number, inSize: number, outPath: string, written: number): void {
-  const n = Math.min(64, inSize, written);
+/** The copy ends as the original does after its strings (`]}` at least) and is as long as written. */
+function checkTail(inFd: number, tailFrom: number, inSize: number, outPath: string, written: number): void {
+  const n = Math.min(64, inSize - tailFrom, written);
   const want = Buffer.alloc(n);
   const got = Buffer.alloc(n);
   readSync(inFd, want, 0, n, inSize - n);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SuspectJson } from '../../src/report/leak-findings.js';
 import { type OracleNode, runOracle } from '../helpers/devtools-oracle.js';
 import { heapwatch, runFixture } from '../leaks/helpers.js';
+import { nodeBinary } from '../snapshot/node-versions.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/secrets.cjs', import.meta.url));
 let dir: string;
@@ -131,6 +132,27 @@ describe('heapwatch redact', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('cut.redacted') || f.startsWith('.cut.'))).toEqual([]);
     expect(heapwatch('redact', raw, raw).code).toBe(2);
   });
+});
+
+describe('snapshots of Node 22 and 24 (their layouts differ)', () => {
+  test.each([22, 24])(
+    'Node %i: the secrets leave no byte; the copy ends whole even when its last string is redacted',
+    (major) => {
+      const file = join(dir, `secrets-node${major}.heapsnapshot`);
+      const r = spawnSync(nodeBinary(major), [fixture, file], {
+        env: { ...process.env, SECRETS: JSON.stringify(secrets) },
+        encoding: 'utf8',
+      });
+      if (r.status !== 0) throw new Error(r.stderr);
+      const out = join(dir, `secrets-node${major}.redacted.heapsnapshot`);
+      const red = heapwatch('redact', file, out);
+      expect(red.err).toBe('');
+      expect(red.code).toBe(0);
+      expect(secretPieces(readFileSync(file)).length).toBeGreaterThan(20);
+      expect(secretPieces(readFileSync(out))).toEqual([]);
+      expect(readFileSync(out).subarray(-2).toString()).toBe(']}');
+    },
+  );
 });
 
 describe("leak fixtures' suspects on redacted snapshots", () => {
