@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
-import { loadAnalysis, positiveInt } from './analysis-loader.js';
+import { type IndexFlags, loadAnalysis, positiveInt, withIndexOptions } from './analysis-loader.js';
 
-interface AnalyzeOptions {
+interface AnalyzeOptions extends IndexFlags {
   top: string;
   json?: boolean;
   html?: string;
@@ -11,8 +11,7 @@ interface AnalyzeOptions {
 }
 
 export function register(program: Command): void {
-  program
-    .command('analyze')
+  withIndexOptions(program.command('analyze'))
     .description(
       'MAT-style offline analysis of a .heapsnapshot: leak suspects, totals, biggest objects (dominator tree), class histogram, duplicate strings',
     )
@@ -27,6 +26,7 @@ export function register(program: Command): void {
       const analysis = await loadAnalysis(file, {
         rootPaths: opts.suspects || opts.html !== undefined,
         redact: opts.redact,
+        index: opts,
       });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const report = buildAnalysisReport(file, analysis, top);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as analyze } from './analyze.js';
 import { register as attach } from './attach.js';
+import { register as cache } from './cache.js';
 import { register as demo } from './demo.js';
 import { register as diff } from './diff.js';
 import { register as dump } from './dump.js';
@@ -15,4 +16,18 @@ import { register as run } from './run.js';
 /** One file per command; each exports `register(program)`. Heavy modules are imported inside the action. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [attach, ps, gc, dump, analyze, histo, node, run, path, diff, demo, redact];
+export const commands: RegisterCommand[] = [
+  attach,
+  ps,
+  gc,
+  dump,
+  analyze,
+  histo,
+  node,
+  run,
+  path,
+  diff,
+  demo,
+  redact,
+  cache,
+];
