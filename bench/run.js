@@ -165,6 +165,20 @@ async function benchSize(size, args, peers) {
       }
     }
   }
+  if (args.tools.has('heapwatch') && cliAvailable('redact') !== null) {
+    // redact streams the file to a copy: measured beside analyze (its target: no slower than analyze's read)
+    const outDir = fs.mkdtempSync(path.join(benchDir(), 'redact-'));
+    try {
+      row.tools.heapwatchRedact = await runTool(
+        'heapwatch redact',
+        process.execPath,
+        [CLI, 'redact', snap.file, path.join(outDir, 'redacted.heapsnapshot'), '--json'],
+        { parse: (text) => JSON.parse(text) },
+      );
+    } finally {
+      fs.rmSync(outDir, { recursive: true, force: true });
+    }
+  }
   if (args.tools.has('devtools')) {
     row.tools.devtools = peers.oracle
       ? await runTool('DevTools worker', process.execPath, [...peerFlags(snap.bytes), peers.oracle, snap.file], {
@@ -283,6 +297,21 @@ function report(rows, live, args) {
       const cpu = full.cpuSeconds && base.cpuSeconds ? `; CPU ${pct(full.cpuSeconds, base.cpuSeconds)}` : '';
       out.push(
         `- ${r.size}: analyze ${full.seconds.toFixed(1)} s vs \`${r.bareLabel}\` ${base.seconds.toFixed(1)} s → wall ${pct(full.seconds, base.seconds)}${cpu}`,
+      );
+    }
+  }
+  const redacted = rows.filter((r) => r.tools.heapwatchRedact?.ok);
+  if (redacted.length) {
+    out.push('');
+    out.push('`heapwatch redact` (streams the file to a redacted copy) beside `analyze`:');
+    for (const r of redacted) {
+      const { heapwatchRedact: red, heapwatch: full } = r.tools;
+      const cpu = red.cpuSeconds ? ` (CPU ${red.cpuSeconds.toFixed(1)} s)` : '';
+      const vs = full?.ok
+        ? ` vs analyze ${full.seconds.toFixed(1)} s, ${(full.peakRssBytes / 2 ** 30).toFixed(2)} GiB`
+        : '';
+      out.push(
+        `- ${r.size}: ${red.seconds.toFixed(1)} s${cpu}, peak RSS ${(red.peakRssBytes / 2 ** 30).toFixed(2)} GiB${vs}`,
       );
     }
   }

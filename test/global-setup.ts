@@ -15,5 +15,7 @@ export default function setup(): () => void {
   });
   const runDir = mkdtempSync(join(tmpdir(), 'heapwatch-tests-'));
   process.env.TMPDIR = runDir;
+  // saved analyses (the index) go there too, never into the user's ~/.cache
+  process.env.HEAPWATCH_CACHE = join(runDir, 'heapwatch-cache');
   return () => rmSync(runDir, { recursive: true, force: true });
 }

@@ -19,6 +19,8 @@ export interface GuardConfig {
   readonly app: string;
   /** Serve the live view on a private Unix socket (HEAPWATCH_SOCKET, default on; 0 or off turns it off). */
   readonly socket: boolean;
+  /** HEAPWATCH_REDACT: a redacted copy beside each dump ('beside', =1), instead of it ('only'), or none ('off'). */
+  readonly redact: 'off' | 'beside' | 'only';
 }
 
 /** Signals a handler can take over without changing how the process is stopped or debugged. */
@@ -95,6 +97,15 @@ function signalOf(raw: string | undefined, warn: (m: string) => void): NodeJS.Si
   return null;
 }
 
+function redactModeOf(raw: string | undefined, warn: (m: string) => void): GuardConfig['redact'] {
+  const v = (raw ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'off' || v === 'false') return 'off';
+  if (v === '1' || v === 'on' || v === 'true' || v === 'beside') return 'beside';
+  if (v === 'only') return 'only';
+  warn(`HEAPWATCH_REDACT=${raw} is not 1 or only; no redacted copies`);
+  return 'off';
+}
+
 export function readGuardConfig(
   env: NodeJS.ProcessEnv,
   execArgv: readonly string[],
@@ -112,5 +123,6 @@ export function readGuardConfig(
     minFreeBytes: nonNegativeInt(env, 'HEAPWATCH_MIN_FREE', 0, warn),
     app: env.HEAPWATCH_APP ? appNameOf(env.HEAPWATCH_APP) : appNameOf(mainScript),
     socket: !/^(0|off|false|no)$/i.test(env.HEAPWATCH_SOCKET ?? ''),
+    redact: redactModeOf(env.HEAPWATCH_REDACT, warn),
   };
 }

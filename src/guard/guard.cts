@@ -18,6 +18,7 @@ import { type GuardConfig, readGuardConfig } from './config.cjs';
 import { noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
 import { dumpFileName, nodeSnapshotPid } from './dump-files.cjs';
 import { type MemoryWatch, startMemoryWatch } from './memory-watch.cjs';
+import { startRedaction } from './redact-child.cjs';
 import { armRescuer } from './rescuer.cjs';
 import { createTemp, writeFileSafelySync } from './safe-file.cjs';
 import { type GuardSocket, startGuardSocket } from './socket-server.cjs';
@@ -35,7 +36,13 @@ function say(message: string): void {
 
 function announce(dump: AdoptedDump): void {
   say(describeDump(dump));
+  if (dump.complete && redactMode !== 'off' && !dump.path.endsWith('-redacted.heapsnapshot')) {
+    startRedaction(dump.path, redactMode === 'only', say);
+  }
 }
+
+/** HEAPWATCH_REDACT as read at install. */
+let redactMode: GuardConfig['redact'] = 'off';
 
 export interface Guard {
   readonly config: GuardConfig;
@@ -135,6 +142,7 @@ export function installGuard(): Guard | null {
 
   const config = readGuardConfig(process.env, process.execArgv, process.cwd(), process.argv[1], say);
   const { dir, app } = config;
+  redactMode = config.redact;
   const pid = process.pid;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -17,6 +17,8 @@ const MAX_FIRST_ROOM = 1 << 24;
  * JS string only when asked for (`get`), decoded as JSON.parse would; most of a snapshot's strings never are.
  * Offsets are into the chunks' used bytes laid end to end: string i is [ends[i], ends[i+1]).
  */
+const EMPTY = Buffer.alloc(0);
+
 export class StringTable {
   readonly length: number;
   // a direct-mapped cache of decoded strings: callers ask for the same few names again and again
@@ -73,6 +75,21 @@ export class StringTable {
   /** The bytes of string i in the file (escapes as written): never fewer than the decoded string's length. */
   byteLength(i: number): number {
     return this.ends[i + 1] - this.ends[i];
+  }
+
+  /** String i's bytes as the file wrote them (escapes included), without decoding: for tools that copy strings. */
+  rawBytes(i: number): Buffer {
+    const from = this.ends[i];
+    const to = this.ends[i + 1];
+    if (from === to) return EMPTY;
+    const k = this.chunkAt(from);
+    const at = from - this.starts[k];
+    return this.chunks[k].subarray(at, at + to - from);
+  }
+
+  /** String i's flags (ESCAPED, ASCII). */
+  flagsOf(i: number): number {
+    return this.flags[i];
   }
 
   /**

@@ -50,8 +50,11 @@ describe('guard configuration', () => {
       minFreeBytes: 0,
       app: 'api',
       socket: true,
+      redact: 'off',
     });
     expect(read({ HEAPWATCH_SOCKET: 'off' }).socket).toBe(false);
+    expect(read({ HEAPWATCH_REDACT: '1' }).redact).toBe('beside');
+    expect(read({ HEAPWATCH_REDACT: 'only' }).redact).toBe('only');
     expect(read({ HEAPWATCH_SIGNAL: 'usr2', HEAPWATCH_DIR: 'd', HEAPWATCH_MAX_DUMPS: '0' })).toMatchObject({
       signal: 'SIGUSR2',
       dir: '/srv/d',

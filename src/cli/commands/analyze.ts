@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
-import { loadAnalysis, positiveInt } from './analysis-loader.js';
+import { type IndexFlags, loadAnalysis, positiveInt, withIndexOptions } from './analysis-loader.js';
 
-interface AnalyzeOptions {
+interface AnalyzeOptions extends IndexFlags {
   top: string;
   json?: boolean;
   html?: string;
   suspects: boolean;
+  redact?: boolean;
 }
 
 export function register(program: Command): void {
-  program
-    .command('analyze')
+  withIndexOptions(program.command('analyze'))
     .description(
       'MAT-style offline analysis of a .heapsnapshot: leak suspects, totals, biggest objects (dominator tree), class histogram, duplicate strings, waste',
     )
@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .option('--top <n>', 'rows of biggest objects, of classes and of duplicate strings', '20')
     .option('--json', 'print one JSON document (schema heapwatch/analysis@1)')
     .option('--html <out.html>', 'also write a self-contained HTML report to this file')
+    .option('--redact', 'print no string values: strings and data-carrying names replaced as `heapwatch redact` does')
     .option('--no-suspects', 'skip leak suspects, paths, duplicate strings and waste (faster)')
     .action(async (file: string, opts: AnalyzeOptions) => {
       const top = positiveInt(opts.top, '--top');
@@ -26,7 +27,11 @@ export function register(program: Command): void {
         const { checkOutputFile } = await import('../outputs.js');
         await checkOutputFile(opts.html, '--html');
       }
-      const analysis = await loadAnalysis(file, { rootPaths: opts.suspects || opts.html !== undefined });
+      const analysis = await loadAnalysis(file, {
+        rootPaths: opts.suspects || opts.html !== undefined,
+        redact: opts.redact,
+        index: opts,
+      });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const report = buildAnalysisReport(file, analysis, top);
       const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;

@@ -16,6 +16,7 @@ interface DumpCommandOptions {
   json?: boolean;
   inspector?: boolean;
   timeout: string;
+  redact?: boolean;
 }
 
 /** One rewritten line on stderr while dumping, only on a terminal. */
@@ -51,6 +52,7 @@ export function register(program: Command): void {
     )
     .option('--inspector', INSPECTOR_HELP)
     .option('--json', 'print the result as JSON (schema heapwatch/dump@1)')
+    .option('--redact', 'also write <file>-redacted.heapsnapshot, safe to share (see `heapwatch redact`)')
     .option('--timeout <ms>', TIMEOUT_HELP, '10000')
     .action(async (target: string, opts: DumpCommandOptions) => {
       const timeoutMs = parseDuration(opts.timeout, '--timeout');
@@ -108,9 +110,11 @@ export function register(program: Command): void {
       // a signal while detaching: cancelled, nothing kept (the exit handler removes the temp); after this, finished
       if (lateSignal) process.exit(exitCodeOf(lateSignal));
       result.commit();
+      // the redacted copy is made here, after the target is detached: it costs the target nothing
+      const redacted = opts.redact ? await redactDump(result.file) : undefined;
       if (opts.json) {
         const { dumpReport } = await import('../../live/reports.js');
-        process.stdout.write(`${JSON.stringify(dumpReport(result))}\n`);
+        process.stdout.write(`${JSON.stringify({ ...dumpReport(result), ...(redacted ? { redacted } : {}) })}\n`);
       } else {
         const how =
           result.method === 'streamed'
@@ -119,6 +123,15 @@ export function register(program: Command): void {
         process.stdout.write(
           `${result.file} (${formatBytes(result.bytes)}, ${(result.durationMs / 1000).toFixed(1)} s, ${how})\n`,
         );
+        if (redacted) process.stdout.write(`${redacted} (redacted copy)\n`);
       }
     });
+}
+
+async function redactDump(file: string): Promise<string> {
+  const { redactedPath } = await import('../../guard/redact-child.cjs');
+  const { redactFile } = await import('../../redact/redact-file.js');
+  const out = redactedPath(file);
+  await redactFile(file, out);
+  return out;
 }

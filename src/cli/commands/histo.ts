@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
-import { loadAnalysis, positiveInt } from './analysis-loader.js';
+import { type IndexFlags, loadAnalysis, positiveInt, withIndexOptions } from './analysis-loader.js';
 import { INSPECTOR_HELP, noticeOnStderr } from './live-options.js';
 
-interface HistoOptions {
+interface HistoOptions extends IndexFlags {
   top?: string;
   sort: string;
   json?: boolean;
@@ -14,8 +14,7 @@ interface HistoOptions {
 const SORTS = ['shallow', 'retained', 'count'] as const;
 
 export function register(program: Command): void {
-  program
-    .command('histo')
+  withIndexOptions(program.command('histo'))
     .description(
       'jmap -histo for Node: objects per class (count, shallow, retained) of a .heapsnapshot or a live process',
     )
@@ -34,7 +33,8 @@ export function register(program: Command): void {
       }
       const top = opts.top === undefined ? Number.POSITIVE_INFINITY : positiveInt(opts.top, '--top');
       const { withLiveSnapshot } = await import('../../live/temp-dump.js');
-      const analysis = await withLiveSnapshot(file, loadAnalysis, {
+      // a live target's temporary dump is not worth an index
+      const analysis = await withLiveSnapshot(file, (f) => loadAnalysis(f, { index: f === file ? opts : undefined }), {
         inspector: opts.inspector,
         notice: noticeOnStderr,
       });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as analyze } from './analyze.js';
 import { register as attach } from './attach.js';
+import { register as cache } from './cache.js';
 import { register as demo } from './demo.js';
 import { register as diff } from './diff.js';
 import { register as dump } from './dump.js';
@@ -10,6 +11,7 @@ import { register as mcp } from './mcp.js';
 import { register as node } from './node.js';
 import { register as path } from './path.js';
 import { register as ps } from './ps.js';
+import { register as redact } from './redact.js';
 import { register as run } from './run.js';
 import { register as sample } from './sample.js';
 
@@ -30,4 +32,6 @@ export const commands: RegisterCommand[] = [
   diff,
   demo,
   mcp,
+  redact,
+  cache,
 ];

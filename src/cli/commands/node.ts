@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
-import { loadAnalysis, positiveInt } from './analysis-loader.js';
+import { type IndexFlags, loadAnalysis, positiveInt, withIndexOptions } from './analysis-loader.js';
 
-interface NodeOptions {
+interface NodeOptions extends IndexFlags {
   retainers: string;
   json?: boolean;
 }
 
 export function register(program: Command): void {
-  program
-    .command('node')
+  withIndexOptions(program.command('node'))
     .description('objects by id from a .heapsnapshot: class, self and retained size, dominator, immediate retainers')
     .argument('<file>', 'a .heapsnapshot file')
     .argument('<id...>', 'node ids (as DevTools shows them after @), any number of them')
@@ -23,7 +22,7 @@ export function register(program: Command): void {
       if (bad !== undefined) {
         throw usageError(`not a node id: "${bad}"`);
       }
-      const analysis = await loadAnalysis(file);
+      const analysis = await loadAnalysis(file, { index: opts });
       const { buildNodesReport } = await import('../../report/nodes-report.js');
       const report = buildNodesReport(file, analysis, ids, maxRetainers);
       if (opts.json) {

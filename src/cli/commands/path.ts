@@ -1,16 +1,15 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
-import { loadAnalysis, positiveInt } from './analysis-loader.js';
+import { type IndexFlags, loadAnalysis, positiveInt, withIndexOptions } from './analysis-loader.js';
 
-interface PathOptions {
+interface PathOptions extends IndexFlags {
   n: string;
   json?: boolean;
 }
 
 export function register(program: Command): void {
-  program
-    .command('path')
+  withIndexOptions(program.command('path'))
     .description('shortest paths from the GC roots to an object (weak references excluded), named as in the code')
     .argument('<file>', 'a .heapsnapshot file')
     .argument('<id>', 'the node id (as DevTools shows it after @)')
@@ -20,7 +19,7 @@ export function register(program: Command): void {
       const limit = positiveInt(opts.n, '-n');
       const id = Number(idArg.replace(/^@/, ''));
       if (!Number.isInteger(id) || id < 0) throw usageError(`not a node id: "${idArg}"`);
-      const analysis = await loadAnalysis(file);
+      const analysis = await loadAnalysis(file, { index: opts });
       const { buildPathsReport, renderPathsText } = await import('../../report/paths-report.js');
       const report = buildPathsReport(file, analysis, id, limit);
       process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : renderPathsText(report));

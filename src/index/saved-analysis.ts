@@ -1,0 +1,199 @@
+import type { ClassCounts } from '../analysis/class-counts.js';
+import { buildRetainers } from '../analysis/graph.js';
+import type { RootPaths } from '../analysis/paths.js';
+import { DominatorTree, dominatorTreeLayout } from '../analysis/retained.js';
+import type { StringCopies } from '../analysis/strings.js';
+import type { HeapAnalysis, Retainers } from '../analysis/types.js';
+import { HeapSnapshot } from '../snapshot/snapshot.js';
+import { StringTable } from '../snapshot/string-table.js';
+import type { IndexContents, Section } from './index-file.js';
+
+/** What an analysis is made of, as index sections and header fields: everything the reports read. */
+export function analysisContents(a: HeapAnalysis, key: Record<string, unknown>): IndexContents {
+  const s = a.snapshot;
+  const { bytes, ends, flags } = stringParts(s.strings);
+  const f = a.classCounts.functions;
+  const sections: Record<string, Section> = {
+    nodes: s.nodes,
+    edgeTypes: s.edgeTypes,
+    edgeNames: s.edgeNames,
+    edgeTargets: s.edgeTargets,
+    firstEdge: s.firstEdge,
+    locations: s.locations,
+    stringBytes: bytes,
+    stringEnds: ends,
+    stringFlags: flags,
+    selfSizes: a.selfSizes,
+    dominators: a.dominators,
+    classOf: a.classOf,
+    classCount: a.classCounts.count,
+    classShallow: a.classCounts.shallowSize,
+    pageOwned: toBits(a.pageOwned),
+  };
+  if (a.detachedNative) sections.detachedNative = a.detachedNative;
+  return {
+    header: {
+      key,
+      meta: s.meta,
+      domStateNodes: s.domStateNodes,
+      classNames: a.classNames,
+      functions: { classId: f.classId, names: f.names, count: f.count, first: f.first },
+      totalSize: a.totalSize,
+    },
+    sections,
+  };
+}
+
+/** The strings as one byte array, the end of each and its flags. */
+function stringParts(t: StringTable): { bytes: Uint8Array; ends: Uint32Array | Float64Array; flags: Uint8Array } {
+  let all = 0;
+  for (let i = 0; i < t.length; i++) all += t.byteLength(i);
+  const ends = all < 2 ** 32 ? new Uint32Array(t.length + 1) : new Float64Array(t.length + 1);
+  const flags = new Uint8Array(t.length);
+  let total = 0;
+  for (let i = 0; i < t.length; i++) {
+    total += t.byteLength(i);
+    ends[i + 1] = total;
+    flags[i] = t.flagsOf(i);
+  }
+  const bytes = new Uint8Array(total);
+  for (let i = 0; i < t.length; i++) bytes.set(t.rawBytes(i), ends[i]);
+  return { bytes, ends, flags };
+}
+
+/** The analysis an index holds, ready for the same reports (the holder paths are computed again when asked). */
+export function restoreAnalysis(c: IndexContents): HeapAnalysis {
+  const h = c.header as {
+    meta: HeapSnapshot['meta'];
+    domStateNodes: number[] | null;
+    classNames: string[];
+    functions: { classId: number; names: number[]; count: number[]; first: number[] };
+    totalSize: number;
+  };
+  const x = c.sections as Record<string, Section | undefined>;
+  const u32 = (name: string) => x[name] as Uint32Array;
+  const u8 = (name: string) => x[name] as Uint8Array;
+  const f64 = (name: string) => x[name] as Float64Array;
+  const bytes = u8('stringBytes');
+  const strings = new StringTable(
+    [Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
+    [0],
+    x.stringEnds as Uint32Array | Float64Array,
+    u8('stringFlags'),
+  );
+  const nodes = u32('nodes');
+  const typeAt = h.meta.nodeFields.indexOf('type');
+  const nf = h.meta.nodeFields.length;
+  const nodeTypes = new Uint8Array(nodes.length / nf);
+  for (let o = 0, k = typeAt; o < nodeTypes.length; o++, k += nf) nodeTypes[o] = nodes[k];
+  const snapshot = new HeapSnapshot(
+    h.meta,
+    nodes,
+    nodeTypes,
+    u8('edgeTypes'),
+    u32('edgeNames'),
+    u32('edgeTargets'),
+    u32('firstEdge'),
+    strings,
+    u32('locations'),
+    null,
+    h.domStateNodes,
+  );
+  // the tree and the function ids are quick to make again from what they were made of
+  const { firstChild, children } = dominatorTreeLayout(u32('dominators'), 0);
+  const retainedSizes = subtreeSums(u32('selfSizes'), u32('dominators'), firstChild, children);
+  const classCounts: ClassCounts = {
+    count: f64('classCount'),
+    shallowSize: f64('classShallow'),
+    functions: { ...h.functions, idOfName: functionIds(h.functions.names, strings.length) },
+  };
+  return new RestoredAnalysis(
+    snapshot,
+    u32('selfSizes'),
+    u32('dominators'),
+    retainedSizes,
+    new DominatorTree(firstChild, children, retainedSizes),
+    u32('classOf'),
+    h.classNames,
+    classCounts,
+    h.totalSize,
+    (x.detachedNative as Uint8Array | undefined) ?? null,
+    fromBits(u8('pageOwned'), nodeTypes.length),
+  );
+}
+
+/** Retained sizes again from the dominator tree (sums of integers: exactly the engine's numbers). */
+function subtreeSums(
+  selfSizes: Uint32Array,
+  dominators: Uint32Array,
+  firstChild: Uint32Array,
+  children: Uint32Array,
+): Float64Array {
+  const n = selfSizes.length;
+  const order = new Uint32Array(n);
+  let tail = 1; // breadth first from the root (ordinal 0): parents before children
+  for (let head = 0; head < tail; head++) {
+    const o = order[head];
+    for (let k = firstChild[o]; k < firstChild[o + 1]; k++) order[tail++] = children[k];
+  }
+  if (tail !== n) throw new Error('the saved dominator tree does not hold every node');
+  const sums = Float64Array.from(selfSizes);
+  for (let i = n - 1; i > 0; i--) {
+    const o = order[i];
+    sums[dominators[o]] += sums[o];
+  }
+  return sums;
+}
+
+class RestoredAnalysis implements HeapAnalysis {
+  private retainersCache: Retainers | null = null;
+
+  constructor(
+    readonly snapshot: HeapSnapshot,
+    readonly selfSizes: Uint32Array,
+    readonly dominators: Uint32Array,
+    readonly retainedSizes: Float64Array,
+    readonly dominatorTree: DominatorTree,
+    readonly classOf: Uint32Array,
+    readonly classNames: string[],
+    readonly classCounts: ClassCounts,
+    readonly totalSize: number,
+    readonly detachedNative: Uint8Array | null,
+    readonly pageOwned: Uint8Array,
+  ) {}
+
+  get retainers(): Retainers {
+    this.retainersCache ??= buildRetainers(this.snapshot);
+    return this.retainersCache;
+  }
+
+  backgroundRootPaths(): Promise<RootPaths | null> {
+    return Promise.resolve(null);
+  }
+
+  backgroundStringCopies(): Promise<StringCopies | null> {
+    return Promise.resolve(null);
+  }
+}
+
+/** A byte per node (0 or 1) as a bit per node. */
+function toBits(bytes: Uint8Array): Uint8Array {
+  const bits = new Uint8Array((bytes.length + 7) >>> 3);
+  for (let o = 0; o < bytes.length; o++) if (bytes[o]) bits[o >>> 3] |= 1 << (o & 7);
+  return bits;
+}
+
+function fromBits(bits: Uint8Array, n: number): Uint8Array {
+  const bytes = new Uint8Array(n);
+  for (let o = 0; o < n; o++) bytes[o] = (bits[o >>> 3] >>> (o & 7)) & 1;
+  return bytes;
+}
+
+/** Per string index, the function (closure name) it names, or -1 (see class-counts' closureFunctions). */
+function functionIds(names: number[], stringCount: number): Int32Array {
+  const idOfName = new Int32Array(stringCount).fill(-1);
+  names.forEach((name, f) => {
+    idOfName[name] = f;
+  });
+  return idOfName;
+}

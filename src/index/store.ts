@@ -1,0 +1,76 @@
+import { closeSync, utimesSync } from 'node:fs';
+import type { HeapAnalysis } from '../analysis/types.js';
+import { commitTemp, createTemp } from '../guard/safe-file.cjs';
+import { cacheDir, cacheMax, cacheProblem, enforceCacheMax, indexPath, snapshotKey } from './cache.js';
+import { readIndex, writeIndex } from './index-file.js';
+import { analysisContents, restoreAnalysis } from './saved-analysis.js';
+
+export interface IndexOptions {
+  /** --index-dir. */
+  dir?: string;
+  /** Where to say that an index was ignored or could not be written (one line each). */
+  warn: (message: string) => void;
+}
+
+/** The analysis the index holds for this snapshot file, or null (no index, or one not to trust: said once). */
+export function openIndexed(file: string, opts: IndexOptions): HeapAnalysis | null {
+  const dir = cacheDir(opts.dir);
+  let key: ReturnType<typeof snapshotKey>;
+  try {
+    key = snapshotKey(file);
+  } catch {
+    return null; // the reader reports the file's own problem
+  }
+  const path = indexPath(dir, key);
+  const contents = readIndex(path);
+  if (contents === 'missing') return null;
+  if (typeof contents === 'string') {
+    opts.warn(`index ${path} ignored (${contents}); analysing again`);
+    return null;
+  }
+  if (JSON.stringify(contents.header.key) !== JSON.stringify(key)) {
+    opts.warn(`index ${path} ignored (made for another file); analysing again`);
+    return null;
+  }
+  try {
+    const a = restoreAnalysis(contents);
+    const now = new Date();
+    utimesSync(path, now, now); // the cache removes the least recently used first
+    return a;
+  } catch (e) {
+    opts.warn(`index ${path} ignored (${(e as Error).message}); analysing again`);
+    return null;
+  }
+}
+
+/** Stores the analysis of `file` in the cache (temp, complete, rename, 0600); a failure is said, never thrown. */
+export async function saveIndexed(file: string, a: HeapAnalysis, opts: IndexOptions): Promise<void> {
+  const dir = cacheDir(opts.dir);
+  const problem = cacheProblem(dir);
+  if (problem) {
+    opts.warn(`no index written: ${problem}`);
+    return;
+  }
+  let tempPath: string | null = null;
+  try {
+    const key = snapshotKey(file);
+    const path = indexPath(dir, key);
+    const temp = createTemp(path);
+    tempPath = temp.path;
+    try {
+      writeIndex(temp.fd, analysisContents(a, key));
+    } finally {
+      closeSync(temp.fd);
+    }
+    await commitTemp(temp.path, path);
+    tempPath = null;
+    enforceCacheMax(dir, cacheMax(), path);
+  } catch (e) {
+    opts.warn(`no index written: ${(e as Error).message}`);
+  } finally {
+    if (tempPath) {
+      const { unlink } = await import('node:fs/promises');
+      await unlink(tempPath).catch(() => {});
+    }
+  }
+}

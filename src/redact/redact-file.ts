@@ -1,0 +1,250 @@
+import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { badInput, HeapwatchError, runtimeError } from '../errors.js';
+import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
+import { SnapshotFormatError } from '../snapshot/format-error.js';
+import { copyInBackground } from './copy-thread.js';
+import { fileStringUses } from './file-uses.js';
+import { readLayout, type SnapshotLayout } from './layout.js';
+import { keeps, type RedactionStyle, Replacer } from './replacement.js';
+
+export interface RedactOptions {
+  /** 'keyed-hash' keeps equal values equal (--keep-equal); default same-length placeholders. */
+  style?: RedactionStyle;
+  /** Fraction of the work done (0…1), with the step's name. */
+  onProgress?: (fraction: number, step: string) => void;
+}
+
+export interface RedactResult {
+  /** Strings in the table, and how many were replaced. */
+  strings: number;
+  redacted: number;
+  bytes: number;
+}
+
+const OUT_BUFFER = 4 << 20;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
+/** The placeholder character, `x`. */
+const PLACEHOLDER = 0x78;
+
+/**
+ * Writes a redacted copy of a snapshot: the same bytes but for the strings section, where every string that is
+ * only data is replaced (see uses.ts). Reads the file in streaming passes (layout and strings, nodes, nodes
+ * beside edges) while a second thread copies what comes before the strings, then writes the strings to the
+ * temporary file beside `output`, checks its length and tail, and renames it (0600). Nothing is left at `output` or beside it when anything fails or a signal arrives.
+ */
+export async function redactFile(input: string, output: string, opts: RedactOptions = {}): Promise<RedactResult> {
+  let fd: number;
+  try {
+    fd = openSync(input, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new HeapwatchError(`no such file: ${input}`, 'NO_SUCH_FILE', 2);
+    if (code === 'EACCES') throw new HeapwatchError(`permission denied: ${input}`, 'NO_ACCESS', 2);
+    throw runtimeError(`cannot open ${input}: ${(e as Error).message}`, 'IO');
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new HeapwatchError(`not a file: ${input}`, 'NOT_A_FILE', 2);
+    const report = opts.onProgress ?? (() => {});
+    report(0, 'reading strings');
+    const layout = asBadInput(input, () => readLayout(fd, stat.size));
+    return await writeRedacted(fd, stat.size, layout, output, new Replacer(opts.style ?? 'placeholder'), () => {
+      report(0.3, 'reading nodes and edges');
+      const uses = asBadInput(input, () => fileStringUses(fd, layout));
+      report(0.8, 'writing');
+      return uses;
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function asBadInput<T>(input: string, work: () => T): T {
+  try {
+    return work();
+  } catch (e) {
+    if (e instanceof SnapshotFormatError) throw badInput(e.what, input, e.offset);
+    throw e;
+  }
+}
+
+/**
+ * The copy: the bytes before the strings go over on a thread of their own while `findUses` works out which
+ * strings to keep; then the strings section and what follows it are written after them.
+ */
+async function writeRedacted(
+  fd: number,
+  size: number,
+  layout: SnapshotLayout,
+  output: string,
+  replacer: Replacer,
+  findUses: () => Uint8Array,
+): Promise<RedactResult> {
+  let temp: TempFile | null = createTemp(output);
+  let copy: ReturnType<typeof copyInBackground> | null = null;
+  const removeTemp = (): void => {
+    if (!temp) return;
+    try {
+      if (temp.fd >= 0) closeSync(temp.fd);
+    } catch {}
+    try {
+      unlinkSync(temp.path);
+    } catch {}
+    temp = null;
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    removeTemp();
+    process.kill(process.pid, signal);
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.once(s, onSignal);
+  try {
+    const front = layout.stringsOpen + 1;
+    copy = copyInBackground(fd, temp.fd, 0, front);
+    const uses = findUses();
+    const out = new Output(temp.fd, front);
+    let redacted = 0;
+    const { strings } = layout;
+    const hashed = replacer.style === 'keyed-hash';
+    for (let i = 0; i < strings.length; i++) {
+      out.room(4);
+      if (i > 0) out.byte2(COMMA, NEWLINE);
+      if (keeps(strings, uses, i)) {
+        out.quoted(strings.rawBytes(i));
+      } else {
+        if (hashed) out.quoted(Buffer.from(replacer.replacement(strings, i), 'latin1'));
+        else out.placeholder(replacer.placeholderLength(strings, i));
+        redacted++;
+      }
+      if ((i & 0xffff) === 0) await out.yieldNow();
+    }
+    await out.copyFrom(fd, layout.stringsClose, size);
+    out.flush();
+    await copy.done;
+    copy = null;
+    fsyncSync(temp.fd);
+    closeSync(temp.fd);
+    temp.fd = -1;
+    checkTail(fd, layout.stringsClose, size, temp.path, out.position);
+    const path = temp.path;
+    temp = null;
+    try {
+      await commitTemp(path, output);
+    } catch (e) {
+      try {
+        unlinkSync(path);
+      } catch {}
+      throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
+    }
+    return { strings: strings.length, redacted, bytes: out.position };
+  } catch (e) {
+    if (copy) await copy.stop();
+    removeTemp();
+    if (e instanceof HeapwatchError) throw e;
+    throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
+  } finally {
+    for (const s of signals) process.removeListener(s, onSignal);
+  }
+}
+
+/** The copy ends as the original does after its strings (`]}` at least) and is as long as written. */
+function checkTail(inFd: number, tailFrom: number, inSize: number, outPath: string, written: number): void {
+  const n = Math.min(64, inSize - tailFrom, written);
+  const want = Buffer.alloc(n);
+  const got = Buffer.alloc(n);
+  readSync(inFd, want, 0, n, inSize - n);
+  const outFd = openSync(outPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+  let size: number;
+  try {
+    readSync(outFd, got, 0, n, written - n);
+    size = fstatSync(outFd).size;
+  } finally {
+    closeSync(outFd);
+  }
+  if (size !== written || !want.equals(got)) {
+    throw runtimeError('the redacted copy did not come out whole (its end differs from the original)', 'IO');
+  }
+}
+
+/** A write buffer over a file descriptor. */
+class Output {
+  private readonly buf = Buffer.allocUnsafe(OUT_BUFFER);
+  private used = 0;
+  private sinceYield = 0;
+
+  constructor(
+    private readonly fd: number,
+    /** File offset of the next byte written. */
+    public position: number,
+  ) {}
+
+  /** Makes room for n bytes in the buffer (n at most its size). */
+  room(n: number): void {
+    if (this.used + n > this.buf.length) this.flush();
+  }
+
+  byte2(a: number, b: number): void {
+    this.buf[this.used++] = a;
+    this.buf[this.used++] = b;
+  }
+
+  /** `"<bytes>"`. */
+  quoted(b: Uint8Array): void {
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+    if (this.used + b.length + 1 > this.buf.length) this.flush();
+    if (b.length + 1 > this.buf.length) this.writeOut(b);
+    else {
+      this.buf.set(b, this.used);
+      this.used += b.length;
+    }
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+  }
+
+  /** `"xxx…"`, n x's. */
+  placeholder(n: number): void {
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+    for (let left = n; left > 0; ) {
+      if (this.used === this.buf.length) this.flush();
+      const k = Math.min(left, this.buf.length - this.used);
+      this.buf.fill(PLACEHOLDER, this.used, this.used + k);
+      this.used += k;
+      left -= k;
+    }
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+  }
+
+  flush(): void {
+    if (this.used > 0) this.writeOut(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  /** Copies input bytes [from, to) as they are. */
+  async copyFrom(fd: number, from: number, to: number): Promise<void> {
+    this.flush();
+    for (let pos = from; pos < to; ) {
+      const got = readSync(fd, this.buf, 0, Math.min(this.buf.length, to - pos), pos);
+      if (got === 0) throw runtimeError('the snapshot got shorter while it was being read', 'IO');
+      this.writeOut(this.buf.subarray(0, got));
+      pos += got;
+      await this.yieldNow();
+    }
+  }
+
+  /** Lets signal handlers run now and then (the writing is synchronous otherwise). */
+  async yieldNow(): Promise<void> {
+    if (this.position - this.sinceYield < 64 << 20) return;
+    this.sinceYield = this.position;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private writeOut(b: Uint8Array): void {
+    for (let off = 0; off < b.length; ) off += writeSync(this.fd, b, off, b.length - off, this.position + off);
+    this.position += b.length;
+  }
+}

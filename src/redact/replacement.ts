@@ -1,0 +1,42 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { ASCII, ESCAPED, type StringTable } from '../snapshot/string-table.js';
+import { CODE, DATA, NUMBER_LABELS, NUMBER_NAME } from './uses.js';
+
+/** How a redacted string is written: a same-length placeholder, or a short keyed hash (equal stays equal). */
+export type RedactionStyle = 'placeholder' | 'keyed-hash';
+
+/** Whether string i of a table with these uses is kept: it names code, or it is a heap number's label. */
+export function keeps(strings: StringTable, uses: Uint8Array, i: number): boolean {
+  const use = uses[i];
+  if (use & CODE) return true;
+  if (use & NUMBER_NAME && !(use & DATA)) return NUMBER_LABELS.some((label) => strings.equals(i, label));
+  return false;
+}
+
+/** Makes the replacement text of redacted strings; the hash key is random and lives only as long as this. */
+export class Replacer {
+  private readonly key = randomBytes(32);
+
+  constructor(readonly style: RedactionStyle) {}
+
+  /** The replacement of string i, as the bytes of a JSON string body (no escapes needed). */
+  replacement(strings: StringTable, i: number): string {
+    const raw = strings.rawBytes(i);
+    if (raw.length === 0) return '';
+    const flags = strings.flagsOf(i);
+    if (this.style === 'keyed-hash') {
+      // the decoded value is hashed, so a value's hash does not depend on how the file escaped it
+      const value = flags & ESCAPED ? Buffer.from(strings.get(i), 'utf8') : raw;
+      return `#${createHmac('sha256', this.key).update(value).digest('hex').slice(0, 12)}`;
+    }
+    return 'x'.repeat(this.placeholderLength(strings, i));
+  }
+
+  /** The length of string i's placeholder: the value's length in UTF-16 units, as JavaScript counts it. */
+  placeholderLength(strings: StringTable, i: number): number {
+    const flags = strings.flagsOf(i);
+    if (flags & ESCAPED) return strings.get(i).length;
+    const bytes = strings.byteLength(i);
+    return flags & ASCII ? bytes : strings.rawBytes(i).toString('utf8').length;
+  }
+}

@@ -1,0 +1,149 @@
+// The saved analysis (index): reopening a snapshot for analyze, histo, node and path prints exactly what a fresh
+// analysis prints; a damaged, truncated or foreign index is ignored with one line and rebuilt; the cache folder
+// is private, bounded and cleanable. Every run here uses a temporary HEAPWATCH_CACHE, never ~/.cache.
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { FOLDING_EDGES, FOLDING_NODES } from '../helpers/hand-graphs.js';
+import { writeTinySnapshot } from '../helpers/tiny-snapshot.js';
+import { bin, runFixture } from '../leaks/helpers.js';
+
+let dir: string;
+let cache: string;
+let snap: string;
+let ids: string[];
+
+function hw(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, HEAPWATCH_CACHE: cache, ...env },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const indexes = () => readdirSync(cache).filter((n) => n.endsWith('.hwindex'));
+const indexFile = () => join(cache, indexes()[0]);
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'heapwatch-index-'));
+  cache = join(dir, 'cache');
+  snap = join(dir, 'listeners.heapsnapshot');
+  runFixture('listeners.cjs', snap);
+  const doc = JSON.parse(hw(['analyze', snap, '--json', '--top', '5', '--no-index']).out);
+  ids = [
+    doc.suspects[0].id,
+    doc.suspects[0].accumulationPoint.id,
+    ...doc.dominators.map((d: { id: number }) => d.id),
+  ].map(String);
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const QUERIES = () => [
+  ['analyze', snap, '--top', '7'],
+  ['analyze', snap, '--top', '40', '--json'],
+  ['histo', snap, '--top', '15'],
+  ['histo', snap, '--json', '--sort', 'retained'],
+  ['node', snap, ...ids],
+  ['node', snap, ...ids, '--json'],
+  ['path', snap, ids[1]],
+  ['path', snap, ids[1], '-n', '2', '--json'],
+];
+
+describe('the saved analysis', () => {
+  test('--no-index writes nothing; the first run writes a private index; every query reopens it byte for byte', () => {
+    const fresh = QUERIES().map((q) => hw([...q, '--no-index']));
+    for (const r of fresh) expect(r.code).toBe(0);
+    expect(readdirSync(dir)).not.toContain('cache');
+    const first = hw(QUERIES()[0]);
+    expect(first.err).toBe('');
+    expect(indexes()).toHaveLength(1);
+    expect(statSync(indexFile()).mode & 0o777).toBe(0o600);
+    expect(statSync(cache).mode & 0o777).toBe(0o700);
+    // the index is at most the snapshot's size
+    expect(statSync(indexFile()).size).toBeLessThanOrEqual(statSync(snap).size * 1.1);
+    QUERIES().forEach((q, i) => {
+      const again = hw(q);
+      expect(again.err).toBe('');
+      expect(again.out).toBe(fresh[i].out);
+    });
+  });
+
+  test('the index is what answers: with the middle of the snapshot damaged (same size, ends and mtime) it still does', () => {
+    const copy = join(dir, 'copy.heapsnapshot');
+    copyFileSync(snap, copy);
+    // a whole second: the time set again below is exactly the same
+    utimesSync(copy, 1_700_000_000, 1_700_000_000);
+    const fresh = hw(['node', copy, ...ids, '--json']);
+    expect(fresh.code).toBe(0);
+    const bytes = readFileSync(copy);
+    bytes.fill(0x78, bytes.length >> 1, (bytes.length >> 1) + 64);
+    writeFileSync(copy, bytes);
+    utimesSync(copy, 1_700_000_000, 1_700_000_000);
+    const reopened = hw(['node', copy, ...ids, '--json']);
+    expect(reopened.out).toBe(fresh.out.split(copy).join(copy));
+    // without the index the damage is found
+    expect(hw(['node', copy, ...ids, '--no-index']).code).toBe(2);
+    rmSync(copy);
+  });
+
+  test.each([
+    ['damaged', (b: Buffer) => b.fill(0x55, b.length >> 1, (b.length >> 1) + 16), /checksum mismatch/],
+    ['truncated', (b: Buffer) => b.subarray(0, b.length - 1000), /truncated/],
+    ['foreign version', (b: Buffer) => b.writeUInt32LE(99, 8) && b, /version 99/],
+  ])(
+    'a %s index is ignored with one line on stderr, the answer is the same, and it is rebuilt',
+    (_kind, spoil, why) => {
+      rmSync(cache, { recursive: true, force: true });
+      const q = ['histo', snap, '--top', '5'];
+      const expected = hw([...q, '--no-index']).out;
+      hw(q);
+      const path = indexFile();
+      writeFileSync(path, spoil(readFileSync(path)) as Buffer);
+      const r = hw(q);
+      expect(r.out).toBe(expected);
+      expect(r.err).toMatch(new RegExp(`^heapwatch: index ${path} ignored \\(${why.source}.*\\); analysing again\\n$`));
+      const next = hw(q);
+      expect(next.err).toBe('');
+      expect(next.out).toBe(expected);
+    },
+  );
+
+  test('a hand-built snapshot with empty sections (no locations) reopens from its index', () => {
+    rmSync(cache, { recursive: true, force: true });
+    const tiny = join(dir, 'tiny.heapsnapshot');
+    writeTinySnapshot(tiny, FOLDING_NODES, FOLDING_EDGES);
+    const first = hw(['histo', tiny, '--json']);
+    const again = hw(['histo', tiny, '--json']);
+    expect(again.err).toBe('');
+    expect(again.out).toBe(first.out);
+  });
+
+  test('HEAPWATCH_CACHE_MAX removes the oldest index first; cache clean removes them all', () => {
+    const other = join(dir, 'other.heapsnapshot');
+    runFixture('no-leak.cjs', other);
+    rmSync(cache, { recursive: true, force: true });
+    hw(['histo', snap, '--top', '1']);
+    const first = indexes();
+    expect(first).toHaveLength(1);
+    const size = statSync(join(cache, first[0])).size;
+    const r = hw(['histo', other, '--top', '1'], { HEAPWATCH_CACHE_MAX: String(size + 1000) });
+    expect(r.code).toBe(0);
+    expect(indexes()).toHaveLength(1);
+    expect(indexes()[0]).not.toBe(first[0]);
+    const clean = hw(['cache', 'clean']);
+    expect(clean.out).toMatch(/: 1 saved analysis removed \(/);
+    expect(indexes()).toEqual([]);
+  });
+});
