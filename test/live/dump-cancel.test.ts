@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killAll, ROOT, runCli, startTarget } from './helpers.js';
+import { afterOpenedNotice, killAll, ROOT, runCli, startTarget } from './helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'heapwatch-dump-cancel-'));
 const mounted: string[] = [];
@@ -116,7 +116,7 @@ describe('heapwatch dump on a nearly full disk', () => {
     const out = join(disk, 'full.heapsnapshot');
     const r = await runCli(['dump', String(target.pid), '-o', out]);
     expect(r.code).toBe(1);
-    const lines = r.stderr.trimEnd().split('\n');
+    const lines = afterOpenedNotice(r.stderr).trimEnd().split('\n');
     expect(lines[1]).toMatch(
       new RegExp(
         `^heapwatch: [\\d.]+ [KM]B free on ${disk}, a snapshot of this heap may need about [\\d.]+ MB: streaming it instead`,

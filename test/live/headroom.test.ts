@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killAll, runCli, startTarget } from './helpers.js';
+import { afterOpenedNotice, killAll, runCli, startTarget } from './helpers.js';
 
 // A real memory limit: a cgroup v1 child of our own memory cgroup (needs root and a writable cgroup fs;
 // skipped where the machine does not allow it, e.g. cgroup v2 without delegation).
@@ -48,7 +48,9 @@ describe('dump headroom', () => {
       const out = join(tmpdir(), `heapwatch-headroom-${process.pid}.heapsnapshot`);
       const r = await runCli(['dump', String(big.pid), '-o', out]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^heapwatch: a heap snapshot of process \d+ \(\d+\.\d MB heap used\) will cost about /);
+      expect(afterOpenedNotice(r.stderr)).toMatch(
+        /^heapwatch: a heap snapshot of process \d+ \(\d+\.\d MB heap used\) will cost about /,
+      );
       expect(r.stderr).toContain(`cgroup ${cgroup!.replace('/sys/fs/cgroup/memory', '')} limit 160.0 MB`);
       expect(r.stderr).toContain(
         'refusing to dump, it would likely get the target killed (heapwatch dump --force dumps anyway)',
