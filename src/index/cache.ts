@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  constants,
   fstatSync,
   lstatSync,
   mkdirSync,
@@ -54,9 +55,11 @@ export function cacheProblem(dir: string): string | null {
  * last MB. A changed or replaced snapshot gets another key, so its old index is never matched.
  */
 export function snapshotKey(file: string): { size: number; mtimeMs: number; edges: string } {
-  const fd = openSync(file, 'r');
+  // O_NONBLOCK: a FIFO must not hang the open; anything but a regular file has no key (the reader refuses it)
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error(`${file}: not a regular file`);
     const hash = createHash('sha256');
     const buf = Buffer.allocUnsafe(Math.min(EDGE_BYTES, st.size));
     for (const at of [0, Math.max(0, st.size - buf.length)]) {

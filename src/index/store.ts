@@ -45,6 +45,8 @@ export function openIndexed(file: string, opts: IndexOptions): HeapAnalysis | nu
 
 /** Stores the analysis of `file` in the cache (temp, complete, rename, 0600); a failure is said, never thrown. */
 export async function saveIndexed(file: string, a: HeapAnalysis, opts: IndexOptions): Promise<void> {
+  // the index keeps self sizes as 32-bit numbers: a snapshot with a bigger one (rare) is simply analysed each time
+  if (a.snapshot.bigSelfSizes) return;
   const dir = cacheDir(opts.dir);
   const problem = cacheProblem(dir);
   if (problem) {

@@ -18,8 +18,7 @@ export function wasteHtml(waste: WasteJson | undefined): string {
             return `<div class="waste-finding"><h3>${esc(f.title)}: ${formatBytes(f.bytes)} ${f.sizeKind}</h3><p class="hint">${esc(f.rule)}</p><table><thead><tr><th class="num">${f.sizeKind}</th><th>object</th><th>why</th><th>path</th></tr></thead><tbody>${rows}</tbody></table></div>`;
           })
           .join('');
-  const ms = waste.timings.reduce((sum, t) => sum + t.ms, 0);
-  return `<section id="waste"><h2>Waste</h2><p class="hint">Memory spent on nothing, in the manner of Eclipse MAT's component report (${formatCount(waste.findings.length)} findings, ${ms} ms).</p>${body}</section>`;
+  return `<section id="waste"><h2>Waste</h2><p class="hint">Memory spent on nothing, in the manner of Eclipse MAT's component report (${formatCount(waste.findings.length)} findings).</p>${body}</section>`;
 }
 
 function esc(text: string): string {

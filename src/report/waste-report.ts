@@ -12,7 +12,6 @@ import { wasteText } from './waste-text.js';
 export interface WasteJson {
   findings: WasteFindingJson[];
   /** Milliseconds each waste analysis took on this snapshot. */
-  timings: { name: string; ms: number }[];
 }
 
 export interface WasteFindingJson extends Omit<WasteFinding, 'examples'> {
@@ -32,12 +31,12 @@ export interface WasteExampleJson {
 
 /** Runs the waste analyses, names their examples' paths, and adds `waste` to analyze's report. */
 export async function addWaste(report: AnalysisReport, a: HeapAnalysis): Promise<WasteJson> {
-  const { findings, timings } = findWaste(a);
+  const { findings } = findWaste(a); // its timings are for the bench: a report holds no clock readings
   const targets = findings.flatMap((f) => f.examples.map((x) => x.node));
   const rp: RootPaths =
     (await a.backgroundRootPaths()) ??
     (targets.length > 0 ? computeRootPaths(a.snapshot, { holderPaths: true, targets }) : emptyPaths());
-  const waste: WasteJson = { findings: findings.map((f) => findingJson(a, rp, f)), timings };
+  const waste: WasteJson = { findings: findings.map((f) => findingJson(a, rp, f)) };
   Object.assign(report, { waste });
   return waste;
 }

@@ -6,13 +6,10 @@ const SIZE_WORDS = { shallow: 'shallow', retained: 'retained', unused: 'unused' 
 
 /** analyze's waste section: each finding with its bytes (and which bytes), then its biggest examples and paths. */
 export function wasteText(waste: WasteJson, totalSize: number): string {
-  const ms = waste.timings.reduce((sum, t) => sum + t.ms, 0);
   if (waste.findings.length === 0) {
-    return `Waste: none found (empty or oversized collections, one-field objects, repeated strings, unused closure variables; ${ms} ms)`;
+    return `Waste: none found (empty or oversized collections, one-field objects, repeated strings, unused closure variables)`;
   }
-  const lines = [
-    `Waste (memory spent on nothing, in MAT's manner; ${ms} ms; sizes say which bytes: see --json "rule")`,
-  ];
+  const lines = [`Waste (memory spent on nothing, in MAT's manner; sizes say which bytes: see --json "rule")`];
   for (const f of waste.findings) {
     const share = totalSize > 0 ? ` ${formatPercent(f.bytes / totalSize)}` : '';
     lines.push(`  ${padLeft(formatBytes(f.bytes), 10)} ${SIZE_WORDS[f.sizeKind].padEnd(8)}${share}  ${f.title}`);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { duplicateStrings } from '../../analysis/strings.js';
 import { buildAnalysisReport } from '../../report/analysis-report.js';
+import { addWaste } from '../../report/waste-report.js';
 import { defineTool } from '../tool.js';
 import { count, fileParam, loaded } from './shared.js';
 
@@ -15,7 +16,10 @@ export const analyzeTool = defineTool({
   input: {
     file: fileParam,
     top: count(1, 100, 10, 'rows of biggest objects, of classes and of duplicate strings'),
-    suspects: z.boolean().default(true).describe('include leak suspects and duplicate strings (default true)'),
+    suspects: z
+      .boolean()
+      .default(true)
+      .describe('include leak suspects, duplicate strings and waste findings (default true)'),
   },
   readOnly: true,
   async run({ file: path, top, suspects }, ctx, extra) {
@@ -27,6 +31,7 @@ export const analyzeTool = defineTool({
         suspects: await entry.suspects(),
         duplicateStrings: duplicateStrings(entry.analysis, top, await entry.stringCopies()),
       });
+      await addWaste(report, entry.analysis); // then the waste section, as analyze adds it
     }
     return { document: report, files: [{ file, answer: { entry, cache } }] };
   },
