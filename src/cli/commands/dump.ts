@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
+import { exitWhenFlushed } from '../exit-when-flushed.js';
 import { INSPECTOR_HELP, noticeOnStderr, parseDuration, TARGET_HELP, TIMEOUT_HELP } from './live-options.js';
 
 const CANCEL_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -125,6 +126,9 @@ export function register(program: Command): void {
         );
         if (redacted) process.stdout.write(`${redacted} (redacted copy)\n`);
       }
+      // done: exit now rather than let Node tear its handles down, when a late Ctrl-C (the file already complete)
+      // would find no handler and kill the process, reporting failure for a dump that succeeded
+      exitWhenFlushed();
     });
 }
 
