@@ -80,9 +80,11 @@ test('oversized arrays: 50 stores of 20,000 slots holding 10 objects each', () =
 
 test('one-field objects: 5,000 pixels that differ only in x', () => {
   const f = finding('× {color} differ only in');
-  // and one more: the boilerplate V8 keeps for the object literal, to clone the others from
-  expect(f.count).toBe(5000 + 1);
-  expect(f.examples[0].pathText).toMatch(/^\(global\) → wasteRegistry → pixels → \[\d+\]$/);
+  // the 5,000, and the boilerplate V8 may keep for the object literal to clone the others from (whether it is
+  // still there when the snapshot is taken is V8's choice: one run in a few has none)
+  expect([5000, 5000 + 1]).toContain(f.count);
+  // the examples are equal in size; the boilerplate, when there, may come first: some example is a pixel
+  expect(f.examples.some((x) => /^\(global\) → wasteRegistry → pixels → \[\d+\]$/.test(x.pathText))).toBe(true);
 });
 
 test('repeated strings: 3 strings of 200,001 characters, "abc-" repeated', () => {
