@@ -103,10 +103,8 @@ function writeAll(fd: number, data: string | Uint8Array): void {
   fsyncSync(fd);
 }
 
-/** Writes `data` to `finalPath` the safe way (temp, write all, fsync, rename), synchronously. */
-export function writeFileSafelySync(finalPath: string, data: string | Uint8Array, mode = 0o600): void {
-  const problem = outputProblemSync(finalPath);
-  if (problem) throw new Error(problem);
+/** A complete temporary copy of `data` next to `finalPath` (written, fsynced, closed); removed again on failure. */
+function writtenTemp(finalPath: string, data: string | Uint8Array, mode: number): string {
   const temp = createTemp(finalPath, mode);
   try {
     try {
@@ -114,12 +112,34 @@ export function writeFileSafelySync(finalPath: string, data: string | Uint8Array
     } finally {
       closeSync(temp.fd);
     }
-    renameSync(temp.path, finalPath);
   } catch (err) {
-    try {
-      unlinkSync(temp.path);
-    } catch {}
-    throw new Error((err as Error).message.split(temp.path).join(finalPath));
+    removeQuietly(temp.path);
+    throw namingFinal(err, temp.path, finalPath);
+  }
+  return temp.path;
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {}
+}
+
+/** The error with the temporary name replaced by the user's: messages never name a temp file. */
+function namingFinal(err: unknown, tempPath: string, finalPath: string): Error {
+  return new Error((err as Error).message.split(tempPath).join(finalPath));
+}
+
+/** Writes `data` to `finalPath` the safe way (temp, write all, fsync, rename), synchronously. */
+export function writeFileSafelySync(finalPath: string, data: string | Uint8Array, mode = 0o600): void {
+  const problem = outputProblemSync(finalPath);
+  if (problem) throw new Error(problem);
+  const tempPath = writtenTemp(finalPath, data, mode);
+  try {
+    renameSync(tempPath, finalPath);
+  } catch (err) {
+    removeQuietly(tempPath);
+    throw namingFinal(err, tempPath, finalPath);
   }
 }
 
@@ -127,16 +147,11 @@ export function writeFileSafelySync(finalPath: string, data: string | Uint8Array
 export async function writeFileSafely(finalPath: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const problem = await outputProblem(finalPath);
   if (problem) throw new Error(problem);
-  const temp = createTemp(finalPath, mode);
+  const tempPath = writtenTemp(finalPath, data, mode);
   try {
-    try {
-      writeAll(temp.fd, data);
-    } finally {
-      closeSync(temp.fd);
-    }
-    await commitTemp(temp.path, finalPath);
+    await commitTemp(tempPath, finalPath);
   } catch (err) {
-    await unlink(temp.path).catch(() => {});
-    throw new Error((err as Error).message.split(temp.path).join(finalPath));
+    removeQuietly(tempPath);
+    throw namingFinal(err, tempPath, finalPath);
   }
 }
