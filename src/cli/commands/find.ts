@@ -23,16 +23,12 @@ export function register(program: Command): void {
       }
       const limit = positiveInt(opts.n, '-n');
       const analysis = await loadAnalysis(file, { index: opts });
-      const { buildFindReport } = await import('../../report/find-report.js');
       const query = opts.class !== undefined ? { className: opts.class } : { name: opts.name as string };
       // never more rows than objects: the finder keeps `limit` slots
+      const { buildFindReport } = await import('../../report/find-report.js');
       const report = buildFindReport(file, analysis, query, Math.min(limit, analysis.snapshot.nodeCount));
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(report)}\n`);
-      } else {
-        const { renderFindText } = await import('../../report/find-text.js');
-        process.stdout.write(renderFindText(report));
-      }
+      const { renderFindText } = await import('../../report/find-text.js');
+      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : renderFindText(report));
       exitWhenFlushed();
     });
 }

@@ -56,7 +56,8 @@ export const sampleTool = defineTool({
           progress?.(0, `sampling process ${pid}`);
           ticker = setInterval(() => {
             const s = Math.min(durationMs, Date.now() - started) / 1000;
-            progress?.(s / durationSeconds, `${s.toFixed(0)} of ${durationSeconds} s`);
+            // 100 % is kept for the profile read, the last step
+            progress?.(Math.min(0.99, s / durationSeconds), `${Math.floor(s)} of ${durationSeconds} s`);
           }, PROGRESS_EVERY_MS);
         },
       });
