@@ -2,14 +2,18 @@ import { statSync } from 'node:fs';
 import type { RootPaths } from '../analysis/paths.js';
 import type { StringCopies } from '../analysis/strings.js';
 import type { HeapAnalysis } from '../analysis/types.js';
+import type { IndexedLoad } from '../index/load-indexed.js';
 import type { SuspectJson } from '../report/leak-findings.js';
 import { estimateBytes } from './memory-size.js';
 
 /** Overall progress of a load (0…1) with the current step's name. */
 export type LoadProgress = (fraction: number, step: string) => void;
 
-/** Reads and analyzes one file (analyzeFile with the holder paths on a second thread, where there is one). */
-export type AnalysisLoader = (file: string, onProgress?: LoadProgress) => Promise<HeapAnalysis>;
+/**
+ * Loads one file's analysis: from the saved index, or read and analyzed (analyzeFile with the holder paths on a
+ * second thread, where there is one).
+ */
+export type AnalysisLoader = (file: string, onProgress?: LoadProgress) => Promise<IndexedLoad>;
 
 /** One loaded analysis and what follow-up questions reuse: the holder paths, the string counts, the suspects. */
 export class LoadedAnalysis {
@@ -27,6 +31,8 @@ export class LoadedAnalysis {
     readonly analysis: HeapAnalysis,
     /** 1 for the first load of this file by this server, 2 after it was dropped and loaded again, … */
     readonly loadNumber: number,
+    /** Where the load came from: the saved index, or the snapshot analyzed. */
+    readonly source: IndexedLoad['source'],
   ) {
     this.bytes = estimateBytes(analysis);
   }
@@ -131,11 +137,11 @@ export class AnalysisCache {
 
   private async loadEntry(file: string, key: string, onProgress?: LoadProgress): Promise<LoadedAnalysis> {
     for (const [k, e] of this.entries) if (e.file === file) this.entries.delete(k); // the file changed
-    const analysis = await this.load(file, onProgress);
+    const { analysis, source } = await this.load(file, onProgress);
     this.loads++;
     const n = (this.loadsPerFile.get(file) ?? 0) + 1;
     this.loadsPerFile.set(file, n);
-    const entry = new LoadedAnalysis(file, key, analysis, n);
+    const entry = new LoadedAnalysis(file, key, analysis, n, source);
     entry.lastUsed = ++this.clock;
     if (entry.bytes <= this.budget) {
       this.entries.set(key, entry);

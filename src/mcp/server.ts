@@ -3,6 +3,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { analyzeFile } from '../analyze-file.js';
 import { HeapwatchError } from '../errors.js';
+import { loadIndexed } from '../index/load-indexed.js';
 import { AllowedFolders } from './allowed-paths.js';
 import { AnalysisCache } from './analysis-cache.js';
 import { DumpFolder } from './dump-folder.js';
@@ -17,6 +18,8 @@ export interface McpServerOptions {
   dumpDir?: string;
   /** Bytes of loaded analyses kept in memory. */
   memoryBudget: number;
+  /** The saved analyses' cache folder, as the commands use it (--index-dir; default $HEAPWATCH_CACHE, …); null: --no-index. */
+  index: { dir?: string } | null;
   version: string;
 }
 
@@ -25,8 +28,10 @@ export function createContext(opts: McpServerOptions): ToolContext {
   const dumpFolder = opts.dumpDir === undefined ? null : DumpFolder.open(opts.dumpDir);
   let folders = AllowedFolders.open(opts.roots);
   if (dumpFolder) folders = folders.withFolder(dumpFolder.path); // what the server dumped, it may analyze
+  // stderr is the server's log: a saved analysis ignored or not written is said there, as the commands say it
+  const index = opts.index && { ...opts.index, warn: (m: string) => process.stderr.write(`heapwatch: ${m}\n`) };
   const cache = new AnalysisCache(opts.memoryBudget, (file, onProgress) =>
-    analyzeFile(file, { onProgress, rootPaths: true }),
+    loadIndexed(file, index, () => analyzeFile(file, { onProgress, rootPaths: true })),
   );
   return { folders, dumpFolder, cache };
 }
@@ -44,6 +49,7 @@ function toResult(answer: ToolAnswer, ctx: ToolContext): CallToolResult {
         files: (answer.files ?? []).map(({ file, answer: a }) => ({
           file,
           cache: a.cache,
+          source: a.entry.source,
           loadNumber: a.entry.loadNumber,
           analysisBytes: a.entry.bytes,
         })),
@@ -75,7 +81,8 @@ export function createMcpServer(ctx: ToolContext, version: string, tools: McpToo
         'heapwatch: memory diagnostics for Node.js. Start with `analyze` on a .heapsnapshot (leak suspects with ' +
         'named paths, biggest objects, class histogram); follow a suspect with `path` and `node` by id, look for ' +
         'objects with `find`; compare snapshots with `diff`. Live: `ps` lists processes, `gc` samples heap and ' +
-        "GC, `dump` writes a snapshot (into the server's dump folder). Sizes are bytes.",
+        'GC, `sample` names the code that allocated what stays alive (no dump), `dump` writes a snapshot (into ' +
+        "the server's dump folder). Sizes are bytes.",
     },
   );
   for (const tool of tools) {

@@ -23,8 +23,8 @@ export interface ToolAnswer {
 }
 
 /**
- * One tool of the server: a thin wrapper over the code a command uses. The sample tool (branch `sample`) is
- * added the same way: a file in tools/ exporting a McpTool, listed in tools/index.ts.
+ * One tool of the server: a thin wrapper over the code a command uses; a file in tools/ exporting a McpTool,
+ * listed in tools/index.ts.
  */
 export interface McpTool<Shape extends ZodRawShape = ZodRawShape> {
   name: string;

@@ -1,13 +1,15 @@
 // find (objects by class, or reached by a property/variable name) on a hand-made graph whose retained sizes are
-// known, and node ids to ordinals by both of ordinalsOfIds' ways.
+// known, and node ids to ordinals by both of ordinalsOfIds' ways; `heapwatch find`, the command, on the same file.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findByClass, findByName } from '../../src/analysis/find.js';
 import { ordinalsOfIds } from '../../src/analysis/graph.js';
 import { analyzeSnapshot } from '../../src/analysis/index.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
+import { buildFindReport } from '../../src/report/find-report.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { node, type TinyEdge, type TinyNode, writeTinySnapshotInTempDir } from '../helpers/tiny-snapshot.js';
+import { heapwatch } from '../leaks/helpers.js';
 
 // root ─shortcut→ global ─cache→ M ─table→ T ─[0]→ S1 (30), ─[1]→ S2 (20), ─[2]→ S3 (10)
 //                 global ─holder→ H ─cache→ S2      (S2 then has two retainers: dominated by global)
@@ -41,11 +43,13 @@ const EDGES: TinyEdge[] = [
 ];
 
 let dir: string;
+let file: string;
 let a: HeapAnalysis;
 beforeAll(async () => {
   const written = writeTinySnapshotInTempDir('heapwatch-find-', 'find.heapsnapshot', NODES, EDGES);
   dir = written.dir;
-  a = analyzeSnapshot(await readSnapshot(written.file));
+  file = written.file;
+  a = analyzeSnapshot(await readSnapshot(file));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -79,3 +83,42 @@ describe('find', () => {
     expect(ordinalsOfIds(a.snapshot, many)).toEqual([6, 0, -1, 6, 1, 2, 3, 4, 5, 9]);
   });
 });
+
+describe('heapwatch find (the command)', () => {
+  test('by class and by name: text, and --json equal to the report the MCP tool returns', () => {
+    const byClass = heapwatch('find', file, '--class', 'Session', '-n', '2', '--no-index');
+    expect(byClass.err).toBe('');
+    expect(byClass.out).toBe(CLASS_TEXT);
+    const byName = heapwatch('find', file, '--name', 'cache', '--no-index');
+    expect(byName.out).toBe(NAME_TEXT);
+    const json = heapwatch('find', file, '--name', 'cache', '-n', '2', '--json', '--no-index');
+    expect(JSON.parse(json.out)).toEqual(buildFindReport(file, a, { name: 'cache' }, 2));
+    expect(heapwatch('find', file, '--name', 'nothing-called-this', '--no-index').out).toBe(
+      'no property or variable named nothing-called-this\n',
+    );
+  });
+
+  test('exactly one of --class and --name', () => {
+    const r = heapwatch('find', file, '--no-index');
+    expect([r.code, r.out, r.err]).toEqual([
+      2,
+      '',
+      'heapwatch: find needs exactly one of --class <name> and --name <name>\n',
+    ]);
+  });
+});
+
+const CLASS_TEXT = `4 objects of class Session: shallow 65 B, retained 65 B
+the 2 biggest by retained size:
+  retained       self  object
+      30 B       30 B  Session @9
+      20 B       20 B  Session @11
+`;
+// the Map's shown self size takes in its table (16 B), as DevTools shows it
+const NAME_TEXT = `3 references named cache (properties and variables)
+by retained size:
+  retained       self  object
+      86 B       56 B  Map @5  ← global @3 .cache
+      20 B       20 B  Session @11  ← Holder @15 .cache
+      10 B       10 B  Session @13  ← Context @17 ->cache
+`;

@@ -25,7 +25,10 @@ function cache() {
   const c = new AnalysisCache(10 * MB, async (file) => {
     loaded.push(file);
     const name = file.slice(dir.length + 1, -'.heapsnapshot'.length);
-    return { snapshot: { nodes: new Uint8Array(sizes[name]) } } as unknown as HeapAnalysis;
+    return {
+      analysis: { snapshot: { nodes: new Uint8Array(sizes[name]) } } as unknown as HeapAnalysis,
+      source: 'snapshot' as const,
+    };
   });
   return { c, loaded };
 }

@@ -18,12 +18,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REGISTER_CJS } from '../guard/helpers.js';
 import { bin, heapwatch, runFixture } from '../leaks/helpers.js';
-import { killAll, ROOT, startTarget, type Target } from '../live/helpers.js';
+import { CJS_TARGET, killAll, ROOT, startTarget, type Target } from '../live/helpers.js';
+import { ALLOCATOR, lineOf } from '../sample/helpers.js';
 
 interface FileMeta {
   file: string;
   cache: 'hit' | 'loaded';
+  source: 'index' | 'snapshot';
   loadNumber: number;
   analysisBytes: number;
 }
@@ -37,6 +40,7 @@ interface Meta {
 let work: string;
 let root: string;
 let dumps: string;
+let index: string;
 let cacheFile: string;
 let growth: string[];
 const servers: Client[] = [];
@@ -47,6 +51,7 @@ async function startServer(args: string[]): Promise<Client> {
     command: process.execPath,
     args: [bin, 'mcp', ...args],
     cwd: ROOT,
+    env: process.env as Record<string, string>, // the SDK passes only PATH, HOME and a few by default
     stderr: 'pipe',
   });
   const client = new Client({ name: 'heapwatch-test', version: '1.0.0' });
@@ -80,13 +85,18 @@ function errorText(result: CallToolResult): string {
 
 let server: Client;
 let target: Target;
+/** Leaks at a known line (see test/sample): for `sample`. */
+let allocator: Target;
+/** Runs heapwatch/register: reached over the guard's socket. */
+let guarded: Target;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'heapwatch-mcp-'));
   root = join(work, 'root');
   dumps = join(work, 'dumps');
+  index = join(work, 'index');
   const outside = join(work, 'outside');
-  for (const d of [root, dumps, outside]) mkdirSync(d, { mode: 0o700 });
+  for (const d of [root, dumps, outside, join(work, 'guard')]) mkdirSync(d, { mode: 0o700 });
   chmodSync(dumps, 0o700);
   cacheFile = join(root, 'cache.heapsnapshot');
   runFixture('cache.cjs', cacheFile);
@@ -94,9 +104,11 @@ beforeAll(async () => {
   runFixture('growth.cjs', ...growth, '2000');
   copyFileSync(cacheFile, join(outside, 'secret.heapsnapshot'));
   symlinkSync(join(outside, 'secret.heapsnapshot'), join(root, 'escape.heapsnapshot'));
-  [server, target] = await Promise.all([
-    startServer(['--root', root, '--dump-dir', dumps]),
+  [server, target, allocator, guarded] = await Promise.all([
+    startServer(['--root', root, '--dump-dir', dumps, '--index-dir', index]),
     startTarget(['--inspect-port=0']),
+    startTarget(['--inspect-port=0', '--no-turbo-inlining'], ALLOCATOR),
+    startTarget(['--require', REGISTER_CJS], CJS_TARGET, { HEAPWATCH_DIR: join(work, 'guard') }),
   ]);
 }, 180_000);
 
@@ -120,6 +132,7 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
       'ps',
       'gc',
       'dump',
+      'sample',
     ]);
     const params = Object.fromEntries(tools.map((t) => [t.name, Object.keys(t.inputSchema.properties ?? {})]));
     expect(params).toMatchObject({
@@ -132,6 +145,7 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
       ps: [],
       gc: ['target', 'samples', 'intervalMs', 'timeoutMs'],
       dump: ['target', 'name', 'gc', 'stream', 'timeoutMs'],
+      sample: ['target', 'durationSeconds', 'intervalBytes', 'includeCollected', 'top', 'timeoutMs'],
     });
     for (const t of tools) {
       expect(t.description?.length).toBeGreaterThan(80);
@@ -148,7 +162,9 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
     expect(cli.code).toBe(0);
     expect(doc).toEqual(JSON.parse(cli.out));
     expect(doc.suspects[0]).toMatchObject({ className: 'Map', kind: 'object' });
-    expect(meta.files).toEqual([expect.objectContaining({ file: cacheFile, cache: 'loaded', loadNumber: 1 })]);
+    expect(meta.files).toEqual([
+      expect.objectContaining({ file: cacheFile, cache: 'loaded', source: 'snapshot', loadNumber: 1 }),
+    ]);
     expect(meta.loads).toBe(1);
     // the client asked for progress: whole percents, rising, of 100, naming the steps
     expect(progress.length).toBeGreaterThan(2);
@@ -157,6 +173,18 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
     expect(new Set(values).size).toBe(values.length);
     expect(progress.every((p) => p.total === 100 && p.progress <= 100)).toBe(true);
     expect(progress.map((p) => p.message)).toContain(`loading ${cacheFile}: dominators`);
+  });
+
+  test('a second server answers from the saved analysis (--index-dir), byte for byte', async () => {
+    const first = await call(server, 'analyze', { file: cacheFile, top: 5 });
+    const files = readdirSync(index);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.hwindex$/);
+    expect(statSync(join(index, files[0])).mode & 0o777).toBe(0o600);
+    const second = await startServer(['--root', root, '--index-dir', index]);
+    const again = await call(second, 'analyze', { file: cacheFile, top: 5 });
+    expect(again.meta.files[0]).toMatchObject({ cache: 'loaded', source: 'index' });
+    expect(again.result.content[0]).toEqual(first.result.content[0]);
   });
 
   test('follows the suspect with path and node, answered from memory (no second load)', async () => {
@@ -266,10 +294,14 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
     const dump = await call(server, 'dump', { target: String(target.pid), name: 'live' });
     const file = join(dumps, 'live.heapsnapshot');
     expect(dump.doc).toMatchObject({ schema: 'heapwatch/dump@1', file, method: 'target-wrote' });
-    expect(dump.result.content[1]).toMatchObject({ type: 'text' });
-    expect((dump.result.content[1] as { text: string }).text).toMatch(
-      new RegExp(`^heapwatch: a heap snapshot of process ${target.pid} .* will cost about`),
-    );
+    expect(dump.doc.via).toBe('inspector');
+    const notes = dump.result.content.slice(1).map((c) => (c as { text: string }).text);
+    expect(notes).toEqual([
+      expect.stringMatching(
+        new RegExp(`^heapwatch: opened the inspector of process ${target.pid} on 127\\.0\\.0\\.1:`),
+      ),
+      expect.stringMatching(new RegExp(`^heapwatch: a heap snapshot of process ${target.pid} .* will cost about`)),
+    ]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(statSync(file).size).toBe(dump.doc.bytes);
     expect(readdirSync(dumps)).toEqual(['live.heapsnapshot']);
@@ -295,20 +327,62 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
     expect(analyzed.doc.objects[0]).toMatchObject({ className: 'Array', holder: { edge: 'keep' } });
   });
 
+  test("dump of a guarded process goes over the guard's socket: its inspector is never opened", async () => {
+    const dump = await call(server, 'dump', { target: String(guarded.pid), name: 'guarded' });
+    const file = join(dumps, 'guarded.heapsnapshot');
+    expect(dump.doc).toMatchObject({ schema: 'heapwatch/dump@1', file, method: 'target-wrote', via: 'socket' });
+    const notes = dump.result.content.slice(1).map((c) => (c as { text: string }).text);
+    expect(notes).toEqual([expect.stringMatching(/^heapwatch: a heap snapshot of process \d+ .* will cost about/)]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(file).size).toBe(dump.doc.bytes);
+    expect(guarded.stderr()).not.toMatch(/Debugger listening/);
+    expect((await guarded.state()).inspectorUrl).toBeNull();
+    rmSync(file);
+  });
+
+  test('sample: the allocation site of a real leak, bounded by top, with progress while it samples', async () => {
+    const progress: Progress[] = [];
+    const { doc } = await call(server, 'sample', { target: String(allocator.pid), durationSeconds: 1.5, top: 2 }, (p) =>
+      progress.push(p),
+    );
+    expect(doc).toMatchObject({
+      schema: 'heapwatch/sample@1',
+      target: `process ${allocator.pid}`,
+      intervalBytes: 32768,
+      includeCollected: false,
+      targetExited: false,
+      growth: null,
+    });
+    expect(doc.durationMs).toBeGreaterThanOrEqual(1500);
+    const leak = lineOf(ALLOCATOR, 'function leakOrder(');
+    expect(doc.sites[0]).toMatchObject({ function: 'leakOrder', url: ALLOCATOR, line: leak.line });
+    expect(doc.sites.length).toBeLessThanOrEqual(2);
+    expect(doc.paths[0].frames.map((f: { function: string }) => f.function)).toEqual(['leakTimer', 'leakOrder']);
+    expect(progress[0]).toEqual({ progress: 0, total: 100, message: `sample: sampling process ${allocator.pid}` });
+    expect(progress.at(-1)).toEqual({ progress: 100, total: 100, message: 'sample: profile read' });
+    const values = progress.map((p) => p.progress);
+    expect([...values].sort((x, y) => x - y)).toEqual(values);
+    expect((await allocator.state()).inspectorUrl).toBeNull(); // sampling stopped and the inspector closed
+  });
+
   test('refuses targets that are not loopback or not of our user', async () => {
     const remote = await call(server, 'gc', { target: '10.1.2.3:9229' });
     expect(errorText(remote.result)).toMatch(/only connects to inspectors on loopback/);
     expect(remote.meta.error?.code).toBe('NOT_LOOPBACK');
     const named = await call(server, 'dump', { target: 'ws://example.com:9229/x' });
     expect(named.meta.error?.code).toBe('NOT_LOOPBACK');
+    const sampled = await call(server, 'sample', { target: '10.1.2.3:9229' });
+    expect(sampled.meta.error?.code).toBe('NOT_LOOPBACK');
     const notPid = await call(server, 'gc', { target: 'nonsense' });
     expect(notPid.meta.error?.code).toBe('BAD_TARGET');
     if (process.getuid?.() === 0) {
       const other = await startTarget(['--inspect-port=0'], undefined, {}, { uid: 65534, gid: 65534 });
-      const refused = await call(server, 'gc', { target: String(other.pid), samples: 1 });
-      expect(errorText(refused.result)).toBe(
-        `heapwatch: refusing process ${other.pid}: it runs as user 65534, this server as user 0; heapwatch mcp acts only on processes of its own user`,
-      );
+      for (const tool of ['gc', 'sample']) {
+        const refused = await call(server, tool, { target: String(other.pid) });
+        expect(errorText(refused.result)).toBe(
+          `heapwatch: refusing process ${other.pid}: it runs as user 65534, this server as user 0; heapwatch mcp acts only on processes of its own user`,
+        );
+      }
       expect((await other.state()).inspectorUrl).toBeNull(); // never signalled
     }
   });
@@ -319,11 +393,15 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
     // room for either analysis alone, not for both
     const budget = Math.ceil(Math.max(sizes, other) * 1.2);
     expect(budget).toBeLessThan(sizes + other);
-    const small = await startServer(['--root', root, '--memory-budget', String(budget)]);
+    const small = await startServer(['--root', root, '--memory-budget', String(budget), '--no-index']);
     const off = await call(small, 'dump', { target: String(target.pid) });
     expect(errorText(off.result)).toBe('heapwatch: dump is off: the server was started without --dump-dir <folder>');
 
-    expect((await call(small, 'histogram', { file: cacheFile })).meta.files[0]).toMatchObject({ cache: 'loaded' });
+    // --no-index: analyzed from the snapshot although the index folder of the first server has it
+    expect((await call(small, 'histogram', { file: cacheFile })).meta.files[0]).toMatchObject({
+      cache: 'loaded',
+      source: 'snapshot',
+    });
     expect((await call(small, 'histogram', { file: cacheFile })).meta.files[0]).toMatchObject({ cache: 'hit' });
     const second = await call(small, 'histogram', { file: growth[2] });
     expect(second.meta.files[0].cache).toBe('loaded');

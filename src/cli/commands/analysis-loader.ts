@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { HeapAnalysis } from '../../analysis/types.js';
 import { usageError } from '../../errors.js';
+import type { IndexOptions } from '../../index/store.js';
 import { createProgress } from '../progress.js';
 
 /** Reads (see cli/load-snapshot) and analyzes a snapshot for a command, with progress on a terminal. */
@@ -10,20 +11,21 @@ export async function loadAnalysis(
 ): Promise<HeapAnalysis> {
   // the saved analysis of this very file when the cache has one (never for --redact: it changes the strings)
   const useIndex = opts.index?.index === true && !opts.redact;
-  const indexOpts = { dir: opts.index?.indexDir, warn: (m: string) => process.stderr.write(`heapwatch: ${m}\n`) };
-  if (useIndex) {
-    const restored = (await import('../../index/store.js')).openIndexed(file, indexOpts);
-    if (restored) return restored;
-  }
-  const analysis = await analyzeFile(file, opts);
-  if (useIndex) await (await import('../../index/store.js')).saveIndexed(file, analysis, indexOpts);
-  return analysis;
+  if (!useIndex) return analyzeFile(file, opts);
+  const { loadIndexed } = await import('../../index/load-indexed.js');
+  const loaded = await loadIndexed(file, indexOptions(opts.index as IndexFlags), () => analyzeFile(file, opts));
+  return loaded.analysis;
 }
 
 /** --no-index and --index-dir, as commander hands them over. */
 export interface IndexFlags {
   index: boolean;
   indexDir?: string;
+}
+
+/** The cache folder's options from the flags, its warnings (an index ignored or not written) on stderr. */
+export function indexOptions(flags: IndexFlags): IndexOptions {
+  return { dir: flags.indexDir, warn: (m: string) => process.stderr.write(`heapwatch: ${m}\n`) };
 }
 
 /** Adds --no-index and --index-dir to a command that analyses a snapshot file. */
@@ -48,6 +50,18 @@ async function analyzeFile(file: string, opts: { rootPaths?: boolean; redact?: b
   } finally {
     progress.done();
   }
+}
+
+/** A command over one snapshot file: `<name> <file>` with --no-index and --index-dir. */
+export function snapshotCommand(program: Command, name: string): Command {
+  return withIndexOptions(program.command(name)).argument('<file>', 'a .heapsnapshot file');
+}
+
+/** A node id as DevTools shows it (`@123` or `123`), or a usage error. */
+export function parseNodeId(text: string): number {
+  const id = Number(text.replace(/^@/, ''));
+  if (!Number.isInteger(id) || id < 0 || text.trim() === '') throw usageError(`not a node id: "${text}"`);
+  return id;
 }
 
 /** A positive whole number option, or a usage error naming the option. */

@@ -5,6 +5,7 @@ import { register as cache } from './cache.js';
 import { register as demo } from './demo.js';
 import { register as diff } from './diff.js';
 import { register as dump } from './dump.js';
+import { register as find } from './find.js';
 import { register as gc } from './gc.js';
 import { register as histo } from './histo.js';
 import { register as mcp } from './mcp.js';
@@ -27,6 +28,7 @@ export const commands: RegisterCommand[] = [
   analyze,
   histo,
   node,
+  find,
   run,
   path,
   diff,

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
+import { type IndexFlags, withIndexOptions } from './analysis-loader.js';
 
-interface McpOptions {
+interface McpOptions extends IndexFlags {
   root?: string[];
   dumpDir?: string;
   memoryBudget?: string;
@@ -15,10 +16,9 @@ export function defaultMemoryBudget(): number {
 }
 
 export function register(program: Command): void {
-  program
-    .command('mcp')
+  withIndexOptions(program.command('mcp'))
     .description(
-      'serve heapwatch to coding agents over the Model Context Protocol (stdio): analyze, find, path, node, histogram, diff, ps, gc, dump',
+      'serve heapwatch to coding agents over the Model Context Protocol (stdio): analyze, find, path, node, histogram, diff, ps, gc, dump, sample',
     )
     .option(
       '--root <folder>',
@@ -43,6 +43,12 @@ export function register(program: Command): void {
         version: string;
       };
       const { serveStdio } = await import('../../mcp/server.js');
-      await serveStdio({ roots: opts.root ?? [], dumpDir: opts.dumpDir, memoryBudget, version: pkg.version });
+      await serveStdio({
+        roots: opts.root ?? [],
+        dumpDir: opts.dumpDir,
+        memoryBudget,
+        version: pkg.version,
+        index: opts.index ? { dir: opts.indexDir } : null,
+      });
     });
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { usageError } from '../../errors.js';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
-import { type IndexFlags, loadAnalysis, positiveInt, withIndexOptions } from './analysis-loader.js';
+import { type IndexFlags, loadAnalysis, parseNodeId, positiveInt, snapshotCommand } from './analysis-loader.js';
 
 interface NodeOptions extends IndexFlags {
   retainers: string;
@@ -9,19 +8,14 @@ interface NodeOptions extends IndexFlags {
 }
 
 export function register(program: Command): void {
-  withIndexOptions(program.command('node'))
+  snapshotCommand(program, 'node')
     .description('objects by id from a .heapsnapshot: class, self and retained size, dominator, immediate retainers')
-    .argument('<file>', 'a .heapsnapshot file')
     .argument('<id...>', 'node ids (as DevTools shows them after @), any number of them')
     .option('--retainers <n>', 'retainers listed per object', '20')
     .option('--json', 'print one JSON document (schema heapwatch/nodes@1)')
     .action(async (file: string, idArgs: string[], opts: NodeOptions) => {
       const maxRetainers = positiveInt(opts.retainers, '--retainers');
-      const ids = idArgs.map((arg) => Number(arg.replace(/^@/, '')));
-      const bad = idArgs.find((_, i) => !Number.isInteger(ids[i]) || ids[i] < 0);
-      if (bad !== undefined) {
-        throw usageError(`not a node id: "${bad}"`);
-      }
+      const ids = idArgs.map(parseNodeId);
       const analysis = await loadAnalysis(file, { index: opts });
       const { buildNodesReport } = await import('../../report/nodes-report.js');
       const report = buildNodesReport(file, analysis, ids, maxRetainers);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { usageError } from '../../errors.js';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
-import { type IndexFlags, loadAnalysis, positiveInt, withIndexOptions } from './analysis-loader.js';
+import { type IndexFlags, loadAnalysis, parseNodeId, positiveInt, snapshotCommand } from './analysis-loader.js';
 
 interface PathOptions extends IndexFlags {
   n: string;
@@ -9,16 +8,14 @@ interface PathOptions extends IndexFlags {
 }
 
 export function register(program: Command): void {
-  withIndexOptions(program.command('path'))
+  snapshotCommand(program, 'path')
     .description('shortest paths from the GC roots to an object (weak references excluded), named as in the code')
-    .argument('<file>', 'a .heapsnapshot file')
     .argument('<id>', 'the node id (as DevTools shows it after @)')
     .option('-n <count>', 'how many paths, shortest first', '5')
     .option('--json', 'print one JSON document (schema heapwatch/paths@1)')
     .action(async (file: string, idArg: string, opts: PathOptions) => {
       const limit = positiveInt(opts.n, '-n');
-      const id = Number(idArg.replace(/^@/, ''));
-      if (!Number.isInteger(id) || id < 0) throw usageError(`not a node id: "${idArg}"`);
+      const id = parseNodeId(idArg);
       const analysis = await loadAnalysis(file, { index: opts });
       const { buildPathsReport, renderPathsText } = await import('../../report/paths-report.js');
       const report = buildPathsReport(file, analysis, id, limit);

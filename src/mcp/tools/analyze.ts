@@ -3,7 +3,7 @@ import { duplicateStrings } from '../../analysis/strings.js';
 import { buildAnalysisReport } from '../../report/analysis-report.js';
 import { addWaste } from '../../report/waste-report.js';
 import { defineTool } from '../tool.js';
-import { count, fileParam, loaded } from './shared.js';
+import { answerFor, count, fileParam } from './shared.js';
 
 export const analyzeTool = defineTool({
   name: 'analyze',
@@ -23,16 +23,17 @@ export const analyzeTool = defineTool({
   },
   readOnly: true,
   async run({ file: path, top, suspects }, ctx, extra) {
-    const { entry, cache, file } = await loaded(ctx, path, extra);
-    const report = buildAnalysisReport(file, entry.analysis, top);
-    if (suspects) {
-      // the same fields, in the same order, as analyze's addLeakFindings: suspects, then duplicate strings
-      Object.assign(report, {
-        suspects: await entry.suspects(),
-        duplicateStrings: duplicateStrings(entry.analysis, top, await entry.stringCopies()),
-      });
-      await addWaste(report, entry.analysis); // then the waste section, as analyze adds it
-    }
-    return { document: report, files: [{ file, answer: { entry, cache } }] };
+    return answerFor(ctx, path, extra, async (file, entry) => {
+      const report = buildAnalysisReport(file, entry.analysis, top);
+      if (suspects) {
+        // the same fields, in the same order, as analyze's addLeakFindings: suspects, then duplicate strings
+        Object.assign(report, {
+          suspects: await entry.suspects(),
+          duplicateStrings: duplicateStrings(entry.analysis, top, await entry.stringCopies()),
+        });
+        await addWaste(report, entry.analysis); // then the waste section, as analyze adds it
+      }
+      return report;
+    });
   },
 });

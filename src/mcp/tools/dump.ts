@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { usageError } from '../../errors.js';
 import { formatBytes } from '../../format.js';
-import { dumpHeap } from '../../live/capture.js';
+import { withLive } from '../../live/live-target.js';
 import { dumpReport } from '../../live/reports.js';
-import { withSession } from '../../live/session.js';
 import { checkLiveTarget } from '../live-targets.js';
 import { progressMessages } from '../progress.js';
 import { defineTool } from '../tool.js';
@@ -18,7 +17,9 @@ export const dumpTool = defineTool({
     'refused without one), mode 0600, complete or not at all, as `heapwatch dump --json` (schema heapwatch/dump@1). ' +
     'Cost to the target: V8 builds the snapshot in its memory (about 8-14x its used heap) and stalls its event loop ' +
     'for the whole capture. The headroom is measured first and the dump refused when it does not fit (there is no ' +
-    'force here: overriding is a human decision, `heapwatch dump --force`). The file can then be analyzed.',
+    "force here: overriding is a human decision, `heapwatch dump --force`). Reached over the guard's private " +
+    'socket when the target runs heapwatch/register (no inspector opened), else over its inspector (SIGUSR1, ' +
+    'loopback, closed after). The file can then be analyzed.',
   input: {
     target: targetParam,
     name: z
@@ -26,7 +27,10 @@ export const dumpTool = defineTool({
       .optional()
       .describe('file name in the dump folder (default heapdump-<pid>-<date>-<time>.heapsnapshot)'),
     gc: z.boolean().default(false).describe('collect garbage first (jmap -dump:live)'),
-    stream: z.boolean().default(false).describe('stream over the inspector even if the target could write the file'),
+    stream: z
+      .boolean()
+      .default(false)
+      .describe('stream over the inspector (opened even for a guarded target) instead of the target writing the file'),
     timeoutMs: count(1000, 60_000, 10_000, 'ms to wait for the inspector to open or answer'),
   },
   readOnly: false,
@@ -39,12 +43,15 @@ export const dumpTool = defineTool({
     if (name !== undefined) await folder.output(name, 0); // a bad or taken name is refused before attaching
     const notes: string[] = [];
     const progress = progressMessages(extra);
-    const result = await withSession(spec, { timeoutMs }, async (session) =>
-      dumpHeap(session, {
-        output: await folder.output(name, session.pid),
+    // the guard's socket when the target runs heapwatch/register (no inspector opened), else the inspector
+    const how = { timeoutMs, inspector: stream, notice: (line: string) => notes.push(line) };
+    const result = await withLive(spec, how, async (live) =>
+      live.dump({
+        output: await folder.output(name, live.pid),
         gc,
         stream,
         onHeadroom: (_h, message) => notes.push(message),
+        onNotice: (message) => notes.push(message),
         onProgress:
           progress &&
           ((p) =>

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { usageError } from '../../errors.js';
 import { buildFindReport } from '../../report/find-report.js';
 import { defineTool } from '../tool.js';
-import { count, fileParam, loaded } from './shared.js';
+import { answerFor, count, fileParam } from './shared.js';
 
 export const findTool = defineTool({
   name: 'find',
@@ -23,11 +23,7 @@ export const findTool = defineTool({
     if ((className === undefined) === (name === undefined)) {
       throw usageError('give exactly one of className and name');
     }
-    const { entry, cache, file } = await loaded(ctx, path, extra);
     const query = className !== undefined ? { className } : { name: name as string };
-    return {
-      document: buildFindReport(file, entry.analysis, query, limit),
-      files: [{ file, answer: { entry, cache } }],
-    };
+    return answerFor(ctx, path, extra, (file, entry) => buildFindReport(file, entry.analysis, query, limit));
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { buildHistoReport } from '../../report/histo-report.js';
 import { defineTool } from '../tool.js';
-import { count, fileParam, loaded } from './shared.js';
+import { answerFor, count, fileParam } from './shared.js';
 
 export const histogramTool = defineTool({
   name: 'histogram',
@@ -16,10 +16,6 @@ export const histogramTool = defineTool({
   },
   readOnly: true,
   async run({ file: path, sort, top }, ctx, extra) {
-    const { entry, cache, file } = await loaded(ctx, path, extra);
-    return {
-      document: buildHistoReport(file, entry.analysis, sort, top),
-      files: [{ file, answer: { entry, cache } }],
-    };
+    return answerFor(ctx, path, extra, (file, entry) => buildHistoReport(file, entry.analysis, sort, top));
   },
 });

@@ -8,11 +8,9 @@ import { histogramTool } from './histogram.js';
 import { nodeTool } from './node.js';
 import { pathTool } from './path.js';
 import { psTool } from './ps.js';
+import { sampleTool } from './sample.js';
 
-/**
- * Every tool the server offers, in the order clients list them. `sample` (allocation sites from a .heapprofile,
- * built on branch `sample`) joins as tools/sample.ts wrapping src/sample/'s report, added to this list.
- */
+/** Every tool the server offers, in the order clients list them. */
 export const TOOLS: McpTool[] = [
   analyzeTool,
   findTool,
@@ -23,4 +21,5 @@ export const TOOLS: McpTool[] = [
   psTool,
   gcTool,
   dumpTool,
+  sampleTool,
 ] as unknown as McpTool[];

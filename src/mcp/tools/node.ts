@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { buildNodesReport } from '../../report/nodes-report.js';
 import { defineTool } from '../tool.js';
-import { count, fileParam, loaded } from './shared.js';
+import { answerFor, count, fileParam } from './shared.js';
 
 export const nodeTool = defineTool({
   name: 'node',
@@ -17,10 +17,6 @@ export const nodeTool = defineTool({
   },
   readOnly: true,
   async run({ file: path, ids, retainers }, ctx, extra) {
-    const { entry, cache, file } = await loaded(ctx, path, extra);
-    return {
-      document: buildNodesReport(file, entry.analysis, ids, retainers),
-      files: [{ file, answer: { entry, cache } }],
-    };
+    return answerFor(ctx, path, extra, (file, entry) => buildNodesReport(file, entry.analysis, ids, retainers));
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { buildPathsReport } from '../../report/paths-report.js';
 import { defineTool } from '../tool.js';
-import { count, fileParam, loaded } from './shared.js';
+import { answerFor, count, fileParam } from './shared.js';
 
 export const pathTool = defineTool({
   name: 'path',
@@ -16,8 +16,8 @@ export const pathTool = defineTool({
   },
   readOnly: true,
   async run({ file: path, id, count: n }, ctx, extra) {
-    const { entry, cache, file } = await loaded(ctx, path, extra);
-    const report = buildPathsReport(file, entry.analysis, id, n, await entry.rootPaths());
-    return { document: report, files: [{ file, answer: { entry, cache } }] };
+    return answerFor(ctx, path, extra, async (file, entry) =>
+      buildPathsReport(file, entry.analysis, id, n, await entry.rootPaths()),
+    );
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { CacheAnswer } from '../analysis-cache.js';
+import type { CacheAnswer, LoadedAnalysis } from '../analysis-cache.js';
 import { type CallExtra, progressFor } from '../progress.js';
-import type { ToolContext } from '../tool.js';
+import type { ToolAnswer, ToolContext } from '../tool.js';
 
 /** The snapshot parameter every file tool takes. */
 export const fileParam = z
@@ -17,12 +17,19 @@ export function count(min: number, max: number, fallback: number, what: string) 
 }
 
 /** Checks the path, then answers from the server's memory or loads the file (with progress to the client). */
-export async function loaded(
-  ctx: ToolContext,
-  path: string,
-  extra: CallExtra,
-): Promise<CacheAnswer & { file: string }> {
+async function loaded(ctx: ToolContext, path: string, extra: CallExtra): Promise<CacheAnswer & { file: string }> {
   const file = ctx.folders.inputFile(path);
   const answer = await ctx.cache.get(file, progressFor(extra, `loading ${path}`));
   return { ...answer, file };
+}
+
+/** A file tool's answer: the document built from the file's analysis, with the file's cache status. */
+export async function answerFor(
+  ctx: ToolContext,
+  path: string,
+  extra: CallExtra,
+  build: (file: string, entry: LoadedAnalysis) => unknown,
+): Promise<ToolAnswer> {
+  const { entry, cache, file } = await loaded(ctx, path, extra);
+  return { document: await build(file, entry), files: [{ file, answer: { entry, cache } }] };
 }
