@@ -131,9 +131,13 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     const sampling = allocSampling;
     const panel = state.allocations;
     if (!sampling || !panel || quitting || state.gone) return;
+    let readMs = 0;
     if (!dumping) {
       try {
-        const { totalBytes, rows } = allocationRows(await sampling.profile(), ALLOCATION_ROWS);
+        const started = performance.now();
+        const profile = await sampling.profile();
+        readMs = performance.now() - started;
+        const { totalBytes, rows } = allocationRows(profile, ALLOCATION_ROWS);
         if (allocSampling !== sampling) return; // stopped meanwhile
         Object.assign(panel, { totalBytes, rows, readAt: Date.now(), error: undefined });
       } catch (err) {
@@ -142,7 +146,9 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
       }
       requestRender();
     }
-    if (allocSampling === sampling) allocTimer = setTimeout(() => void readAllocations(), ALLOCATION_REFRESH_MS);
+    // a read walks V8's sample tree while the target waits (over a second for ~10,000 sites): 20 reads' time apart
+    const next = Math.max(ALLOCATION_REFRESH_MS, 20 * readMs);
+    if (allocSampling === sampling) allocTimer = setTimeout(() => void readAllocations(), next);
   };
   const stopAllocations = async (): Promise<void> => {
     const sampling = allocSampling;
@@ -156,8 +162,13 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     allocBusy = true;
     try {
       if (allocSampling) {
+        const shared = allocSampling.shared;
         await stopAllocations();
-        say('allocation sampling stopped');
+        say(
+          shared
+            ? "allocation panel closed; V8's sampling left running (heapwatch did not start it)"
+            : 'allocation sampling stopped',
+        );
         return;
       }
       const intervalBytes = DEFAULT_INTERVAL_BYTES;
