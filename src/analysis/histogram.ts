@@ -1,3 +1,4 @@
+import { classLocations } from './source-locations.js';
 import type { ClassRow, HeapAnalysis } from './types.js';
 
 export type HistogramSort = 'retained' | 'shallow' | 'count';
@@ -115,10 +116,19 @@ function computeTotals(a: HeapAnalysis): { rows: ClassRow[]; closures: ClosureTo
     }),
   );
 
+  const locations = classLocations(a.snapshot, classOf, classCount);
   const rows: ClassRow[] = [];
   for (let c = 0; c < classCount; c++) {
     if (count[c] === 0) continue;
-    rows.push({ className: classNames[c], count: count[c], shallowSize: shallow[c], retainedSize: retained[c] });
+    const row: ClassRow = {
+      className: classNames[c],
+      count: count[c],
+      shallowSize: shallow[c],
+      retainedSize: retained[c],
+    };
+    const location = locations[c];
+    if (location) row.location = location;
+    rows.push(row);
   }
   return { rows, closures };
 }

@@ -71,3 +71,42 @@ export function locationText(l: SourceLocation): string {
   const file = url.slice(url.lastIndexOf('/') + 1) || '<script>';
   return `${file}:${l.line}:${l.column}`;
 }
+
+/**
+ * Where each class's constructor is defined, per class id (null when unknown). V8 gives an object the location of
+ * its constructor, and classes of objects are split by that location, so any instance with a record names its
+ * class's. A record holds a script id, not a name: the name comes from a closure of the same script.
+ */
+export function classLocations(s: HeapSnapshot, classOf: Uint32Array, classCount: number): (SourceLocation | null)[] {
+  const out: (SourceLocation | null)[] = new Array(classCount).fill(null);
+  const L = locationLayout(s);
+  const locs = s.locations;
+  if (L.node < 0 || L.script < 0 || L.line < 0 || L.col < 0) return out;
+  const T = s.nodeType;
+  const scriptUrls = new Map<number, string>(); // one entry per script: a few thousand at most
+  const wanted: number[] = []; // record starts of the first located object of each class
+  const seen = new Uint8Array(classCount);
+  for (let i = 0; i + L.size <= locs.length; i += L.size) {
+    const o = locs[i + L.node];
+    if (o >= s.nodeCount) continue;
+    const t = s.nodeTypeOf(o);
+    if (t === T.closure) {
+      const script = locs[i + L.script];
+      if (!scriptUrls.has(script)) {
+        const url = scriptNameOf(s, o);
+        if (url !== '') scriptUrls.set(script, url);
+      }
+    } else if (t === T.object && seen[classOf[o]] === 0) {
+      seen[classOf[o]] = 1;
+      wanted.push(i);
+    }
+  }
+  for (const i of wanted) {
+    out[classOf[locs[i + L.node]]] = {
+      url: scriptUrls.get(locs[i + L.script]) ?? null,
+      line: locs[i + L.line] + 1,
+      column: locs[i + L.col] + 1,
+    };
+  }
+  return out;
+}

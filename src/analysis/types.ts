@@ -3,6 +3,7 @@ import type { ClassCounts } from './class-counts.js';
 import type { RootPaths } from './paths.js';
 import type { DominatorTree } from './retained.js';
 import type { SelfSizes } from './self-sizes.js';
+import type { SourceLocation } from './source-locations.js';
 import type { StringCopies } from './strings.js';
 
 /**
@@ -66,4 +67,6 @@ export interface ClassRow {
   shallowSize: number;
   /** Sum of retained sizes of the top-most instances on each dominator path (DevTools' rule). */
   retainedSize: number;
+  /** Where the class's constructor is defined (1-based), when the snapshot says. */
+  location?: SourceLocation;
 }

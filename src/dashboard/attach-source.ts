@@ -1,5 +1,6 @@
 import { basename, join } from 'node:path';
 import { formatBytes } from '../format.js';
+import { inspectorAllocationSampling } from '../live/allocation-sampling.js';
 import { type DumpProgress, defaultDumpName, dumpHeap } from '../live/capture.js';
 import type { Headroom } from '../live/headroom.js';
 import { readCmdline } from '../live/proc.js';
@@ -26,6 +27,7 @@ export async function sessionSource(session: Session, intervalMs: number): Promi
     forceGc: async () => {
       await session.send('HeapProfiler.collectGarbage', {}, { timeoutMs: 120_000 });
     },
+    startAllocationSampling: (intervalBytes) => inspectorAllocationSampling(session, intervalBytes),
     async dump(dir, onStatus) {
       let last = 0;
       const started = Date.now();

@@ -1,5 +1,8 @@
 import { basename, dirname } from 'node:path';
 import { formatBytes } from '../format.js';
+import type { AllocationSampling } from '../live/allocation-sampling.js';
+import { DEFAULT_INTERVAL_BYTES } from '../sample/profile.js';
+import { allocationRows } from './allocations.js';
 import { DashboardModel } from './model.js';
 import type { ProcessStats, StatusState } from './panels.js';
 import { formatInterval } from './panels.js';
@@ -19,6 +22,9 @@ export interface DashboardOptions {
 /** Redraws at most this often, however fast samples and keys arrive. */
 export const MIN_REDRAW_MS = 250;
 const INTERVAL_STEPS_MS = [100, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000];
+/** The allocation panel reads the profile this often: each read walks V8's sample tree in the target. */
+export const ALLOCATION_REFRESH_MS = 3000;
+const ALLOCATION_ROWS = 30;
 
 /**
  * Runs the dashboard until the user quits: a sampling loop, key handling, throttled redraws.
@@ -117,6 +123,76 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
     }
   }
 
+  // key s: V8's sampling heap profiler on and off, the panel of live allocation sites while it runs
+  let allocSampling: AllocationSampling | undefined;
+  let allocTimer: NodeJS.Timeout | undefined;
+  let allocBusy = false;
+  const readAllocations = async (): Promise<void> => {
+    const sampling = allocSampling;
+    const panel = state.allocations;
+    if (!sampling || !panel || quitting || state.gone) return;
+    let readMs = 0;
+    if (!dumping) {
+      try {
+        const started = performance.now();
+        const profile = await sampling.profile();
+        readMs = performance.now() - started;
+        const { totalBytes, rows } = allocationRows(profile, ALLOCATION_ROWS);
+        if (allocSampling !== sampling) return; // stopped meanwhile
+        Object.assign(panel, { totalBytes, rows, readAt: Date.now(), error: undefined });
+      } catch (err) {
+        if (allocSampling !== sampling || state.gone) return;
+        panel.error = `reading the profile failed: ${(err as Error).message}`;
+      }
+      requestRender();
+    }
+    // a read walks V8's sample tree while the target waits (over a second for ~10,000 sites): 20 reads' time apart
+    const next = Math.max(ALLOCATION_REFRESH_MS, 20 * readMs);
+    if (allocSampling === sampling) allocTimer = setTimeout(() => void readAllocations(), next);
+  };
+  const stopAllocations = async (): Promise<void> => {
+    const sampling = allocSampling;
+    allocSampling = undefined;
+    clearTimeout(allocTimer);
+    state.allocations = undefined;
+    if (sampling && !state.gone) await sampling.stop();
+  };
+  const toggleAllocations = async (): Promise<void> => {
+    if (allocBusy || state.gone || quitting) return;
+    allocBusy = true;
+    try {
+      if (allocSampling) {
+        const shared = allocSampling.shared;
+        await stopAllocations();
+        say(
+          shared
+            ? "allocation panel closed; V8's sampling left running (heapwatch did not start it)"
+            : 'allocation sampling stopped',
+        );
+        return;
+      }
+      const intervalBytes = DEFAULT_INTERVAL_BYTES;
+      say('starting allocation sampling...');
+      const sampling = await source.startAllocationSampling(intervalBytes);
+      if (quitting || state.gone) {
+        await sampling.stop().catch(() => {});
+        return;
+      }
+      allocSampling = sampling;
+      state.allocations = { intervalBytes, shared: sampling.shared };
+      say(
+        sampling.shared
+          ? 'V8 was already sampling allocations: showing its profile; s hides it and leaves it running'
+          : `allocation sampling on: V8 records about one allocation in ${formatBytes(intervalBytes)} (a few % CPU on allocation-heavy code); s stops it`,
+      );
+      void readAllocations();
+    } catch (err) {
+      say(`allocation sampling failed: ${(err as Error).message}`);
+    } finally {
+      allocBusy = false;
+    }
+  };
+
   const changeInterval = (direction: 1 | -1) => {
     const i = INTERVAL_STEPS_MS.findIndex((s) => s >= state.intervalMs);
     const at = i === -1 ? INTERVAL_STEPS_MS.length - 1 : i;
@@ -136,6 +212,8 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
       state.message = 'detaching...';
       if (!terminalLost) ui.draw(model, state);
       try {
+        // V8's sampling stops before the detach (which would stop it too): the target is left as it was
+        await stopAllocations().catch(() => {});
         await source.detach();
       } finally {
         if (!terminalLost) ui.destroy();
@@ -156,6 +234,7 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
         (err: Error) => say(`GC failed: ${err.message}`),
       );
     });
+    screen.key(['s'], () => void toggleAllocations());
     screen.key(['p'], () => {
       state.paused = !state.paused;
       say(state.paused ? 'paused: sampling stopped' : 'resumed');
@@ -172,6 +251,7 @@ export async function runDashboard(source: DashboardSource, options: DashboardOp
       if (quitting) return;
       state.gone = reason;
       clearTimeout(tickTimer);
+      clearTimeout(allocTimer);
       requestRender();
     });
     render();

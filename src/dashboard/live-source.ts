@@ -20,6 +20,7 @@ export async function liveSource(live: LiveTarget, intervalMs: number): Promise<
     info: { pid: live.pid, command, nodeVersion: facts.version, startedAt: Date.now() - facts.uptime * 1000 },
     sample: () => sampler.sample(),
     forceGc: () => live.collectGarbage(),
+    startAllocationSampling: (intervalBytes) => live.startAllocationSampling(intervalBytes),
     async dump(dir, onStatus) {
       let last = 0;
       const result = await live.dump({

@@ -1,4 +1,5 @@
 import { formatBytes, formatPercent, padLeft, padRight } from '../format.js';
+import type { AllocationPanel } from './allocations.js';
 import { type DashboardModel, GC_KINDS } from './model.js';
 import type { TargetInfo } from './source.js';
 import { forecastHeadline } from './text.js';
@@ -20,6 +21,8 @@ export interface StatusState {
   message?: string;
   selfCpuPercent?: number;
   process: ProcessStats;
+  /** Set while allocation sampling runs (key s): the panel of live allocation sites. */
+  allocations?: AllocationPanel;
 }
 
 export function formatDuration(ms: number): string {
@@ -144,7 +147,7 @@ export function statusText(model: DashboardModel, s: StatusState, width: number,
     state = '{yellow-fg}{bold}PAUSED{/bold}{/yellow-fg}  ';
     stateWidth = 'PAUSED  '.length;
   }
-  const keys = 'keys: d dump  g GC  p pause  +/- interval  q quit';
+  const keys = `keys: d dump  g GC  s ${s.allocations ? 'stop sampling' : 'sample'}  p pause  +/- interval  q quit`;
   // the latest message gets what is left of the second line; its start says the most, so the end is cut
   const room = width - stateWidth - keys.length - 5;
   const message = s.message && room > 10 ? `  |  ${plainLine(cutEnd(s.message.replace(/\s+/g, ' '), room))}` : '';

@@ -1,6 +1,7 @@
 import blessed from 'blessed';
 import contrib from 'blessed-contrib';
 import { formatBytes } from '../format.js';
+import { allocationText } from './allocations.js';
 import { resampleByTime } from './downsample.js';
 import type { DashboardModel, ModelPoint } from './model.js';
 import { forecastText, gcText, memoryText, pausesText, type StatusState, statusText } from './panels.js';
@@ -24,6 +25,8 @@ export class DashboardScreen {
   private readonly pauses: blessed.Widgets.BoxElement;
   private readonly forecast: blessed.Widgets.BoxElement;
   private readonly status: blessed.Widgets.BoxElement;
+  /** Over the GC, pauses and forecast panels while allocation sampling runs (key s). */
+  private readonly allocations: blessed.Widgets.BoxElement;
 
   constructor(title: string) {
     this.screen = blessed.screen({ smartCSR: true, title, fullUnicode: false, autoPadding: true });
@@ -68,9 +71,19 @@ export class DashboardScreen {
       wrap: false,
       style: { fg: 'white' },
     });
-    for (const w of [this.chart, this.gauge, this.memory, this.gc, this.pauses, this.forecast, this.status]) {
+    this.allocations = panel({
+      top: '58%',
+      left: 0,
+      width: '100%',
+      height: '42%-2',
+      label: ' live allocation sites ',
+      hidden: true,
+      wrap: false,
+    });
+    for (const w of [this.chart, this.gauge, this.memory, this.gc, this.pauses, this.forecast, this.allocations]) {
       this.screen.append(w);
     }
+    this.screen.append(this.status);
     // blessed-contrib sizes a canvas when it is attached: give the chart and the gauge new canvases
     this.screen.on('resize', () => {
       this.chart.emit('attach');
@@ -94,6 +107,16 @@ export class DashboardScreen {
     this.gc.setContent(gcText(model));
     this.pauses.setContent(pausesText(model));
     this.forecast.setContent(forecastText(model));
+    const sampling = status.allocations;
+    if (sampling) {
+      const every = formatBytes(sampling.intervalBytes);
+      this.allocations.setLabel(` live allocation sites (V8 sampling, about one allocation in ${every}; s stops) `);
+      const inner = (n: unknown) => Math.max(1, Number(n) - 3);
+      this.allocations.setContent(
+        allocationText(sampling, inner(this.allocations.width), inner(this.allocations.height) + 1),
+      );
+      this.allocations.show();
+    } else this.allocations.hide();
     this.status.setContent(statusText(model, status, Number(this.screen.width)));
     this.screen.render();
   }

@@ -1,3 +1,4 @@
+import type { AllocationSampling } from '../live/allocation-sampling.js';
 import type { Sample } from '../live/types.js';
 
 /** What the dashboard shows about its target besides the samples. */
@@ -25,6 +26,8 @@ export interface DashboardSource {
   /** One sample (rejects when the target is gone). */
   sample(): Promise<Sample>;
   forceGc(): Promise<void>;
+  /** V8's sampling heap profiler in the target until stop() (detach stops it too). */
+  startAllocationSampling(intervalBytes: number): Promise<AllocationSampling>;
   /** A heap dump into `dir`, after the live layer's headroom check; `onStatus` gets short progress lines. */
   dump(dir: string, onStatus: (text: string) => void): Promise<DumpResult>;
   /** Removes everything injected and closes the inspector if heapwatch opened it. Safe to call twice. */

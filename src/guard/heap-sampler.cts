@@ -60,6 +60,41 @@ export function startHeapSampler(samplingInterval: number): HeapSampler {
   };
 }
 
+/**
+ * A sampler for a client of the guard's socket. V8 has one sampling profiler per process, and a second
+ * startSampling would be ignored while a stopSampling stops everyone's: when it already runs (HEAPWATCH_SAMPLE,
+ * DevTools), the sampler reads that profile and its stop() leaves it running (`shared`).
+ */
+export function openHeapSampler(samplingInterval: number): { sampler: HeapSampler; shared: boolean } {
+  const session = new Session();
+  session.connect();
+  let shared = true;
+  try {
+    try {
+      postSync(session, 'HeapProfiler.getSamplingProfile'); // answers only while someone samples
+    } catch {
+      shared = false;
+    }
+    if (!shared) postSync(session, 'HeapProfiler.startSampling', { samplingInterval });
+  } catch (err) {
+    session.disconnect();
+    throw err;
+  }
+  return {
+    shared,
+    sampler: {
+      profile: () => postSync<{ profile: SamplingProfile }>(session, 'HeapProfiler.getSamplingProfile').profile,
+      stop: () => {
+        try {
+          if (!shared) postSync(session, 'HeapProfiler.stopSampling');
+        } finally {
+          session.disconnect();
+        }
+      },
+    },
+  };
+}
+
 function siteOf(node: ProfileNode): string {
   const f = node.callFrame;
   const name = f.functionName || '(anonymous)';

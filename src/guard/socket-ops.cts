@@ -4,12 +4,23 @@ import { closeSync, constants, existsSync, fstatSync, openSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { noRoomReason, SNAPSHOT_BYTES_PER_HEAP_BYTE } from './disk-space.cjs';
+import { type HeapSampler, openHeapSampler, type ProfileNode } from './heap-sampler.cjs';
 import { type GcSubscriber, subscribeGc, takeGcEvents, unsubscribeGc } from './socket-gc-events.cjs';
-import { type Hello, OPS, PROTOCOL_VERSION, type Request, type WireSample } from './socket-protocol.cjs';
+import {
+  type Hello,
+  MAX_PROFILE_NODES,
+  OPS,
+  PROTOCOL_VERSION,
+  type Request,
+  type SamplingStarted,
+  type WireSample,
+} from './socket-protocol.cjs';
 
 /** What one client connection holds in the guard. */
 export interface ClientState {
   gc: GcSubscriber | null;
+  /** The sampling heap profiler this client started or shares; stopped when the connection ends. */
+  sampler?: { sampler: HeapSampler; shared: boolean } | null;
 }
 
 export function hello(): Hello {
@@ -106,4 +117,38 @@ export function closeInspector(): boolean {
   if (!ins.url()) return false;
   ins.close();
   return true;
+}
+
+/** Starts V8's sampling heap profiler for this client (or shares the one already running). */
+export function startSampling(client: ClientState, request: Request): SamplingStarted {
+  const interval = request.interval;
+  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1) {
+    throw new Error('start-sampling needs a positive integer interval (bytes)');
+  }
+  client.sampler ??= openHeapSampler(interval);
+  return { shared: client.sampler.shared };
+}
+
+/** The live-allocation call tree (the samples are left out: the tree carries the bytes). */
+export function samplingProfile(client: ClientState): { head: ProfileNode } {
+  if (!client.sampler) throw new Error('sampling is not started on this connection');
+  const head = client.sampler.sampler.profile().head;
+  let nodes = 0;
+  const stack = [head];
+  while (stack.length > 0) {
+    const n = stack.pop() as ProfileNode;
+    if (++nodes > MAX_PROFILE_NODES) {
+      throw new Error(`the profile has over ${MAX_PROFILE_NODES} call-tree nodes, too many for the socket`);
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  return { head };
+}
+
+/** Stops this client's sampling (a shared profiler is left running); true when it had any. */
+export function stopSampling(client: ClientState): boolean {
+  const had = client.sampler;
+  client.sampler = null;
+  had?.sampler.stop();
+  return had != null;
 }

@@ -22,7 +22,10 @@ export type Op =
   | 'unsubscribe-gc'
   | 'collect-garbage'
   | 'dump'
-  | 'close-inspector';
+  | 'close-inspector'
+  | 'start-sampling'
+  | 'sampling-profile'
+  | 'stop-sampling';
 export const OPS: readonly Op[] = [
   'hello',
   'sample',
@@ -31,6 +34,9 @@ export const OPS: readonly Op[] = [
   'collect-garbage',
   'dump',
   'close-inspector',
+  'start-sampling',
+  'sampling-profile',
+  'stop-sampling',
 ];
 
 export interface Request {
@@ -41,6 +47,8 @@ export interface Request {
   path?: string;
   dev?: number;
   ino?: number;
+  /** start-sampling: V8's sampling interval in bytes. */
+  interval?: number;
 }
 
 export interface Answer {
@@ -60,6 +68,15 @@ export interface Hello {
   argv: string[];
   ops: readonly Op[];
 }
+
+/** start-sampling's answer: `shared` when V8 was already sampling (the guard's HEAPWATCH_SAMPLE, DevTools): the
+ * client reads that profile and leaves it running, at its interval. */
+export interface SamplingStarted {
+  shared: boolean;
+}
+
+/** Most profile nodes sampling-profile sends, so its answer stays well under MAX_ANSWER_BYTES. */
+export const MAX_PROFILE_NODES = 20_000;
 
 /** A GC event as the guard sends it: [kind, wall-clock start ms, duration ms, flags, old spaces after a major GC]. */
 export type WireGcEvent = [kind: number, start: number, duration: number, flags: number, spaces?: [string, number][]];

@@ -40,6 +40,12 @@ function run(request: Request, client: ops.ClientState): unknown {
       return ops.dump(request);
     case 'close-inspector':
       return ops.closeInspector();
+    case 'start-sampling':
+      return ops.startSampling(client, request);
+    case 'sampling-profile':
+      return ops.samplingProfile(client);
+    case 'stop-sampling':
+      return ops.stopSampling(client);
   }
 }
 
@@ -72,6 +78,9 @@ function serve(socket: Socket): void {
   socket.on('close', () => {
     try {
       ops.unsubscribe(client);
+    } catch {}
+    try {
+      ops.stopSampling(client); // a client that vanished never leaves the app sampling
     } catch {}
   });
   socket.on('data', (chunk: string) => {

@@ -1,4 +1,9 @@
-import type { HeapwatchError } from '../errors.js';
+import { type HeapwatchError, runtimeError } from '../errors.js';
+import {
+  type AllocationSampling,
+  inspectorAllocationSampling,
+  socketAllocationSampling,
+} from './allocation-sampling.js';
 import type { DumpOptions, DumpResult } from './capture.js';
 import { findGuardSocket, GuardClient } from './guard-socket.js';
 import { forgetOpenedInspector, leftOpenInspector } from './inspector-record.js';
@@ -22,6 +27,8 @@ export interface LiveTarget {
   facts(): Promise<{ version: string; uptime: number }>;
   startSampler(intervalMs: number): Promise<Sampler>;
   collectGarbage(): Promise<void>;
+  /** V8's sampling heap profiler (allocation sites of live memory) until stop() or detach. */
+  startAllocationSampling(intervalBytes: number): Promise<AllocationSampling>;
   dump(options: DumpOptions): Promise<DumpResult & { via: 'socket' | 'inspector' }>;
   /** Resolves with the error that ended the connection (target exited, connection dropped). */
   readonly lost: Promise<HeapwatchError>;
@@ -45,7 +52,13 @@ function gidOf(pid: number): number {
   }
 }
 
-function socketTarget(client: GuardClient, pid: number, uid: number, sharesRoot: boolean): LiveTarget {
+function socketTarget(
+  client: GuardClient,
+  pid: number,
+  uid: number,
+  sharesRoot: boolean,
+  ops: readonly string[],
+): LiveTarget {
   const cleanups: (() => void)[] = [];
   let subscribed = false;
   let detaching: Promise<void> | undefined;
@@ -75,6 +88,15 @@ function socketTarget(client: GuardClient, pid: number, uid: number, sharesRoot:
     },
     async collectGarbage() {
       await client.request('collect-garbage');
+    },
+    async startAllocationSampling(intervalBytes) {
+      if (!ops.includes('start-sampling')) {
+        throw runtimeError(
+          `the guard in process ${pid} is from a heapwatch without sampling over its socket: use --inspector`,
+          'UNSUPPORTED',
+        );
+      }
+      return socketAllocationSampling(client, intervalBytes);
     },
     async dump(options) {
       const { dumpOverSocket } = await import('./socket-capture.js');
@@ -108,6 +130,7 @@ function inspectorTarget(session: Session): LiveTarget {
     async collectGarbage() {
       await (await import('./capture.js')).collectGarbage(session);
     },
+    startAllocationSampling: (intervalBytes) => inspectorAllocationSampling(session, intervalBytes),
     async dump(options) {
       const { dumpHeap } = await import('./capture.js');
       return { ...(await dumpHeap(session, options)), via: 'inspector' };
@@ -140,7 +163,7 @@ async function viaSocket(spec: TargetSpec, options: OpenLiveOptions): Promise<Li
     forgetOpenedInspector(spec.pid);
     if (closed) options.notice?.(`closed the inspector an earlier heapwatch opened in process ${spec.pid}`);
   }
-  return socketTarget(client, spec.pid, uid, sharesRoot);
+  return socketTarget(client, spec.pid, uid, sharesRoot, hello.ops);
 }
 
 /** Opens a live target: the guard's socket first, else (or with `inspector`) the inspector. */

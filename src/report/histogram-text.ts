@@ -1,3 +1,4 @@
+import { locationText } from '../analysis/source-locations.js';
 import type { ClassRow } from '../analysis/types.js';
 import { formatBytes, formatCount, padLeft } from '../format.js';
 import type { HistoReport } from './histo-report.js';
@@ -9,7 +10,7 @@ export function histogramTable(rows: ClassRow[], firstRank = 1): string {
   ];
   rows.forEach((r, i) => {
     lines.push(
-      `${padLeft(String(firstRank + i), 5)} ${padLeft(formatCount(r.count), 11)} ${padLeft(formatBytes(r.shallowSize), 10)} ${padLeft(formatBytes(r.retainedSize), 10)}  ${r.className}`,
+      `${padLeft(String(firstRank + i), 5)} ${padLeft(formatCount(r.count), 11)} ${padLeft(formatBytes(r.shallowSize), 10)} ${padLeft(formatBytes(r.retainedSize), 10)}  ${r.className}${r.location ? ` (${locationText(r.location)})` : ''}`,
     );
   });
   return lines.join('\n');

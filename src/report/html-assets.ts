@@ -42,6 +42,8 @@ export const HTML_SCRIPT = `
     return e;
   }
   function td(text, cls) { return el('td', cls ? { class: cls } : null, text); }
+  // a function's definition as the text report names it: file name (not its folder), 1-based line and column
+  function where(l) { var u = l.url || ''; return (u.slice(u.lastIndexOf('/') + 1) || '<script>') + ':' + l.line + ':' + l.column; }
 
   // --- suspects ---
   var list = document.getElementById('suspect-list');
@@ -68,8 +70,7 @@ export const HTML_SCRIPT = `
     });
     box.appendChild(path);
     var defined = x.path.filter(function (st) { return st.location; }).map(function (st) {
-      var url = st.location.url || '';
-      return st.function + '() (' + (url.slice(url.lastIndexOf('/') + 1) || '<script>') + ':' + st.location.line + ':' + st.location.column + ')';
+      return st.function + '() (' + where(st.location) + ')';
     });
     if (defined.length) box.appendChild(el('p', { class: 'defined' }, 'defined at: ' + defined.join(', ')));
     list.appendChild(box);
@@ -141,7 +142,9 @@ export const HTML_SCRIPT = `
     moreButton.textContent = showAll ? 'Show the top ' + TOP_CLASSES + ' only' : 'Show all ' + count(hist.length) + ' classes';
     shown.forEach(function (r) {
       var tr = el('tr');
-      tr.appendChild(td(r.className));
+      var name = td(r.className);
+      if (r.location) name.appendChild(el('span', { class: 'loc' }, ' (' + where(r.location) + ')'));
+      tr.appendChild(name);
       tr.appendChild(td(count(r.count), 'num'));
       tr.appendChild(td(bytes(r.shallowSize), 'num'));
       tr.appendChild(td(bytes(r.retainedSize), 'num'));

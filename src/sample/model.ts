@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { CallFrame, HeapProfile, ProfileNode } from './profile.js';
 
 /** A function as the report names it. line and column are 1-based (as an editor shows them), null without a script. */
@@ -32,6 +33,8 @@ export interface SampleModel {
   sites: SiteTotals[];
   totalBytes: number;
   totalSamples: number;
+  /** Bytes allocated under heapwatch's own guard frames, left out of everything above. */
+  guardBytes: number;
 }
 
 /**
@@ -41,6 +44,18 @@ export interface SampleModel {
 export function isUserFrame(f: CallFrame): boolean {
   if (f.url === '' || f.scriptId === '0') return false;
   return !f.url.startsWith('node:') && !f.url.startsWith('internal/');
+}
+
+/** heapwatch's own guard (its memory watch, its socket): what it keeps alive is ours, not the application's. */
+const GUARD_DIR = fileURLToPath(new URL('../guard/', import.meta.url));
+/** The guard as installed elsewhere (a profile written in production and read here with --from). */
+const INSTALLED_GUARD = /\/node_modules\/heapwatch\/dist\/guard\/[^/]+\.c?js$/;
+
+/** A frame of heapwatch's guard scripts (heapwatch/register and what it loads). */
+export function isGuardFrame(f: CallFrame): boolean {
+  if (f.url === '') return false;
+  const path = f.url.startsWith('file://') ? decodeURIComponent(f.url.slice(7)) : f.url;
+  return path.startsWith(GUARD_DIR) || INSTALLED_GUARD.test(path);
 }
 
 export function frameOf(f: CallFrame): Frame {
@@ -61,7 +76,8 @@ function frameKey(f: CallFrame): string {
  * Folds V8's call tree: a frame of Node's internals or a script-less builtin is counted in the nearest user frame
  * that called it (`Array.prototype.map` inside `leak()` is `leak()`'s allocation). Internal frames with no user
  * caller above them (timers, streams, module loading) stay, each as a site of its own at the top, so no byte is
- * lost; a user frame below them starts its path at the root.
+ * lost; a user frame below them starts its path at the root. heapwatch's own guard frames and all they call are
+ * left out (counted in guardBytes only).
  */
 export function buildModel(profile: HeapProfile): SampleModel {
   const frames: Frame[] = [];
@@ -96,11 +112,16 @@ export function buildModel(profile: HeapProfile): SampleModel {
 
   // (node, the folded node of its nearest user caller or null when it has none)
   const stack: [ProfileNode, FoldedNode | null][] = [];
+  let guardBytes = 0;
   for (const c of profile.head.children) stack.push([c, null]);
   if (profile.head.selfSize > 0) foldedOf.set(profile.head.id, childOf(root, frameFor(profile.head.callFrame)));
   else foldedOf.set(profile.head.id, root);
   while (stack.length > 0) {
     const [node, userCaller] = stack.pop() as [ProfileNode, FoldedNode | null];
+    if (isGuardFrame(node.callFrame)) {
+      guardBytes += subtreeBytes(node);
+      continue;
+    }
     let here: FoldedNode;
     let callerForChildren: FoldedNode | null;
     if (isUserFrame(node.callFrame)) {
@@ -139,7 +160,23 @@ export function buildModel(profile: HeapProfile): SampleModel {
       totalSamples += n.samples;
     }
   }
-  return { frames, root, sites, totalBytes, totalSamples };
+  return { frames, root, sites, totalBytes, totalSamples, guardBytes };
+}
+
+function subtreeBytes(top: ProfileNode): number {
+  let bytes = 0;
+  const stack = [top];
+  while (stack.length > 0) {
+    const n = stack.pop() as ProfileNode;
+    bytes += n.selfSize;
+    for (const c of n.children) stack.push(c);
+  }
+  return bytes;
+}
+
+/** The sites that hold bytes, biggest first (ties in the order frames were met): the one ranking of every report. */
+export function rankedSites(model: SampleModel): SiteTotals[] {
+  return model.sites.filter((s) => s.selfBytes > 0).sort((a, b) => b.selfBytes - a.selfBytes || a.frame - b.frame);
 }
 
 /** Text as the report shows a frame: `leak (/app/leak.cjs:12:3)`, `map (builtin)`, `(V8 API)`. */

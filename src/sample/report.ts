@@ -1,5 +1,5 @@
 import { growthRows } from './growth.js';
-import { buildModel, type FoldedNode, type Frame, frameText, type SampleModel } from './model.js';
+import { buildModel, type FoldedNode, type Frame, frameText, rankedSites, type SampleModel } from './model.js';
 import type { HeapProfile } from './profile.js';
 
 export const SAMPLE_SCHEMA = 'heapwatch/sample@1';
@@ -81,9 +81,7 @@ export function buildSampleReport(profile: HeapProfile, meta: ReportMeta, series
   const model = buildModel(profile);
   const total = model.totalBytes;
   const pct = (b: number): number => (total > 0 ? Math.round((1000 * 100 * b) / total) / 1000 : 0);
-  const ranked = model.sites
-    .filter((s) => s.selfBytes > 0)
-    .sort((a, b) => b.selfBytes - a.selfBytes || a.frame - b.frame);
+  const ranked = rankedSites(model);
   const sites = ranked.slice(0, MAX_SITES).map((s) => ({
     ...model.frames[s.frame],
     selfBytes: s.selfBytes,

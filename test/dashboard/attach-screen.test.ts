@@ -39,10 +39,12 @@ async function waitFor(
 const samplesOf = (screen: string) => Number(/samples (\d+)/.exec(screen)?.[1] ?? -1);
 const heapUsedOf = (screen: string) => /heap used\s+([\d.]+ [KMG]?B)/.exec(screen)?.[1];
 
-async function startTarget(): Promise<ChildProcess> {
+async function startTarget(guard = false): Promise<ChildProcess> {
   // --inspect-port=0: SIGUSR1 opens the inspector on a free port, so parallel tests never collide on 9229
-  const child = spawn(process.execPath, ['--inspect-port=0', '--max-old-space-size=64', TARGET], {
+  const preload = guard ? ['-r', join(ROOT, 'dist/guard/register.cjs')] : [];
+  const child = spawn(process.execPath, ['--inspect-port=0', '--max-old-space-size=64', ...preload, TARGET], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, HEAPWATCH_DIR: work },
   });
   children.push(child);
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +55,7 @@ async function startTarget(): Promise<ChildProcess> {
 }
 
 function startDashboard(pid: number, dumpDir: string, extra = ''): string {
-  const name = `hw-attach-${pid}`;
+  const name = `hw-attach-${pid}-${sessions.length}`;
   sessions.push(name);
   const cmd = `'${process.execPath}' bin/heapwatch.js attach ${pid} --interval 500ms --dump-dir ${dumpDir} ${extra}; echo HEAPWATCH_EXIT=$?; sleep 60`;
   tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '45', '-c', ROOT, cmd);
@@ -106,7 +108,7 @@ describe('heapwatch attach in tmux', () => {
     expect(first).toMatch(new RegExp(`pid ${pid}  node --inspect-port=0 \\S*\\.\\.\\.\\S*/leaking-target\\.cjs  `));
     expect(first).toContain(`Node ${process.version}`);
     expect(first).toContain('interval 500ms');
-    expect(first).toContain('keys: d dump  g GC  p pause  +/- interval  q quit');
+    expect(first).toContain('keys: d dump  g GC  s sample  p pause  +/- interval  q quit');
     expect(first).toMatch(/minor\s+\d+\s+[\d.]+\s+[\d.]+/);
 
     // the inspector heapwatch opened with SIGUSR1, on loopback
@@ -192,6 +194,72 @@ describe('heapwatch attach in tmux', () => {
     expect(target.exitCode).toBeNull(); // still running
     expect(processListeningSockets(pid)).toEqual([]);
     expect(await portRefused(port)).toBe(true);
+  });
+
+  it('s samples allocations over the guard socket and over the inspector, and never leaves the target sampling', async () => {
+    // one target with the guard (attach reaches it over its socket) and an inspector port (attach --inspector)
+    const target = await startTarget(true);
+    const pid = target.pid!;
+    // V8 has one sampling profiler per process: `heapwatch sample` refuses to start while another one runs
+    const samplingRuns = (): boolean => {
+      try {
+        execFileSync(process.execPath, ['bin/heapwatch.js', 'sample', String(pid), '--duration', '300ms', '--json'], {
+          cwd: ROOT,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        return false;
+      } catch (err) {
+        const stderr = String((err as { stderr?: Buffer }).stderr);
+        if (stderr.includes('already running')) return true;
+        throw err;
+      }
+    };
+    const panelTop = /LIVE\s+%\s+FUNCTION \(file:line:col\)\s*x\nx\s+([\d.]+ [KMG]?B)\s+([\d.]+)%\s+(.*?)\s*x\n/;
+    const readAt = (screen: string) => /estimates, read (\d\d:\d\d:\d\d)/.exec(screen)?.[1];
+    const sampledPanel = async (session: string) => {
+      tmux('send-keys', '-t', session, 's');
+      const shown = await waitFor(session, (s) => panelTop.test(s), 'the allocation panel');
+      expect(shown).toContain('live allocation sites (V8 sampling, about one allocation in 32.0 KB; s stops)');
+      expect(shown).toContain('s stop sampling');
+      // the leak's line: leak() at line 4, or the timer callback at 11:13 once TurboFan has inlined leak() into it
+      const [, , percent, site] = panelTop.exec(shown)!;
+      expect(site).toMatch(/^(leak|\(anonymous\)) \(\S*\/leaking-target\.cjs:(4:\d+|11:13)\)$/);
+      expect(Number(percent)).toBeGreaterThan(50);
+      return shown;
+    };
+
+    const viaSocket = startDashboard(pid, work);
+    await waitFor(viaSocket, (s) => samplesOf(s) >= 2, 'two samples');
+    const first = await sampledPanel(viaSocket);
+    expect(processListeningSockets(pid)).toEqual([]); // over the guard's socket: no inspector opened
+    // refreshed every few seconds
+    await waitFor(viaSocket, (s) => panelTop.test(s) && readAt(s) !== readAt(first), 'a second read');
+    expect(samplingRuns()).toBe(true);
+    tmux('send-keys', '-t', viaSocket, 's');
+    await waitFor(viaSocket, (s) => s.includes('allocation sampling stopped') && !panelTop.test(s), 'the stop');
+    expect(samplingRuns()).toBe(false);
+    await sampledPanel(viaSocket);
+    tmux('send-keys', '-t', viaSocket, 'q');
+    await waitFor(viaSocket, (s) => s.includes('HEAPWATCH_EXIT=0'), 'a clean exit');
+    expect(samplingRuns()).toBe(false); // quitting stopped it
+
+    const viaInspector = startDashboard(pid, work, '--inspector');
+    await waitFor(viaInspector, (s) => samplesOf(s) >= 2, 'two samples');
+    await sampledPanel(viaInspector);
+    expect(samplingRuns()).toBe(true);
+    tmux('send-keys', '-t', viaInspector, 'q');
+    await waitFor(viaInspector, (s) => s.includes('HEAPWATCH_EXIT=0'), 'a clean exit');
+    expect(samplingRuns()).toBe(false);
+    expect(processListeningSockets(pid)).toEqual([]);
+
+    // the target dies while sampling: the dashboard says so and quits cleanly
+    const again = startDashboard(pid, work);
+    await waitFor(again, (s) => samplesOf(s) >= 2, 'two samples');
+    await sampledPanel(again);
+    target.kill('SIGKILL');
+    await waitFor(again, (s) => s.includes('TARGET GONE'), 'the target-gone notice');
+    tmux('send-keys', '-t', again, 'q');
+    await waitFor(again, (s) => s.includes('HEAPWATCH_EXIT=0'), 'a clean exit');
   });
 
   it('says when the target exits, keeps the last data, and quits with q', async () => {

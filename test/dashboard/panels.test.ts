@@ -40,7 +40,9 @@ describe('panel text', () => {
     expect(line1).toMatch(
       /^pid 77 {2}node x+\.\.\.x+\.js {2}Node v20\.20\.2 {2}up 1h02m {2}interval 1s {2}window 10m {2}samples 0 {2}dashboard CPU 1\.3%$/,
     );
-    expect(line2).toBe('{yellow-fg}{bold}PAUSED{/bold}{/yellow-fg}  keys: d dump  g GC  p pause  +/- interval  q quit');
+    expect(line2).toBe(
+      '{yellow-fg}{bold}PAUSED{/bold}{/yellow-fg}  keys: d dump  g GC  s sample  p pause  +/- interval  q quit',
+    );
   });
 
   it('a command line or message from outside stays one line of plain text (no tags, no newlines)', () => {
@@ -58,9 +60,9 @@ describe('panel text', () => {
     expect(line1).toBe(
       'pid 5  node -e const a = {open}bold: 1{close}; run()  Node v22.1.0  up 5s  interval 250ms  window 1m  samples 0  dashboard CPU n/a',
     );
-    // 160 - 49 (the keys) - 5 = 106 characters for the message: 28 before the z's, 75 z's, '...'
+    // 160 - 59 (the keys) - 5 = 96 characters for the message: 28 before the z's, 65 z's, '...'
     expect(line2).toBe(
-      `keys: d dump  g GC  p pause  +/- interval  q quit  |  sample failed: {open}red-fg{close}boom ${'z'.repeat(106 - 3 - 28)}...`,
+      `keys: d dump  g GC  s sample  p pause  +/- interval  q quit  |  sample failed: {open}red-fg{close}boom ${'z'.repeat(96 - 3 - 28)}...`,
     );
   });
 

@@ -83,3 +83,34 @@ describe('source locations of functions', () => {
     expect(listener.location).toEqual({ url: LISTENERS, ...definedAt(LISTENERS, 'onOrderUpdated') });
   });
 });
+
+describe('source locations of classes', () => {
+  test('histo and analyze name where a class constructor is defined, in text, JSON and HTML', () => {
+    const CACHE = join(fixtures, 'cache.cjs');
+    const cacheSnap = join(dir, 'cache.heapsnapshot');
+    runFixture('cache.cjs', cacheSnap);
+    // V8 records a class by its constructor: the `(` after `constructor`, 1-based, as for functions
+    const lines = readFileSync(CACHE, 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.includes('class Session {'));
+    const at = { line: i + 2, column: lines[i + 1].indexOf('constructor(') + 'constructor'.length + 1 };
+    const location = { url: CACHE, ...at };
+
+    const histo = JSON.parse(heapwatch('histo', cacheSnap, '--json', '--no-index').out);
+    const session = histo.classes.find((r: { className: string }) => r.className === 'Session');
+    expect(session).toMatchObject({ count: 4000, location });
+    // classes without a constructor in a script keep their fields only
+    expect(histo.classes.find((r: { className: string }) => r.className === '(string)')).not.toHaveProperty('location');
+    expect(heapwatch('histo', cacheSnap, '--no-index').out).toMatch(
+      new RegExp(`\\s4,000 .* Session \\(cache\\.cjs:${at.line}:${at.column}\\)\\n`),
+    );
+
+    const analyzed = JSON.parse(heapwatch('analyze', cacheSnap, '--json', '--no-index').out);
+    expect(analyzed.histogram.find((r: { className: string }) => r.className === 'Session').location).toEqual(location);
+    expect(heapwatch('analyze', cacheSnap, '--no-index').out).toContain(`Session (cache.cjs:${at.line}:${at.column})`);
+    const html = join(dir, 'cache.html');
+    expect(heapwatch('analyze', cacheSnap, '--no-index', '--html', html).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toContain(
+      `"className":"Session","count":4000,"shallowSize":${session.shallowSize},"retainedSize":${session.retainedSize},"location":${JSON.stringify(location)}}`,
+    );
+  });
+});

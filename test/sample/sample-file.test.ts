@@ -72,6 +72,48 @@ describe('sample --from', () => {
     return r.err.trimEnd();
   };
 
+  it("leaves heapwatch's own guard frames out of every report", () => {
+    // a process under the guard with its sampling on (HEAPWATCH_SAMPLE=1) reads that profile in-process
+    const app = join(dir, 'guarded.cjs');
+    const file = join(dir, 'guarded.heapprofile');
+    writeFileSync(
+      app,
+      `const keep = [];
+for (let i = 0; i < 2000; i++) keep.push({ i, s: 'x'.repeat(40) + i });
+const s = new (require('node:inspector').Session)();
+s.connect();
+s.post('HeapProfiler.getSamplingProfile', (err, r) => {
+  if (err) throw err;
+  require('node:fs').writeFileSync(process.argv[2], JSON.stringify(r.profile));
+});
+`,
+    );
+    const run = spawnSync(process.execPath, ['-r', join(ROOT, 'dist/guard/register.cjs'), app, file], {
+      env: { ...process.env, HEAPWATCH_DIR: dir, HEAPWATCH_SAMPLE: '1', HEAPWATCH_SAMPLE_INTERVAL: '1024' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status).toBe(0);
+    // the guard's startup (its socket, its memory watch) holds sampled bytes in the raw profile...
+    type Node = { callFrame: { url: string }; selfSize: number; children: Node[] };
+    const guardDir = join(ROOT, 'dist/guard/');
+    let guardBytes = 0;
+    const walk = (n: Node, inGuard: boolean): void => {
+      const g = inGuard || n.callFrame.url.startsWith(guardDir);
+      if (g) guardBytes += n.selfSize;
+      for (const c of n.children) walk(c, g);
+    };
+    walk(JSON.parse(readFileSync(file, 'utf8')).head, false);
+    expect(guardBytes).toBeGreaterThan(0);
+    // ...and no report names it
+    const r = heapwatch('sample', '--from', file, '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.sites[0].url).toBe(app);
+    expect(report.sites.filter((s: { url: string | null }) => s.url?.startsWith(guardDir))).toEqual([]);
+    expect(heapwatch('sample', '--from', file).out).not.toContain(guardDir);
+  });
+
   it('refuses bad files in one line with the byte offset, exit 2', () => {
     const notJson = bad('not-json.heapprofile', 'hello');
     expect(oneLine(heapwatch('sample', '--from', notJson))).toBe(
