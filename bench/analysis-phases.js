@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { classHistogram } from '../dist/analysis/histogram.js';
 import { analyzeSnapshot, analyzeSnapshotParallel } from '../dist/analysis/index.js';
+import { findWaste } from '../dist/analysis/waste/index.js';
 import { readSnapshot } from '../dist/snapshot/reader.js';
 
 const file = process.argv[2];
@@ -47,10 +48,14 @@ const mark = (next) => {
 const analysis = await (parallel ? analyzeSnapshotParallel : analyzeSnapshot)(snapshot, { onPhase: mark });
 mark('histogram');
 classHistogram(analysis);
+mark('waste');
+// analyze's waste section (the findings; their examples' paths come from the holder-path search analyze runs anyway)
+const waste = findWaste(analysis);
 mark('');
+console.log(`  waste analyses: ${waste.timings.map((w) => `${w.name} ${w.ms} ms`).join(', ')}`);
 peak = Math.max(peak, process.memoryUsage().rss);
 clearInterval(poll);
 const end = { wall: performance.now(), cpu: threadCpuMs() };
 console.log(
-  `analysis + histogram (${parallel ? 'two threads' : 'one thread'}): wall ${sec(end.wall - start.wall)}, this thread's cpu ${sec(end.cpu - start.cpu)}; peak rss ${mib(peak)}`,
+  `analysis + histogram + waste (${parallel ? 'two threads' : 'one thread'}): wall ${sec(end.wall - start.wall)}, this thread's cpu ${sec(end.cpu - start.cpu)}; peak rss ${mib(peak)}`,
 );

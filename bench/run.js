@@ -122,6 +122,47 @@ async function runTool(label, command, args, { env, parse }) {
   return { ok: true, seconds: r.seconds, cpuSeconds: r.cpuSeconds, peakRssBytes: r.peakRssBytes, output };
 }
 
+// the cold runs analyse the file each time: an index left in the user's cache by an earlier run would answer instead
+const noIndex = (help) => (help?.includes('--no-index') ? ['--no-index'] : []);
+
+/**
+ * The saved analysis (index): `analyze` writing it into a fresh cache folder, then reopening it to answer `node` for
+ * 100 ids and `analyze --top 50`, and the index's size (targets: node 100 ids < 1 s at 660 MB, index ≤ 1× the file).
+ */
+async function benchIndex(snap) {
+  const dir = fs.mkdtempSync(path.join(benchDir(), 'index-'));
+  try {
+    const at = ['--index-dir', dir];
+    const write = await runTool(
+      'heapwatch analyze --top 100 (writes the index)',
+      process.execPath,
+      [CLI, 'analyze', snap.file, '--top', '100', '--json', ...at],
+      {
+        parse: (text) => JSON.parse(text).dominators.map((d) => String(d.id)),
+      },
+    );
+    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.hwindex'));
+    if (!write.ok || files.length !== 1) return { write, note: 'no index written' };
+    const bytes = fs.statSync(path.join(dir, files[0])).size;
+    const ids = write.output;
+    const node = await runTool(
+      `heapwatch node (${ids.length} ids, reopened)`,
+      process.execPath,
+      [CLI, 'node', snap.file, ...ids, '--json', ...at],
+      { parse: () => null },
+    );
+    const top50 = await runTool(
+      'heapwatch analyze --top 50 (reopened)',
+      process.execPath,
+      [CLI, 'analyze', snap.file, '--top', '50', '--json', ...at],
+      { parse: () => null },
+    );
+    return { write: { ...write, output: undefined }, ids: ids.length, bytes, node, top50 };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** heapwatch's answers for `ids` through `heapwatch node --json`, by id; null when the command is not there. */
 async function heapwatchNodes(file, ids) {
   if (!cliAvailable('node')) return null;
@@ -146,7 +187,7 @@ async function benchSize(size, args, peers) {
       row.tools.heapwatch = await runTool(
         'heapwatch analyze',
         process.execPath,
-        [CLI, 'analyze', snap.file, '--json'],
+        [CLI, 'analyze', snap.file, '--json', ...noIndex(help)],
         {
           parse: (text) => JSON.parse(text),
         },
@@ -157,13 +198,18 @@ async function benchSize(size, args, peers) {
       const skip = ['--no-suspects', '--fast'].find((flag) => help.includes(flag));
       const hasLeakWork = out && ('suspects' in out || 'duplicateStrings' in out);
       if (row.tools.heapwatch.ok && (skip || (hasLeakWork && cliAvailable('histo') !== null))) {
-        const argv = skip ? [CLI, 'analyze', snap.file, skip, '--json'] : [CLI, 'histo', snap.file, '--json'];
+        const argv = skip
+          ? [CLI, 'analyze', snap.file, skip, '--json', ...noIndex(help)]
+          : [CLI, 'histo', snap.file, '--json', ...noIndex(cliAvailable('histo'))];
         row.bareLabel = skip ? `analyze ${skip}` : 'histo';
         row.tools.heapwatchBare = await runTool(`heapwatch ${row.bareLabel}`, process.execPath, argv, {
           parse: () => null,
         });
       }
     }
+  }
+  if (args.tools.has('heapwatch') && row.tools.heapwatch?.ok && cliAvailable('analyze')?.includes('--index-dir')) {
+    row.index = await benchIndex(snap);
   }
   if (args.tools.has('heapwatch') && cliAvailable('redact') !== null) {
     // redact streams the file to a copy: measured beside analyze (its target: no slower than analyze's read)
@@ -312,6 +358,24 @@ function report(rows, live, args) {
         : '';
       out.push(
         `- ${r.size}: ${red.seconds.toFixed(1)} s${cpu}, peak RSS ${(red.peakRssBytes / 2 ** 30).toFixed(2)} GiB${vs}`,
+      );
+    }
+  }
+  const indexed = rows.filter((r) => r.index?.node);
+  if (indexed.length) {
+    out.push('');
+    out.push(
+      'The saved analysis (index) beside the cold `analyze` (targets at 660 MB: `node` for 100 ids reopened < 1 s, index ≤ 1× the snapshot):',
+    );
+    for (const r of indexed) {
+      const { write, node, top50, bytes, ids } = r.index;
+      const cold = r.tools.heapwatch;
+      const t = (x) =>
+        x?.ok
+          ? `${x.seconds.toFixed(2)} s${x.cpuSeconds ? ` (CPU ${x.cpuSeconds.toFixed(1)} s)` : ''}, ${(x.peakRssBytes / GiB).toFixed(2)} GiB`
+          : (x?.note ?? '—');
+      out.push(
+        `- ${r.size}: cold analyze ${t(cold)}; analyze writing the index ${t(write)}; reopened: node ${ids} ids ${t(node)}, analyze --top 50 ${t(top50)}; index ${(bytes / 1e6).toFixed(0)} MB = ${(bytes / r.bytes).toFixed(2)}× the snapshot`,
       );
     }
   }

@@ -6,7 +6,8 @@ import * as zlib from 'node:zlib';
  * arrays each at an 8-byte boundary, then a u32 CRC-32 of everything before it and `HWIX`. A file whose
  * version, length, trailer or checksum is wrong is not an index (the caller rebuilds it).
  */
-export const INDEX_VERSION = 1;
+// 2: retained sizes are stored (version 1 summed them again on opening)
+export const INDEX_VERSION = 2;
 const MAGIC = Buffer.from('HWINDEX\n');
 const TRAILER = Buffer.from('HWIX');
 

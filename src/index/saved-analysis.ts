@@ -29,6 +29,8 @@ export function analysisContents(a: HeapAnalysis, key: Record<string, unknown>):
     classCount: a.classCounts.count,
     classShallow: a.classCounts.shallowSize,
     pageOwned: toBits(a.pageOwned),
+    // kept rather than summed again on opening (the sums cost more than reading them); 32 bits when they fit
+    retainedSizes: a.totalSize < 2 ** 32 ? Uint32Array.from(a.retainedSizes) : a.retainedSizes,
   };
   if (a.detachedNative) sections.detachedNative = a.detachedNative;
   return {
@@ -99,9 +101,8 @@ export function restoreAnalysis(c: IndexContents): HeapAnalysis {
     null,
     h.domStateNodes,
   );
-  // the tree and the function ids are quick to make again from what they were made of
-  const { firstChild, children } = dominatorTreeLayout(u32('dominators'), 0);
-  const retainedSizes = subtreeSums(u32('selfSizes'), u32('dominators'), firstChild, children);
+  const saved = x.retainedSizes as Uint32Array | Float64Array;
+  const retainedSizes = saved instanceof Float64Array ? saved : Float64Array.from(saved);
   const classCounts: ClassCounts = {
     count: f64('classCount'),
     shallowSize: f64('classShallow'),
@@ -112,7 +113,6 @@ export function restoreAnalysis(c: IndexContents): HeapAnalysis {
     u32('selfSizes'),
     u32('dominators'),
     retainedSizes,
-    new DominatorTree(firstChild, children, retainedSizes),
     u32('classOf'),
     h.classNames,
     classCounts,
@@ -122,38 +122,15 @@ export function restoreAnalysis(c: IndexContents): HeapAnalysis {
   );
 }
 
-/** Retained sizes again from the dominator tree (sums of integers: exactly the engine's numbers). */
-function subtreeSums(
-  selfSizes: Uint32Array,
-  dominators: Uint32Array,
-  firstChild: Uint32Array,
-  children: Uint32Array,
-): Float64Array {
-  const n = selfSizes.length;
-  const order = new Uint32Array(n);
-  let tail = 1; // breadth first from the root (ordinal 0): parents before children
-  for (let head = 0; head < tail; head++) {
-    const o = order[head];
-    for (let k = firstChild[o]; k < firstChild[o + 1]; k++) order[tail++] = children[k];
-  }
-  if (tail !== n) throw new Error('the saved dominator tree does not hold every node');
-  const sums = Float64Array.from(selfSizes);
-  for (let i = n - 1; i > 0; i--) {
-    const o = order[i];
-    sums[dominators[o]] += sums[o];
-  }
-  return sums;
-}
-
 class RestoredAnalysis implements HeapAnalysis {
   private retainersCache: Retainers | null = null;
+  private treeCache: DominatorTree | null = null;
 
   constructor(
     readonly snapshot: HeapSnapshot,
     readonly selfSizes: Uint32Array,
     readonly dominators: Uint32Array,
     readonly retainedSizes: Float64Array,
-    readonly dominatorTree: DominatorTree,
     readonly classOf: Uint32Array,
     readonly classNames: string[],
     readonly classCounts: ClassCounts,
@@ -161,6 +138,15 @@ class RestoredAnalysis implements HeapAnalysis {
     readonly detachedNative: Uint8Array | null,
     readonly pageOwned: Uint8Array,
   ) {}
+
+  /** Made again from the dominators when a report first walks the tree (`node` and `path` do not). */
+  get dominatorTree(): DominatorTree {
+    if (!this.treeCache) {
+      const { firstChild, children } = dominatorTreeLayout(this.dominators, 0);
+      this.treeCache = new DominatorTree(firstChild, children, this.retainedSizes);
+    }
+    return this.treeCache;
+  }
 
   get retainers(): Retainers {
     this.retainersCache ??= buildRetainers(this.snapshot);

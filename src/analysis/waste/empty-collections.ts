@@ -1,24 +1,17 @@
 import { formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
-import { classKinds, HeavyHitters, KnownNames, lastInternalTarget } from './names.js';
+import { COLLECTION_CLASSES, type WasteCandidates, wasteCandidates } from './candidates.js';
+import { HeavyHitters, KnownNames } from './names.js';
+import { collectionStores } from './stores.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
 /** Fewer empty containers of a kind than this are not worth a line. */
 const MIN_EMPTY = 100;
 
-const NAMES = [
-  'Map',
-  'Set',
-  'Array',
-  'Object',
-  'table',
-  'elements',
-  'properties',
-  'map',
-  '(object properties)',
-  '__proto__',
-];
-const [MAP, SET, ARRAY, OBJECT, TABLE, ELEMENTS, PROPERTIES, MAP_EDGE, DICTIONARY, PROTO] = NAMES.keys();
+// kinds are positions in COLLECTION_CLASSES: Map, Set, Array, Object
+const [MAP, SET, ARRAY] = COLLECTION_CLASSES.keys();
+const NAMES = ['properties', 'map', '(object properties)', '__proto__'];
+const [PROPERTIES, MAP_EDGE, DICTIONARY, PROTO] = NAMES.keys();
 const KINDS = ['Map objects', 'Set objects', 'Array objects', 'objects used as maps (dictionary mode)'];
 
 const DETAILS = ['empty Map', 'empty Set', 'empty Array', 'no own property left'];
@@ -30,12 +23,19 @@ export const EMPTY_RULE =
   'Object used as a map: dictionary-mode properties and no own property left. Bytes: shallow size as DevTools shows ' +
   'it, the table or dictionary owned by the container included.';
 
-/** Empty Maps, Sets, Arrays and emptied dictionary-mode objects, per kind when there are at least MIN_EMPTY. */
-export function emptyCollections(a: HeapAnalysis, minCount = MIN_EMPTY): WasteFinding[] {
+/**
+ * Empty Maps, Sets, Arrays and emptied dictionary-mode objects, per kind when there are at least MIN_EMPTY, among the
+ * collection candidates (their stores found by collectionStores).
+ */
+export function emptyCollections(
+  a: HeapAnalysis,
+  minCount = MIN_EMPTY,
+  cands: WasteCandidates = wasteCandidates(a),
+  stores: Int32Array = collectionStores(a, cands),
+): WasteFinding[] {
   const s = a.snapshot;
   const names = new KnownNames(s, NAMES);
-  const { nodeTypes, firstEdge, edgeTypes, edgeNames, edgeTargets } = s;
-  const objectType = s.nodeType.object;
+  const { firstEdge, edgeTypes, edgeNames, edgeTargets } = s;
   const internal = s.edgeType.internal;
   const property = s.edgeType.property;
   const count = [0, 0, 0, 0];
@@ -43,27 +43,23 @@ export function emptyCollections(a: HeapAnalysis, minCount = MIN_EMPTY): WasteFi
   const examples: number[][] = [[], [], [], []];
   // examples from the object that holds the most of them (by immediate dominator): where the waste accumulates
   const holders = [0, 1, 2, 3].map(() => new HeavyHitters(8, WASTE_EXAMPLES));
-  const smallestTable = [0, 0]; // the empty table's self size seen on this heap: Map, Set
-  const kindOf = classKinds(a.classNames, NAMES.slice(0, OBJECT + 1));
-  const { classOf } = a;
-  for (let o = 0, n = s.nodeCount; o < n; o++) {
-    const kind = kindOf[classOf[o]];
-    if (kind < 0 || nodeTypes[o] !== objectType) continue;
+  // the smallest table a Map or Set can have: 3 header slots, 2 buckets, 4 entries
+  const smallestTable = [16 + 8 * (3 + 2 + 4 * 3), 16 + 8 * (3 + 2 + 4 * 2)];
+  const { collections, collectionKind } = cands;
+  for (let k = 0; k < collections.length; k++) {
+    const o = collections[k];
+    const kind = collectionKind[k];
     let empty = false;
     if (kind === MAP || kind === SET) {
-      const table = lastInternalTarget(s, names, o, TABLE);
-      if (table < 0) continue;
+      const table = stores[k];
+      if (table < 0 || s.nodeSelfSize(table) !== smallestTable[kind === MAP ? 0 : 1]) continue;
       let refs = 0;
-      for (let e = firstEdge[table], end = firstEdge[table + 1]; e < end; e++) {
+      for (let e = firstEdge[table], end = firstEdge[table + 1]; e < end && refs === 0; e++) {
         if (!(edgeTypes[e] === internal && names.of(edgeNames[e]) === MAP_EDGE)) refs++;
       }
-      const size = s.nodeSelfSize(table);
-      const t = kind === MAP ? 0 : 1;
-      // the smallest table a Map or Set can have: 3 header slots, 2 buckets, 4 entries
-      if (smallestTable[t] === 0) smallestTable[t] = 16 + 8 * (3 + 2 + 4 * (kind === MAP ? 3 : 2));
-      empty = refs === 0 && size === smallestTable[t];
+      empty = refs === 0;
     } else if (kind === ARRAY) {
-      empty = lastInternalTarget(s, names, o, ELEMENTS) < 0;
+      empty = stores[k] < 0;
     } else {
       let own = 0;
       let dictionary = false;

@@ -13,14 +13,15 @@ export class KnownNames {
     this.seen = new Int8Array(s.strings.length); // 0 not looked at yet, else 1 + position (known.length + 1: none)
   }
   of(i: number): number {
-    let v = this.seen[i];
-    if (v === 0) {
-      let k = 0;
-      while (k < this.known.length && !this.s.strings.equals(i, this.known[k])) k++;
-      v = k + 1;
-      this.seen[i] = v;
-    }
-    return v <= this.known.length ? v - 1 : -1;
+    const v = this.seen[i];
+    return v !== 0 ? (v <= this.known.length ? v - 1 : -1) : this.lookUp(i);
+  }
+  /** The first look at string i (kept small above so that `of` is inlined where it is called). */
+  private lookUp(i: number): number {
+    let k = 0;
+    while (k < this.known.length && !this.s.strings.equals(i, this.known[k])) k++;
+    this.seen[i] = k + 1;
+    return k < this.known.length ? k : -1;
   }
   /** The node's name, as a position in `known` or -1. */
   ofNode(o: number): number {

@@ -1,5 +1,6 @@
 import { formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
+import { type WasteCandidates, wasteCandidates } from './candidates.js';
 import { KnownNames } from './names.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
@@ -7,7 +8,7 @@ import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 const MIN_INSTANCES = 1000;
 const MAX_CLASSES = 64;
 /** Instances compared per class (the first ones in the snapshot: objects allocated together sit together). */
-const SAMPLE = 64;
+export const SAMPLE = 64;
 const SKIPPED_CLASSES = new Set(['Array', 'Map', 'Set', 'Object', 'Function']);
 
 export const ONE_FIELD_RULE =
@@ -17,9 +18,8 @@ export const ONE_FIELD_RULE =
   'field differs. Small integers, booleans, null and undefined are not in a snapshot, so fields holding only ' +
   'those cannot be compared and count as the same. Bytes: the shallow size of all instances.';
 
-/** Many small objects that differ only in one field (or in none the snapshot shows). */
-export function oneFieldObjects(a: HeapAnalysis): WasteFinding[] {
-  const s = a.snapshot;
+/** The classes the one-field check samples, biggest shallow size first (at most MAX_CLASSES). */
+export function oneFieldClasses(a: HeapAnalysis): number[] {
   const { count, shallowSize } = a.classCounts;
   const candidates: number[] = [];
   for (let c = 0; c < a.classNames.length; c++) {
@@ -31,27 +31,23 @@ export function oneFieldObjects(a: HeapAnalysis): WasteFinding[] {
   }
   candidates.sort((x, y) => shallowSize[y] - shallowSize[x]);
   candidates.length = Math.min(candidates.length, MAX_CLASSES);
-  if (candidates.length === 0) return [];
-  const slotOf = new Int32Array(a.classNames.length).fill(-1);
-  candidates.forEach((c, i) => {
-    slotOf[c] = i;
-  });
-  // the first SAMPLE object instances of each candidate class, flat: class i's at i*SAMPLE …
-  const samples = new Int32Array(candidates.length * SAMPLE).fill(-1);
-  const taken = new Uint32Array(candidates.length);
-  let open = candidates.length;
-  const objectType = s.nodeType.object;
-  const { nodeTypes } = s;
-  for (let o = 0, n = s.nodeCount; o < n && open > 0; o++) {
-    if (nodeTypes[o] !== objectType) continue;
-    const i = slotOf[a.classOf[o]];
-    if (i < 0 || taken[i] === SAMPLE) continue;
-    samples[i * SAMPLE + taken[i]++] = o;
-    if (taken[i] === SAMPLE) open--;
-  }
+  return candidates;
+}
+
+/**
+ * Many small objects that differ only in one field (or in none the snapshot shows), among the candidates' sampled
+ * classes (from oneFieldClasses, SAMPLE instances each).
+ */
+export function oneFieldObjects(
+  a: HeapAnalysis,
+  cands: WasteCandidates = wasteCandidates(a, oneFieldClasses(a), SAMPLE),
+): WasteFinding[] {
+  const s = a.snapshot;
+  const { count, shallowSize } = a.classCounts;
+  const { sampledClasses: classes, samples, sampleCount: taken } = cands;
   const names = new KnownNames(s, ['__proto__']);
   const out: WasteFinding[] = [];
-  candidates.forEach((c, i) => {
+  classes.forEach((c, i) => {
     if (taken[i] < 2) return;
     const group = Array.from(samples.subarray(i * SAMPLE, i * SAMPLE + taken[i]));
     const members: number[] = [];

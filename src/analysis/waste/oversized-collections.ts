@@ -1,6 +1,8 @@
 import { formatBytes, formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
-import { classKinds, KnownNames, lastInternalTarget, TopK } from './names.js';
+import { COLLECTION_CLASSES, type WasteCandidates, wasteCandidates } from './candidates.js';
+import { KnownNames, TopK } from './names.js';
+import { collectionStores } from './stores.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
 /** Report a store from this much unused capacity on, and only when it is at least RATIO times its contents. */
@@ -13,8 +15,10 @@ const SLOT = 8;
 // 3 slots (key, value, chain) for a Map or 2 (key, chain) for a Set
 const TABLE_HEADER_SLOTS = 3;
 
-const NAMES = ['Array', 'Map', 'Set', 'elements', 'table', 'map'];
-const [ARRAY, MAP, SET, ELEMENTS, TABLE, MAP_EDGE] = NAMES.keys();
+// kinds are positions in COLLECTION_CLASSES: Map, Set, Array, Object
+const [MAP, SET, ARRAY] = COLLECTION_CLASSES.keys();
+const NAMES = ['map'];
+const [MAP_EDGE] = NAMES.keys();
 
 export const OVERSIZED_RULE =
   'Array: its elements store holds (self size − 16) / 8 slots; the slots that are used are at least the ' +
@@ -24,24 +28,26 @@ export const OVERSIZED_RULE =
   `that is a heap object. Reported when capacity ≥ ${RATIO}× the entries seen and ≥ ${formatBytes(MIN_UNUSED)} is unused. ` +
   'Bytes: the unused capacity.';
 
-/** Arrays, Maps and Sets whose backing store is far bigger than what it holds. */
-export function oversizedCollections(a: HeapAnalysis): WasteFinding[] {
+/** Arrays, Maps and Sets whose backing store (found by collectionStores) is far bigger than what it holds. */
+export function oversizedCollections(
+  a: HeapAnalysis,
+  cands: WasteCandidates = wasteCandidates(a),
+  stores: Int32Array = collectionStores(a, cands),
+): WasteFinding[] {
   const s = a.snapshot;
   const names = new KnownNames(s, NAMES);
-  const { nodeTypes, firstEdge, edgeTypes, edgeNames } = s;
-  const { classOf } = a;
-  const objectType = s.nodeType.object;
+  const { firstEdge, edgeTypes, edgeNames } = s;
   const internal = s.edgeType.internal;
-  const kindOf = classKinds(a.classNames, NAMES.slice(0, SET + 1));
+  const { collections, collectionKind } = cands;
   // the last store measured: its capacity and the entries or slots in use
   let capacity = 0;
   let used = 0;
   let storeSize = 0;
-  /** The unused bytes of o's store, or -1 when o is not an Array, Map or Set with a store worth judging. */
-  const measure = (o: number): number => {
-    const kind = kindOf[a.classOf[o]];
-    if (kind < 0) return -1;
-    const store = lastInternalTarget(s, names, o, kind === ARRAY ? ELEMENTS : TABLE);
+  /** The unused bytes of candidate k's store, or -1 when it is not an Array, Map or Set with a store worth judging. */
+  const measure = (k: number): number => {
+    const kind = collectionKind[k];
+    if (kind !== MAP && kind !== SET && kind !== ARRAY) return -1;
+    const store = stores[k];
     if (store < 0) return -1;
     storeSize = s.nodeSelfSize(store);
     const slots = (storeSize - HEADER) / SLOT;
@@ -73,14 +79,13 @@ export function oversizedCollections(a: HeapAnalysis): WasteFinding[] {
   };
   let count = 0;
   let bytes = 0;
-  const top = new TopK(WASTE_EXAMPLES);
-  for (let o = 0, n = s.nodeCount; o < n; o++) {
-    if (kindOf[classOf[o]] < 0 || nodeTypes[o] !== objectType) continue;
-    const unused = measure(o);
+  const top = new TopK(WASTE_EXAMPLES); // of candidate positions
+  for (let k = 0; k < collections.length; k++) {
+    const unused = measure(k);
     if (unused < MIN_UNUSED || used === 0 || capacity < RATIO * used) continue;
     count++;
     bytes += unused;
-    top.offer(o, unused);
+    top.offer(k, unused);
   }
   if (count === 0) return [];
   return [
@@ -91,9 +96,10 @@ export function oversizedCollections(a: HeapAnalysis): WasteFinding[] {
       bytes,
       sizeKind: 'unused',
       rule: OVERSIZED_RULE,
-      examples: top.nodes.map((node, i) => {
-        measure(node);
-        const what = kindOf[a.classOf[node]] === ARRAY ? 'slots' : 'entries';
+      examples: top.nodes.map((k, i) => {
+        measure(k);
+        const node = collections[k];
+        const what = collectionKind[k] === ARRAY ? 'slots' : 'entries';
         const detail = `capacity ${formatCount(capacity)} ${what}, ${formatCount(used)} in use (store ${formatBytes(storeSize)})`;
         return { node, bytes: top.sizes[i], detail };
       }),

@@ -1,10 +1,9 @@
 import { formatBytes, formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
+import { MIN_REPEATED_SIZE as MIN_SIZE, type WasteCandidates, wasteCandidates } from './candidates.js';
 import { TopK } from './names.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
-/** Strings from this size on are judged. */
-const MIN_SIZE = 32 * 1024;
 /** The repeated slice may be at most this share of the visible text (so it repeats at least 4 times). */
 const MAX_PERIOD_SHARE = 4;
 // a sequential string's header on 64-bit Node (map, hash, length)
@@ -15,17 +14,15 @@ export const REPEATED_RULE =
   'the first 1,024 characters of a string), is one slice repeated at least 4 times. Bytes: the shallow size minus ' +
   'one copy of the slice (what building the string from the slice once would save, if the rest repeats too).';
 
-/** Large strings that are mostly one slice repeated. */
-export function repeatedStrings(a: HeapAnalysis): WasteFinding[] {
+/** Large strings (the candidates' bigStrings, MIN_SIZE bytes or more) that are mostly one slice repeated. */
+export function repeatedStrings(a: HeapAnalysis, cands: WasteCandidates = wasteCandidates(a)): WasteFinding[] {
   const s = a.snapshot;
-  const { nodeTypes, nodes, nodeFieldCount: nf } = s;
-  const stringType = s.nodeType.string;
+  const { nodes, nodeFieldCount: nf } = s;
   const sizeOff = s.nodeSelfSizeOffset;
   let count = 0;
   let bytes = 0;
   const top = new TopK(WASTE_EXAMPLES);
-  for (let o = 0, n = s.nodeCount; o < n; o++) {
-    if (nodeTypes[o] !== stringType || nodes[o * nf + sizeOff] < MIN_SIZE) continue;
+  for (const o of cands.bigStrings) {
     const size = nodes[o * nf + sizeOff];
     const period = smallestPeriod(s.nodeName(o));
     if (period === 0) continue;

@@ -1,6 +1,7 @@
 import { formatBytes, formatCount } from '../../format.js';
 import { scriptNameOf } from '../node-names.js';
 import type { HeapAnalysis } from '../types.js';
+import { type WasteCandidates, wasteCandidates } from './candidates.js';
 import { functionText, mentions } from './function-text.js';
 import { internalTarget, KnownNames } from './names.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
@@ -15,6 +16,8 @@ const MAX_FUNCTIONS = 3;
 const NOT_CONTEXT = 1;
 const SMALL = 2;
 const BIG = 3;
+/** A small context with no big one above it up to the chain's end: closures reaching it need not walk on. */
+const CLEAN = 4;
 
 const NAMES = ['system / Context', 'context', 'previous', 'shared', 'script_or_debug_info', 'script', 'source'];
 const [CONTEXT_NODE, CONTEXT_EDGE, PREVIOUS, SHARED, SCRIPT_OR_DEBUG_INFO, SCRIPT, SOURCE] = NAMES.keys();
@@ -39,11 +42,10 @@ interface Group {
 }
 
 /** Closures that keep large context variables alive that their own code never mentions. */
-export function unusedContextVariables(a: HeapAnalysis): WasteFinding[] {
+export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates = wasteCandidates(a)): WasteFinding[] {
   const s = a.snapshot;
   const names = new KnownNames(s, NAMES);
-  const { nodeTypes, edgeTargets } = s;
-  const closureType = s.nodeType.closure;
+  const { edgeTargets } = s;
   const n = s.nodeCount;
   // from each closure up its context chain; per node, whether it is a context with a big variable (computed once)
   const state = new Uint8Array(n); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG
@@ -54,18 +56,23 @@ export function unusedContextVariables(a: HeapAnalysis): WasteFinding[] {
   const fns = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
   const fnClosure = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
   const fnCount = new Uint8Array(MAX_CONTEXTS);
-  for (let o = 0; o < n; o++) {
-    if (nodeTypes[o] !== closureType) continue;
+  // the small contexts walked from the current closure since the last big one, to mark CLEAN when the chain ends
+  const walked = new Uint32Array(MAX_DEPTH);
+  for (const o of cands.closures) {
     let c = internalTarget(s, names, o, CONTEXT_EDGE);
-    for (let depth = 0; c >= 0 && depth < MAX_DEPTH; depth++) {
+    let smalls = 0;
+    let depth = 0;
+    for (; c >= 0 && depth < MAX_DEPTH; depth++) {
       let st = state[c];
       if (st === 0) {
         st = names.ofNode(c) !== CONTEXT_NODE ? NOT_CONTEXT : bigVariable(a, c) >= 0 ? BIG : SMALL;
         state[c] = st;
       }
       // up through function and block contexts only: a native context's hundreds of slots are not scanned
-      if (st === NOT_CONTEXT) break;
-      if (st === BIG) {
+      if (st === NOT_CONTEXT || st === CLEAN) break;
+      if (st === SMALL) walked[smalls++] = c;
+      else {
+        smalls = 0;
         let slot = slotOf.get(c);
         if (slot === undefined && contexts.length < MAX_CONTEXTS) {
           slot = contexts.length;
@@ -90,6 +97,8 @@ export function unusedContextVariables(a: HeapAnalysis): WasteFinding[] {
       }
       c = internalTarget(s, names, c, PREVIOUS);
     }
+    // the chain ended (not cut by the depth bound): the small contexts after the last big one lead to no big one
+    if (c < 0 || depth < MAX_DEPTH) for (let k = 0; k < smalls; k++) state[walked[k]] = CLEAN;
   }
   if (contexts.length === 0) return [];
   const sourceOf = (fn: number): string | null => {
@@ -115,6 +124,7 @@ export function unusedContextVariables(a: HeapAnalysis): WasteFinding[] {
     return mentions(text, variable) ? 'uses' : 'unused';
   };
   const groups = new Map<number, Group>(); // by the first function holding the context: bounded by MAX_CONTEXTS
+  const verdicts = new Map<string, 'uses' | 'unused' | 'unknown'>(); // by function and variable: bounded as well
   for (let slot = 0; slot < contexts.length; slot++) {
     // a scope many functions share (a module's top level) is there to be shared
     if (fnCount[slot] > MAX_FUNCTIONS) continue;
@@ -127,7 +137,14 @@ export function unusedContextVariables(a: HeapAnalysis): WasteFinding[] {
     let used = false;
     let unknown = false;
     for (let f = 0; f < fnCount[slot] && !used; f++) {
-      const v = verdictOf(fnClosure[slot * (MAX_FUNCTIONS + 1) + f], variable);
+      // closures of one function share its source and location: its text is read once per variable name
+      const at = slot * (MAX_FUNCTIONS + 1) + f;
+      const key = `${fns[at]}:${s.edgeNames[variableEdge]}`;
+      let v = verdicts.get(key);
+      if (v === undefined) {
+        v = verdictOf(fnClosure[at], variable);
+        verdicts.set(key, v);
+      }
       if (v === 'uses') used = true;
       else if (v === 'unknown') unknown = true;
     }
