@@ -7,7 +7,7 @@ import {
 import type { DumpOptions, DumpResult } from './capture.js';
 import { findGuardSocket, GuardClient } from './guard-socket.js';
 import { forgetOpenedInspector, leftOpenInspector } from './inspector-record.js';
-import { parseTarget, type TargetSpec } from './locate.js';
+import { type InspectorLocation, parseTarget, type TargetSpec } from './locate.js';
 import { readStatus } from './proc.js';
 import { type RawSample, type Sampler, sampleOf, startSampler, toGcEvent } from './sampler.js';
 import { attach, type Session } from './session.js';
@@ -166,6 +166,15 @@ async function viaSocket(spec: TargetSpec, options: OpenLiveOptions): Promise<Li
   return socketTarget(client, spec.pid, uid, sharesRoot, hello.ops);
 }
 
+/** What the user is told when heapwatch opened a process's inspector (SIGUSR1): who can reach it meanwhile. */
+export function openedInspectorNotice(location: InspectorLocation): string {
+  return (
+    `opened the inspector of process ${location.pid} on ${location.host}:${location.port} (SIGUSR1); while it is ` +
+    "open any local user can connect to it and run code as that process's user; heapwatch closes it when it " +
+    'is done (a process started with heapwatch/register needs no inspector)'
+  );
+}
+
 /** Opens a live target: the guard's socket first, else (or with `inspector`) the inspector. */
 export async function openLive(target: string | TargetSpec, options: OpenLiveOptions = {}): Promise<LiveTarget> {
   const spec = typeof target === 'string' ? parseTarget(target) : target;
@@ -176,12 +185,7 @@ export async function openLive(target: string | TargetSpec, options: OpenLiveOpt
   const session = await attach(spec, {
     timeoutMs: options.timeoutMs,
     onLocated: (location) => {
-      if (!location.openedByUs) return;
-      options.notice?.(
-        `opened the inspector of process ${location.pid} on ${location.host}:${location.port} (SIGUSR1); while it is ` +
-          "open any local user can connect to it and run code as that process's user; heapwatch closes it when it " +
-          'is done (a process started with heapwatch/register needs no inspector)',
-      );
+      if (location.openedByUs) options.notice?.(openedInspectorNotice(location));
     },
   });
   return inspectorTarget(session);

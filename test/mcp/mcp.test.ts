@@ -342,9 +342,23 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
 
   test('sample: the allocation site of a real leak, bounded by top, with progress while it samples', async () => {
     const progress: Progress[] = [];
-    const { doc } = await call(server, 'sample', { target: String(allocator.pid), durationSeconds: 1.5, top: 2 }, (p) =>
-      progress.push(p),
+    const { doc, result } = await call(
+      server,
+      'sample',
+      { target: String(allocator.pid), durationSeconds: 1.5, top: 2 },
+      (p) => progress.push(p),
     );
+    // what it cost the target, as for dump: its inspector was opened (and is closed again, below)
+    expect(result.content.slice(1)).toEqual([
+      {
+        type: 'text',
+        text: expect.stringMatching(
+          new RegExp(
+            `^heapwatch: opened the inspector of process ${allocator.pid} on 127\\.0\\.0\\.1:\\d+ \\(SIGUSR1\\)`,
+          ),
+        ),
+      },
+    ]);
     expect(doc).toMatchObject({
       schema: 'heapwatch/sample@1',
       target: `process ${allocator.pid}`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { openedInspectorNotice } from '../../live/live-target.js';
 import { attach, detachOnSignals } from '../../live/session.js';
 import { buildSampleReport, captureProfile } from '../../sample/index.js';
 import { checkLiveTarget } from '../live-targets.js';
@@ -42,7 +43,13 @@ export const sampleTool = defineTool({
     const spec = checkLiveTarget(target);
     const durationMs = Math.round(durationSeconds * 1000);
     const progress = progressFor(extra, 'sample');
-    const session = await attach(spec, { timeoutMs });
+    const notes: string[] = [];
+    const session = await attach(spec, {
+      timeoutMs,
+      onLocated: (location) => {
+        if (location.openedByUs) notes.push(openedInspectorNotice(location));
+      },
+    });
     const removeSignals = detachOnSignals(session); // the server stopped meanwhile: the target stops sampling
     let ticker: NodeJS.Timeout | undefined;
     try {
@@ -71,7 +78,7 @@ export const sampleTool = defineTool({
         targetExited: result.targetExited,
       });
       report.sites = report.sites.slice(0, top);
-      return { document: report };
+      return { document: report, notes };
     } finally {
       clearInterval(ticker);
       removeSignals();
