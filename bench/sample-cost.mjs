@@ -1,14 +1,24 @@
 // What `heapwatch sample` costs the target (not a test; figures go to the README):
 //  1. CPU time of a fixed allocation-heavy workload with and without V8's sampling heap profiler, at a few
 //     sampling intervals (alternating runs, median of each);
-//  2. the time of HeapProfiler.getSamplingProfile on a profile of ~10,000 allocation sites.
-// Runs in-process through node:inspector (the same V8 profiler heapwatch starts over the wire).
-//   node bench/sample-cost.mjs [--runs 5]
+//  2. the push sender's fixed mode (fixtures/push-sender/, a child process against the mock provider) with and
+//     without sampling at the default interval: its CPU time and peak RSS (alternating runs, median of each);
+//  3. the time of HeapProfiler.getSamplingProfile on a profile of ~10,000 allocation sites.
+// Runs in-process through node:inspector (the same V8 profiler heapwatch starts over the wire); the sender
+// samples through bench/sampling-preload.cjs.
+//   node bench/sample-cost.mjs [--runs 5] [--members 100000]
+import { spawn } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { senderCommand, startProvider } from '../fixtures/push-sender/index.mjs';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' }, members: { type: 'string', default: '100000' } },
+});
 const RUNS = Number(values.runs);
+const MEMBERS = Number(values.members);
+const PRELOAD = fileURLToPath(new URL('./sampling-preload.cjs', import.meta.url));
 const session = new Session();
 session.connect();
 
@@ -53,6 +63,47 @@ for (const interval of intervals.slice(1)) {
     `  every ${String(interval / 1024).padStart(3)} KB          ${t.toFixed(1)} ms  (${(((t - base) / base) * 100).toFixed(1)}%)`,
   );
 }
+
+// the push sender's fixed mode, a child process: CPU time and peak RSS with and without sampling at 32 KB
+/** One sender run: { cpuMs, maxRssKb } from the preload's exit line. */
+function senderRun(providerUrl, interval) {
+  const [node, ...args] = senderCommand({ providerUrl, members: MEMBERS, mode: 'fixed', heapMb: 64 });
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, ['-r', PRELOAD, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, BENCH_SAMPLE_INTERVAL: String(interval ?? 0) },
+    });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d) => {
+      err += d;
+    });
+    child.on('close', (code) => {
+      const line = /^BENCH (.*)$/m.exec(err);
+      if (code !== 0 || !line) reject(new Error(`sender failed (${code}): ${err.slice(-500)}`));
+      else resolve(JSON.parse(line[1]));
+    });
+  });
+}
+const provider = await startProvider({ batchLimit: 500, latencyMs: 50 });
+const pushRuns = new Map([
+  [null, []],
+  [32 * 1024, []],
+]);
+for (let r = 0; r < RUNS; r++) {
+  for (const interval of pushRuns.keys()) pushRuns.get(interval).push(await senderRun(provider.url, interval));
+}
+await provider.close();
+const pushBase = pushRuns.get(null);
+const pushSampled = pushRuns.get(32 * 1024);
+const cpu0 = median(pushBase.map((x) => x.cpuMs));
+const cpu1 = median(pushSampled.map((x) => x.cpuMs));
+const rss0 = median(pushBase.map((x) => x.maxRssKb));
+const rss1 = median(pushSampled.map((x) => x.maxRssKb));
+console.log(`push sender --mode fixed, ${MEMBERS.toLocaleString('en-US')} members, median of ${RUNS} runs`);
+console.log(`  no sampling          CPU ${cpu0.toFixed(0)} ms, peak RSS ${(rss0 / 1024).toFixed(1)} MB`);
+console.log(
+  `  every  32 KB          CPU ${cpu1.toFixed(0)} ms (${(((cpu1 - cpu0) / cpu0) * 100).toFixed(1)}%), peak RSS ${(rss1 / 1024).toFixed(1)} MB (${rss1 >= rss0 ? '+' : ''}${((rss1 - rss0) / 1024).toFixed(1)} MB)`,
+);
 
 // ~10,000 distinct allocation sites at the default interval, each keeping an array big enough to be sampled
 kept.length = 0;

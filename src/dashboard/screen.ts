@@ -110,7 +110,11 @@ export class DashboardScreen {
     const sampling = status.allocations;
     if (sampling) {
       const every = formatBytes(sampling.intervalBytes);
-      this.allocations.setLabel(` live allocation sites (V8 sampling, about one allocation in ${every}; s stops) `);
+      this.allocations.setLabel(
+        sampling.shared
+          ? ' live allocation sites (V8 sampling started elsewhere, at its own interval; s hides) '
+          : ` live allocation sites (V8 sampling, about one allocation in ${every}; s stops) `,
+      );
       const inner = (n: unknown) => Math.max(1, Number(n) - 3);
       this.allocations.setContent(
         allocationText(sampling, inner(this.allocations.width), inner(this.allocations.height) + 1),

@@ -1,5 +1,7 @@
 // The HTML report's inline style and script (no network: everything the page needs is in the file).
 
+import { PAGE_HELPERS_SCRIPT } from './html-common.js';
+
 export const HTML_STYLE = `
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d2330;background:#fafbfc}
 header{background:#1d2330;color:#fff;padding:12px 24px}header h1{font-size:18px;margin:0 0 4px}
@@ -26,22 +28,8 @@ export const HTML_SCRIPT = `
   'use strict';
   var data = JSON.parse(document.getElementById('heapwatch-data').textContent);
   var total = data.snapshot.totalSize || 1;
-  function bytes(n) {
-    var a = Math.abs(n);
-    if (a < 1024) return n + ' B';
-    if (a < 1048576) return (n / 1024).toFixed(1) + ' KB';
-    if (a < 1073741824) return (n / 1048576).toFixed(1) + ' MB';
-    return (n / 1073741824).toFixed(1) + ' GB';
-  }
-  function count(n) { return Math.round(n).toLocaleString('en-US'); }
+${PAGE_HELPERS_SCRIPT}  function count(n) { return Math.round(n).toLocaleString('en-US'); }
   function pct(n) { return (100 * n / total).toFixed(1) + '%'; }
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    if (attrs) for (var k in attrs) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-  function td(text, cls) { return el('td', cls ? { class: cls } : null, text); }
   // a function's definition as the text report names it: file name (not its folder), 1-based line and column
   function where(l) { var u = l.url || ''; return (u.slice(u.lastIndexOf('/') + 1) || '<script>') + ':' + l.line + ':' + l.column; }
 
@@ -130,7 +118,6 @@ export const HTML_SCRIPT = `
   var hist = data.histogram.slice();
   var htable = document.getElementById('histogram-table');
   var hbody = htable.querySelector('tbody');
-  var sortKey = 'retainedSize', sortDir = -1;
   // the top rows in the current order; a button shows the rest (a heap has hundreds of classes)
   var TOP_CLASSES = 25, showAll = false;
   var moreButton = document.getElementById('histogram-more');
@@ -150,25 +137,9 @@ export const HTML_SCRIPT = `
       tr.appendChild(td(bytes(r.retainedSize), 'num'));
       hbody.appendChild(tr);
     });
-    htable.querySelectorAll('th').forEach(function (th) {
-      th.className = th.className.replace(/ ?sorted-(asc|desc)/, '');
-      if (th.getAttribute('data-key') === sortKey) th.className += ' sorted-' + (sortDir < 0 ? 'desc' : 'asc');
-    });
   }
-  htable.querySelectorAll('th').forEach(function (th) {
-    th.addEventListener('click', function () {
-      var key = th.getAttribute('data-key');
-      // a new column sorts biggest first (names A→Z); the same column again flips the order
-      sortDir = key === sortKey ? -sortDir : (key === 'className' ? 1 : -1);
-      sortKey = key;
-      hist.sort(function (x, y) {
-        var a = x[key], b = y[key];
-        return (a < b ? -1 : a > b ? 1 : 0) * sortDir;
-      });
-      renderHistogram();
-    });
-  });
-  renderHistogram();
+  // a new column sorts biggest first (names A→Z); the same column again flips the order
+  sortableTable(htable, hist, 'retainedSize', 'className', renderHistogram);
 
   // --- duplicate strings ---
   var sbody = document.querySelector('#strings-table tbody');

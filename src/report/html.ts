@@ -5,6 +5,7 @@ import type { HeapAnalysis } from '../analysis/types.js';
 import { formatBytes, formatCount } from '../format.js';
 import type { AnalysisReport } from './analysis-report.js';
 import { HTML_SCRIPT, HTML_STYLE } from './html-assets.js';
+import { esc, jsonForScript, pageStart } from './html-common.js';
 import type { LeakFindings } from './leak-findings.js';
 import { wasteHtml } from './waste-html.js';
 import type { WasteJson } from './waste-report.js';
@@ -74,17 +75,7 @@ export function renderHtmlReport(report: AnalysisReport & Partial<LeakFindings>,
     duplicateStrings: report.duplicateStrings ?? [],
   };
   const title = `heapwatch report: ${basename(report.snapshot.path)}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>${HTML_STYLE}</style>
-</head>
-<body>
-<header><h1>${esc(title)}</h1>
+  return `${pageStart(title, HTML_STYLE)}
 <p id="totals">${esc(report.snapshot.path)} · ${formatCount(report.snapshot.nodeCount)} nodes · ${formatCount(report.snapshot.edgeCount)} edges · total ${formatBytes(report.snapshot.totalSize)}</p>
 <nav><a href="#overview">Overview</a> <a href="#suspects">Leak suspects</a> <a href="#tree">Dominator tree</a> <a href="#histogram">Classes</a> <a href="#strings">Duplicate strings</a> <a href="#waste">Waste</a></nav>
 </header>
@@ -135,16 +126,4 @@ function clip(text: string, max = NAME_LENGTH): string {
 
 function basename(p: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** JSON that cannot end the <script> element it sits in. */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
 }

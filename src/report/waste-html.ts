@@ -1,4 +1,5 @@
 import { formatBytes, formatCount } from '../format.js';
+import { esc } from './html-common.js';
 import type { WasteJson } from './waste-report.js';
 
 /** The HTML report's waste section (static markup: the findings are few and bounded). */
@@ -19,8 +20,4 @@ export function wasteHtml(waste: WasteJson | undefined): string {
           })
           .join('');
   return `<section id="waste"><h2>Waste</h2><p class="hint">Memory spent on nothing, in the manner of Eclipse MAT's component report (${formatCount(waste.findings.length)} findings).</p>${body}</section>`;
-}
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

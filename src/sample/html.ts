@@ -1,5 +1,6 @@
 import { formatBytes, formatCount } from '../format.js';
 import { HTML_STYLE } from '../report/html-assets.js';
+import { esc, jsonForScript, PAGE_HELPERS_SCRIPT, pageStart } from '../report/html-common.js';
 import { buildModel, type FoldedNode, frameText } from './model.js';
 import type { HeapProfile } from './profile.js';
 import type { SampleReport } from './report.js';
@@ -36,17 +37,7 @@ export function renderSampleHtml(report: SampleReport, profile: HeapProfile): st
   const data = { report, names: flame.names, rows: flame.rows };
   const what = report.includeCollected ? 'allocated (live and collected: churn / GC pressure)' : 'still alive';
   const title = `heapwatch sample: ${report.file ?? report.target ?? 'profile'}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>${esc(title)}</title>
-<style>${HTML_STYLE}${FLAME_STYLE}</style>
-</head>
-<body>
-<header><h1>${esc(title)}</h1>
+  return `${pageStart(title, HTML_STYLE + FLAME_STYLE)}
 <p id="totals">${esc(formatBytes(report.totalBytes))} ${esc(what)} in ${esc(formatCount(report.totalSamples))} samples${report.intervalBytes === null ? '' : ` · one sample per ~${esc(formatBytes(report.intervalBytes))} allocated`}${report.targetExited ? ' · the target exited during sampling' : ''} · sizes are estimates</p>
 <nav><a href="#flame">Flame graph</a> <a href="#bottom-up">Bottom-up</a>${report.growth ? ' <a href="#growth">Growth</a>' : ''}</nav>
 </header>
@@ -77,21 +68,7 @@ const FLAME_SCRIPT = `
   var data = JSON.parse(document.getElementById('heapwatch-data').textContent);
   var names = data.names, rows = data.rows, report = data.report;
   var total = rows.length ? rows[0][2] || 1 : 1;
-  function bytes(n) {
-    var a = Math.abs(n);
-    if (a < 1024) return n + ' B';
-    if (a < 1048576) return (n / 1024).toFixed(1) + ' KB';
-    if (a < 1073741824) return (n / 1048576).toFixed(1) + ' MB';
-    return (n / 1073741824).toFixed(1) + ' GB';
-  }
-  function el(tag, attrs, text) {
-    var e = document.createElement(tag);
-    if (attrs) for (var k in attrs) e.setAttribute(k, attrs[k]);
-    if (text !== undefined) e.textContent = text;
-    return e;
-  }
-  function td(text, cls) { return el('td', cls ? { class: cls } : null, text); }
-  var kids = rows.map(function () { return []; });
+${PAGE_HELPERS_SCRIPT}  var kids = rows.map(function () { return []; });
   for (var i = 1; i < rows.length; i++) kids[rows[i][3]].push(i);
 
   // --- icicle: the focused frame spans the width, its ancestors above it, its callees below ---
@@ -136,7 +113,6 @@ const FLAME_SCRIPT = `
   var sites = report.sites.map(function (s) { return { name: where(s), selfBytes: s.selfBytes, percent: s.percent, samples: s.samples }; });
   var table = document.getElementById('sites-table');
   var tbody = table.querySelector('tbody');
-  var sortKey = 'selfBytes', sortDir = -1;
   function render() {
     tbody.textContent = '';
     sites.forEach(function (s) {
@@ -145,21 +121,8 @@ const FLAME_SCRIPT = `
       tr.appendChild(td(s.percent.toFixed(1) + '%', 'num')); tr.appendChild(td(String(s.samples), 'num'));
       tbody.appendChild(tr);
     });
-    table.querySelectorAll('th').forEach(function (th) {
-      th.className = th.className.replace(/ ?sorted-(asc|desc)/, '');
-      if (th.getAttribute('data-key') === sortKey) th.className += ' sorted-' + (sortDir < 0 ? 'desc' : 'asc');
-    });
   }
-  table.querySelectorAll('th').forEach(function (th) {
-    th.addEventListener('click', function () {
-      var key = th.getAttribute('data-key');
-      sortDir = key === sortKey ? -sortDir : (key === 'name' ? 1 : -1);
-      sortKey = key;
-      sites.sort(function (x, y) { var a = x[key], b = y[key]; return (a < b ? -1 : a > b ? 1 : 0) * sortDir; });
-      render();
-    });
-  });
-  render();
+  sortableTable(table, sites, 'selfBytes', 'name', render);
 
   // --- growth ---
   if (report.growth) {
@@ -175,15 +138,3 @@ const FLAME_SCRIPT = `
   }
 })();
 `;
-
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** JSON that cannot end the <script> element it sits in. */
-function jsonForScript(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { classHistogram } from '../../src/analysis/histogram.js';
 import { ANALYSIS_PHASES, analyzeSnapshot, analyzeSnapshotParallel } from '../../src/analysis/index.js';
 import { computeRootPaths } from '../../src/analysis/paths.js';
+import { functionLocation } from '../../src/analysis/source-locations.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { canonical, devtoolsHistogram } from '../helpers/devtools-histogram.js';
 import { compareWithOracle, type OracleResult, oracleUnavailable, runOracle } from '../helpers/devtools-oracle.js';
@@ -81,6 +82,38 @@ describe.skipIf(oracleUnavailable()).each(CASES)('$fixture on Node $major', ({ m
     expect(background).not.toBeNull();
     expect(Array.from(background!.dist)).toEqual(Array.from(here.dist));
     expect(Array.from(background!.parentEdge)).toEqual(Array.from(here.parentEdge));
+  });
+
+  test("every closure's (script, line, column) equals DevTools' location map", async () => {
+    const s = await readSnapshot(file);
+    const theirs = new Map(oracle.locations.map(([id, script, line, column]) => [id, { script, line, column }]));
+    const urlOfScript = new Map<number, string | null>();
+    const problems: string[] = [];
+    let located = 0;
+    for (let o = 0; o < s.nodeCount; o++) {
+      if (s.nodeTypeOf(o) !== s.nodeType.closure) continue;
+      const id = s.nodeId(o);
+      const ours = functionLocation(s, o);
+      const want = theirs.get(id);
+      theirs.delete(id);
+      if (!ours || !want) {
+        if (ours || want) problems.push(`@${id}: ours ${JSON.stringify(ours)}, DevTools ${JSON.stringify(want)}`);
+        continue;
+      }
+      located++;
+      if (ours.line !== want.line + 1 || ours.column !== want.column + 1) {
+        problems.push(`@${id}: ours ${ours.line}:${ours.column}, DevTools ${want.line + 1}:${want.column + 1}`);
+      }
+      // DevTools names a script by id, heapwatch by the name in the heap: one name per script id
+      if (!urlOfScript.has(want.script)) urlOfScript.set(want.script, ours.url);
+      else if (urlOfScript.get(want.script) !== ours.url) {
+        problems.push(`@${id}: script ${want.script} is ${ours.url} here, ${urlOfScript.get(want.script)} before`);
+      }
+    }
+    for (const id of theirs.keys()) problems.push(`@${id}: only DevTools has a location`);
+    expect(problems).toEqual([]);
+    expect(located).toBeGreaterThan(1000);
+    expect([...urlOfScript.values()].some((u) => u?.endsWith(`/fixtures/heaps/${fixture}.mjs`))).toBe(true);
   });
 
   test.runIf(major === THIS_NODE)('`heapwatch node --json` gives DevTools numbers for hundreds of ids at once', () => {

@@ -260,7 +260,7 @@ describe('heapwatch attach in tmux', () => {
     await waitFor(again, (s) => s.includes('TARGET GONE'), 'the target-gone notice');
     tmux('send-keys', '-t', again, 'q');
     await waitFor(again, (s) => s.includes('HEAPWATCH_EXIT=0'), 'a clean exit');
-  });
+  }, 150_000); // three attaches and five short \`heapwatch sample\` runs: about 30 s on an idle machine
 
   it('says when the target exits, keeps the last data, and quits with q', async () => {
     const target = await startTarget();

@@ -14,6 +14,8 @@ export interface OracleResult {
   totalSize: number;
   topLevelDominators: OracleNode[];
   sample: OracleNode[];
+  /** [id, scriptId, line, column] (0-based) of every closure in DevTools' location map. */
+  locations: [number, number, number, number][];
 }
 
 let told = false;
@@ -44,7 +46,7 @@ export function runOracle(file: string, sample = 2000, topN = 50): OracleResult 
   try {
     execFileSync(process.execPath, [oraclePath(), file], {
       stdio: ['ignore', fd, 'pipe'],
-      env: { ...process.env, CDT_SAMPLE: String(sample), CDT_TOP_N: String(topN) },
+      env: { ...process.env, CDT_SAMPLE: String(sample), CDT_TOP_N: String(topN), ORACLE_LOCATIONS: '1' },
     });
   } finally {
     closeSync(fd);

@@ -156,14 +156,20 @@ describe('a guarded process started with --disable-sigusr1 (Node 24)', () => {
         });
       });
     const passwd = lstatSync('/etc/passwd');
-    const three = answers(3);
+    const six = answers(6);
     conn.write('not json\n');
     conn.write(`${JSON.stringify({ v: 1, id: 2, op: 'dump', path: '/etc/passwd', dev: 1, ino: 1 })}\n`);
     conn.write(`${JSON.stringify({ v: 1, id: 3, op: 'nope' })}\n`);
-    expect(await three).toEqual([
+    conn.write(`${JSON.stringify({ v: 1, id: 4, op: 'sampling-profile' })}\n`);
+    conn.write(`${JSON.stringify({ v: 1, id: 5, op: 'start-sampling', interval: -1 })}\n`);
+    conn.write(`${JSON.stringify({ v: 1, id: 6, op: 'stop-sampling' })}\n`);
+    expect(await six).toEqual([
       { v: 1, id: -1, ok: false, error: 'not a JSON line' },
       { v: 1, id: 2, ok: false, error: '/etc/passwd is not the empty file heapwatch created' },
       { v: 1, id: 3, ok: false, error: 'unknown op nope' },
+      { v: 1, id: 4, ok: false, error: 'sampling is not started on this connection' },
+      { v: 1, id: 5, ok: false, error: 'start-sampling needs a positive integer interval (bytes)' },
+      { v: 1, id: 6, ok: true, result: false },
     ]);
     expect(lstatSync('/etc/passwd')).toMatchObject({ size: passwd.size, mtimeMs: passwd.mtimeMs });
     // a line that never ends is cut off at 64 KB: that connection closes, the app and its socket go on

@@ -4,7 +4,7 @@
 //   node oracle.mjs --classes <file> <out>  DevTools' Summary view (one row per class) written to <out>
 // Objects: ORACLE_TOP (alias CDT_TOP_N, default 20) of the root's children in DevTools' dominator tree, biggest
 // first; ORACLE_SAMPLE (alias CDT_SAMPLE) seeded pseudo-random objects plus the 100 that retain most; ORACLE_IDS
-// (alias CDT_IDS, comma-separated) described by id. The DevTools worker needs a second worker for its dominator
+// (alias CDT_IDS, comma-separated) described by id; ORACLE_LOCATIONS=1 the location map's entry of every closure. The DevTools worker needs a second worker for its dominator
 // work: this same file, started as a worker thread.
 import { createReadStream, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,8 @@ interface DevtoolsSnapshot {
   dominatorsTree: Uint32Array;
   createNode(nodeIndex?: number): DevtoolsNode;
   aggregatesWithFilter(filter: unknown): Record<string, { name: string; count: number; self: number; maxRet: number }>;
+  /** The worker's location map: the snapshot's `locations` section by node index (0-based line and column). */
+  getLocation(nodeIndex: number): { scriptId: number; lineNumber: number; columnNumber: number } | null;
 }
 
 function setting(name: string, legacy: string, fallback: string): string {
@@ -102,6 +104,17 @@ function objects(file: string, snapshot: DevtoolsSnapshot, seconds: number) {
     sample.push(...byRetained.slice(0, 100));
   }
 
+  // ORACLE_LOCATIONS=1: [id, scriptId, line, column] of every closure the location map has
+  const locations: [number, number, number, number][] = [];
+  if (setting('ORACLE_LOCATIONS', 'CDT_LOCATIONS', '0') === '1') {
+    for (let o = 0; o < nodeCount; o++) {
+      cursor.nodeIndex = o * nodeFieldCount;
+      if (cursor.type() !== 'closure') continue;
+      const l = snapshot.getLocation(o * nodeFieldCount);
+      if (l) locations.push([cursor.id(), l.scriptId, l.lineNumber, l.columnNumber]);
+    }
+  }
+
   const wanted = new Set(setting('ORACLE_IDS', 'CDT_IDS', '').split(',').filter(Boolean).map(Number));
   const ids: Record<number, ReturnType<typeof describe>> = {};
   let sumSelf = 0;
@@ -121,6 +134,7 @@ function objects(file: string, snapshot: DevtoolsSnapshot, seconds: number) {
     topLevelDominators: children.slice(0, topN).map(describe),
     ids,
     sample: sample.map(describe),
+    locations,
   };
 }
 
