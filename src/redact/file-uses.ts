@@ -77,7 +77,9 @@ export function fileStringUses(fd: number, layout: SnapshotLayout): Uint8Array {
         const name = edgeBatch[next + eName];
         const to = edgeBatch[next + eTo];
         next += ef;
-        if (to >= targetLimit || to % nf !== 0) {
+        // a division and a multiplication instead of a modulo and a division: this loop runs once per edge
+        const target = Math.floor(to / nf);
+        if (to >= targetLimit || target * nf !== to) {
           throw new SnapshotFormatError(
             'edge to_node is not a node',
             offsetOfNumber(fd, layout.edgesStart, e * ef + eTo),
@@ -89,11 +91,12 @@ export function fileStringUses(fd: number, layout: SnapshotLayout): Uint8Array {
             offsetOfNumber(fd, layout.edgesStart, e * ef + eName),
           );
         }
-        const target = to / nf;
         if (n === 0 && type === shortcutType) globals.add(target);
-        collector.edge(type, name, type === internalType, (dictionaryStore[target >>> 3] & (1 << (target & 7))) !== 0);
+        const internal = type === internalType;
+        collector.edge(type, name, internal, internal && (dictionaryStore[target >>> 3] & (1 << (target & 7))) !== 0);
       }
-      collector.end(globals.has(n));
+      // whether the node is a global object matters only when its properties are in a dictionary
+      collector.end(collector.dictionaryFound && globals.has(n));
     }
   }
   if (next !== edgeNumbers || edges.fill(edgeBatch) > 0 || e !== edgeCount) {

@@ -78,6 +78,11 @@ export class UseCollector {
     this.propertyNames[this.propertyCount++] = name;
   }
 
+  /** Whether the node begun last has its properties in a dictionary (end's isGlobal matters only then). */
+  get dictionaryFound(): boolean {
+    return this.dictionary;
+  }
+
   end(isGlobal: boolean): void {
     const use = this.dictionary && !isGlobal ? DATA : CODE;
     for (let k = 0; k < this.propertyCount; k++) this.uses[this.propertyNames[k]] |= use;
