@@ -1,6 +1,6 @@
 import { edgeSource } from './graph.js';
 import { type Holder, holderOf } from './holder.js';
-import { type PathStep, type RootPaths, rootPath } from './paths.js';
+import { computeRootPaths, type PathStep, type RootPaths, rootPath } from './paths.js';
 import type { HeapAnalysis } from './types.js';
 
 /** Another strong holder of a suspect's objects, besides the one its path names. */
@@ -54,32 +54,69 @@ export function otherHolders(
   for (const e of found) {
     const target = edgeTargets[e];
     const g = groupOf.get(target)!;
-    const holder = owner(a, edgeSource(s, e));
+    const holder = holdingObject(a, edgeSource(s, e));
     if (holder === main[g] || groupOf.has(holder) || holder === s.rootOrdinal || inside(a, holder, main[g])) continue;
     const list = held[g].get(holder);
     if (list) list.add(target);
     else held[g].set(holder, new Set([target]));
   }
-  held.forEach((byHolder, g) => {
+  const chosen = held.map((byHolder, g) => {
     const total = samples[g].length;
-    out[g] = [...byHolder]
+    return [...byHolder]
       .map(([node, objects]) => ({ node, share: objects.size / total }))
       .filter((h) => h.share >= MIN_SHARE && s.nodeTypeOf(h.node) !== s.nodeType.synthetic)
       .sort((x, y) => y.share - x.share || x.node - y.node)
-      .slice(0, MAX_HOLDERS)
-      .map(({ node, share }) => {
-        const path = rootPath(s, rp, node);
-        return { node, share, path, holder: path.length > 0 ? holderOf(a, path, node) : null };
-      });
+      .slice(0, MAX_HOLDERS);
+  });
+  // the suspects' path search stops once it has reached them: one more for the holders it had not reached
+  const unreached = chosen.flat().filter((h) => rootPath(s, rp, h.node).length === 0);
+  const more =
+    unreached.length > 0 ? computeRootPaths(s, { holderPaths: true, targets: unreached.map((h) => h.node) }) : null;
+  chosen.forEach((list, g) => {
+    out[g] = list.map(({ node, share }) => {
+      let path = rootPath(s, rp, node);
+      if (path.length === 0 && more) path = rootPath(s, more, node);
+      return { node, share, path, holder: path.length > 0 ? holderOf(a, path, node) : null };
+    });
   });
   return out;
 }
 
-/** The object a reference belongs to: a backing store (a Map's table, an array's elements) is its owner's. */
-function owner(a: HeapAnalysis, o: number): number {
+/**
+ * The object a reference belongs to: a backing store (a Map's table, an array's elements) is its owner's; a
+ * closure kept in a list (listeners, callbacks), and the context only that closure has, are the list's. A context
+ * of variables (a module's, a function's) is its own holder: its path names the variable.
+ */
+export function holdingObject(a: HeapAnalysis, o: number): number {
   const s = a.snapshot;
-  const t = s.nodeTypeOf(o);
-  return t === s.nodeType.array || t === s.nodeType.hidden ? a.dominators[o] : o;
+  const T = s.nodeType;
+  const root = s.rootOrdinal;
+  let cur = o;
+  const closure = isContext(s, cur) ? a.dominators[cur] : cur;
+  if (closure !== root && s.nodeTypeOf(closure) === T.closure && inList(a, closure)) cur = a.dominators[closure];
+  for (let hops = 0; hops < 2 && cur !== root; hops++) {
+    const t = s.nodeTypeOf(cur);
+    if ((t !== T.array && t !== T.hidden) || a.dominators[cur] === root) break;
+    cur = a.dominators[cur];
+  }
+  return cur;
+}
+
+/** Whether the only holder of closure `f` is a list: an array's elements, or an element of an object. */
+function inList(a: HeapAnalysis, f: number): boolean {
+  const s = a.snapshot;
+  const d = a.dominators[f];
+  const t = s.nodeTypeOf(d);
+  if (t === s.nodeType.array || t === s.nodeType.hidden) return true;
+  for (let e = s.firstEdge[d]; e < s.firstEdge[d + 1]; e++) {
+    if (s.edgeTarget(e) === f && s.edgeTypeOf(e) === s.edgeType.element) return true;
+  }
+  return false;
+}
+
+/** A closure's context: `system / Context` in Node, `system / Context / scope @…` in a browser's snapshot. */
+function isContext(s: HeapAnalysis['snapshot'], o: number): boolean {
+  return s.nodeName(o).startsWith('system / Context');
 }
 
 /** Whether `holder` lies inside `main`'s dominator subtree (its own parts: a chain's links, its tables). */

@@ -114,10 +114,39 @@ function internalTarget(s: HeapSnapshot, o: number, name: string, alt = name): n
   return -1;
 }
 
-/** The requiring module's `children` array keeping a stale copy (its dominator), or what dominates it. */
+/**
+ * The requiring module's `children` array keeping a stale copy, found among its retainers (when something else
+ * keeps the copy too, the array no longer dominates it); else what dominates the copy, or -1.
+ */
 function cjsHolder(a: HeapAnalysis, copy: number): number {
+  const s = a.snapshot;
+  const { firstRetainer, retainerEdges, retainerNodes } = a.retainers;
+  for (let k = firstRetainer[copy]; k < firstRetainer[copy + 1]; k++) {
+    if (s.edgeTypeOf(retainerEdges[k]) === s.edgeType.weak) continue;
+    const from = retainerNodes[k];
+    const list = s.nodeTypeOf(from) === s.nodeType.array ? a.dominators[from] : from; // elements → the Array
+    if (isModuleChildren(a, list)) return list;
+  }
   const d = a.dominators[copy];
-  return d === a.snapshot.rootOrdinal ? -1 : d;
+  return d === s.rootOrdinal ? -1 : d;
+}
+
+/** Whether `list` is a Module's `children` array. */
+function isModuleChildren(a: HeapAnalysis, list: number): boolean {
+  const s = a.snapshot;
+  const { firstRetainer, retainerEdges, retainerNodes } = a.retainers;
+  for (let k = firstRetainer[list]; k < firstRetainer[list + 1]; k++) {
+    const e = retainerEdges[k];
+    const from = retainerNodes[k];
+    if (
+      s.edgeTypeOf(e) === s.edgeType.property &&
+      s.edgeName(e) === 'children' &&
+      a.classNames[a.classOf[from]] === 'Module'
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** ES module records (ModuleWrap objects) of one file loaded under more than one URL. */

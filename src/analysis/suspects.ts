@@ -1,4 +1,4 @@
-import { type OtherHolder, otherHolders } from './also-held-by.js';
+import { holdingObject, type OtherHolder, otherHolders } from './also-held-by.js';
 import { asyncContextOf } from './async-context.js';
 import { classCandidates, classSuspect } from './class-suspects.js';
 import { type DetachedTrees, findDetachedTrees } from './detached-dom.js';
@@ -112,11 +112,11 @@ export function findSuspects(a: HeapAnalysis, opts: SuspectOptions = {}): Suspec
   }
   for (const m of reloaded) {
     out.push(moduleSuspect(a, rp, m));
-    samples.push([]);
+    samples.push(spread(m.copies));
   }
   for (const d of detachedTrees) {
     out.push(detachedSuspect(a, rp, d));
-    samples.push([]);
+    samples.push(spread(d.roots));
   }
   const main = out.map((x, i) => mainHolder(a, rp, x, samples[i]));
   const others = otherHolders(a, rp, samples, main);
@@ -131,7 +131,10 @@ const MEMBER_SAMPLES = 20;
 
 function sampleMembers(a: HeapAnalysis, x: Suspect): number[] {
   const top = x.holds[0];
-  if (x.kind !== 'object' || !top || x.chain) return [];
+  // a chain's links hold each other (another holder of a link would end the chain there): its head is what
+  // something else can keep too
+  if (x.chain) return [x.accumulationPoint];
+  if (x.kind !== 'object' || !top) return [];
   const s = a.snapshot;
   const point = a.dominators[top.example];
   const members = a.dominatorTree.childrenInAnyOrder(point);
@@ -145,18 +148,23 @@ function sampleMembers(a: HeapAnalysis, x: Suspect): number[] {
   return out;
 }
 
+/** Up to MEMBER_SAMPLES of `list`, spread over it. */
+function spread(list: readonly number[]): number[] {
+  const step = Math.max(1, Math.floor(list.length / MEMBER_SAMPLES));
+  const out: number[] = [];
+  for (let i = 0; i < list.length && out.length < MEMBER_SAMPLES; i += step) out.push(list[i]);
+  return out;
+}
+
 /**
  * The holder a suspect's path names, which "also held by" leaves out: for a class suspect its accumulation
- * point; for an object suspect the owner of the reference the paths reach its sampled members by.
+ * point; for the other kinds the owner of the reference the paths reach its sampled objects by.
  */
 function mainHolder(a: HeapAnalysis, rp: RootPaths, x: Suspect, sample: number[]): number {
-  if (x.kind !== 'object') return x.accumulationPoint;
+  if (x.kind === 'class') return x.accumulationPoint;
   for (const m of sample) {
     const path = rootPath(a.snapshot, rp, m);
-    if (path.length < 2) continue;
-    const from = path[path.length - 2].node;
-    const t = a.snapshot.nodeTypeOf(from);
-    return t === a.snapshot.nodeType.array || t === a.snapshot.nodeType.hidden ? a.dominators[from] : from;
+    if (path.length >= 2) return holdingObject(a, path[path.length - 2].node);
   }
   return x.accumulationPoint;
 }
@@ -179,24 +187,9 @@ function listenersHolder(a: HeapAnalysis, point: number): Holder | null {
 /** Detached DOM trees one holder keeps, as a suspect: its path leads to the biggest tree. */
 function detachedSuspect(a: HeapAnalysis, rp: RootPaths, d: DetachedTrees): Suspect {
   const top = d.roots[0];
-  const path = rootPath(a.snapshot, rp, top);
-  return {
-    kind: 'detached',
-    node: top,
-    className: a.classNames[a.classOf[top]],
-    count: d.roots.length,
-    retainedSize: d.retainedSize,
-    percent: (100 * d.retainedSize) / a.totalSize,
-    accumulationPoint: d.holder,
-    chain: null,
-    holds: holdings(a, d.holder).filter((h) => h.label.startsWith('Detached ')),
-    path,
-    pathShare: 1,
-    samplePath: path,
-    holder: holderOf(a, path, d.holder),
-    module: null,
-    detached: d,
-  };
+  const holds = holdings(a, d.holder).filter((h) => h.label.startsWith('Detached '));
+  const group = { count: d.roots.length, retainedSize: d.retainedSize, holds, module: null, detached: d };
+  return groupSuspect(a, 'detached', top, d.holder, rootPath(a.snapshot, rp, top), group);
 }
 
 /** Stale copies of a reloaded module as a suspect: its path leads to the biggest copy. */
@@ -205,22 +198,31 @@ function moduleSuspect(a: HeapAnalysis, rp: RootPaths, m: ReloadedModule): Suspe
   // an ES module record's shortest path goes through native handles: lead it through the loader's cache instead
   const below = m.system === 'esm' && m.holder >= 0 ? pathBelow(a, m.holder, copy) : null;
   const path = below ? [...rootPath(a.snapshot, rp, m.holder), ...below] : rootPath(a.snapshot, rp, copy);
-  const point = m.holder >= 0 ? m.holder : copy;
+  const group = { count: m.copies.length, retainedSize: m.retainedSize, holds: m.holds, module: m };
+  return groupSuspect(a, 'module', copy, m.holder >= 0 ? m.holder : copy, path, group);
+}
+
+/** A suspect about a group of objects one holder keeps (`node` the biggest), reached by one path. */
+function groupSuspect(
+  a: HeapAnalysis,
+  kind: 'module' | 'detached',
+  node: number,
+  point: number,
+  path: PathStep[],
+  group: Pick<Suspect, 'count' | 'retainedSize' | 'holds' | 'module' | 'detached'>,
+): Suspect {
   return {
-    kind: 'module',
-    node: copy,
-    className: a.classNames[a.classOf[copy]],
-    count: m.copies.length,
-    retainedSize: m.retainedSize,
-    percent: (100 * m.retainedSize) / a.totalSize,
+    kind,
+    node,
+    className: a.classNames[a.classOf[node]],
+    ...group,
+    percent: (100 * group.retainedSize) / a.totalSize,
     accumulationPoint: point,
     chain: null,
-    holds: m.holds,
     path,
     pathShare: 1,
     samplePath: path,
     holder: holderOf(a, path, point),
-    module: m,
   };
 }
 

@@ -1,14 +1,14 @@
 // find (objects by class, or reached by a property/variable name) on a hand-made graph whose retained sizes are
 // known, and node ids to ordinals by both of ordinalsOfIds' ways; `heapwatch find`, the command, on the same file.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { findByClass, findByName } from '../../src/analysis/find.js';
 import { ordinalsOfIds } from '../../src/analysis/graph.js';
 import { analyzeSnapshot } from '../../src/analysis/index.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
 import { buildFindReport } from '../../src/report/find-report.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
-import { node, type TinyEdge, type TinyNode, writeTinySnapshotInTempDir } from '../helpers/tiny-snapshot.js';
+import { handGraphFile } from '../helpers/hand-graphs.js';
+import { node, type TinyEdge, type TinyNode } from '../helpers/tiny-snapshot.js';
 import { heapwatch } from '../leaks/helpers.js';
 
 // root ─shortcut→ global ─cache→ M ─table→ T ─[0]→ S1 (30), ─[1]→ S2 (20), ─[2]→ S3 (10)
@@ -42,16 +42,11 @@ const EDGES: TinyEdge[] = [
   ['C', 'context', 'cache', 'S3'],
 ];
 
-let dir: string;
-let file: string;
+const file = handGraphFile('heapwatch-find-', 'find.heapsnapshot', NODES, EDGES);
 let a: HeapAnalysis;
 beforeAll(async () => {
-  const written = writeTinySnapshotInTempDir('heapwatch-find-', 'find.heapsnapshot', NODES, EDGES);
-  dir = written.dir;
-  file = written.file;
   a = analyzeSnapshot(await readSnapshot(file));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ids = (found: { node: number }[]) => found.map((f) => a.snapshot.nodeId(f.node));
 

@@ -69,20 +69,26 @@ test('detached rows kept in an array: 200 detached DOM trees of 6 nodes, kept by
   expect(text).toMatch(
     /\n {2}1\. 200 detached DOM trees \(1,200 nodes, e\.g\. Detached <li>\) retain [\d.]+ KB \([\d.]+% of the heap\), kept by removedRows \(Array @\d+\)\n/,
   );
+  // nothing else keeps the rows
+  expect(top.alsoHeldBy).toEqual([]);
   // the array is not reported a second time as an object suspect
   expect(suspects.filter((x) => x.holder?.name === 'removedRows')).toHaveLength(1);
 });
 
-test('an SPA caching its old views: 49 detached views (the 50th is on screen), kept by viewCache', async () => {
-  const { suspects } = await analyzePage('spa-views.html');
+test('an SPA caching its old views: 49 detached views (the 50th is on screen), kept by the router in its view cache and its leave callbacks', async () => {
+  const { suspects, text } = await analyzePage('spa-views.html');
   expectNoEngineSuspects(suspects);
   const detached = suspects.filter((x) => x.kind === 'detached');
   expect(detached).toHaveLength(1);
   expect(detached[0]).toMatchObject({
     count: 49,
     className: 'Detached <section>',
-    holder: { name: 'viewCache', className: 'Map' },
+    holder: { name: 'router', className: 'Object' },
   });
+  // the path reaches the views through the cache; the callbacks' closures keep every one of them too
+  expect(detached[0].pathText).toMatch(/ → router → viewCache → \['\/orders\/\d+'\]$/);
+  expect(detached[0].alsoHeldBy).toMatchObject([{ name: 'router.leaveHandlers', className: 'Array', share: 1 }]);
+  expect(text).toMatch(/\n {5}also held by router\.leaveHandlers \(Array @\d+\)/);
   // each view: the section, its table, 20 rows with a cell and its text
   expect(detached[0].detached?.nodes).toBe(49 * (2 + 20 * 3));
 });

@@ -2,14 +2,13 @@
 // name in one of its top three suspects' headlines, and programs that do not leak, which must have no suspect
 // above 50% of the heap. Every program runs on Node 20, 22 and 24; one snapshot and one analysis per program.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SuspectJson } from '../../src/report/leak-findings.js';
-import { heapwatch } from '../leaks/helpers.js';
+import { afterAll, describe, expect, test } from 'vitest';
+import { type SuspectJson, suspectsJson } from '../../src/report/leak-findings.js';
+import { analyzedRun } from '../helpers/snapshot-jobs.js';
 import { nodeBinary } from '../snapshot/node-versions.js';
 
 const programs = fileURLToPath(new URL('./programs/', import.meta.url));
@@ -31,36 +30,42 @@ const LEAKS: [string, RegExp][] = [
 ];
 const QUIET = ['lru-bounded.cjs', 'stream-pipeline.mjs'];
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'heapwatch-corpus-'));
-});
+const dir = mkdtempSync(join(tmpdir(), 'heapwatch-corpus-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function suspectsOf(major: number, program: string): SuspectJson[] {
-  const snap = join(dir, `${major}-${program}.heapsnapshot`);
+/**
+ * The suspects analyze --json reports for a program's snapshot. Every program of a Node version is started at
+ * once (two run at a time, each analyzed in-process while the next runs); each test awaits its own.
+ */
+function suspectsOfAll(major: number): Map<string, Promise<SuspectJson[]>> {
   const node = major === 20 ? process.execPath : nodeBinary(major);
-  const run = spawnSync(node, [join(programs, program), snap], { encoding: 'utf8', timeout: 120_000 });
-  if (run.status !== 0) throw new Error(`${program} on Node ${major} failed (${run.status}): ${run.stderr}`);
-  const r = heapwatch('analyze', snap, '--json');
-  rmSync(snap);
-  expect(r.code, r.err).toBe(0);
-  return JSON.parse(r.out).suspects;
+  const jobs = new Map<string, Promise<SuspectJson[]>>();
+  for (const program of [...LEAKS.map(([p]) => p), ...QUIET]) {
+    const job = analyzedRun(node, join(programs, program), join(dir, `${major}-${program}.heapsnapshot`), (a) =>
+      suspectsJson(a),
+    );
+    job.catch(() => {}); // reported by the test that awaits it
+    jobs.set(program, job);
+  }
+  return jobs;
 }
 
 describe.each([20, 22, 24])('Node %i', (major) => {
-  test.each(LEAKS)('%s: the holder is named in a top-3 headline', (program, holder) => {
-    const headlines = suspectsOf(major, program)
-      .slice(0, 3)
-      .map((x) => x.headline);
+  let jobs: Map<string, Promise<SuspectJson[]>>;
+  const suspectsOf = (program: string): Promise<SuspectJson[]> => {
+    jobs ??= suspectsOfAll(major);
+    return jobs.get(program)!;
+  };
+  test.each(LEAKS)('%s: the holder is named in a top-3 headline', async (program, holder) => {
+    const headlines = (await suspectsOf(program)).slice(0, 3).map((x) => x.headline);
     expect(
       headlines.some((h) => holder.test(h)),
       headlines.join('\n'),
     ).toBe(true);
   });
 
-  test.each(QUIET)('%s does not leak: no suspect above half the heap', (program) => {
-    const loud = suspectsOf(major, program).filter((x) => x.percent > 50);
+  test.each(QUIET)('%s does not leak: no suspect above half the heap', async (program) => {
+    const loud = (await suspectsOf(program)).filter((x) => x.percent > 50);
     expect(loud.map((x) => x.headline)).toEqual([]);
   });
 });

@@ -1,5 +1,14 @@
 // Hand-made graphs shared by the engine tests and the command tests; the numbers are worked out in the comments.
-import { node, type TinyEdge, type TinyNode } from './tiny-snapshot.js';
+import { rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
+import { node, type TinyEdge, type TinyNode, writeTinySnapshotInTempDir } from './tiny-snapshot.js';
+
+/** A hand-made graph written once for a test file (in a temporary folder removed after its tests): its path. */
+export function handGraphFile(prefix: string, fileName: string, nodes: TinyNode[], edges: TinyEdge[]): string {
+  const { dir, file } = writeTinySnapshotInTempDir(prefix, fileName, nodes, edges);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return file;
+}
 
 // root ─shortcut→ global ─→ A ─→ B ─→ D        A ─weak→ E        F ⇄ G (nothing else points at them)
 //   │                        └─→ C ─→ D        D ─→ D (self edge)

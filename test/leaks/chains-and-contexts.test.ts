@@ -31,7 +31,11 @@ describe.each([20, 22, 24])('Node %i', (major) => {
       className: '{longStr, someMethod}',
       chain: { links: 1999, className: '{longStr, someMethod} → someMethod() → Context', period: 3 },
       holder: { name: 'theThing', className: '{longStr, someMethod}' },
+      // an admin route keeps the head too: clearing theThing alone would not free the chain
+      alsoHeldBy: [{ name: 'admin.routes.status', className: 'Object', share: 1 }],
     });
+    expect(top.alsoHeldBy).toHaveLength(1);
+    expect(top.alsoHeldBy[0].pathText).toMatch(/exports → admin → routes → status$/);
     // the head is the chain's first link, not the last one a plain descent would stop at
     expect(top.accumulationPoint.id).toBe(top.id);
     expect(top.holds[0]).toMatchObject({ className: '(concatenated string)', count: 2000 });

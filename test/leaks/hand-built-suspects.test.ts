@@ -1,8 +1,8 @@
 // Leak suspects on a hand-made graph whose dominators and sizes are worked out below, so every number the
 // report gives is known: funnels opened, the accumulation point, the chain, the percentages.
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { node, type TinyEdge, type TinyNode, writeTinySnapshotInTempDir } from '../helpers/tiny-snapshot.js';
+import { expect, test } from 'vitest';
+import { handGraphFile } from '../helpers/hand-graphs.js';
+import { node, type TinyEdge, type TinyNode } from '../helpers/tiny-snapshot.js';
 import { heapwatch } from './helpers.js';
 
 // root ─shortcut→ global(100) ─handler→ H handleRequest (closure, 10) ─context→ C (context, 10)
@@ -57,12 +57,7 @@ const EDGES: TinyEdge[] = [
   ['L3', 'property', 'next', 'L4'],
 ];
 
-let dir: string;
-let snap: string;
-beforeAll(() => {
-  ({ dir, file: snap } = writeTinySnapshotInTempDir('heapwatch-suspects-', 'hand.heapsnapshot', NODES, EDGES));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const snap = handGraphFile('heapwatch-suspects-', 'hand.heapsnapshot', NODES, EDGES);
 
 test('suspects, accumulation points and the chain, with the numbers worked out by hand', () => {
   const r = heapwatch('analyze', snap, '--json');

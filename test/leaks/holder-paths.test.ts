@@ -2,9 +2,9 @@
 // global) before what was merely running when the snapshot was written (the current microtask, the stack, an
 // in-flight socket in Node's cleanup queue), however much shorter those are. Hand-made graph in the shape of the
 // push sender's near-heap-limit dump (fixtures/push-sender, `heapwatch demo`).
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { node, type TinyEdge, type TinyNode, writeTinySnapshotInTempDir } from '../helpers/tiny-snapshot.js';
+import { expect, test } from 'vitest';
+import { handGraphFile } from '../helpers/hand-graphs.js';
+import { node, type TinyEdge, type TinyNode } from '../helpers/tiny-snapshot.js';
 import { heapwatch } from './helpers.js';
 
 // root ─[1]→ (GC roots) ─[0]→ (Strong roots) ─current_microtask→ Job ─<1>→ Ctx2 ─previous→ Ctx ─sendHistory→ Map   (5)
@@ -58,12 +58,7 @@ const EDGES: TinyEdge[] = [
   ['body', 'internal', 'context', 'ctx'],
 ];
 
-let dir: string;
-let file: string;
-beforeAll(() => {
-  ({ dir, file } = writeTinySnapshotInTempDir('heapwatch-holder-', 'holder.heapsnapshot', NODES, EDGES));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = handGraphFile('heapwatch-holder-', 'holder.heapsnapshot', NODES, EDGES);
 
 const MODULE_PATH =
   'Node / Environment → Node / PrincipalRealm → cleanup_queue → ModuleWrap → SourceTextModule → Generator → context → sendHistory';

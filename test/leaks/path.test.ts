@@ -1,9 +1,9 @@
 // `heapwatch path`: the shortest paths from the GC roots, named as the code names them. First on a hand-made
 // graph where every path is known, then on a real snapshot.
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { node, type TinyEdge, type TinyNode, writeTinySnapshotInTempDir } from '../helpers/tiny-snapshot.js';
+import { dirname, join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { handGraphFile } from '../helpers/hand-graphs.js';
+import { node, type TinyEdge, type TinyNode } from '../helpers/tiny-snapshot.js';
 import { heapwatch, runFixture } from './helpers.js';
 
 // root ─shortcut→ global ─orderEvents→ E ─_events→ O ─order-updated→ A ─[0]→ L ─context→ C ─requestContext→ R
@@ -45,12 +45,7 @@ const EDGES: TinyEdge[] = [
   ['T', 'internal', '4', 'S'],
 ];
 
-let dir: string;
-let tiny: string;
-beforeAll(() => {
-  ({ dir, file: tiny } = writeTinySnapshotInTempDir('heapwatch-path-', 'tiny.heapsnapshot', NODES, EDGES));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tiny = handGraphFile('heapwatch-path-', 'tiny.heapsnapshot', NODES, EDGES);
 
 describe('path on a hand-made graph', () => {
   test('all shortest paths, weak edges excluded, named as in the code', () => {
@@ -105,7 +100,7 @@ describe('path on a hand-made graph', () => {
 
 describe('path on a real snapshot', () => {
   test("the listener array of the EventEmitter leak, found by analyze's suspect", () => {
-    const snap = join(dir, 'listeners.heapsnapshot');
+    const snap = join(dirname(tiny), 'listeners.heapsnapshot');
     runFixture('listeners.cjs', snap);
     const suspect = JSON.parse(heapwatch('analyze', snap, '--json').out).suspects[0];
     const id = String(suspect.accumulationPoint.id);

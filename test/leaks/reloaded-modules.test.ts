@@ -5,31 +5,43 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SuspectJson } from '../../src/report/leak-findings.js';
+import { afterAll, describe, expect, test } from 'vitest';
+import { type SuspectJson, suspectsJson } from '../../src/report/leak-findings.js';
+import { suspectsText } from '../../src/report/leak-text.js';
+import { analyzedRun } from '../helpers/snapshot-jobs.js';
 import { nodeBinary } from '../snapshot/node-versions.js';
-import { heapwatch, runFixtureWith } from './helpers.js';
+import { fixtures } from './helpers.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'heapwatch-reload-'));
-});
+const dir = mkdtempSync(join(tmpdir(), 'heapwatch-reload-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The suspects in JSON, and on Node 20 the text too (the same report: one text check is enough). */
-function analyzed(major: number, fixture: string): { json: SuspectJson[]; text: string } {
-  const snap = join(dir, `${major}-${fixture}.heapsnapshot`);
-  runFixtureWith(major === 20 ? process.execPath : nodeBinary(major), fixture, snap);
-  const json = heapwatch('analyze', snap, '--json');
-  expect(json.code).toBe(0);
-  const text = major === 20 ? heapwatch('analyze', snap) : null;
-  if (text) expect(text.code).toBe(0);
-  return { json: JSON.parse(json.out).suspects, text: text?.out ?? '' };
+const FIXTURES = ['reload-cjs.cjs', 'reload-esm.mjs'];
+const jobs = new Map<string, Promise<{ json: SuspectJson[]; text: string }>>();
+
+/**
+ * The suspects as analyze --json gives them, and their text (the same report analyze prints). All six snapshots
+ * are started at once, two children at a time, each analyzed in-process while the next one runs.
+ */
+function analyzed(major: number, fixture: string): Promise<{ json: SuspectJson[]; text: string }> {
+  if (jobs.size === 0) {
+    for (const m of [20, 22, 24]) {
+      for (const f of FIXTURES) {
+        const node = m === 20 ? process.execPath : nodeBinary(m);
+        const job = analyzedRun(node, join(fixtures, f), join(dir, `${m}-${f}.heapsnapshot`), (a) => {
+          const json = suspectsJson(a);
+          return { json, text: suspectsText(json) };
+        });
+        job.catch(() => {}); // reported by the test that awaits it
+        jobs.set(`${m}-${f}`, job);
+      }
+    }
+  }
+  return jobs.get(`${major}-${fixture}`)!;
 }
 
 describe.each([20, 22, 24])('Node %i', (major) => {
-  test('CJS hot reload: 40 stale copies of pricing-rules.js kept by the parent module.children', () => {
-    const { json, text } = analyzed(major, 'reload-cjs.cjs');
+  test('CJS hot reload: 40 stale copies of pricing-rules.js kept by the parent module.children and a reload log', async () => {
+    const { json, text } = await analyzed(major, 'reload-cjs.cjs');
     const [top] = json;
     expect(top).toMatchObject({
       kind: 'module',
@@ -43,11 +55,15 @@ describe.each([20, 22, 24])('Node %i', (major) => {
         heldBy: "reload-cjs.cjs's module.children",
       },
       holder: { name: 'mainModule.children', className: 'Array' },
+      // the reload log keeps every stale copy as well: emptying module.children alone would not free them
+      alsoHeldBy: [{ name: 'reloadLog', className: 'Array', share: 1 }],
     });
+    expect(top.alsoHeldBy).toHaveLength(1);
     // each copy built its own 1,000 rules: all 40,000 are held, none by the current copy
     expect(top.holds[0]).toMatchObject({ className: 'PricingRule', count: 40_000 });
     expect(top.percent).toBeGreaterThan(50);
     expect(top.pathText).toMatch(/process → mainModule → children → \[\d+\] → Module$/);
+    expect(text).toMatch(/\n {5}also held by reloadLog \(Array @\d+\), 100% of sampled objects: .* → reloadLog\n/);
     if (major === 20) {
       expect(text).toMatch(
         /\n {2}1\. 40 stale copies of pricing-rules\.js retain [\d.]+ MB \([\d.]+% of the heap\), kept by reload-cjs\.cjs's module\.children\n {5}the copies hold 40,000 × PricingRule /,
@@ -57,8 +73,8 @@ describe.each([20, 22, 24])('Node %i', (major) => {
     expect(json.filter((x) => x.className === 'PricingRule')).toEqual([]);
   });
 
-  test('ESM cache-busting imports: 31 copies of rules.mjs (30 stale) kept by the loader', () => {
-    const { json, text } = analyzed(major, 'reload-esm.mjs');
+  test('ESM cache-busting imports: 31 copies of rules.mjs (30 stale) kept by the loader', async () => {
+    const { json, text } = await analyzed(major, 'reload-esm.mjs');
     const [top] = json;
     expect(top).toMatchObject({
       kind: 'module',
@@ -75,6 +91,8 @@ describe.each([20, 22, 24])('Node %i', (major) => {
     // the 30 old copies' rules; the newest copy's rules are held by the program's own variable too
     expect(top.holds[0]).toMatchObject({ className: 'DiscountRule', count: 30_000 });
     expect(top.pathText).toMatch(/loadCache → \['file:\/\/\/.*'\] → javascript → module$/);
+    // nothing but the loader keeps the module records
+    expect(top.alsoHeldBy).toEqual([]);
     if (major === 20)
       expect(text).toContain('  1. 31 copies of rules.mjs (30 stale, under cache-busting URLs) retain ');
   });

@@ -3,32 +3,51 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SuspectJson } from '../../src/report/leak-findings.js';
-import { heapwatch, runFixture } from './helpers.js';
+import { afterAll, describe, expect, test } from 'vitest';
+import { type SuspectJson, suspectsJson } from '../../src/report/leak-findings.js';
+import { analyzedRun } from '../helpers/snapshot-jobs.js';
+import { fixtures, heapwatch, runFixture } from './helpers.js';
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'heapwatch-leaks-'));
-});
+const dir = mkdtempSync(join(tmpdir(), 'heapwatch-leaks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function analyzeFixture(fixture: string): { suspects: SuspectJson[] } {
-  const snap = join(dir, `${fixture}.heapsnapshot`);
-  runFixture(fixture, snap);
-  const r = heapwatch('analyze', snap, '--json');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.out);
-}
+const FIXTURES = [
+  'listeners.cjs',
+  'cache.cjs',
+  'timers.cjs',
+  'promises.cjs',
+  'resolvers.cjs',
+  'promise-chain.cjs',
+  'registry.cjs',
+  'module-const.mjs',
+  'script-const.cjs',
+  'linked-list.cjs',
+  'library.cjs',
+  'closures.cjs',
+  'two-indexes.cjs',
+];
+const jobs = new Map<string, Promise<SuspectJson[]>>();
 
-function suspectsOf(fixture: string): SuspectJson[] {
-  const doc = analyzeFixture(fixture) as { schema?: string; suspects: SuspectJson[] };
-  expect(doc.schema).toBe('heapwatch/analysis@1');
-  expect(doc.suspects.length).toBeGreaterThan(0);
+/**
+ * The suspects analyze --json reports for a fixture's snapshot: every fixture is started at once, two children
+ * at a time, each snapshot analyzed in-process while the next fixture runs.
+ */
+async function suspectsOf(fixture: string): Promise<SuspectJson[]> {
+  if (jobs.size === 0) {
+    for (const f of FIXTURES) {
+      const job = analyzedRun(process.execPath, join(fixtures, f), join(dir, `${f}.heapsnapshot`), (a) =>
+        suspectsJson(a),
+      );
+      job.catch(() => {}); // reported by the test that awaits it
+      jobs.set(f, job);
+    }
+  }
+  const suspects = await jobs.get(fixture)!;
+  expect(suspects.length).toBeGreaterThan(0);
   // ordered by retained size; every path starts at the root side and ends where the report says
-  const sizes = doc.suspects.map((x: SuspectJson) => x.retainedSize);
+  const sizes = suspects.map((x: SuspectJson) => x.retainedSize);
   expect([...sizes].sort((x, y) => y - x)).toEqual(sizes);
-  return doc.suspects;
+  return suspects;
 }
 
 /** The path's names in order must contain `names` as a run (consecutive steps). */
@@ -37,8 +56,8 @@ function expectPathRun(x: SuspectJson, names: string[]): void {
 }
 
 describe('leak suspects on real leaking programs', () => {
-  test('EventEmitter listeners: the emitter variable, its event array, the listener and its captured context', () => {
-    const [top] = suspectsOf('listeners.cjs');
+  test('EventEmitter listeners: the emitter variable, its event array, the listener and its captured context', async () => {
+    const [top] = await suspectsOf('listeners.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'EventEmitter', count: 1 });
     expect(top.percent).toBeGreaterThan(10);
     expectPathRun(top, ['orderEvents', '_events', 'order-updated']);
@@ -48,38 +67,38 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.path.at(-1)?.edge).toBe('requestContext');
   });
 
-  test('unbounded cache Map: the module variable and the entry key', () => {
-    const [top] = suspectsOf('cache.cjs');
+  test('unbounded cache Map: the module variable and the entry key', async () => {
+    const [top] = await suspectsOf('cache.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Map' });
     expect(top.accumulationPoint.className).toBe('Map');
     expect(top.holds[0]).toMatchObject({ className: 'Session', count: 4000 });
     expect(top.pathText).toMatch(/getSession\(\) → context → sessionCache → \['session-\d+'\] → Session$/);
   });
 
-  test('setInterval timers: the timer list, the callback and the state it keeps', () => {
-    const [top] = suspectsOf('timers.cjs');
+  test('setInterval timers: the timer list, the callback and the state it keeps', async () => {
+    const [top] = await suspectsOf('timers.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'TimersList' });
     expect(top.holds[0]).toMatchObject({ className: 'Timeout', count: 4000 });
     expectPathRun(top, ['timerListMap', '[60000]', 'TimersList']);
     expectPathRun(top, ['_onTimeout', 'pollUpstream()', 'context', 'upstreamState']);
   });
 
-  test('pending promises never settled: the promise variable, its reaction chain reported once', () => {
-    const [top] = suspectsOf('promises.cjs');
+  test('pending promises never settled: the promise variable, its reaction chain reported once', async () => {
+    const [top] = await suspectsOf('promises.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Promise' });
     expect(top.chain).toEqual({ links: 4000, className: 'PromiseReaction', period: 1 });
     expectPathRun(top, ['context', 'connectionReady', 'reactions_or_result']);
   });
 
-  test('pending promises whose resolve functions wait in a queue: the queue variable and resolve()', () => {
-    const [top] = suspectsOf('resolvers.cjs');
+  test('pending promises whose resolve functions wait in a queue: the queue variable and resolve()', async () => {
+    const [top] = await suspectsOf('resolvers.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Array' });
     expect(top.holds[0]).toMatchObject({ className: 'resolve()', count: 4000 });
     expect(top.pathText).toMatch(/context → waiters → \[\d+\] → resolve\(\) → context → Promise$/);
   });
 
-  test('a recursive promise chain: reported once, as a chain of promise and reaction pairs, by its head', () => {
-    const [top] = suspectsOf('promise-chain.cjs');
+  test('a recursive promise chain: reported once, as a chain of promise and reaction pairs, by its head', async () => {
+    const [top] = await suspectsOf('promise-chain.cjs');
     expect(top.chain?.className).toBe('Promise → PromiseReaction');
     // 3,000 rounds of two chained promises each wait on the next round
     expect(top.chain?.links).toBeGreaterThanOrEqual(3000);
@@ -87,15 +106,15 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.pathText).toMatch(/exports → pool → ready$/);
   });
 
-  test('static class field registry: the class and its static field', () => {
-    const [top] = suspectsOf('registry.cjs');
+  test('static class field registry: the class and its static field', async () => {
+    const [top] = await suspectsOf('registry.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Array' });
     expect(top.holds[0]).toMatchObject({ className: 'Connection', count: 4000 });
     expect(top.pathText).toMatch(/ConnectionRegistry\(\) → connections → \[\d+\] → Connection$/);
   });
 
-  test('module-level const in an ES module: the module (by its file) and its context variable', () => {
-    const [top] = suspectsOf('module-const.mjs');
+  test('module-level const in an ES module: the module (by its file) and its context variable', async () => {
+    const [top] = await suspectsOf('module-const.mjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Array' });
     expect(top.holds[0]).toMatchObject({ className: 'AuditEntry', count: 4000 });
     expect(top.pathText).toMatch(
@@ -103,15 +122,15 @@ describe('leak suspects on real leaking programs', () => {
     );
   });
 
-  test('top-level const of a classic script: the script context variable', () => {
-    const [top] = suspectsOf('script-const.cjs');
+  test('top-level const of a classic script: the script context variable', async () => {
+    const [top] = await suspectsOf('script-const.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Array' });
     expect(top.holds[0]).toMatchObject({ className: 'Upload', count: 4000 });
     expect(top.pathText).toMatch(/script_context_table → Context → recentUploads → \[\d+\] → Upload$/);
   });
 
-  test('linked list of requests: one suspect, the chain by its head, not the 3,000th link', () => {
-    const suspects = suspectsOf('linked-list.cjs');
+  test('linked list of requests: one suspect, the chain by its head, not the 3,000th link', async () => {
+    const suspects = await suspectsOf('linked-list.cjs');
     expect(suspects.filter((x) => x.className === 'PendingRequest')).toEqual([]);
     const [top] = suspects;
     expect(top.kind).toBe('object');
@@ -119,10 +138,12 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.chain).toEqual({ links: 5999, className: 'PendingRequest', period: 1 });
     expect(top.accumulationPoint.className).toBe('PendingRequest');
     expectPathRun(top, ['requestQueue', 'head']);
+    // the head has one holder (requestQueue.tail keeps the last link, not the head)
+    expect(top.alsoHeldBy).toEqual([]);
   });
 
-  test("third-party library's objects held from two places: a class suspect with a merged path", () => {
-    const [top] = suspectsOf('library.cjs');
+  test("third-party library's objects held from two places: a class suspect with a merged path", async () => {
+    const [top] = await suspectsOf('library.cjs');
     expect(top).toMatchObject({ kind: 'class', className: 'Span', count: 4000 });
     expect(top.percent).toBeGreaterThan(10);
     expect(top.pathShare).toBeGreaterThan(0.5);
@@ -134,8 +155,8 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.headline).toContain(`most held by ${top.holder?.name} (`);
   });
 
-  test('callbacks of one function held from two places: a class suspect for the function', () => {
-    const [top] = suspectsOf('closures.cjs');
+  test('callbacks of one function held from two places: a class suspect for the function', async () => {
+    const [top] = await suspectsOf('closures.cjs');
     expect(top).toMatchObject({ kind: 'class', className: 'onJobDone()', count: 4000 });
     expect(top.percent).toBeGreaterThan(10);
     expect(top.pathText).toMatch(/schedule\(\) → context → (completionQueue|callbacksById)$/);
@@ -146,8 +167,8 @@ describe('leak suspects on real leaking programs', () => {
     expect(holders).toEqual(['callbacksById', 'completionQueue']);
   });
 
-  test('sessions indexed twice: the holder the path names, and the other index as also holding every one', () => {
-    const [top] = suspectsOf('two-indexes.cjs');
+  test('sessions indexed twice: the holder the path names, and the other index as also holding every one', async () => {
+    const [top] = await suspectsOf('two-indexes.cjs');
     expect(top).toMatchObject({ kind: 'object', className: 'Object', holder: { name: 'sessions' } });
     expect(top.holds[0]).toMatchObject({ className: 'UserSession', count: 4000 });
     const [main] = top.pathText.match(/sessionsBy(Id|Token)/)!;
@@ -156,7 +177,13 @@ describe('leak suspects on real leaking programs', () => {
     expect(top.alsoHeldBy[0].pathText).toMatch(new RegExp(`exports → sessions → ${other}$`));
   });
 
-  test("a server that does not leak has no suspect: Node's own registries and contexts are roots", () => {
-    expect(analyzeFixture('no-leak.cjs').suspects).toEqual([]);
+  test("a server that does not leak has no suspect: Node's own registries and contexts are roots (the CLI's JSON)", () => {
+    const snap = join(dir, 'no-leak.heapsnapshot');
+    runFixture('no-leak.cjs', snap);
+    const r = heapwatch('analyze', snap, '--json');
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.schema).toBe('heapwatch/analysis@1');
+    expect(doc.suspects).toEqual([]);
   });
 });
