@@ -1,6 +1,7 @@
 import { formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
 import { type WasteCandidates, wasteCandidates } from './candidates.js';
+import { boilerplatesOf, isLiteralBoilerplate } from './literal-boilerplates.js';
 import { KnownNames } from './names.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
@@ -16,7 +17,8 @@ export const ONE_FIELD_RULE =
   `the first ${SAMPLE} instances (those with the most common set of fields) are compared field by field (named properties and unnamed in-object fields); a ` +
   'field is the same when it points at the same object or at strings of equal value. Reported when at most one ' +
   'field differs. Small integers, booleans, null and undefined are not in a snapshot, so fields holding only ' +
-  'those cannot be compared and count as the same. Bytes: the shallow size of all instances.';
+  'those cannot be compared and count as the same. The templates V8 keeps for object literals (held by an ' +
+  'AllocationSite) are left out. Bytes: the shallow size of all instances.';
 
 /** The classes the one-field check samples, biggest shallow size first (at most MAX_CLASSES). */
 export function oneFieldClasses(a: HeapAnalysis): number[] {
@@ -46,20 +48,31 @@ export function oneFieldObjects(
   const { count, shallowSize } = a.classCounts;
   const { sampledClasses: classes, samples, sampleCount: taken } = cands;
   const names = new KnownNames(s, ['__proto__']);
-  const out: WasteFinding[] = [];
+  const found: { c: number; field: string | undefined; members: number[] }[] = [];
   classes.forEach((c, i) => {
-    if (taken[i] < 2) return;
-    const group = Array.from(samples.subarray(i * SAMPLE, i * SAMPLE + taken[i]));
+    // V8's template for an object literal has the literal's shape but is not the program's: never an example
+    const group = Array.from(samples.subarray(i * SAMPLE, i * SAMPLE + taken[i])).filter(
+      (o) => !isLiteralBoilerplate(a, o),
+    );
+    if (group.length < 2) return;
     const members: number[] = [];
     const varying = varyingFields(a, names, group, members);
     if (varying === null || varying.length > 1) return;
-    const field = varying[0];
+    found.push({ c, field: varying[0], members });
+  });
+  const templates = boilerplatesOf(
+    a,
+    found.map((f) => f.c),
+  );
+  const out: WasteFinding[] = [];
+  found.forEach(({ c, field, members }, i) => {
+    const n = count[c] - templates[i].count;
     const what = field === undefined ? 'identical in every field the snapshot shows' : `differ only in ${field}`;
     out.push({
       kind: 'one-field-objects',
-      title: `${formatCount(count[c])} × ${a.classNames[c]} ${what}`,
-      count: count[c],
-      bytes: shallowSize[c],
+      title: `${formatCount(n)} × ${a.classNames[c]} ${what}`,
+      count: n,
+      bytes: shallowSize[c] - templates[i].bytes,
       sizeKind: 'shallow',
       rule: ONE_FIELD_RULE,
       examples: members.slice(0, WASTE_EXAMPLES).map((node) => ({
