@@ -1,39 +1,57 @@
 import type { HeapAnalysis } from '../types.js';
+import { KnownNames } from './names.js';
 
-/** Edge names by which V8's AllocationSite keeps the template an object literal is cloned from. */
-const BOILERPLATE_EDGES = new Set(['boilerplate', 'transition_info']);
+/** Position of the AllocationSite node name among the known names (the edge names come after it). */
+const SITE = 0;
 
 /**
- * True when V8 keeps `o` only as an object literal's template (its retainers are all AllocationSite's boilerplate
- * edges): a copy the program never sees, whose path runs through compiled code, not a program object.
+ * The objects V8 keeps as object literals' templates (the targets of an AllocationSite's `boilerplate` or
+ * `transition_info` edge), sorted: copies the program never sees, whose paths run through compiled code.
+ * Found from the sites forward, so no retainer index is needed (building one costs 8 bytes an edge).
  */
-export function isLiteralBoilerplate(a: HeapAnalysis, o: number): boolean {
+export function literalTemplates(a: HeapAnalysis): Uint32Array {
   const s = a.snapshot;
-  const { firstRetainer, retainerEdges } = a.retainers;
-  const from = firstRetainer[o];
-  const to = firstRetainer[o + 1];
-  if (from === to) return false;
-  for (let k = from; k < to; k++) {
-    const e = retainerEdges[k];
-    if (s.edgeTypes[e] !== s.edgeType.internal || !BOILERPLATE_EDGES.has(s.edgeName(e))) return false;
+  const names = new KnownNames(s, ['system / AllocationSite', 'boilerplate', 'transition_info']);
+  const { nodeTypes, firstEdge, edgeTypes, edgeNames, edgeTargets } = s;
+  const code = s.nodeType.code;
+  const internal = s.edgeType.internal;
+  const found: number[] = [];
+  for (let o = 0, n = s.nodeCount; o < n; o++) {
+    if (nodeTypes[o] !== code || names.ofNode(o) !== SITE) continue;
+    for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
+      if (edgeTypes[e] === internal && names.of(edgeNames[e]) > SITE) found.push(edgeTargets[e]);
+    }
   }
-  return true;
+  return Uint32Array.from(found).sort();
 }
 
-/** Per class in `classes`, how many of its instances are literal templates and their shallow bytes (one pass). */
-export function boilerplatesOf(a: HeapAnalysis, classes: number[]): { count: number; bytes: number }[] {
-  const slot = new Int32Array(a.classNames.length).fill(-1);
-  classes.forEach((c, i) => {
-    slot[c] = i;
-  });
+/** Whether `o` is in `templates` (sorted, from literalTemplates). */
+export function isTemplate(templates: Uint32Array, o: number): boolean {
+  let lo = 0;
+  let hi = templates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (templates[mid] < o) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < templates.length && templates[lo] === o;
+}
+
+/** Per class in `classes`, how many of `templates` are its instances and their shallow bytes. */
+export function templatesOf(
+  a: HeapAnalysis,
+  templates: Uint32Array,
+  classes: number[],
+): { count: number; bytes: number }[] {
   const out = classes.map(() => ({ count: 0, bytes: 0 }));
-  if (classes.length === 0) return out;
-  const { classOf, selfSizes } = a;
-  for (let o = 0; o < classOf.length; o++) {
-    const i = slot[classOf[o]];
-    if (i < 0 || selfSizes[o] === 0 || !isLiteralBoilerplate(a, o)) continue; // the histogram counts sized ones
+  let last = -1;
+  for (const o of templates) {
+    if (o === last) continue; // one template may be reached by both edges
+    last = o;
+    const i = classes.indexOf(a.classOf[o]);
+    if (i < 0 || a.selfSizes[o] === 0) continue; // the histogram counts sized objects only
     out[i].count++;
-    out[i].bytes += selfSizes[o];
+    out[i].bytes += a.selfSizes[o];
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
 import { type WasteCandidates, wasteCandidates } from './candidates.js';
-import { boilerplatesOf, isLiteralBoilerplate } from './literal-boilerplates.js';
+import { isTemplate, literalTemplates, templatesOf } from './literal-boilerplates.js';
 import { KnownNames } from './names.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
@@ -48,11 +48,12 @@ export function oneFieldObjects(
   const { count, shallowSize } = a.classCounts;
   const { sampledClasses: classes, samples, sampleCount: taken } = cands;
   const names = new KnownNames(s, ['__proto__']);
+  const templates = literalTemplates(a);
   const found: { c: number; field: string | undefined; members: number[] }[] = [];
   classes.forEach((c, i) => {
     // V8's template for an object literal has the literal's shape but is not the program's: never an example
     const group = Array.from(samples.subarray(i * SAMPLE, i * SAMPLE + taken[i])).filter(
-      (o) => !isLiteralBoilerplate(a, o),
+      (o) => !isTemplate(templates, o),
     );
     if (group.length < 2) return;
     const members: number[] = [];
@@ -60,19 +61,20 @@ export function oneFieldObjects(
     if (varying === null || varying.length > 1) return;
     found.push({ c, field: varying[0], members });
   });
-  const templates = boilerplatesOf(
+  const kept = templatesOf(
     a,
+    templates,
     found.map((f) => f.c),
   );
   const out: WasteFinding[] = [];
   found.forEach(({ c, field, members }, i) => {
-    const n = count[c] - templates[i].count;
+    const n = count[c] - kept[i].count;
     const what = field === undefined ? 'identical in every field the snapshot shows' : `differ only in ${field}`;
     out.push({
       kind: 'one-field-objects',
       title: `${formatCount(n)} × ${a.classNames[c]} ${what}`,
       count: n,
-      bytes: shallowSize[c] - templates[i].bytes,
+      bytes: shallowSize[c] - kept[i].bytes,
       sizeKind: 'shallow',
       rule: ONE_FIELD_RULE,
       examples: members.slice(0, WASTE_EXAMPLES).map((node) => ({
