@@ -106,6 +106,7 @@ export async function captureProfile(target: LiveTarget | Session, opts: Capture
   const growth = opts.everyMs !== undefined;
   const series: TimedProfile[] = [];
   let last: HeapProfile | undefined;
+  let lastAt = start; // when `last` was read
   let targetExited = false;
   let interrupted = false;
   let exitError: HeapwatchError | undefined;
@@ -160,6 +161,7 @@ export async function captureProfile(target: LiveTarget | Session, opts: Capture
       const p = await attempt(read);
       if (!p) break;
       last = p;
+      lastAt = Date.now();
       series.push({ profile: p, atMs: Date.now() - start });
     }
   } else {
@@ -172,6 +174,7 @@ export async function captureProfile(target: LiveTarget | Session, opts: Capture
       const p = await attempt(read);
       if (!p) break;
       last = p;
+      lastAt = Date.now();
       next = Date.now() + Math.max(CHECKPOINT_MS, CHECKPOINT_READS * (Date.now() - t0));
     }
   }
@@ -198,7 +201,8 @@ export async function captureProfile(target: LiveTarget | Session, opts: Capture
     } else if (!capped) targetExited = true;
   }
   if (!exitError) await attempt(stopSampling); // growth mode's end, or the cap: nothing more to read
-  const durationMs = Date.now() - start;
+  // a profile the socket could not carry: the report covers the time until the last one it did
+  const durationMs = (capped ? lastAt : Date.now()) - start;
   if (!last) {
     if (capped) throw runtimeError(capNotice(live.pid, capped, false), 'PROFILE_TOO_BIG');
     throw runtimeError(
