@@ -20,7 +20,7 @@ export const sampleTool = defineTool({
     'No heap dump and no pause: V8 records a stack trace for about one allocation per `intervalBytes` allocated ' +
     '(a small CPU cost). `includeCollected` also counts what the GC has collected since (allocation churn, GC ' +
     "pressure; not leaks). Cost to the target: opens its guard's private socket when it runs heapwatch/register " +
-    '(its profile carried up to 20,000 call-tree nodes), otherwise its inspector (SIGUSR1, loopback), closed ' +
+    '(profiles of up to 20,000 call-tree nodes and 50,000 samples), otherwise its inspector (SIGUSR1, loopback), closed ' +
     "again after; only processes of the server's own user. Progress notifications while it samples.",
   input: {
     target: targetParam,
