@@ -63,9 +63,13 @@ export function startHeapSampler(samplingInterval: number): HeapSampler {
 /**
  * A sampler for a client of the guard's socket. V8 has one sampling profiler per process, and a second
  * startSampling would be ignored while a stopSampling stops everyone's: when it already runs (HEAPWATCH_SAMPLE,
- * DevTools), the sampler reads that profile and its stop() leaves it running (`shared`).
+ * DevTools), the sampler reads that profile and its stop() leaves it running (`shared`). `includeCollected` also
+ * keeps what the GC collected since (allocation churn); a shared profiler keeps what its starter asked for.
  */
-export function openHeapSampler(samplingInterval: number): { sampler: HeapSampler; shared: boolean } {
+export function openHeapSampler(
+  samplingInterval: number,
+  includeCollected = false,
+): { sampler: HeapSampler; shared: boolean } {
   const session = new Session();
   session.connect();
   let shared = true;
@@ -75,7 +79,13 @@ export function openHeapSampler(samplingInterval: number): { sampler: HeapSample
     } catch {
       shared = false;
     }
-    if (!shared) postSync(session, 'HeapProfiler.startSampling', { samplingInterval });
+    if (!shared) {
+      postSync(session, 'HeapProfiler.startSampling', {
+        samplingInterval,
+        includeObjectsCollectedByMajorGC: includeCollected,
+        includeObjectsCollectedByMinorGC: includeCollected,
+      });
+    }
   } catch (err) {
     session.disconnect();
     throw err;

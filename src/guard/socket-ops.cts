@@ -9,9 +9,11 @@ import { type GcSubscriber, subscribeGc, takeGcEvents, unsubscribeGc } from './s
 import {
   type Hello,
   MAX_PROFILE_NODES,
+  MAX_PROFILE_SAMPLES,
   OPS,
   PROTOCOL_VERSION,
   type Request,
+  type SamplingProfileAnswer,
   type SamplingStarted,
   type WireSample,
 } from './socket-protocol.cjs';
@@ -20,7 +22,7 @@ import {
 export interface ClientState {
   gc: GcSubscriber | null;
   /** The sampling heap profiler this client started or shares; stopped when the connection ends. */
-  sampler?: { sampler: HeapSampler; shared: boolean } | null;
+  sampler?: { sampler: HeapSampler; shared: boolean; collected: boolean } | null;
 }
 
 export function hello(): Hello {
@@ -125,14 +127,24 @@ export function startSampling(client: ClientState, request: Request): SamplingSt
   if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1) {
     throw new Error('start-sampling needs a positive integer interval (bytes)');
   }
-  client.sampler ??= openHeapSampler(interval);
-  return { shared: client.sampler.shared };
+  const collected = request.collected === true;
+  if (request.collected !== undefined && typeof request.collected !== 'boolean') {
+    throw new Error('start-sampling: collected must be true or false');
+  }
+  if (client.sampler && client.sampler.collected !== collected) {
+    throw new Error('sampling already started on this connection with another collected setting');
+  }
+  client.sampler ??= { ...openHeapSampler(interval, collected), collected };
+  return { shared: client.sampler.shared, collected };
 }
 
-/** The live-allocation call tree (the samples are left out: the tree carries the bytes). */
-export function samplingProfile(client: ClientState): { head: ProfileNode } {
+/**
+ * The live-allocation call tree; with `samples`, also the samples (one per sampled object: their counts per site),
+ * flattened. Refused beyond MAX_PROFILE_NODES nodes or MAX_PROFILE_SAMPLES samples, to keep the answer bounded.
+ */
+export function samplingProfile(client: ClientState, request: Request): SamplingProfileAnswer<ProfileNode> {
   if (!client.sampler) throw new Error('sampling is not started on this connection');
-  const head = client.sampler.sampler.profile().head;
+  const { head, samples } = client.sampler.sampler.profile();
   let nodes = 0;
   const stack = [head];
   while (stack.length > 0) {
@@ -142,7 +154,18 @@ export function samplingProfile(client: ClientState): { head: ProfileNode } {
     }
     for (const c of n.children) stack.push(c);
   }
-  return { head };
+  if (request.samples !== true) return { head };
+  const all = samples ?? [];
+  if (all.length > MAX_PROFILE_SAMPLES) {
+    throw new Error(`the profile has over ${MAX_PROFILE_SAMPLES} samples, too many for the socket`);
+  }
+  const flat = new Array<number>(all.length * 3);
+  for (let i = 0; i < all.length; i++) {
+    flat[i * 3] = all[i].size;
+    flat[i * 3 + 1] = all[i].nodeId;
+    flat[i * 3 + 2] = all[i].ordinal;
+  }
+  return { head, samples: flat };
 }
 
 /** Stops this client's sampling (a shared profiler is left running); true when it had any. */

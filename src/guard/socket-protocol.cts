@@ -49,6 +49,10 @@ export interface Request {
   ino?: number;
   /** start-sampling: V8's sampling interval in bytes. */
   interval?: number;
+  /** start-sampling: also keep objects the GC collected since (allocation churn, not only live memory). */
+  collected?: boolean;
+  /** sampling-profile: also send the samples, flattened (see SamplingProfileAnswer). */
+  samples?: boolean;
 }
 
 export interface Answer {
@@ -70,13 +74,23 @@ export interface Hello {
 }
 
 /** start-sampling's answer: `shared` when V8 was already sampling (the guard's HEAPWATCH_SAMPLE, DevTools): the
- * client reads that profile and leaves it running, at its interval. */
+ * client reads that profile and leaves it running, at its interval. `collected` echoes the request (a guard that
+ * leaves it out predates the option and sampled live memory only). */
 export interface SamplingStarted {
   shared: boolean;
+  collected: boolean;
 }
 
 /** Most profile nodes sampling-profile sends, so its answer stays well under MAX_ANSWER_BYTES. */
 export const MAX_PROFILE_NODES = 20_000;
+/** Most samples sampling-profile sends when asked for them (~20 bytes each). */
+export const MAX_PROFILE_SAMPLES = 50_000;
+
+/** sampling-profile's answer: the call tree, and when asked the samples as [size, nodeId, ordinal, size, …]. */
+export interface SamplingProfileAnswer<Node> {
+  head: Node;
+  samples?: number[];
+}
 
 /** A GC event as the guard sends it: [kind, wall-clock start ms, duration ms, flags, old spaces after a major GC]. */
 export type WireGcEvent = [kind: number, start: number, duration: number, flags: number, spaces?: [string, number][]];

@@ -43,7 +43,7 @@ function run(request: Request, client: ops.ClientState): unknown {
     case 'start-sampling':
       return ops.startSampling(client, request);
     case 'sampling-profile':
-      return ops.samplingProfile(client);
+      return ops.samplingProfile(client, request);
     case 'stop-sampling':
       return ops.stopSampling(client);
   }

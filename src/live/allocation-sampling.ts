@@ -1,5 +1,6 @@
-import { HeapwatchError } from '../errors.js';
-import type { HeapProfile } from '../sample/profile.js';
+import { HeapwatchError, runtimeError } from '../errors.js';
+import type { SamplingProfileAnswer, SamplingStarted } from '../guard/socket-protocol.cjs';
+import type { HeapProfile, ProfileNode, ProfileSample } from '../sample/profile.js';
 import type { GuardClient } from './guard-socket.js';
 import type { Session } from './session.js';
 
@@ -8,8 +9,17 @@ import type { Session } from './session.js';
  * profile on demand, stopped by stop() or by detaching. V8 has one such profiler per process: when one already
  * runs (the guard's HEAPWATCH_SAMPLE, DevTools, another heapwatch), it is read and left running (`shared`).
  */
+/** What a sampling is for: also collected objects (churn); with every sample (its count per site), not only bytes. */
+export interface AllocationSamplingOptions {
+  includeCollected?: boolean;
+  /** Over the guard's socket the samples cost bytes on the wire: only the profiles that count them ask. */
+  samples?: boolean;
+}
+
 export interface AllocationSampling {
   readonly shared: boolean;
+  /** Also counts objects the GC collected since sampling started (allocation churn), as asked. */
+  readonly includeCollected: boolean;
   profile(): Promise<HeapProfile>;
   /** Stops V8's sampling if this started it. Safe to call twice. */
   stop(): Promise<void>;
@@ -19,6 +29,7 @@ export interface AllocationSampling {
 export async function inspectorAllocationSampling(
   session: Session,
   intervalBytes: number,
+  { includeCollected = false }: AllocationSamplingOptions = {},
 ): Promise<AllocationSampling> {
   const read = async (): Promise<HeapProfile> =>
     (await session.send<{ profile: HeapProfile }>('HeapProfiler.getSamplingProfile', undefined, { timeoutMs: 60_000 }))
@@ -38,24 +49,51 @@ export async function inspectorAllocationSampling(
   };
   if (!shared) {
     session.onDetach(stop);
-    await session.send('HeapProfiler.startSampling', { samplingInterval: intervalBytes });
+    await session.send('HeapProfiler.startSampling', {
+      samplingInterval: intervalBytes,
+      includeObjectsCollectedByMajorGC: includeCollected,
+      includeObjectsCollectedByMinorGC: includeCollected,
+    });
     sampling = true;
   }
-  return { shared, profile: read, stop };
+  return { shared, includeCollected, profile: read, stop };
 }
 
 /** Over the guard's socket: the guard samples in-process and stops when asked or when the connection ends. */
 export async function socketAllocationSampling(
   client: GuardClient,
   intervalBytes: number,
+  { includeCollected = false, samples = false }: AllocationSamplingOptions = {},
 ): Promise<AllocationSampling> {
-  const { shared } = await client.request<{ shared: boolean }>('start-sampling', { interval: intervalBytes });
+  const started = await client.request<Partial<SamplingStarted>>('start-sampling', {
+    interval: intervalBytes,
+    ...(includeCollected ? { collected: true } : {}),
+  });
+  if (includeCollected && started.collected !== true) {
+    // a guard from before the option: it samples live memory only, which is not what was asked
+    await client.request('stop-sampling', {}, 60_000).catch(() => {});
+    throw runtimeError(
+      `the guard in process ${client.pid} is from a heapwatch that cannot count collected objects over its socket: use --inspector`,
+      'UNSUPPORTED',
+    );
+  }
   let sampling = true;
   return {
-    shared,
+    shared: started.shared === true,
+    includeCollected,
     async profile() {
-      const { head } = await client.request<Pick<HeapProfile, 'head'>>('sampling-profile', {}, 60_000);
-      return { head, samples: [] }; // the guard leaves the samples out: the tree carries the bytes
+      const answer = await client.request<SamplingProfileAnswer<ProfileNode>>(
+        'sampling-profile',
+        samples ? { samples: true } : {},
+        60_000,
+      );
+      // without `samples` (or from an older guard) the samples are left out: the tree carries the bytes
+      const flat = answer.samples ?? [];
+      const list: ProfileSample[] = new Array(flat.length / 3);
+      for (let i = 0; i < list.length; i++) {
+        list[i] = { size: flat[i * 3], nodeId: flat[i * 3 + 1], ordinal: flat[i * 3 + 2] };
+      }
+      return { head: answer.head, samples: list };
     },
     async stop() {
       if (!sampling) return;

@@ -1,6 +1,7 @@
 import { type HeapwatchError, runtimeError } from '../errors.js';
 import {
   type AllocationSampling,
+  type AllocationSamplingOptions,
   inspectorAllocationSampling,
   socketAllocationSampling,
 } from './allocation-sampling.js';
@@ -27,8 +28,11 @@ export interface LiveTarget {
   facts(): Promise<{ version: string; uptime: number }>;
   startSampler(intervalMs: number): Promise<Sampler>;
   collectGarbage(): Promise<void>;
-  /** V8's sampling heap profiler (allocation sites of live memory) until stop() or detach. */
-  startAllocationSampling(intervalBytes: number): Promise<AllocationSampling>;
+  /**
+   * V8's sampling heap profiler (allocation sites of live memory; with `includeCollected` also of what the GC
+   * collected since) until stop() or detach.
+   */
+  startAllocationSampling(intervalBytes: number, options?: AllocationSamplingOptions): Promise<AllocationSampling>;
   dump(options: DumpOptions): Promise<DumpResult & { via: 'socket' | 'inspector' }>;
   /** Resolves with the error that ended the connection (target exited, connection dropped). */
   readonly lost: Promise<HeapwatchError>;
@@ -89,14 +93,14 @@ function socketTarget(
     async collectGarbage() {
       await client.request('collect-garbage');
     },
-    async startAllocationSampling(intervalBytes) {
+    async startAllocationSampling(intervalBytes, options) {
       if (!ops.includes('start-sampling')) {
         throw runtimeError(
           `the guard in process ${pid} is from a heapwatch without sampling over its socket: use --inspector`,
           'UNSUPPORTED',
         );
       }
-      return socketAllocationSampling(client, intervalBytes);
+      return socketAllocationSampling(client, intervalBytes, options);
     },
     async dump(options) {
       const { dumpOverSocket } = await import('./socket-capture.js');
@@ -116,7 +120,8 @@ function socketTarget(
   };
 }
 
-function inspectorTarget(session: Session): LiveTarget {
+/** A live target over an inspector session already attached. */
+export function inspectorTarget(session: Session): LiveTarget {
   return {
     get pid() {
       return session.pid;
@@ -130,7 +135,7 @@ function inspectorTarget(session: Session): LiveTarget {
     async collectGarbage() {
       await (await import('./capture.js')).collectGarbage(session);
     },
-    startAllocationSampling: (intervalBytes) => inspectorAllocationSampling(session, intervalBytes),
+    startAllocationSampling: (intervalBytes, options) => inspectorAllocationSampling(session, intervalBytes, options),
     async dump(options) {
       const { dumpHeap } = await import('./capture.js');
       return { ...(await dumpHeap(session, options)), via: 'inspector' };
@@ -202,22 +207,35 @@ export async function withLive<T>(
 ): Promise<T> {
   const live = await openLive(target, options);
   let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const removeSignals = detachLiveOnSignals(live, () => {
     interrupted = true;
-    live.detach().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  process.once('SIGHUP', onSignal);
+  });
   try {
     return await Promise.race([fn(live), live.lost.then((err) => Promise.reject(err))]);
   } catch (err) {
     if (interrupted) await new Promise(() => {}); // the signal handler exits once detached
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
+    removeSignals();
     await live.detach();
   }
+}
+
+/**
+ * Until the returned function is called, SIGINT / SIGTERM / SIGHUP (each once) detach `live` and exit 130 / 143;
+ * `signals` narrows which (a caller that handles Ctrl-C itself leaves SIGINT out).
+ */
+export function detachLiveOnSignals(
+  live: LiveTarget,
+  onSignal?: (signal: NodeJS.Signals) => void,
+  signals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'],
+): () => void {
+  const handler = (signal: NodeJS.Signals): void => {
+    onSignal?.(signal);
+    live.detach().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  for (const s of signals) process.once(s, handler);
+  return () => {
+    for (const s of signals) process.off(s, handler);
+  };
 }

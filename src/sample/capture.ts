@@ -1,5 +1,12 @@
 import { HeapwatchError, runtimeError } from '../errors.js';
-import { type AttachOptions, attach, type Session } from '../live/session.js';
+import {
+  detachLiveOnSignals,
+  inspectorTarget,
+  type LiveTarget,
+  type OpenLiveOptions,
+  openLive,
+} from '../live/live-target.js';
+import type { Session } from '../live/session.js';
 import type { HeapProfile } from './profile.js';
 import type { TimedProfile } from './report.js';
 
@@ -13,12 +20,14 @@ export interface CaptureOptions {
   count?: number;
   /** Ends sampling early (Ctrl-C); what was sampled is still read and reported. */
   stop?: AbortSignal;
-  /** Called once V8 is sampling. */
-  onStarted?: (pid: number) => void;
+  /** Called once V8 is sampling, with the way the target is reached. */
+  onStarted?: (pid: number, via: 'socket' | 'inspector') => void;
 }
 
 export interface CaptureResult {
   pid: number;
+  /** How the target was reached: the guard's socket or the inspector. */
+  via: 'socket' | 'inspector';
   /** The profile to report (the last one read). */
   profile: HeapProfile;
   /** Growth mode: every profile read, in order; else just the last. */
@@ -26,6 +35,8 @@ export interface CaptureResult {
   durationMs: number;
   targetExited: boolean;
   interrupted: boolean;
+  /** Lines for the user (the guard's socket could not carry a later profile). */
+  notices: string[];
 }
 
 /**
@@ -38,67 +49,78 @@ const CHECKPOINT_READS = 20;
 /** How often a wait checks that the target is still running (one Runtime.evaluate of `true`). */
 const PROBE_MS = 500;
 
+/** The guard's answer when a profile is bigger than its socket carries (MAX_PROFILE_NODES / MAX_PROFILE_SAMPLES). */
+const SOCKET_CAP = /the profile has (over \d+ [a-z -]+), too many for the socket/;
+
+function capNotice(pid: number, over: string, had: boolean): string {
+  const what = over.replace(/\d+/, (n) => Number(n).toLocaleString('en-US'));
+  return (
+    `process ${pid}'s profile grew past what the guard's socket carries (it has ${what}): ` +
+    `${had ? 'this report is the last profile read before that; ' : ''}for more, sample again with --inspector ` +
+    '(opens its inspector) or a larger --interval-bytes'
+  );
+}
+
 /**
- * Samples a live target: HeapProfiler.startSampling, waits (checkpointing), reads the profile, stops sampling.
- * The session's detach also stops sampling, so the target is never left sampling whatever happens.
+ * Samples a live target, over the guard's socket or the inspector: starts V8's sampling heap profiler, waits
+ * (checkpointing), reads the profile, stops sampling. Detaching also stops sampling (the guard stops a client's
+ * sampling when its connection ends), so the target is never left sampling whatever happens.
  */
-export async function captureProfile(session: Session, opts: CaptureOptions): Promise<CaptureResult> {
-  let sampling = false;
-  const stopSampling = async (): Promise<HeapProfile | undefined> => {
-    if (!sampling || !session.connected) return undefined;
-    sampling = false;
-    const r = await session.send<{ profile: HeapProfile }>('HeapProfiler.stopSampling', undefined, {
-      timeoutMs: 60_000,
-    });
-    return r.profile;
-  };
+export async function captureProfile(target: LiveTarget | Session, opts: CaptureOptions): Promise<CaptureResult> {
+  const live = 'via' in target ? target : inspectorTarget(target);
+  const session = live.session;
+  const sampling = await live.startAllocationSampling(opts.intervalBytes, {
+    includeCollected: opts.includeCollected,
+    samples: true,
+  });
   // V8 has one sampling profiler per process: a second startSampling is silently ignored and a stopSampling
   // stops everyone's. So if someone (another heapwatch, the guard, DevTools) is sampling, leave it alone.
-  const running = await session.send('HeapProfiler.getSamplingProfile', undefined, { timeoutMs: 60_000 }).then(
-    () => true,
-    (err) => {
-      if (err instanceof HeapwatchError && /not started/i.test(err.message)) return false;
-      throw err;
-    },
-  );
-  if (running) {
+  if (sampling.shared) {
+    await sampling.stop().catch(() => {}); // leaves the running profiler alone; only forgets it
     throw runtimeError(
-      `process ${session.pid} is already running V8's sampling heap profiler (another heapwatch sample, the ` +
+      `process ${live.pid} is already running V8's sampling heap profiler (another heapwatch sample, the ` +
         'guard, or DevTools): heapwatch leaves it alone; try again when it has stopped',
       'ALREADY_SAMPLING',
     );
   }
-  session.onDetach(async () => {
-    await stopSampling();
-  });
-  await session.send('HeapProfiler.startSampling', {
-    samplingInterval: opts.intervalBytes,
-    includeObjectsCollectedByMajorGC: opts.includeCollected,
-    includeObjectsCollectedByMinorGC: opts.includeCollected,
-  });
-  sampling = true;
   const start = Date.now();
-  opts.onStarted?.(session.pid);
-  const read = async (): Promise<HeapProfile> =>
-    (await session.send<{ profile: HeapProfile }>('HeapProfiler.getSamplingProfile', undefined, { timeoutMs: 60_000 }))
-      .profile;
+  opts.onStarted?.(live.pid, live.via);
+  let capped: string | undefined; // what the guard's socket could not carry
+  const read = async (): Promise<HeapProfile | undefined> => {
+    try {
+      return await sampling.profile();
+    } catch (err) {
+      const cap = err instanceof HeapwatchError ? SOCKET_CAP.exec(err.message) : null;
+      if (!cap) throw err;
+      capped = cap[1];
+      return undefined;
+    }
+  };
+  let stopped = false;
+  const stopSampling = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await sampling.stop();
+  };
 
   const growth = opts.everyMs !== undefined;
   const series: TimedProfile[] = [];
   let last: HeapProfile | undefined;
+  let lastAt = start; // when `last` was read
   let targetExited = false;
   let interrupted = false;
   let exitError: HeapwatchError | undefined;
-  const lost = session.lost.then((e) => {
+  const lost = live.lost.then((e) => {
     exitError = e;
     return 'lost' as const;
   });
-  const stopped = new Promise<'stop'>((resolve) => {
+  const stopAsked = new Promise<'stop'>((resolve) => {
     if (opts.stop?.aborted) resolve('stop');
     opts.stop?.addEventListener('abort', () => resolve('stop'), { once: true });
   });
   // Waits until `until`, checking every PROBE_MS that the target still runs JavaScript: a Node that ends while a
-  // debugger is attached waits for it to disconnect, its inspector still answering but its context gone.
+  // debugger is attached waits for it to disconnect, its inspector still answering but its context gone. (The
+  // guard's socket closes when its process ends: `lost` says so.)
   const wait = async (until: number): Promise<'time' | 'lost' | 'stop'> => {
     for (;;) {
       let timer: NodeJS.Timeout | undefined;
@@ -106,12 +128,12 @@ export async function captureProfile(session: Session, opts: CaptureOptions): Pr
         timer = setTimeout(() => resolve('time'), Math.max(0, Math.min(until, Date.now() + PROBE_MS) - Date.now()));
       });
       try {
-        const why = await Promise.race([time, lost, stopped]);
+        const why = await Promise.race([time, lost, stopAsked]);
         if (why !== 'time') return why;
       } finally {
         clearTimeout(timer);
       }
-      if (!(await attempt(() => session.evaluate<boolean>('true', { timeoutMs: 10_000 })))) return 'lost';
+      if (session && !(await attempt(() => session.evaluate<boolean>('true', { timeoutMs: 10_000 })))) return 'lost';
       if (Date.now() >= until) return 'time';
     }
   };
@@ -139,6 +161,7 @@ export async function captureProfile(session: Session, opts: CaptureOptions): Pr
       const p = await attempt(read);
       if (!p) break;
       last = p;
+      lastAt = Date.now();
       series.push({ profile: p, atMs: Date.now() - start });
     }
   } else {
@@ -151,62 +174,72 @@ export async function captureProfile(session: Session, opts: CaptureOptions): Pr
       const p = await attempt(read);
       if (!p) break;
       last = p;
+      lastAt = Date.now();
       next = Date.now() + Math.max(CHECKPOINT_MS, CHECKPOINT_READS * (Date.now() - t0));
     }
   }
+  // the last read, then sampling stopped (a read the socket's node cap refused is not tried again)
+  const finish = async (): Promise<HeapProfile | undefined> => {
+    const p = capped ? undefined : await read();
+    await stopSampling();
+    return p;
+  };
   if (exitError) {
     // a Node waiting for the debugger to disconnect at exit still hands over its profile: what it had at the end
     targetExited = true;
-    const p = await attempt(stopSampling);
+    const p = await attempt(finish);
     if (p) {
       last = p;
       if (growth) series.push({ profile: p, atMs: Date.now() - start });
     }
-  } else if (!growth || interrupted) {
+  } else if ((!growth || interrupted) && !capped) {
     // the final profile: single mode's answer, or growth mode's last step when Ctrl-C came early
-    const p = await attempt(stopSampling);
+    const p = await attempt(finish);
     if (p) {
       last = p;
       if (growth) series.push({ profile: p, atMs: Date.now() - start });
-    } else targetExited = true;
+    } else if (!capped) targetExited = true;
   }
-  const durationMs = Date.now() - start;
+  if (!exitError) await attempt(stopSampling); // growth mode's end, or the cap: nothing more to read
+  // a profile the socket could not carry: the report covers the time until the last one it did
+  const durationMs = (capped ? lastAt : Date.now()) - start;
   if (!last) {
+    if (capped) throw runtimeError(capNotice(live.pid, capped, false), 'PROFILE_TOO_BIG');
     throw runtimeError(
-      `${(exitError?.message ?? `process ${session.pid} exited`).replace(/ while heapwatch was attached$/, '')} before heapwatch could read a profile`,
+      `${(exitError?.message ?? `process ${live.pid} exited`).replace(/ while heapwatch was attached$/, '')} before heapwatch could read a profile`,
       'TARGET_EXITED',
     );
   }
-  return { pid: session.pid, profile: last, series, durationMs, targetExited, interrupted };
+  const notices = capped ? [capNotice(live.pid, capped, true)] : [];
+  return { pid: live.pid, via: live.via, profile: last, series, durationMs, targetExited, interrupted, notices };
 }
 
 /**
- * attach → capture → detach, with Ctrl-C ending sampling early (the report still comes) and a second Ctrl-C,
- * SIGTERM or SIGHUP detaching and exiting at once.
+ * open (the guard's socket first, else the inspector) → capture → detach, with Ctrl-C ending sampling early (the
+ * report still comes) and a second Ctrl-C, SIGTERM or SIGHUP detaching and exiting at once.
  */
 export async function sampleTarget(
   target: string,
-  attachOptions: AttachOptions,
+  openOptions: OpenLiveOptions,
   opts: Omit<CaptureOptions, 'stop'>,
 ): Promise<CaptureResult> {
-  const session = await attach(target, attachOptions);
+  const live = await openLive(target, openOptions);
   const early = new AbortController();
-  const hard = (signal: NodeJS.Signals): void => {
-    session.detach().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
+  const removeSignals = detachLiveOnSignals(live, undefined, ['SIGTERM', 'SIGHUP']);
+  // the first Ctrl-C ends sampling early; a second one detaches and exits at once
+  let removeHard: (() => void) | undefined;
   const onInt = (): void => {
-    if (early.signal.aborted) hard('SIGINT');
-    else early.abort();
+    process.off('SIGINT', onInt);
+    removeHard = detachLiveOnSignals(live, undefined, ['SIGINT']);
+    early.abort();
   };
   process.on('SIGINT', onInt);
-  process.once('SIGTERM', hard);
-  process.once('SIGHUP', hard);
   try {
-    return await captureProfile(session, { ...opts, stop: early.signal });
+    return await captureProfile(live, { ...opts, stop: early.signal });
   } finally {
     process.off('SIGINT', onInt);
-    process.off('SIGTERM', hard);
-    process.off('SIGHUP', hard);
-    await session.detach();
+    removeHard?.();
+    removeSignals();
+    await live.detach();
   }
 }

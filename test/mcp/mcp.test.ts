@@ -145,7 +145,7 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
       ps: [],
       gc: ['target', 'samples', 'intervalMs', 'timeoutMs'],
       dump: ['target', 'name', 'gc', 'stream', 'timeoutMs'],
-      sample: ['target', 'durationSeconds', 'intervalBytes', 'includeCollected', 'top', 'timeoutMs'],
+      sample: ['target', 'durationSeconds', 'intervalBytes', 'includeCollected', 'top', 'inspector', 'timeoutMs'],
     });
     for (const t of tools) {
       expect(t.description?.length).toBeGreaterThan(80);
@@ -327,7 +327,7 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
     expect(analyzed.doc.objects[0]).toMatchObject({ className: 'Array', holder: { edge: 'keep' } });
   });
 
-  test("dump of a guarded process goes over the guard's socket: its inspector is never opened", async () => {
+  test("dump and sample of a guarded process go over the guard's socket: its inspector is never opened", async () => {
     const dump = await call(server, 'dump', { target: String(guarded.pid), name: 'guarded' });
     const file = join(dumps, 'guarded.heapsnapshot');
     expect(dump.doc).toMatchObject({ schema: 'heapwatch/dump@1', file, method: 'target-wrote', via: 'socket' });
@@ -338,6 +338,12 @@ describe('heapwatch mcp', { timeout: 180_000 }, () => {
     expect(guarded.stderr()).not.toMatch(/Debugger listening/);
     expect((await guarded.state()).inspectorUrl).toBeNull();
     rmSync(file);
+
+    // sample too: nothing to tell the user, no inspector opened
+    const sampled = await call(server, 'sample', { target: String(guarded.pid), durationSeconds: 0.5 });
+    expect(sampled.doc).toMatchObject({ schema: 'heapwatch/sample@1', target: `process ${guarded.pid}` });
+    expect(sampled.result.content.slice(1)).toEqual([]);
+    expect(guarded.stderr()).not.toMatch(/Debugger listening/);
   });
 
   test('sample: the allocation site of a real leak, bounded by top, with progress while it samples', async () => {

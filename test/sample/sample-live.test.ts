@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, runCli, startTarget, type Target } from '../live/helpers.js';
+import { REGISTER_CJS, removeTempDirs, tempDir } from '../guard/helpers.js';
+import { afterOpenedNotice, killAll, runCli, startTarget, type Target } from '../live/helpers.js';
 import { nodeBinary } from '../snapshot/node-versions.js';
 import { ALLOCATOR, lineOf, startCli } from './helpers.js';
 
@@ -39,6 +40,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   killAll();
+  removeTempDirs();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -58,7 +60,9 @@ describe('heapwatch sample (live)', () => {
       html,
     ]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^heapwatch: sampling process \d+ for 1\.5 s: .* per 32\.0 KB allocated/);
+    expect(afterOpenedNotice(r.stderr)).toMatch(
+      /^heapwatch: sampling process \d+ for 1\.5 s over the inspector: .* per 32\.0 KB allocated/,
+    );
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({
       schema: 'heapwatch/sample@1',
@@ -193,5 +197,70 @@ describe('heapwatch sample: a target that exits', () => {
     expect(r.stderr.split('\n').filter(Boolean).at(-1)).toMatch(
       new RegExp(`^heapwatch: process ${dying.pid} exited before heapwatch could read a profile$`),
     );
+  });
+});
+
+describe("heapwatch sample of a guarded process: over the guard's socket", () => {
+  let guarded: Target;
+  beforeAll(async () => {
+    const base = tempDir('sample-sock');
+    const env = { TMPDIR: base, HEAPWATCH_DIR: base, XDG_RUNTIME_DIR: '' };
+    guarded = await startTarget(['--no-turbo-inlining', '--require', REGISTER_CJS], ALLOCATOR, env);
+  });
+
+  it('names the leaking function at its line, with its samples counted, and never opens the inspector', async () => {
+    // Ctrl-C ends it early and still reports; sampling stopped with it (else the next run would be refused)
+    const cli = startCli(['sample', String(guarded.pid), '--duration', '2m']);
+    await cli.stderrMatches(/over the guard's socket/);
+    cli.child.kill('SIGINT');
+    const early = await cli.done;
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stdout).toMatch(
+      /^heapwatch sample: process \d+, \d+\.\d s, about one allocation sampled every 32\.0 KB\n/,
+    );
+
+    const r = await runCli(['sample', String(guarded.pid), '--duration', '1500ms', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /^heapwatch: sampling process \d+ for 1\.5 s over the guard's socket \(no inspector opened\): .* per 32\.0 KB/,
+    );
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ target: `process ${guarded.pid}`, includeCollected: false, targetExited: false });
+    expect(report.sites[0]).toMatchObject(at(leakOrder, 'leakOrder'));
+    expect(report.sites[0].samples).toBeGreaterThan(20); // the guard sent the samples, not only the tree
+    expect(report.paths[0].frames.map((f: Site) => f.function)).toEqual(['leakTimer', 'leakOrder']);
+
+    // --include-collected reaches the guard's profiler: the churn comes first
+    const churned = await runCli(['sample', String(guarded.pid), '--duration', '1s', '--include-collected', '--json']);
+    expect(churned.code, churned.stderr).toBe(0);
+    expect(JSON.parse(churned.stdout).sites[0]).toMatchObject(at(churn, 'churn'));
+
+    expect(guarded.stderr()).not.toMatch(/Debugger listening/);
+    expect((await guarded.state()).inspectorUrl).toBeNull();
+  });
+
+  it('--inspector still samples over the inspector, and closes it after', async () => {
+    const r = await runCli(['sample', String(guarded.pid), '--duration', '1s', '--inspector', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(afterOpenedNotice(r.stderr)).toMatch(/^heapwatch: sampling process \d+ for 1\.0 s over the inspector: /);
+    expect(JSON.parse(r.stdout).sites[0]).toMatchObject(at(leakOrder, 'leakOrder'));
+    expect(guarded.stderr()).toMatch(/Debugger listening/);
+    expect((await guarded.state()).inspectorUrl).toBeNull();
+  });
+
+  it('reports what was read when the target exits during sampling', async () => {
+    const base = tempDir('sample-sock-exit');
+    const env = { TMPDIR: base, HEAPWATCH_DIR: base, XDG_RUNTIME_DIR: '' };
+    const dying = await startTarget(['--no-turbo-inlining', '--require', REGISTER_CJS], ALLOCATOR, env);
+    const cli = startCli(['sample', String(dying.pid), '--duration', '1m']);
+    await cli.stderrMatches(/over the guard's socket/);
+    // the socket closes with the process: what is reported is the last checkpoint read (every 2 s or more), so it
+    // exits well after the first one
+    dying.send('exit-in 5000');
+    const r = await cli.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('The target exited during sampling: this report is what was sampled until it did.');
+    expect(r.stdout).toContain(`leakOrder (${ALLOCATOR}:${leakOrder.line}:`);
+    expect(dying.stderr()).not.toMatch(/Debugger listening/);
   });
 });

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { usageError } from '../../errors.js';
 import { formatBytes } from '../../format.js';
-import { parseCount, parseDuration, TARGET_HELP, TIMEOUT_HELP } from './live-options.js';
+import {
+  INSPECTOR_HELP,
+  noticeOnStderr,
+  parseCount,
+  parseDuration,
+  TARGET_HELP,
+  TIMEOUT_HELP,
+} from './live-options.js';
 
 interface SampleOptions {
   duration?: string;
@@ -13,6 +20,7 @@ interface SampleOptions {
   from?: string;
   json?: boolean;
   html?: string;
+  inspector?: boolean;
   timeout: string;
 }
 
@@ -62,6 +70,7 @@ export function register(program: Command): void {
     )
     .option('--json', 'print one JSON document (schema heapwatch/sample@1)')
     .option('--html <out.html>', 'also write a self-contained HTML report: flame graph and bottom-up table')
+    .option('--inspector', INSPECTOR_HELP)
     .option('--timeout <ms>', TIMEOUT_HELP, '10000')
     .action(async (target: string | undefined, opts: SampleOptions) => {
       // every option checked before anything is attached or read
@@ -69,9 +78,9 @@ export function register(program: Command): void {
         throw usageError('sample needs either a target (pid, host:port, ws://) or --from <file.heapprofile>, not both');
       }
       if (opts.from !== undefined) {
-        const liveOnly = (['duration', 'intervalBytes', 'includeCollected', 'every', 'count'] as const).find(
-          (k) => opts[k] !== undefined,
-        );
+        const liveOnly = (
+          ['duration', 'intervalBytes', 'includeCollected', 'every', 'count', 'inspector'] as const
+        ).find((k) => opts[k] !== undefined);
         if (liveOnly) {
           const flag = `--${liveOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
           throw usageError(`${flag} samples a live process; it cannot be used with --from`);
@@ -116,24 +125,26 @@ export function register(program: Command): void {
         const growth = everyMs !== undefined;
         const result = await sampleTarget(
           t,
-          { timeoutMs },
+          { timeoutMs, inspector: opts.inspector, notice: noticeOnStderr },
           {
             durationMs,
             intervalBytes,
             includeCollected: Boolean(opts.includeCollected),
             everyMs,
             count,
-            onStarted: (pid) => {
+            onStarted: (pid, via) => {
               const span = growth
                 ? `${count} profiles ${((everyMs as number) / 1000).toFixed(1)} s apart`
                 : `${(durationMs / 1000).toFixed(1)} s`;
+              const how = via === 'socket' ? "the guard's socket (no inspector opened)" : 'the inspector';
               process.stderr.write(
-                `heapwatch: sampling process ${pid} for ${span}: V8 records a stack trace for about one allocation per ` +
+                `heapwatch: sampling process ${pid} for ${span} over ${how}: V8 records a stack trace for about one allocation per ` +
                   `${formatBytes(intervalBytes)} allocated (a small CPU cost, no heap dump, no pause); Ctrl-C ends early and still reports\n`,
               );
             },
           },
         );
+        for (const line of result.notices) noticeOnStderr(line);
         const meta = {
           target: `process ${result.pid}`,
           durationMs: result.durationMs,

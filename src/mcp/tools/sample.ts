@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { openedInspectorNotice } from '../../live/live-target.js';
-import { attach, detachOnSignals } from '../../live/session.js';
+import { detachLiveOnSignals, openLive } from '../../live/live-target.js';
 import { buildSampleReport, captureProfile } from '../../sample/index.js';
 import { checkLiveTarget } from '../live-targets.js';
 import { progressFor } from '../progress.js';
@@ -20,8 +19,9 @@ export const sampleTool = defineTool({
     'allocation site (function, file, line, column), biggest first, and the heaviest call paths to the top sites. ' +
     'No heap dump and no pause: V8 records a stack trace for about one allocation per `intervalBytes` allocated ' +
     '(a small CPU cost). `includeCollected` also counts what the GC has collected since (allocation churn, GC ' +
-    "pressure; not leaks). Opens the target's inspector (SIGUSR1, loopback), closed again after; only processes " +
-    "of the server's own user. Progress notifications while it samples.",
+    "pressure; not leaks). Cost to the target: opens its guard's private socket when it runs heapwatch/register " +
+    '(profiles of up to 20,000 call-tree nodes and 50,000 samples), otherwise its inspector (SIGUSR1, loopback), closed ' +
+    "again after; only processes of the server's own user. Progress notifications while it samples.",
   input: {
     target: targetParam,
     durationSeconds: z
@@ -36,24 +36,24 @@ export const sampleTool = defineTool({
       .default(false)
       .describe('also count objects the GC collected since: churn / GC pressure, not leaks (default false)'),
     top: count(1, 50, 20, 'allocation sites listed'),
+    inspector: z
+      .boolean()
+      .default(false)
+      .describe("use the target's inspector (opened) even when it runs heapwatch/register (default false)"),
     timeoutMs: count(1000, 60_000, 10_000, 'ms to wait for the inspector to open or answer'),
   },
   readOnly: false,
-  async run({ target, durationSeconds, intervalBytes, includeCollected, top, timeoutMs }, _ctx, extra) {
+  async run({ target, durationSeconds, intervalBytes, includeCollected, top, inspector, timeoutMs }, _ctx, extra) {
     const spec = checkLiveTarget(target);
     const durationMs = Math.round(durationSeconds * 1000);
     const progress = progressFor(extra, 'sample');
     const notes: string[] = [];
-    const session = await attach(spec, {
-      timeoutMs,
-      onLocated: (location) => {
-        if (location.openedByUs) notes.push(openedInspectorNotice(location));
-      },
-    });
-    const removeSignals = detachOnSignals(session); // the server stopped meanwhile: the target stops sampling
+    const live = await openLive(spec, { timeoutMs, inspector, notice: (line) => notes.push(line) });
+    // the server stopped meanwhile: the target stops sampling
+    const removeSignals = detachLiveOnSignals(live);
     let ticker: NodeJS.Timeout | undefined;
     try {
-      const result = await captureProfile(session, {
+      const result = await captureProfile(live, {
         durationMs,
         intervalBytes,
         includeCollected,
@@ -70,6 +70,7 @@ export const sampleTool = defineTool({
       });
       clearInterval(ticker);
       progress?.(1, 'profile read');
+      notes.push(...result.notices);
       const report = buildSampleReport(result.profile, {
         target: `process ${result.pid}`,
         durationMs: result.durationMs,
@@ -82,7 +83,7 @@ export const sampleTool = defineTool({
     } finally {
       clearInterval(ticker);
       removeSignals();
-      await session.detach();
+      await live.detach();
     }
   },
 });
