@@ -1,17 +1,18 @@
 import { SnapshotFormatError } from '../snapshot/format-error.js';
 import { offsetOfNumber } from '../snapshot/number-array.js';
+import { EdgeCounts } from './edge-counts.js';
 import type { SnapshotLayout } from './layout.js';
 import { NumberStream, RecordBatches } from './number-stream.js';
+import { CODE, edgeNameUses, nodeNameUses, UseCollector } from './uses.js';
 
 /** Records read at once from each array. */
 const BATCH_RECORDS = 65536;
 
-import { CODE, edgeNameUses, nodeNameUses, UseCollector } from './uses.js';
-
 /**
  * The uses of every string of a snapshot file (see uses.ts), read in two streaming passes: the nodes (their
- * names, and which nodes are dictionary property stores: one bit per node), then the nodes again beside the
- * edges, node by node. Memory: the string table's size in bytes, a bit per node, and the read buffers.
+ * names, their edge counts, and which nodes are dictionary property stores: one bit per node), then the edges,
+ * node by node from the recorded counts. Memory: the string table's size in bytes, a byte and a bit per node,
+ * and the read buffers.
  */
 export function fileStringUses(fd: number, layout: SnapshotLayout): Uint8Array {
   const { header, strings } = layout;
@@ -36,6 +37,7 @@ export function fileStringUses(fd: number, layout: SnapshotLayout): Uint8Array {
 
   // pass 1: node names, and the dictionary property stores
   const dictionaryStore = new Uint8Array((nodeCount + 7) >>> 3);
+  const edgeCounts = new EdgeCounts(nodeCount);
   const batch = new Uint32Array(nf * BATCH_RECORDS);
   const nodes = new NumberStream(fd, layout.nodesStart, 'nodes');
   let o = 0;
@@ -47,13 +49,13 @@ export function fileStringUses(fd: number, layout: SnapshotLayout): Uint8Array {
       const name = batch[at + nName];
       if (name >= stringCount) throw nodeProblem(fd, layout, o, nf, nName, nodeCount, true);
       collector.node(type, name);
+      edgeCounts.push(batch[at + nEdges]);
       if (type === arrayType && storeNames.has(name)) dictionaryStore[o >>> 3] |= 1 << (o & 7);
     }
   }
   if (o !== nodeCount) throw nodeProblem(fd, layout, o, nf, nName, nodeCount, false);
 
-  // pass 2: each node's edges, beside the node (the nodes were checked by pass 1)
-  const again = new NumberStream(fd, layout.nodesStart, 'nodes');
+  // pass 2: each node's edges, from the counts recorded by pass 1 (the nodes were checked there)
   const edges = new NumberStream(fd, layout.edgesStart, 'edges');
   const edgeBatch = new Uint32Array(ef * BATCH_RECORDS);
   let edgeNumbers = 0;
@@ -62,42 +64,39 @@ export function fileStringUses(fd: number, layout: SnapshotLayout): Uint8Array {
   const namedByString = Uint8Array.from(edgeRule, (r) => (r === 0 ? 0 : 1));
   const targetLimit = nodeCount * nf;
   let e = 0;
-  let n = 0;
-  for (let got = again.fill(batch); got > 0; got = again.fill(batch)) {
-    for (let at = 0; at < got; at += nf, n++) {
-      const count = batch[at + nEdges];
-      collector.begin();
-      for (let k = 0; k < count; k++, e++) {
-        if (next === edgeNumbers) {
-          edgeNumbers = edges.fill(edgeBatch);
-          next = 0;
-          if (edgeNumbers === 0 || edgeNumbers % ef !== 0) throw edgeCountProblem(fd, layout, e * ef, edgeCount * ef);
-        }
-        const type = edgeBatch[next + eType];
-        const name = edgeBatch[next + eName];
-        const to = edgeBatch[next + eTo];
-        next += ef;
-        // a division and a multiplication instead of a modulo and a division: this loop runs once per edge
-        const target = Math.floor(to / nf);
-        if (to >= targetLimit || target * nf !== to) {
-          throw new SnapshotFormatError(
-            'edge to_node is not a node',
-            offsetOfNumber(fd, layout.edgesStart, e * ef + eTo),
-          );
-        }
-        if (namedByString[type] === 1 && name >= stringCount) {
-          throw new SnapshotFormatError(
-            'edge name is not a string index',
-            offsetOfNumber(fd, layout.edgesStart, e * ef + eName),
-          );
-        }
-        if (n === 0 && type === shortcutType) globals.add(target);
-        const internal = type === internalType;
-        collector.edge(type, name, internal, internal && (dictionaryStore[target >>> 3] & (1 << (target & 7))) !== 0);
+  for (let n = 0; n < nodeCount; n++) {
+    const count = edgeCounts.next(n);
+    collector.begin();
+    for (let k = 0; k < count; k++, e++) {
+      if (next === edgeNumbers) {
+        edgeNumbers = edges.fill(edgeBatch);
+        next = 0;
+        if (edgeNumbers === 0 || edgeNumbers % ef !== 0) throw edgeCountProblem(fd, layout, e * ef, edgeCount * ef);
       }
-      // whether the node is a global object matters only when its properties are in a dictionary
-      collector.end(collector.dictionaryFound && globals.has(n));
+      const type = edgeBatch[next + eType];
+      const name = edgeBatch[next + eName];
+      const to = edgeBatch[next + eTo];
+      next += ef;
+      // a division and a multiplication instead of a modulo and a division: this loop runs once per edge
+      const target = Math.floor(to / nf);
+      if (to >= targetLimit || target * nf !== to) {
+        throw new SnapshotFormatError(
+          'edge to_node is not a node',
+          offsetOfNumber(fd, layout.edgesStart, e * ef + eTo),
+        );
+      }
+      if (namedByString[type] === 1 && name >= stringCount) {
+        throw new SnapshotFormatError(
+          'edge name is not a string index',
+          offsetOfNumber(fd, layout.edgesStart, e * ef + eName),
+        );
+      }
+      if (n === 0 && type === shortcutType) globals.add(target);
+      const internal = type === internalType;
+      collector.edge(type, name, internal, internal && (dictionaryStore[target >>> 3] & (1 << (target & 7))) !== 0);
     }
+    // whether the node is a global object matters only when its properties are in a dictionary
+    collector.end(collector.dictionaryFound && globals.has(n));
   }
   if (next !== edgeNumbers || edges.fill(edgeBatch) > 0 || e !== edgeCount) {
     throw edgeCountProblem(fd, layout, e * ef, edgeCount * ef);

@@ -5,6 +5,7 @@ import { parseHeader, type SnapshotHeader } from '../snapshot/meta.js';
 import type { StringTable } from '../snapshot/string-table.js';
 import { readStrings } from '../snapshot/strings-section.js';
 import { WasmStringScanner } from '../snapshot/wasm/wasm-strings.js';
+import type { FrontCopy } from './front-copy.js';
 
 /** Where a snapshot's sections are, and its string table (the one thing the redactor holds whole). */
 export interface SnapshotLayout {
@@ -26,9 +27,10 @@ const NUMBER_ARRAYS = ['nodes', 'edges', 'trace_function_infos', 'samples', 'loc
 
 /**
  * Walks the top-level object of a snapshot: reads the header and the strings, steps over everything else.
- * Number arrays are only jumped over here (the passes that read them check them).
+ * Number arrays are only jumped over here (the passes that read them check them); with `copy`, the ones before
+ * the strings are copied to the output as they are stepped over.
  */
-export function readLayout(fd: number, size: number, bufferSize = 4 << 20): SnapshotLayout {
+export function readLayout(fd: number, size: number, copy?: FrontCopy, bufferSize = 4 << 20): SnapshotLayout {
   const plain = typeof WebAssembly === 'object' ? new WasmStringScanner(bufferSize) : undefined;
   const win = new FileWindow(fd, size, bufferSize, plain?.window);
   const found: Partial<SnapshotLayout> = { traceInfosStart: -1 };
@@ -62,7 +64,7 @@ export function readLayout(fd: number, size: number, bufferSize = 4 << 20): Snap
       if (key === 'nodes') found.nodesStart = p + 1;
       if (key === 'edges') found.edgesStart = p + 1;
       if (key === 'trace_function_infos') found.traceInfosStart = p + 1;
-      const close = win.indexOf(93, p + 1);
+      const close = copy && found.stringsOpen === undefined ? copy.through(93, p + 1) : win.indexOf(93, p + 1);
       if (close < 0) throw new SnapshotFormatError(`file ends inside the ${key} array`, size);
       p = close + 1;
     } else {

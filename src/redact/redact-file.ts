@@ -2,9 +2,9 @@ import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, unlinkS
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { copyInBackground } from './copy-thread.js';
 import { fileStringUses } from './file-uses.js';
-import { readLayout, type SnapshotLayout } from './layout.js';
+import { FrontCopy } from './front-copy.js';
+import { readLayout } from './layout.js';
 import { keeps, type RedactionStyle, Replacer } from './replacement.js';
 
 export interface RedactOptions {
@@ -30,9 +30,10 @@ const PLACEHOLDER = 0x78;
 
 /**
  * Writes a redacted copy of a snapshot: the same bytes but for the strings section, where every string that is
- * only data is replaced (see uses.ts). Reads the file in streaming passes (layout and strings, nodes, nodes
- * beside edges) while a second thread copies what comes before the strings, then writes the strings to the
- * temporary file beside `output`, checks its length and tail, and renames it (0600). Nothing is left at `output` or beside it when anything fails or a signal arrives.
+ * only data is replaced (see uses.ts). Reads the file in streaming passes (layout and strings, copying what comes
+ * before the strings to the temporary file beside `output` as it goes; nodes; edges), then writes the strings,
+ * checks the copy's length and tail, and renames it (0600). Nothing is left at `output` or beside it when
+ * anything fails or a signal arrives.
  */
 export async function redactFile(input: string, output: string, opts: RedactOptions = {}): Promise<RedactResult> {
   let fd: number;
@@ -48,14 +49,7 @@ export async function redactFile(input: string, output: string, opts: RedactOpti
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new HeapwatchError(`not a file: ${input}`, 'NOT_A_FILE', 2);
     const report = opts.onProgress ?? (() => {});
-    report(0, 'reading strings');
-    const layout = asBadInput(input, () => readLayout(fd, stat.size));
-    return await writeRedacted(fd, stat.size, layout, output, new Replacer(opts.style ?? 'placeholder'), () => {
-      report(0.3, 'reading nodes and edges');
-      const uses = asBadInput(input, () => fileStringUses(fd, layout));
-      report(0.8, 'writing');
-      return uses;
-    });
+    return await writeRedacted(fd, stat.size, input, output, new Replacer(opts.style ?? 'placeholder'), report);
   } finally {
     closeSync(fd);
   }
@@ -70,20 +64,16 @@ function asBadInput<T>(input: string, work: () => T): T {
   }
 }
 
-/**
- * The copy: the bytes before the strings go over on a thread of their own while `findUses` works out which
- * strings to keep; then the strings section and what follows it are written after them.
- */
+/** The copy: the layout pass copies the bytes before the strings; then the strings and what follows them. */
 async function writeRedacted(
   fd: number,
   size: number,
-  layout: SnapshotLayout,
+  input: string,
   output: string,
   replacer: Replacer,
-  findUses: () => Uint8Array,
+  report: (fraction: number, step: string) => void,
 ): Promise<RedactResult> {
   let temp: TempFile | null = createTemp(output);
-  let copy: ReturnType<typeof copyInBackground> | null = null;
   const removeTemp = (): void => {
     if (!temp) return;
     try {
@@ -101,9 +91,14 @@ async function writeRedacted(
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
   try {
+    const copy = new FrontCopy(fd, temp.fd);
+    report(0, 'reading strings');
+    const layout = asBadInput(input, () => readLayout(fd, size, copy));
+    report(0.3, 'reading nodes and edges');
+    const uses = asBadInput(input, () => fileStringUses(fd, layout));
+    report(0.8, 'writing');
     const front = layout.stringsOpen + 1;
-    copy = copyInBackground(fd, temp.fd, 0, front);
-    const uses = findUses();
+    copy.fillTo(front);
     const out = new Output(temp.fd, front);
     let redacted = 0;
     const { strings } = layout;
@@ -122,8 +117,6 @@ async function writeRedacted(
     }
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
-    await copy.done;
-    copy = null;
     fsyncSync(temp.fd);
     closeSync(temp.fd);
     temp.fd = -1;
@@ -140,7 +133,6 @@ async function writeRedacted(
     }
     return { strings: strings.length, redacted, bytes: out.position };
   } catch (e) {
-    if (copy) await copy.stop();
     removeTemp();
     if (e instanceof HeapwatchError) throw e;
     throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
