@@ -18,7 +18,10 @@ let dir: string;
 let raw: string;
 let redacted: string;
 let hashed: string;
-const tag = randomBytes(6).toString('hex');
+// upper-case letters outside hex and the placeholder: no number, keyed hash (hex) or placeholder (x) of the redacted
+// copies can hold a run of them by chance (a hex tag did: '112553' matched a node id, '1c29e9' a hash)
+const TAG_LETTERS = 'GHIJKLMNOPQRSTUVWYZ';
+const tag = Array.from(randomBytes(12), (b) => TAG_LETTERS[b % TAG_LETTERS.length]).join('');
 const secrets = {
   apiKey: `sk_live_${tag}Q9vXk2Lm`,
   jwt: `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI${tag}.Zm9vYmFyYmF6cXV4`,
