@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { analyzeSnapshot } from '../../src/analysis/index.js';
+import { readIndex } from '../../src/index/index-file.js';
 import { openIndexed, saveIndexed } from '../../src/index/store.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { FOLDING_EDGES, FOLDING_NODES } from '../helpers/hand-graphs.js';
@@ -123,6 +124,33 @@ describe('the saved analysis', () => {
     },
   );
 
+  test('read on two threads (as a big index is), the sections are the same bytes, and damage in any is found', async () => {
+    rmSync(cache, { recursive: true, force: true });
+    hw(['histo', snap, '--top', '1']);
+    const path = indexFile();
+    const alone = await readIndex(path);
+    const both = await readIndex(path, 0);
+    if (typeof alone === 'string' || typeof both === 'string') return expect.fail(`${alone} ${both}`);
+    const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    expect(Object.keys(both.sections)).toEqual(Object.keys(alone.sections));
+    for (const [name, a] of Object.entries(alone.sections))
+      expect(bytes(both.sections[name]).equals(bytes(a))).toBe(true);
+    // one byte changed in the middle of each section in turn: each share (this thread's, the worker's) is checked
+    const original = readFileSync(path);
+    const listed = (alone.header.sections as { name: string; offset: number; length: number }[]).filter(
+      (x) => x.length,
+    );
+    expect(listed.length).toBeGreaterThan(10);
+    for (const section of listed) {
+      const spoilt = Buffer.from(original);
+      const at = section.offset + (bytes(alone.sections[section.name]).length >> 1);
+      spoilt[at] ^= 0x20;
+      writeFileSync(path, spoilt);
+      expect(await readIndex(path, 0)).toBe(`checksum mismatch in ${section.name}`);
+    }
+    writeFileSync(path, original);
+  });
+
   test('a hand-built snapshot with empty sections (no locations) reopens from its index', () => {
     rmSync(cache, { recursive: true, force: true });
     const tiny = join(dir, 'tiny.heapsnapshot');
@@ -174,7 +202,7 @@ describe('the saved analysis', () => {
     const a = analyzeSnapshot(await readSnapshot(big));
     const opts = { dir: join(dir, 'big-cache'), warn: (m: string) => expect.fail(m) };
     await saveIndexed(big, a, opts);
-    const reopened = openIndexed(big, opts);
+    const reopened = await openIndexed(big, opts);
     if (reopened !== null) {
       const s = reopened.snapshot;
       const store = [...Array(s.nodeCount).keys()].find((o) => s.nodeId(o) === 5)!;
