@@ -1,6 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { crc32, readSections, type SectionSpan } from './section-io.js';
+import { crc32, readSections } from './section-io.js';
 
 /**
  * The index file's layout: `HWINDEX\n`, a u32 version and a u32 header length, the header (JSON, listing each
@@ -9,7 +8,7 @@ import { crc32, readSections, type SectionSpan } from './section-io.js';
  * is not an index (the caller rebuilds it): every section is read and checked before any of it is used.
  */
 // 2: retained sizes are stored (version 1 summed them again on opening)
-// 3: a CRC-32 per section, so that two threads can read and check halves of a big index; node types as bytes
+// 3: a CRC-32 per section (a damaged one is named; a reader may check only what it reads); node types as bytes
 export const INDEX_VERSION = 3;
 const MAGIC = Buffer.from('HWINDEX\n');
 const TRAILER = Buffer.from('HWIX');
@@ -87,18 +86,8 @@ export function writeIndex(fd: number, contents: IndexContents): number {
   return pos;
 }
 
-// from this size on, a second thread reads and checks about half of the sections (below, starting it costs more)
-const PARALLEL_FROM = 32 << 20;
-// run from TypeScript sources (tests), the worker comes from the build in dist/
-const WORKER_URL = import.meta.url.endsWith('.ts')
-  ? new URL('../../dist/index/section-reader-worker.js', import.meta.url)
-  : new URL('./section-reader-worker.js', import.meta.url);
-
-/**
- * Why the file is not a usable index, or its contents (views into one buffer holding the whole file, every
- * section checked). `parallelFrom`: the size from which a worker thread reads part of it (tests lower it).
- */
-export async function readIndex(path: string, parallelFrom = PARALLEL_FROM): Promise<IndexContents | string> {
+/** Why the file is not a usable index, or its contents (views into one buffer holding the whole file, every section checked). */
+export function readIndex(path: string): IndexContents | string {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
@@ -135,23 +124,11 @@ export async function readIndex(path: string, parallelFrom = PARALLEL_FROM): Pro
       byteLength: s.length * ARRAYS[s.kind].BYTES_PER_ELEMENT,
       crc: s.crc,
     }));
-    const parallel = size >= parallelFrom && spans.length > 1;
-    const buffer = parallel ? new SharedArrayBuffer(size) : new ArrayBuffer(size);
-    const bytes = new Uint8Array(buffer);
-    const [mine, theirs] = parallel ? halves(spans) : [spans, []];
-    const other = parallel ? readInWorker(fd, buffer as SharedArrayBuffer, bytes, theirs) : null;
-    let problem: string | null;
-    try {
-      problem = readSections(fd, bytes, mine);
-    } catch (e) {
-      problem = `unreadable (${(e as Error).message})`;
-    }
-    // the worker reads on this descriptor: it is closed only once the worker is done
-    const otherProblem = other ? await other : null;
-    problem ??= otherProblem;
+    const buffer = new ArrayBuffer(size);
+    const problem = readSections(fd, new Uint8Array(buffer), spans);
     if (problem) return problem;
     const sections: Record<string, Section> = {};
-    for (const s of entries) sections[s.name] = new ARRAYS[s.kind](buffer as ArrayBuffer, s.offset, s.length);
+    for (const s of entries) sections[s.name] = new ARRAYS[s.kind](buffer, s.offset, s.length);
     return { header, sections };
   } catch (e) {
     return `unreadable (${(e as Error).message})`;
@@ -168,43 +145,4 @@ function readAt(fd: number, at: number, length: number): Buffer | null {
     got += n;
   }
   return buf;
-}
-
-/** The sections in two shares of about equal bytes (biggest first, each to the lighter share). */
-function halves(spans: SectionSpan[]): [SectionSpan[], SectionSpan[]] {
-  const shares: [SectionSpan[], SectionSpan[]] = [[], []];
-  const bytes = [0, 0];
-  for (const s of [...spans].sort((a, b) => b.byteLength - a.byteLength)) {
-    const k = bytes[0] <= bytes[1] ? 0 : 1;
-    shares[k].push(s);
-    bytes[k] += s.byteLength;
-  }
-  for (const share of shares) share.sort((a, b) => a.offset - b.offset);
-  return shares;
-}
-
-/**
- * The worker's verdict on its share; should the worker fail to start or die, this thread reads the share. The
- * worker starts before this returns, so it reads while the caller reads its own share.
- */
-function readInWorker(
-  fd: number,
-  buffer: SharedArrayBuffer,
-  bytes: Uint8Array,
-  spans: SectionSpan[],
-): Promise<string | null> {
-  const verdict = new Promise<{ problem: string | null } | null>((resolve) => {
-    let worker: Worker;
-    try {
-      worker = new Worker(WORKER_URL, { workerData: { fd, buffer, spans } });
-    } catch {
-      resolve(null);
-      return;
-    }
-    worker.once('message', (problem: string | null) => resolve({ problem }));
-    // a worker that failed has stopped reading by the time it exits
-    worker.on('error', () => {});
-    worker.once('exit', () => resolve(null));
-  });
-  return verdict.then((v) => (v ? v.problem : readSections(fd, bytes, spans)));
 }

@@ -17,7 +17,7 @@ export async function loadIndexed(
   index: IndexOptions | null,
   analyze: () => Promise<HeapAnalysis>,
 ): Promise<IndexedLoad> {
-  const restored = index ? await openIndexed(file, index) : null;
+  const restored = index ? openIndexed(file, index) : null;
   if (restored) return { analysis: restored, source: 'index' };
   const analysis = await analyze();
   if (index) await saveIndexed(file, analysis, index);

@@ -13,7 +13,7 @@ export interface IndexOptions {
 }
 
 /** The analysis the index holds for this snapshot file, or null (no index, or one not to trust: said once). */
-export async function openIndexed(file: string, opts: IndexOptions): Promise<HeapAnalysis | null> {
+export function openIndexed(file: string, opts: IndexOptions): HeapAnalysis | null {
   const dir = cacheDir(opts.dir);
   let key: ReturnType<typeof snapshotKey>;
   try {
@@ -22,7 +22,7 @@ export async function openIndexed(file: string, opts: IndexOptions): Promise<Hea
     return null; // the reader reports the file's own problem
   }
   const path = indexPath(dir, key);
-  const contents = await readIndex(path);
+  const contents = readIndex(path);
   if (contents === 'missing') return null;
   if (typeof contents === 'string') {
     opts.warn(`index ${path} ignored (${contents}); analysing again`);
