@@ -44,6 +44,8 @@ let index: string;
 let cacheFile: string;
 let growth: string[];
 const servers: Client[] = [];
+/** Per client, every progress notification as it came off the wire (see call). */
+const progressSeen = new WeakMap<Client, Progress[]>();
 
 /** Starts `heapwatch mcp <args>` and connects the SDK's client to it over stdio. */
 async function startServer(args: string[]): Promise<Client> {
@@ -56,6 +58,18 @@ async function startServer(args: string[]): Promise<Client> {
   });
   const client = new Client({ name: 'heapwatch-test', version: '1.0.0' });
   await client.connect(transport);
+  // the SDK's client drops a progress notification that arrives in the same read as its response (it hands
+  // notifications on a microtask later, after the response has removed the handler), so record them off the wire
+  const seen: Progress[] = [];
+  const deliver = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    if ('method' in message && message.method === 'notifications/progress') {
+      const { progressToken: _token, ...progress } = message.params as Progress & { progressToken: unknown };
+      seen.push(progress);
+    }
+    deliver?.(message, extra);
+  };
+  progressSeen.set(client, seen);
   servers.push(client);
   return client;
 }
@@ -69,10 +83,13 @@ async function call(
   args: Record<string, unknown>,
   onprogress?: (p: Progress) => void,
 ): Promise<{ result: CallToolResult; meta: Meta; doc: Doc }> {
+  const seen = progressSeen.get(client) as Progress[];
+  const before = seen.length; // calls are made one at a time: what comes after is this call's
   const result = (await client.callTool({ name, arguments: args }, undefined, {
-    onprogress,
+    onprogress: onprogress && (() => {}), // asks the server for progress; what it sent is read off the wire
     timeout: 120_000,
   })) as CallToolResult;
+  if (onprogress) for (const p of seen.slice(before)) onprogress(p);
   const text = result.content[0]?.type === 'text' ? result.content[0].text : '';
   const meta = (result._meta as { heapwatch: Meta }).heapwatch;
   return { result, meta, doc: result.isError ? undefined : JSON.parse(text.split('\n')[0]) };
