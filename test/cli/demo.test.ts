@@ -110,6 +110,13 @@ describe('heapwatch demo', () => {
     expect(suspect.path.map((s) => s.edge)).toContain('sendHistory');
     expect(suspect.percent).toBeGreaterThan(50);
     expect(err).toContain(`path: ${suspect.pathText}`);
+    // after the suspect, the campaign's code that allocated what sendHistory keeps (the guard's heap profile)
+    const campaignSites = doc.allocationSites
+      .map((s: { site: string }) => s.site)
+      .filter((site: string) => site.includes(`${join(REPO, 'fixtures/push-sender/leaky-campaign.mjs')}:`));
+    expect(campaignSites.length).toBeGreaterThan(0);
+    expect(err).toContain('allocated by (V8 sampling heap profiler in the sender');
+    expect(err).toContain(campaignSites[0]);
 
     // the HTML report beside the dump
     expect(doc.analysis.htmlReport).toBe(doc.dump.path.replace(/\.heapsnapshot$/, '.html'));

@@ -25,13 +25,13 @@ export interface DumpAnalysis {
   text: string;
 }
 
-/** The dumps and diagnostic reports the sender left (collectLeftovers: renamed, retained, tail-checked), with their file modes. */
+/** The dumps, diagnostic reports and heap profiles the sender left (collectLeftovers: renamed, retained, tail-checked), with their file modes. */
 export async function findDumps(
   dir: string,
   since: number,
   maxDumps: number,
   script: string,
-): Promise<{ dumps: DumpCheck[]; reports: string[] }> {
+): Promise<{ dumps: DumpCheck[]; reports: string[]; profiles: string[] }> {
   const { collectLeftovers } = await import('../run/post-mortem.js');
   const { appNameOf } = await import('../../guard/config.cjs');
   const left = collectLeftovers(dir, since, maxDumps, appNameOf(script));
@@ -43,7 +43,7 @@ export async function findDumps(
     problem: d.problem ?? null,
     mode: statSync(d.path).mode & 0o777,
   }));
-  return { dumps, reports: left.reports };
+  return { dumps, reports: left.reports, profiles: left.profiles };
 }
 
 /** Reads the whole dump (a bad one is a HeapwatchError naming file and byte offset) and finds the suspects. */

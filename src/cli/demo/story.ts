@@ -44,6 +44,11 @@ export interface DemoResult {
     suspectCount: number;
     topSuspect: SuspectJson | null;
   } | null;
+  /**
+   * The top live allocation sites of the heap profile the guard wrote as the leaky sender's heap ran out (V8's
+   * sampling heap profiler, run in the sender): the code that made what the suspect holds.
+   */
+  allocationSites: { site: string; bytes: number; percent: number }[] | null;
   fixed: (SenderJson & { deliveredToProvider: number | null }) | null;
   /** Every process the demo started; all of them have exited when it returns. */
   pids: number[];
@@ -121,11 +126,20 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     dump: null,
     diagnosticReports: [],
     analysis: null,
+    allocationSites: null,
     fixed: null,
     pids: [],
   };
   const problems = result.problems;
   const env = guardedEnv(process.env, { dir: o.dir, maxOldSpaceSizeMb: o.heapMb, nearLimit: 1, maxDumps: 5 });
+  // the leaky one also samples its allocations (heapwatch run --sample): the profile is written before the dump
+  const leakyEnv = guardedEnv(process.env, {
+    dir: o.dir,
+    maxOldSpaceSizeMb: o.heapMb,
+    nearLimit: 1,
+    maxDumps: 5,
+    sample: true,
+  });
 
   const liveIntro = (pid: number) => {
     say(`   pid ${pid}: its heap and GC live over its inspector (heapwatch gc columns, sizes in KB),`);
@@ -157,13 +171,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       mode: 'leaky',
       progressEvery: PROGRESS_EVERY,
     });
-    say(`   $ heapwatch run --dir ${o.dir} --max-old-space-size ${o.heapMb} -- ${shown(leakyArgv)}`);
+    say(`   $ heapwatch run --dir ${o.dir} --max-old-space-size ${o.heapMb} --sample -- ${shown(leakyArgv)}`);
     const leakyLog = `${o.dir}/leaky-sender.log`;
     const leakyStart = Date.now();
     const leaky = await runSender({
       mode: 'leaky',
       argv: leakyArgv,
-      env,
+      env: leakyEnv,
       intervalMs: o.intervalMs,
       timeoutMs: o.senderTimeoutMs,
       logPath: leakyLog,
@@ -191,7 +205,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     // 2. the dump it left
     say('');
     say('2. The dump, checked and analysed (as heapwatch run does after a crash):');
-    const { dumps, reports } = await findDumps(o.dir, leakyStart - 1000, 5, ps.SENDER_SCRIPT);
+    const { dumps, reports, profiles } = await findDumps(o.dir, leakyStart - 1000, 5, ps.SENDER_SCRIPT);
     result.diagnosticReports = reports;
     const dump = [...dumps].reverse().find((d) => d.complete) ?? dumps.at(-1) ?? null;
     result.dump = dump;
@@ -231,6 +245,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         }
       }
     }
+    result.allocationSites = await allocationSites(profiles.at(-1), say);
 
     // 3. the fixed sender, same campaign, same heap
     say('');
@@ -299,4 +314,28 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     );
   }
   return result;
+}
+
+/** Where the leaked memory was allocated: the top sites of the guard's heap profile, printed after the suspect. */
+async function allocationSites(
+  profile: string | undefined,
+  say: (line: string) => void,
+): Promise<DemoResult['allocationSites']> {
+  if (!profile) {
+    say('   (the sender left no allocation profile: the heap ran out before the guard could write one)');
+    return null;
+  }
+  const { profileTopSites } = await import('../run/profile-summary.js');
+  try {
+    const sites = profileTopSites(profile, 3);
+    say('   allocated by (V8 sampling heap profiler in the sender; live when the heap ran out, sizes estimated):');
+    for (const s of sites) {
+      say(`     ${formatBytes(s.bytes).padStart(9)} ${`${s.percent.toFixed(1)}%`.padStart(6)}  ${s.site}`);
+    }
+    say(`   all sites and call paths: heapwatch sample --from ${profile}`);
+    return sites;
+  } catch (err) {
+    say(`   heap profile ${profile}: ${(err as Error).message}`);
+    return null;
+  }
 }
