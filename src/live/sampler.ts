@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
+import type { WireGcEvent, WireSample } from '../guard/socket-protocol.cjs';
 import type { Session } from './session.js';
 import type { GcEvent, HeapSpace, Sample } from './types.js';
 
@@ -106,31 +107,9 @@ function sampleExpression(sessionId: string): string {
 })()`;
 }
 
-export type RawEvent = [code: number, start: number, duration: number, flags: number, spaces?: [string, number][]];
-
-/** What one sampling evaluate returns (the guard's socket answers the same shape). */
-export interface RawSample {
-  t: number;
-  pid: number;
-  u: number;
-  s: {
-    space_name: string;
-    space_size: number;
-    space_used_size: number;
-    space_available_size: number;
-    physical_space_size: number;
-  }[];
-  h: {
-    total_heap_size: number;
-    used_heap_size: number;
-    heap_size_limit: number;
-    total_available_size: number;
-    malloced_memory: number;
-    external_memory?: number;
-  };
-  m: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
-  gc: RawEvent[] | null;
-}
+// one shape for both ways in: the guard's socket answers what the inspector's evaluate above returns
+export type RawEvent = WireGcEvent;
+export type RawSample = WireSample;
 
 export function toGcEvent(raw: RawEvent): GcEvent | undefined {
   const kind = KIND_BY_CODE[raw[0]];
