@@ -204,12 +204,18 @@ function enumIndex(values: string[], known: string[]): Record<string, number> {
 /** Node o's exact self size from the side list, or `stored` when o is not in it (a size of exactly 2^32-1). */
 export function bigSelfSize(big: BigSelfSizes, o: number, stored: number): number {
   const { ordinals, sizes } = big;
+  const at = lowerBound(ordinals, o);
+  return ordinals[at] === o ? sizes[at] : stored;
+}
+
+/** The first position in `sorted` (ascending) whose value is not below `value`; sorted.length when none. */
+export function lowerBound(sorted: ArrayLike<number>, value: number): number {
   let lo = 0;
-  let hi = ordinals.length;
+  let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (ordinals[mid] < o) lo = mid + 1;
+    if (sorted[mid] < value) lo = mid + 1;
     else hi = mid;
   }
-  return ordinals[lo] === o ? sizes[lo] : stored;
+  return lo;
 }

@@ -1,3 +1,4 @@
+import { lowerBound } from '../../snapshot/snapshot.js';
 import type { HeapAnalysis } from '../types.js';
 import { KnownNames } from './names.js';
 
@@ -27,14 +28,7 @@ export function literalTemplates(a: HeapAnalysis): Uint32Array {
 
 /** Whether `o` is in `templates` (sorted, from literalTemplates). */
 export function isTemplate(templates: Uint32Array, o: number): boolean {
-  let lo = 0;
-  let hi = templates.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (templates[mid] < o) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < templates.length && templates[lo] === o;
+  return templates[lowerBound(templates, o)] === o;
 }
 
 /** Per class in `classes`, how many of `templates` are its instances and their shallow bytes. */
