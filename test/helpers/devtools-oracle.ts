@@ -6,6 +6,7 @@ import { nodeName } from '../../src/analysis/index.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
 import type { NodeRow } from '../../src/report/node-row.js';
 import { devtoolsOracle } from '../oracle/locate.mjs';
+import type { HistogramRow } from './devtools-histogram.js';
 
 /** DevTools describes an object with exactly the fields of our report rows. */
 export type OracleNode = NodeRow;
@@ -16,6 +17,8 @@ export interface OracleResult {
   sample: OracleNode[];
   /** [id, scriptId, line, column] (0-based) of every closure in DevTools' location map. */
   locations: [number, number, number, number][];
+  /** DevTools' Summary view (one row per class), when asked for: the same rows as devtoolsHistogram(file). */
+  classes?: HistogramRow[];
 }
 
 let told = false;
@@ -39,14 +42,21 @@ export function oraclePath(): string {
   return found.script;
 }
 
-export function runOracle(file: string, sample = 2000, topN = 50): OracleResult {
+/** DevTools on `file`; with `classes`, the same load also answers devtoolsHistogram's question (one parse, not two). */
+export function runOracle(file: string, sample = 2000, topN = 50, { classes = false } = {}): OracleResult {
   // the oracle exits right after printing: into a pipe its output can be cut short, into a file it cannot
   const outFile = `${file}.oracle.json`;
   const fd = openSync(outFile, 'w');
   try {
     execFileSync(process.execPath, [oraclePath(), file], {
       stdio: ['ignore', fd, 'pipe'],
-      env: { ...process.env, CDT_SAMPLE: String(sample), CDT_TOP_N: String(topN), ORACLE_LOCATIONS: '1' },
+      env: {
+        ...process.env,
+        CDT_SAMPLE: String(sample),
+        CDT_TOP_N: String(topN),
+        ORACLE_LOCATIONS: '1',
+        ORACLE_CLASSES: classes ? '1' : '0',
+      },
     });
   } finally {
     closeSync(fd);

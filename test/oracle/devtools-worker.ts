@@ -4,8 +4,9 @@
 //   node oracle.mjs --classes <file> <out>  DevTools' Summary view (one row per class) written to <out>
 // Objects: ORACLE_TOP (alias CDT_TOP_N, default 20) of the root's children in DevTools' dominator tree, biggest
 // first; ORACLE_SAMPLE (alias CDT_SAMPLE) seeded pseudo-random objects plus the 100 that retain most; ORACLE_IDS
-// (alias CDT_IDS, comma-separated) described by id; ORACLE_LOCATIONS=1 the location map's entry of every closure. The DevTools worker needs a second worker for its dominator
-// work: this same file, started as a worker thread.
+// (alias CDT_IDS, comma-separated) described by id; ORACLE_LOCATIONS=1 the location map's entry of every closure;
+// ORACLE_CLASSES=1 also the Summary view's rows (`classes`), so one load answers both. The DevTools worker needs a
+// second worker for its dominator work: this same file, started as a worker thread.
 import { createReadStream, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, MessageChannel, Worker, workerData } from 'node:worker_threads';
@@ -156,8 +157,10 @@ async function main(args: string[]): Promise<void> {
     writeFileSync(out, JSON.stringify(classes(snapshot)));
     process.exit(0);
   }
+  const doc = objects(file, snapshot, seconds);
+  const withClasses = process.env.ORACLE_CLASSES === '1' ? { ...doc, classes: classes(snapshot) } : doc;
   // exit once the document is flushed: the message port to the helper thread would keep the process alive
-  process.stdout.write(`${JSON.stringify(objects(file, snapshot, seconds))}\n`, () => process.exit(0));
+  process.stdout.write(`${JSON.stringify(withClasses)}\n`, () => process.exit(0));
 }
 
 if (isMainThread) {
