@@ -26,13 +26,23 @@ const HEAD = MAGIC.length + 8;
 const RUN_BLOCKS = (1 << 20) / BLOCK;
 
 export type Section = Uint8Array | Uint32Array | Int32Array | Float64Array;
-type SectionKind = 'u8' | 'u32' | 'i32' | 'f64';
+export type SectionKind = 'u8' | 'u32' | 'i32' | 'f64';
 const ARRAYS = { u8: Uint8Array, u32: Uint32Array, i32: Int32Array, f64: Float64Array };
+
+/**
+ * A section made while it is written (twice: once for the block checksums, once for the file), in pieces of the
+ * same kind whose lengths add up to `length`: derived tables need no memory of their full size.
+ */
+export interface PiecewiseSection {
+  kind: SectionKind;
+  length: number;
+  pieces: () => Iterable<Section>;
+}
 
 export interface IndexContents {
   /** Anything JSON can hold. */
   header: Record<string, unknown>;
-  sections: Record<string, Section>;
+  sections: Record<string, Section | PiecewiseSection>;
 }
 
 /** A section's place in the data (bytes from the data's start) and its length in elements. */
@@ -58,20 +68,30 @@ const bytesOf = (a: Section) => new Uint8Array(a.buffer, a.byteOffset, a.byteLen
 
 /** Writes the index to an open file descriptor (a safe-file temporary), from its start. */
 export function writeIndex(fd: number, contents: IndexContents): number {
-  const entries = Object.entries(contents.sections);
+  const entries = Object.entries(contents.sections).map(([name, a]) => {
+    if (!('pieces' in a)) return { name, kind: kindOf(a), length: a.length, bytes: a.byteLength, pieces: () => [a] };
+    return { name, ...a, bytes: a.length * ARRAYS[a.kind].BYTES_PER_ELEMENT };
+  });
   const layout: SectionEntry[] = [];
   let dataBytes = 0;
-  for (const [name, a] of entries) {
-    layout.push({ name, kind: kindOf(a), at: dataBytes, length: a.length });
-    dataBytes = pad8(dataBytes + a.byteLength);
+  for (const { name, kind, length, bytes } of entries) {
+    layout.push({ name, kind, at: dataBytes, length });
+    dataBytes = pad8(dataBytes + bytes);
   }
   const zeros = new Uint8Array(8);
-  const padOf = (a: Section) => zeros.subarray(0, pad8(a.byteLength) - a.byteLength);
+  const each = (put: (bytes: Uint8Array) => void) => {
+    for (const x of entries) {
+      let written = 0;
+      for (const piece of x.pieces()) {
+        put(bytesOf(piece));
+        written += piece.byteLength;
+      }
+      if (written !== x.bytes) throw new Error(`index section ${x.name}: ${written} bytes made, ${x.bytes} announced`);
+      put(zeros.subarray(0, pad8(x.bytes) - x.bytes));
+    }
+  };
   const blocks = new BlockCrcs(BLOCK, dataBytes);
-  for (const [, a] of entries) {
-    blocks.push(bytesOf(a));
-    blocks.push(padOf(a));
-  }
+  each((bytes) => blocks.push(bytes));
   const table = bytesOf(blocks.crcs);
   const json = JSON.stringify({
     ...contents.header,
@@ -93,10 +113,7 @@ export function writeIndex(fd: number, contents: IndexContents): number {
     pos += bytes.length;
   };
   put(head);
-  for (const [, a] of entries) {
-    put(bytesOf(a));
-    put(padOf(a));
-  }
+  each(put);
   put(table);
   const tail = Buffer.alloc(8);
   tail.writeUInt32LE(crc32(head.subarray(0, HEAD + headerBytes)), 0);

@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import type { PiecewiseSection } from './index-file.js';
 
 /**
  * The node records as the index stores them: without the `type` column (nodeTypes holds it, a byte a node) and,
@@ -13,7 +14,10 @@ export interface StoredNodes {
 
 const MAX_SPARSE = 4096;
 
-export function storedNodes(s: HeapSnapshot): { layout: StoredNodes; records: Uint32Array } {
+/** Records made per piece while the index is written. */
+const PIECE_NODES = 1 << 16;
+
+export function storedNodes(s: HeapSnapshot): { layout: StoredNodes; records: PiecewiseSection } {
   const all = s.meta.nodeFields;
   const nf = s.nodeFieldCount;
   const det = s.nodeDetachednessOffset;
@@ -32,11 +36,20 @@ export function storedNodes(s: HeapSnapshot): { layout: StoredNodes; records: Ui
     }
   }
   const keep = all.flatMap((f, i) => (f === 'type' || (f === 'detachedness' && detached) ? [] : [i]));
-  const records = new Uint32Array(s.nodeCount * keep.length);
-  for (let o = 0, n = s.nodeCount, k = 0; o < n; o++) {
-    for (const i of keep) records[k++] = s.nodes[o * nf + i];
+  const n = s.nodeCount;
+  function* pieces(): Iterable<Uint32Array> {
+    const piece = new Uint32Array(PIECE_NODES * keep.length);
+    for (let from = 0; from < n; from += PIECE_NODES) {
+      const to = Math.min(n, from + PIECE_NODES);
+      let k = 0;
+      for (let o = from; o < to; o++) for (const i of keep) piece[k++] = s.nodes[o * nf + i];
+      yield piece.subarray(0, k);
+    }
   }
-  return { layout: { fields: keep.map((i) => all[i]), detached: det >= 0 ? detached : null }, records };
+  return {
+    layout: { fields: keep.map((i) => all[i]), detached: det >= 0 ? detached : null },
+    records: { kind: 'u32', length: n * keep.length, pieces },
+  };
 }
 
 /** Where each of the snapshot's node fields comes from: a stored column (its index), or TYPE / DETACHED. */

@@ -7,7 +7,7 @@ import type { HeapAnalysis, Retainers } from '../analysis/types.js';
 import { HeapSnapshot } from '../snapshot/snapshot.js';
 import { StringTable } from '../snapshot/string-table.js';
 import { idOrder } from './id-order.js';
-import type { IndexContents, IndexFile, Section } from './index-file.js';
+import type { IndexContents, IndexFile, PiecewiseSection, Section } from './index-file.js';
 import { NodeRecordsBuilder, type StoredNodes, storedNodes } from './node-columns.js';
 
 /** What an analysis is made of, as index sections and header fields: everything the reports read. */
@@ -17,7 +17,7 @@ export function analysisContents(a: HeapAnalysis, key: Record<string, unknown>):
   const f = a.classCounts.functions;
   const stored = storedNodes(s);
   const ids = idOrder(s);
-  const sections: Record<string, Section> = {
+  const sections: Record<string, Section | PiecewiseSection> = {
     nodeRecords: stored.records,
     // (id, ordinal) sorted by id, and every FENCE-th id: `node` finds an ordinal with a read or two
     idOrder: ids.pairs,
