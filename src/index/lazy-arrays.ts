@@ -21,6 +21,8 @@ export function lazyArray<T extends Section>(file: IndexFile, name: string): T {
           if (i < target.length) file.ensureAt(at + i * bpe);
           return target[i];
         }
+        // a negative index holds nothing, as in any typed array
+        if (c === 45) return undefined;
         if (key === 'length') return target.length;
       }
       if (!whole) {
@@ -61,6 +63,7 @@ export function lazyNodes(
           if (src >= 0) return records[o * width + src];
           return src === TYPE ? nodeTypes[o] : src === DETACHED ? (detached.get(o) ?? 0) : 0;
         }
+        if (c === 45) return undefined;
         if (key === 'length') return target.length;
       }
       if (!whole) {

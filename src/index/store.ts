@@ -36,6 +36,7 @@ export function openLazyIndexed(file: string, opts: IndexOptions): { analysis: L
   return analysis ? { analysis, path } : null;
 }
 
+/** `open` applied to this file's index once its frame and key are checked; the one line when it is not usable. */
 function withIndexFile<T>(
   file: string,
   opts: IndexOptions,

@@ -126,29 +126,24 @@ describe('the saved analysis', () => {
     ['truncated', (b: Buffer) => b.subarray(0, b.length - 1000), /truncated/],
     ['foreign version', (b: Buffer) => b.writeUInt32LE(99, 8) && b, /version 99/],
     ['version 3', (b: Buffer) => b.writeUInt32LE(3, 8) && b, /version 3, this heapwatch reads version 4/],
-  ])(
-    'a %s index is ignored with one line on stderr, the answer is the same, and it is rebuilt',
-    (kind, spoil, why) => {
-      // the frame is checked alike for both readers (histo reads everything, node what it needs)
-      const queries = [['node', snap, ...heldIds.slice(0, 2)]];
-      if (kind === 'damaged') queries.push(['histo', snap, '--top', '5']);
-      for (const q of queries) {
-        rmSync(cache, { recursive: true, force: true });
-        const expected = hw([...q, '--no-index']).out;
-        hw(q);
-        const path = indexFile();
-        writeFileSync(path, spoil(readFileSync(path)) as Buffer);
-        const r = hw(q);
-        expect(r.out).toBe(expected);
-        expect(r.err).toMatch(
-          new RegExp(`^heapwatch: index ${path} ignored \\(${why.source}.*\\); analysing again\\n$`),
-        );
-        const next = hw(q);
-        expect(next.err).toBe('');
-        expect(next.out).toBe(expected);
-      }
-    },
-  );
+  ])('a %s index is ignored with one line on stderr, the answer is the same, and it is rebuilt', (kind, spoil, why) => {
+    // the frame is checked alike for both readers (histo reads everything, node what it needs)
+    const queries = [['node', snap, ...heldIds.slice(0, 2)]];
+    if (kind === 'damaged') queries.push(['histo', snap, '--top', '5']);
+    for (const q of queries) {
+      rmSync(cache, { recursive: true, force: true });
+      const expected = hw([...q, '--no-index']).out;
+      hw(q);
+      const path = indexFile();
+      writeFileSync(path, spoil(readFileSync(path)) as Buffer);
+      const r = hw(q);
+      expect(r.out).toBe(expected);
+      expect(r.err).toMatch(new RegExp(`^heapwatch: index ${path} ignored \\(${why.source}.*\\); analysing again\\n$`));
+      const next = hw(q);
+      expect(next.err).toBe('');
+      expect(next.out).toBe(expected);
+    }
+  });
 
   /** The index's sections and where each begins in the file. */
   function sectionsOf(path: string): (SectionEntry & { offset: number; bytes: number })[] {
