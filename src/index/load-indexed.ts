@@ -1,5 +1,7 @@
 import type { HeapAnalysis } from '../analysis/types.js';
-import { type IndexOptions, openIndexed, saveIndexed } from './store.js';
+import type { NodeQueries } from '../report/nodes-report.js';
+import { IndexDamage } from './index-file.js';
+import { type IndexOptions, openIndexed, openLazyIndexed, saveIndexed } from './store.js';
 
 export interface IndexedLoad {
   analysis: HeapAnalysis;
@@ -22,4 +24,31 @@ export async function loadIndexed(
   const analysis = await analyze();
   if (index) await saveIndexed(file, analysis, index);
   return { analysis, source: 'snapshot' };
+}
+
+/**
+ * An answer from the saved analysis read only where `answer` looks (with the index's own graph queries), else from
+ * `analyze()`'s (saved for next time). A damaged block met while answering discards that answer: one line says
+ * so, the snapshot is analysed again, the index rewritten and the answer made from the fresh analysis.
+ */
+export async function answerIndexed<T>(
+  file: string,
+  index: IndexOptions | null,
+  analyze: () => Promise<HeapAnalysis>,
+  answer: (a: HeapAnalysis, q?: NodeQueries) => T | Promise<T>,
+): Promise<T> {
+  const lazy = index ? openLazyIndexed(file, index) : null;
+  if (lazy && index) {
+    try {
+      return await answer(lazy.analysis, lazy.analysis);
+    } catch (e) {
+      if (!(e instanceof IndexDamage)) throw e;
+      index.warn(`index ${lazy.path} ignored (${e.message}); analysing again`);
+    } finally {
+      lazy.analysis.close();
+    }
+  }
+  const analysis = await analyze();
+  if (index) await saveIndexed(file, analysis, index);
+  return answer(analysis);
 }

@@ -6,15 +6,22 @@ import type { StringCopies } from '../analysis/strings.js';
 import type { HeapAnalysis, Retainers } from '../analysis/types.js';
 import { HeapSnapshot } from '../snapshot/snapshot.js';
 import { StringTable } from '../snapshot/string-table.js';
-import type { IndexContents, Section } from './index-file.js';
+import { idOrder } from './id-order.js';
+import type { IndexContents, IndexFile, PiecewiseSection, Section } from './index-file.js';
+import { NodeRecordsBuilder, type StoredNodes, storedNodes } from './node-columns.js';
 
 /** What an analysis is made of, as index sections and header fields: everything the reports read. */
 export function analysisContents(a: HeapAnalysis, key: Record<string, unknown>): IndexContents {
   const s = a.snapshot;
   const { bytes, ends, flags } = stringParts(s.strings);
   const f = a.classCounts.functions;
-  const sections: Record<string, Section> = {
-    nodes: s.nodes,
+  const stored = storedNodes(s);
+  const ids = idOrder(s);
+  const sections: Record<string, Section | PiecewiseSection> = {
+    nodeRecords: stored.records,
+    // (id, ordinal) sorted by id, and every FENCE-th id: `node` finds an ordinal with a read or two
+    idOrder: ids.pairs,
+    idFences: ids.fences,
     // 1 byte a node: cheaper to read than to pick out of the node records again on opening
     nodeTypes: s.nodeTypes,
     edgeTypes: s.edgeTypes,
@@ -39,6 +46,7 @@ export function analysisContents(a: HeapAnalysis, key: Record<string, unknown>):
     header: {
       key,
       meta: s.meta,
+      storedNodes: stored.layout,
       domStateNodes: s.domStateNodes,
       classNames: a.classNames,
       functions: { classId: f.classId, names: f.names, count: f.count, first: f.first },
@@ -65,31 +73,54 @@ function stringParts(t: StringTable): { bytes: Uint8Array; ends: Uint32Array | F
   return { bytes, ends, flags };
 }
 
-/** The analysis an index holds, ready for the same reports (the holder paths are computed again when asked). */
-export function restoreAnalysis(c: IndexContents): HeapAnalysis {
-  const h = c.header as {
-    meta: HeapSnapshot['meta'];
-    domStateNodes: number[] | null;
-    classNames: string[];
-    functions: { classId: number; names: number[]; count: number[]; first: number[] };
-    totalSize: number;
-  };
-  const x = c.sections as Record<string, Section | undefined>;
-  const u32 = (name: string) => x[name] as Uint32Array;
-  const u8 = (name: string) => x[name] as Uint8Array;
-  const f64 = (name: string) => x[name] as Float64Array;
-  const bytes = u8('stringBytes');
-  const strings = new StringTable(
+/** The header fields an index holds beside its sections. */
+export interface SavedHeader {
+  meta: HeapSnapshot['meta'];
+  storedNodes: StoredNodes;
+  domStateNodes: number[] | null;
+  classNames: string[];
+  functions: { classId: number; names: number[]; count: number[]; first: number[] };
+  totalSize: number;
+}
+
+/** The strings of an index as a table over its sections. */
+export function savedStrings(bytes: Uint8Array, ends: Section, flags: Uint8Array): StringTable {
+  return new StringTable(
     [Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)],
     [0],
-    x.stringEnds as Uint32Array | Float64Array,
-    u8('stringFlags'),
+    ends as Uint32Array | Float64Array,
+    flags,
   );
-  const nodes = u32('nodes');
+}
+
+/** The closures' functions as the class counts keep them. */
+export function savedClassCounts(h: SavedHeader, count: Section, shallow: Section, strings: StringTable): ClassCounts {
+  return {
+    count: count as Float64Array,
+    shallowSize: shallow as Float64Array,
+    functions: { ...h.functions, idOfName: functionIds(h.functions.names, strings.length) },
+  };
+}
+
+/**
+ * The analysis an index holds, every block read and checked, ready for the same reports (the holder paths are
+ * computed again when asked). Throws IndexDamage when a block is damaged.
+ */
+export function restoreAnalysis(file: IndexFile): HeapAnalysis {
+  const h = file.header as unknown as SavedHeader;
+  const u32 = (name: string) => file.section(name) as Uint32Array;
+  const u8 = (name: string) => file.section(name) as Uint8Array;
+  const strings = savedStrings(u8('stringBytes'), file.section('stringEnds'), u8('stringFlags'));
   const nodeTypes = u8('nodeTypes');
+  const records = new NodeRecordsBuilder(h.meta.nodeFields, h.storedNodes, nodeTypes);
+  // the stored records are rebuilt into full ones piece by piece: only the full ones take memory
+  file.scan('nodeRecords', (piece, first) => records.add(piece as Uint32Array, first));
+  // not used here, but checked: a damaged index is never trusted, whichever command opens it
+  file.scan('idOrder', () => {});
+  file.section('idFences');
   const snapshot = new HeapSnapshot(
     h.meta,
-    nodes,
+    records.finish(),
     nodeTypes,
     u8('edgeTypes'),
     u32('edgeNames'),
@@ -100,13 +131,8 @@ export function restoreAnalysis(c: IndexContents): HeapAnalysis {
     null,
     h.domStateNodes,
   );
-  const saved = x.retainedSizes as Uint32Array | Float64Array;
+  const saved = file.section('retainedSizes') as Uint32Array | Float64Array;
   const retainedSizes = saved instanceof Float64Array ? saved : Float64Array.from(saved);
-  const classCounts: ClassCounts = {
-    count: f64('classCount'),
-    shallowSize: f64('classShallow'),
-    functions: { ...h.functions, idOfName: functionIds(h.functions.names, strings.length) },
-  };
   return new RestoredAnalysis(
     snapshot,
     u32('selfSizes'),
@@ -114,9 +140,9 @@ export function restoreAnalysis(c: IndexContents): HeapAnalysis {
     retainedSizes,
     u32('classOf'),
     h.classNames,
-    classCounts,
+    savedClassCounts(h, file.section('classCount'), file.section('classShallow'), strings),
     h.totalSize,
-    (x.detachedNative as Uint8Array | undefined) ?? null,
+    file.has('detachedNative') ? u8('detachedNative') : null,
     fromBits(u8('pageOwned'), nodeTypes.length),
   );
 }
@@ -168,14 +194,14 @@ function toBits(bytes: Uint8Array): Uint8Array {
   return bits;
 }
 
-function fromBits(bits: Uint8Array, n: number): Uint8Array {
+export function fromBits(bits: Uint8Array, n: number): Uint8Array {
   const bytes = new Uint8Array(n);
   for (let o = 0; o < n; o++) bytes[o] = (bits[o >>> 3] >>> (o & 7)) & 1;
   return bytes;
 }
 
 /** Per string index, the function (closure name) it names, or -1 (see class-counts' closureFunctions). */
-function functionIds(names: number[], stringCount: number): Int32Array {
+export function functionIds(names: number[], stringCount: number): Int32Array {
   const idOfName = new Int32Array(stringCount).fill(-1);
   names.forEach((name, f) => {
     idOfName[name] = f;

@@ -1,16 +1,4 @@
-import { readSync } from 'node:fs';
 import * as zlib from 'node:zlib';
-
-/** One section's place in the index file and the CRC-32 of its bytes (from the header). */
-export interface SectionSpan {
-  name: string;
-  offset: number;
-  byteLength: number;
-  crc: number;
-}
-
-// reading a few MB at a time and checking them at once keeps the bytes in the cache between the two
-const CHUNK = 8 << 20;
 
 /** CRC-32 (zlib's where Node has it, else a table in JS), continued from `crc`. */
 export function crc32(bytes: Uint8Array, crc = 0): number {
@@ -30,19 +18,31 @@ export function crc32(bytes: Uint8Array, crc = 0): number {
 let TABLE: Uint32Array | undefined;
 
 /**
- * Reads these sections from `fd` into `into` (the whole file's buffer, at the same offsets) and checks each one's
- * CRC-32: the name of the first section that is short or does not match, else null.
+ * The CRC-32 of each fixed-size block of a byte stream fed in pieces of any length (the last block may be short):
+ * what the index stores so that a reader can check just the blocks it reads.
  */
-export function readSections(fd: number, into: Uint8Array, spans: readonly SectionSpan[]): string | null {
-  for (const s of spans) {
-    let crc = 0;
-    for (let at = s.offset, end = s.offset + s.byteLength; at < end; ) {
-      const n = readSync(fd, into, at, Math.min(CHUNK, end - at), at);
-      if (n === 0) return `${s.name} truncated`;
-      crc = crc32(into.subarray(at, at + n), crc);
-      at += n;
-    }
-    if (crc !== s.crc) return `checksum mismatch in ${s.name}`;
+export class BlockCrcs {
+  readonly crcs: Uint32Array;
+  private block = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly blockSize: number,
+    totalBytes: number,
+  ) {
+    this.crcs = new Uint32Array(Math.ceil(totalBytes / blockSize));
   }
-  return null;
+
+  push(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length; ) {
+      const n = Math.min(this.blockSize - this.filled, bytes.length - at);
+      this.crcs[this.block] = crc32(bytes.subarray(at, at + n), this.crcs[this.block]);
+      at += n;
+      this.filled += n;
+      if (this.filled === this.blockSize) {
+        this.block++;
+        this.filled = 0;
+      }
+    }
+  }
 }

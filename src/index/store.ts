@@ -2,7 +2,8 @@ import { closeSync, utimesSync } from 'node:fs';
 import type { HeapAnalysis } from '../analysis/types.js';
 import { commitTemp, createTemp } from '../guard/safe-file.cjs';
 import { cacheDir, cacheMax, cacheProblem, enforceCacheMax, indexPath, snapshotKey } from './cache.js';
-import { readIndex, writeIndex } from './index-file.js';
+import { IndexFile, writeIndex } from './index-file.js';
+import { LazyAnalysis } from './lazy-analysis.js';
 import { analysisContents, restoreAnalysis } from './saved-analysis.js';
 
 export interface IndexOptions {
@@ -12,8 +13,36 @@ export interface IndexOptions {
   warn: (message: string) => void;
 }
 
-/** The analysis the index holds for this snapshot file, or null (no index, or one not to trust: said once). */
+/** The analysis the index holds for this snapshot file, read whole, or null (no index, or one not to trust: said once). */
 export function openIndexed(file: string, opts: IndexOptions): HeapAnalysis | null {
+  return withIndexFile(file, opts, restoreAnalysis, true);
+}
+
+/**
+ * The analysis the index holds for this snapshot file, opened for reading only what a report asks for (`node`),
+ * or null as for openIndexed. Its reads throw IndexDamage on a damaged block; close it when done.
+ */
+export function openLazyIndexed(file: string, opts: IndexOptions): { analysis: LazyAnalysis; path: string } | null {
+  let path = '';
+  const analysis = withIndexFile(
+    file,
+    opts,
+    (f, p) => {
+      path = p;
+      return new LazyAnalysis(f);
+    },
+    false,
+  );
+  return analysis ? { analysis, path } : null;
+}
+
+/** `open` applied to this file's index once its frame and key are checked; the one line when it is not usable. */
+function withIndexFile<T>(
+  file: string,
+  opts: IndexOptions,
+  open: (f: IndexFile, path: string) => T,
+  closeAfter: boolean,
+): T | null {
   const dir = cacheDir(opts.dir);
   let key: ReturnType<typeof snapshotKey>;
   try {
@@ -22,24 +51,28 @@ export function openIndexed(file: string, opts: IndexOptions): HeapAnalysis | nu
     return null; // the reader reports the file's own problem
   }
   const path = indexPath(dir, key);
-  const contents = readIndex(path);
-  if (contents === 'missing') return null;
-  if (typeof contents === 'string') {
-    opts.warn(`index ${path} ignored (${contents}); analysing again`);
+  const f = IndexFile.open(path);
+  if (f === 'missing') return null;
+  if (typeof f === 'string') {
+    opts.warn(`index ${path} ignored (${f}); analysing again`);
     return null;
   }
-  if (JSON.stringify(contents.header.key) !== JSON.stringify(key)) {
-    opts.warn(`index ${path} ignored (made for another file); analysing again`);
-    return null;
-  }
+  let ok = false;
   try {
-    const a = restoreAnalysis(contents);
+    if (JSON.stringify(f.header.key) !== JSON.stringify(key)) {
+      opts.warn(`index ${path} ignored (made for another file); analysing again`);
+      return null;
+    }
+    const opened = open(f, path);
     const now = new Date();
     utimesSync(path, now, now); // the cache removes the least recently used first
-    return a;
+    ok = true;
+    return opened;
   } catch (e) {
     opts.warn(`index ${path} ignored (${(e as Error).message}); analysing again`);
     return null;
+  } finally {
+    if (closeAfter || !ok) f.close();
   }
 }
 

@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { analyzeSnapshot } from '../../src/analysis/index.js';
-import { readIndex } from '../../src/index/index-file.js';
+import { IndexFile, type SectionEntry } from '../../src/index/index-file.js';
+import { restoreAnalysis } from '../../src/index/saved-analysis.js';
 import { openIndexed, saveIndexed } from '../../src/index/store.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { FOLDING_EDGES, FOLDING_NODES } from '../helpers/hand-graphs.js';
@@ -28,6 +29,8 @@ let cache: string;
 let snap: string;
 let ids: string[];
 let manyIds: string[];
+/** Objects with the most retainers (hundreds), and a closure (its location is read too). */
+let heldIds: string[];
 
 function hw(args: string[], env: Record<string, string> = {}): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [bin, ...args], {
@@ -41,7 +44,7 @@ function hw(args: string[], env: Record<string, string> = {}): { code: number | 
 const indexes = () => readdirSync(cache).filter((n) => n.endsWith('.hwindex'));
 const indexFile = () => join(cache, indexes()[0]);
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'heapwatch-index-'));
   cache = join(dir, 'cache');
   snap = join(dir, 'listeners.heapsnapshot');
@@ -55,6 +58,13 @@ beforeAll(() => {
   ids = found.slice(0, 7);
   // more than a few ids take the other lookup (a bitmap, then a Map)
   manyIds = found;
+  const s = await readSnapshot(snap);
+  const into = new Uint32Array(s.nodeCount);
+  for (let e = 0; e < s.edgeCount; e++) into[s.edgeTarget(e)]++;
+  const byCount = [...into.keys()].sort((x, y) => into[y] - into[x]);
+  const closure = byCount.find((o) => s.nodeTypeOf(o) === s.nodeType.closure)!;
+  heldIds = [...byCount.slice(0, 3), closure].map((o) => String(s.nodeId(o)));
+  expect(into[byCount[0]]).toBeGreaterThan(300);
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -66,6 +76,8 @@ const QUERIES = () => [
   ['node', snap, ...ids],
   ['node', snap, ...ids, '--json'],
   ['node', snap, ...manyIds, '--json'],
+  ['node', snap, ...heldIds, '--retainers', '40'],
+  ['node', snap, ...heldIds, '--json', '--retainers', '300'],
   ['path', snap, ids[1]],
   ['path', snap, ids[1], '-n', '2', '--json'],
 ];
@@ -110,14 +122,16 @@ describe('the saved analysis', () => {
   });
 
   test.each([
-    ['damaged', (b: Buffer) => b.fill(0x55, b.length >> 1, (b.length >> 1) + 16), /checksum mismatch/],
+    ['damaged', (b: Buffer) => b.fill(0x55, b.length >> 1, (b.length >> 1) + 16), /checksum mismatch in \w+/],
     ['truncated', (b: Buffer) => b.subarray(0, b.length - 1000), /truncated/],
     ['foreign version', (b: Buffer) => b.writeUInt32LE(99, 8) && b, /version 99/],
-  ])(
-    'a %s index is ignored with one line on stderr, the answer is the same, and it is rebuilt',
-    (_kind, spoil, why) => {
+    ['version 3', (b: Buffer) => b.writeUInt32LE(3, 8) && b, /version 3, this heapwatch reads version 4/],
+  ])('a %s index is ignored with one line on stderr, the answer is the same, and it is rebuilt', (kind, spoil, why) => {
+    // the frame is checked alike for both readers (histo reads everything, node what it needs)
+    const queries = [['node', snap, ...heldIds.slice(0, 2)]];
+    if (kind === 'damaged') queries.push(['histo', snap, '--top', '5']);
+    for (const q of queries) {
       rmSync(cache, { recursive: true, force: true });
-      const q = ['histo', snap, '--top', '5'];
       const expected = hw([...q, '--no-index']).out;
       hw(q);
       const path = indexFile();
@@ -128,34 +142,100 @@ describe('the saved analysis', () => {
       const next = hw(q);
       expect(next.err).toBe('');
       expect(next.out).toBe(expected);
-    },
-  );
+    }
+  });
 
-  test('every section has its own checksum: one byte changed in any section is found and named', () => {
+  /** The index's sections and where each begins in the file. */
+  function sectionsOf(path: string): (SectionEntry & { offset: number; bytes: number })[] {
+    const f = IndexFile.open(path);
+    if (typeof f === 'string') return expect.fail(f);
+    f.close();
+    return (f.header.sections as SectionEntry[]).map((x) => ({
+      ...x,
+      offset: f.dataStart + x.at,
+      bytes: x.length * { u8: 1, u32: 4, i32: 4, f64: 8 }[x.kind],
+    }));
+  }
+
+  /** What reading the whole index finds: 'ok' or the damage it names. */
+  function readWhole(path: string): string {
+    const f = IndexFile.open(path);
+    if (typeof f === 'string') return f;
+    try {
+      restoreAnalysis(f);
+      return 'ok';
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      f.close();
+    }
+  }
+
+  test('every block has its own checksum: one byte changed in any section is found and named', () => {
     rmSync(cache, { recursive: true, force: true });
     hw(['histo', snap, '--top', '1']);
     const path = indexFile();
-    const whole = readIndex(path);
-    if (typeof whole === 'string') return expect.fail(whole);
     const original = readFileSync(path);
-    const listed = (whole.header.sections as { name: string; offset: number; length: number }[]).filter(
-      (x) => x.length,
-    );
+    const listed = sectionsOf(path).filter((x) => x.length);
     expect(listed.length).toBeGreaterThan(10);
     for (const section of listed) {
       const spoilt = Buffer.from(original);
-      const a = whole.sections[section.name];
-      spoilt[section.offset + (a.byteLength >> 1)] ^= 0x20;
+      spoilt[section.offset + (section.bytes >> 1)] ^= 0x20;
       writeFileSync(path, spoilt);
-      expect(readIndex(path)).toBe(`checksum mismatch in ${section.name}`);
+      // a 4 KiB block may hold the end of one section and the start of the next: all of them are named
+      expect(readWhole(path)).toMatch(
+        new RegExp(`^checksum mismatch in ([\\w, ]+, )?${section.name}\\b.* at byte \\d+$`),
+      );
     }
-    // and in the header (the list of sections and their checksums)
+    // and in the header (the list of sections and the block table's checksum)
     const spoilt = Buffer.from(original);
     spoilt[20] ^= 0x01;
     writeFileSync(path, spoilt);
-    expect(readIndex(path)).toBe('checksum mismatch in the header');
+    expect(readWhole(path)).toBe('checksum mismatch in the header');
+    // and in the block table (just before the trailer)
+    const table = Buffer.from(original);
+    table[table.length - 12] ^= 0x01;
+    writeFileSync(path, table);
+    expect(readWhole(path)).toBe('checksum mismatch in the block table');
     writeFileSync(path, original);
-    expect(typeof readIndex(path)).toBe('object');
+    expect(readWhole(path)).toBe('ok');
+  });
+
+  test('node reads only the blocks it needs, checks each, and never answers from a damaged one', () => {
+    rmSync(cache, { recursive: true, force: true });
+    const q = ['node', snap, ...heldIds, '--json'];
+    const expected = hw([...q, '--no-index']).out;
+    hw(['histo', snap, '--top', '1']);
+    const path = indexFile();
+    const original = readFileSync(path);
+    const at = (name: string) => sectionsOf(path).find((x) => x.name === name)!;
+    // a section node never looks at (the page-owned bits): node still answers from the index; histo finds it
+    const unread = Buffer.from(original);
+    unread[at('pageOwned').offset + 1] ^= 0x01;
+    writeFileSync(path, unread);
+    const lazy = hw(q);
+    expect([lazy.err, lazy.out]).toEqual(['', expected]);
+    expect(hw(['histo', snap, '--top', '1']).err).toMatch(/ignored \(checksum mismatch in [\w, ]*pageOwned/);
+    // one byte in the middle of the edge targets (node reads them all for the retainers), then in the id table
+    // where the first id is found: one line, the fresh answer, and the index replaced by a sound one
+    for (const [name, where] of [
+      ['edgeTargets', (x: { offset: number; bytes: number }) => x.offset + (x.bytes >> 1)],
+      ['idOrder', () => idPairOffset(original, at('idOrder').offset, Number(heldIds[0]))],
+    ] as const) {
+      const spoilt = Buffer.from(original);
+      spoilt[where(at(name))] ^= 0x04;
+      writeFileSync(path, spoilt);
+      const r = hw(q);
+      expect(r.out).toBe(expected);
+      expect(r.err).toMatch(
+        new RegExp(
+          `^heapwatch: index ${path} ignored \\(checksum mismatch in [\\w, ]*${name}\\b.*\\); analysing again\\n$`,
+        ),
+      );
+      expect(readWhole(path)).toBe('ok');
+      const again = hw(q);
+      expect([again.err, again.out]).toEqual(['', expected]);
+    }
   });
 
   test('a hand-built snapshot with empty sections (no locations) reopens from its index', () => {
@@ -238,3 +318,8 @@ describe('the saved analysis', () => {
     expect(indexes()).toEqual([]);
   });
 });
+
+/** The file offset of the id table's pair for `id` (pairs of u32 id, ordinal, sorted by id). */
+function idPairOffset(file: Buffer, tableOffset: number, id: number): number {
+  for (let at = tableOffset; ; at += 8) if (file.readUInt32LE(at) === id) return at;
+}

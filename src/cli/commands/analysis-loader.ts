@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { HeapAnalysis } from '../../analysis/types.js';
 import { usageError } from '../../errors.js';
 import type { IndexOptions } from '../../index/store.js';
+import type { NodeQueries } from '../../report/nodes-report.js';
 import { createProgress } from '../progress.js';
 
 /** Reads (see cli/load-snapshot) and analyzes a snapshot for a command, with progress on a terminal. */
@@ -15,6 +16,20 @@ export async function loadAnalysis(
   const { loadIndexed } = await import('../../index/load-indexed.js');
   const loaded = await loadIndexed(file, indexOptions(opts.index as IndexFlags), () => analyzeFile(file, opts));
   return loaded.analysis;
+}
+
+/**
+ * `answer` from the saved analysis read only where it looks (`node`: a few blocks per object), else from a fresh
+ * analysis (saved for next time); a damaged index is said in one line and the answer made afresh.
+ */
+export async function answerFromAnalysis<T>(
+  file: string,
+  flags: IndexFlags,
+  answer: (a: HeapAnalysis, q?: NodeQueries) => T,
+): Promise<T> {
+  const { answerIndexed } = await import('../../index/load-indexed.js');
+  const index = flags.index ? indexOptions(flags) : null;
+  return answerIndexed(file, index, () => analyzeFile(file, {}), answer);
 }
 
 /** --no-index and --index-dir, as commander hands them over. */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
-import { type IndexFlags, loadAnalysis, parseNodeId, positiveInt, snapshotCommand } from './analysis-loader.js';
+import { answerFromAnalysis, type IndexFlags, parseNodeId, positiveInt, snapshotCommand } from './analysis-loader.js';
 
 interface NodeOptions extends IndexFlags {
   retainers: string;
@@ -16,9 +16,11 @@ export function register(program: Command): void {
     .action(async (file: string, idArgs: string[], opts: NodeOptions) => {
       const maxRetainers = positiveInt(opts.retainers, '--retainers');
       const ids = idArgs.map(parseNodeId);
-      const analysis = await loadAnalysis(file, { index: opts });
       const { buildNodesReport } = await import('../../report/nodes-report.js');
-      const report = buildNodesReport(file, analysis, ids, maxRetainers);
+      // from the saved analysis, reading only the blocks these objects need
+      const report = await answerFromAnalysis(file, opts, (analysis, queries) =>
+        buildNodesReport(file, analysis, ids, maxRetainers, queries),
+      );
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
       } else {

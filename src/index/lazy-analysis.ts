@@ -1,0 +1,206 @@
+import type { ClassCounts } from '../analysis/class-counts.js';
+import type { RootPaths } from '../analysis/paths.js';
+import { DominatorTree, dominatorTreeLayout } from '../analysis/retained.js';
+import type { StringCopies } from '../analysis/strings.js';
+import type { HeapAnalysis, Retainers } from '../analysis/types.js';
+import type { NodeQueries } from '../report/nodes-report.js';
+import { HeapSnapshot } from '../snapshot/snapshot.js';
+import { ordinalIn, pairsFor } from './id-order.js';
+import type { IndexFile } from './index-file.js';
+import { LazyStrings, lazyArray, lazyNodes } from './lazy-arrays.js';
+import { fromBits, type SavedHeader, savedClassCounts } from './saved-analysis.js';
+
+/**
+ * The analysis an index holds, read only where a report looks: the node records, sizes, classes, dominators,
+ * names and edges of the nodes it asks about (a block of 64 KiB each, checked before use), the id table's
+ * fences and a block of it per id, and one pass over the edge targets for the retainers. Reading a damaged block
+ * throws IndexDamage (the caller then analyses the snapshot again). For `node`; the other commands read it all.
+ */
+export class LazyAnalysis implements HeapAnalysis, NodeQueries {
+  readonly snapshot: HeapSnapshot;
+  readonly selfSizes: Uint32Array;
+  readonly dominators: Uint32Array;
+  readonly retainedSizes: Float64Array;
+  readonly classOf: Uint32Array;
+  readonly classNames: string[];
+  readonly totalSize: number;
+  readonly detachedNative: Uint8Array | null;
+  private readonly header: SavedHeader;
+  private countsCache: ClassCounts | null = null;
+  private treeCache: DominatorTree | null = null;
+
+  constructor(private readonly file: IndexFile) {
+    const h = file.header as unknown as SavedHeader;
+    this.header = h;
+    const u32 = (name: string) => lazyArray<Uint32Array>(file, name);
+    const u8 = (name: string) => lazyArray<Uint8Array>(file, name);
+    const nodeTypes = u8('nodeTypes');
+    this.snapshot = new HeapSnapshot(
+      h.meta,
+      lazyNodes(file, h.meta.nodeFields, h.storedNodes, nodeTypes),
+      nodeTypes,
+      u8('edgeTypes'),
+      u32('edgeNames'),
+      u32('edgeTargets'),
+      u32('firstEdge'),
+      new LazyStrings(file),
+      undefined,
+      null,
+      h.domStateNodes,
+    );
+    // read whole, and only when a function's location is asked for (its finder looks at all the records)
+    let locations: Uint32Array | null = null;
+    Object.defineProperty(this.snapshot, 'locations', {
+      get: () => {
+        locations ??= file.section('locations') as Uint32Array;
+        return locations;
+      },
+    });
+    this.selfSizes = u32('selfSizes');
+    this.dominators = u32('dominators');
+    // 32-bit when the sizes fit (a read element is a number either way)
+    this.retainedSizes = lazyArray<Float64Array>(file, 'retainedSizes');
+    this.classOf = u32('classOf');
+    this.classNames = h.classNames;
+    this.totalSize = h.totalSize;
+    this.detachedNative = file.has('detachedNative') ? u8('detachedNative') : null;
+  }
+
+  close(): void {
+    this.file.close();
+  }
+
+  get classCounts(): ClassCounts {
+    const f = this.file;
+    this.countsCache ??= savedClassCounts(
+      this.header,
+      f.section('classCount'),
+      f.section('classShallow'),
+      this.snapshot.strings,
+    );
+    return this.countsCache;
+  }
+
+  get pageOwned(): Uint8Array {
+    return fromBits(this.file.section('pageOwned') as Uint8Array, this.snapshot.nodeCount);
+  }
+
+  get dominatorTree(): DominatorTree {
+    if (!this.treeCache) {
+      const dominators = this.file.section('dominators') as Uint32Array;
+      const saved = this.file.section('retainedSizes');
+      const sizes = saved instanceof Float64Array ? saved : Float64Array.from(saved);
+      const { firstChild, children } = dominatorTreeLayout(dominators, 0);
+      this.treeCache = new DominatorTree(firstChild, children, sizes);
+    }
+    return this.treeCache;
+  }
+
+  get retainers(): Retainers {
+    throw new Error('the retainer index is not read from a partly opened index (open it whole)');
+  }
+
+  backgroundRootPaths(): Promise<RootPaths | null> {
+    return Promise.resolve(null);
+  }
+
+  backgroundStringCopies(): Promise<StringCopies | null> {
+    return Promise.resolve(null);
+  }
+
+  /** The id table's fences (read whole), then the pairs after the fence of each id (one or two blocks). */
+  ordinalsOfIds(ids: readonly number[]): number[] {
+    const fences = this.file.section('idFences') as Uint32Array;
+    const pairs = this.file.view('idOrder') as Uint32Array;
+    const at = this.file.entry('idOrder').at;
+    const n = this.snapshot.nodeCount;
+    return ids.map((id) => {
+      const [from, to] = pairsFor(fences, n, id);
+      this.file.ensure(at + from * 8, at + to * 8);
+      return ordinalIn(pairs, from, to, id);
+    });
+  }
+
+  /** One pass over the edge targets (checked a run of blocks at a time, not kept). */
+  edgesInto(targets: readonly number[]): number[][] {
+    const slot = new Map<number, number>();
+    targets.forEach((t, i) => {
+      if (!slot.has(t)) slot.set(t, i);
+    });
+    const found: number[][] = targets.map(() => []);
+    // a bit a node: 1 MB for 8 M nodes stays in the CPU's cache through the pass
+    const wanted = new Int32Array((this.snapshot.nodeCount + 31) >>> 5);
+    for (const t of targets) wanted[t >>> 5] |= 1 << (t & 31);
+    this.file.scan('edgeTargets', (piece, first) => {
+      for (const k of wantedAmong(piece as Uint32Array, wanted)) found[slot.get(piece[k])!].push(first + k);
+    });
+    return targets.map((t) => found[slot.get(t)!]);
+  }
+
+  /**
+   * The source of each edge: the last node whose first edge is at or before it. The edges taken in increasing
+   * order, each search gallops on from the last source found, reading only the firstEdge blocks it looks at.
+   */
+  edgeSources(edges: readonly number[]): number[] {
+    const sorted = edges.every((e, k) => k === 0 || edges[k - 1] <= e) ? edges : [...edges].sort((x, y) => x - y);
+    const firstEdge = this.file.view('firstEdge') as Uint32Array;
+    const at = this.file.entry('firstEdge').at;
+    const n = this.snapshot.nodeCount;
+    const file = this.file;
+    const startOf = (o: number) => {
+      file.ensureAt(at + o * 4);
+      return firstEdge[o];
+    };
+    const found = new Float64Array(sorted.length);
+    let o = 0;
+    for (let k = 0; k < sorted.length; k++) {
+      const e = sorted[k];
+      let step = 1;
+      while (o + step < n && startOf(o + step) <= e) {
+        o += step;
+        step *= 2;
+      }
+      let hi = Math.min(o + step, n) - 1;
+      while (o < hi) {
+        const mid = o + Math.ceil((hi - o) / 2);
+        if (startOf(mid) <= e) o = mid;
+        else hi = mid - 1;
+      }
+      found[k] = o;
+    }
+    if (sorted === edges) return Array.from(found);
+    const sourceOf = new Map(sorted.map((e, i) => [e, found[i]]));
+    return edges.map((e) => sourceOf.get(e)!);
+  }
+
+  edgeTypesOf(edges: readonly number[]): ArrayLike<number> {
+    return this.readAll('edgeTypes', edges);
+  }
+
+  retainedSizesOf(ordinals: readonly number[]): ArrayLike<number> {
+    return this.readAll('retainedSizes', ordinals);
+  }
+
+  /** Elements of a section without going through its lazy array one by one (each block checked as it is read). */
+  private readAll(name: string, indexes: readonly number[]): Float64Array {
+    const view = this.file.view(name);
+    const at = this.file.entry(name).at;
+    const bpe = view.BYTES_PER_ELEMENT;
+    const out = new Float64Array(indexes.length);
+    for (let k = 0; k < indexes.length; k++) {
+      this.file.ensureAt(at + indexes[k] * bpe);
+      out[k] = view[indexes[k]];
+    }
+    return out;
+  }
+}
+
+/** Positions in `targets` of the edges whose target has its bit set in `wanted`. */
+function wantedAmong(targets: Uint32Array, wanted: Int32Array): number[] {
+  const out: number[] = [];
+  for (let k = 0, m = targets.length; k < m; k++) {
+    const w = targets[k];
+    if ((wanted[w >>> 5] >>> (w & 31)) & 1) out.push(k);
+  }
+  return out;
+}
