@@ -1,10 +1,12 @@
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
 import { fileStringUses } from './file-uses.js';
 import { FrontCopy } from './front-copy.js';
 import { readLayout } from './layout.js';
+import { readOnePass } from './one-pass.js';
+import { DirectWriter, type OutputWriter, ThreadWriter } from './output-writer.js';
 import { keeps, type RedactionStyle, Replacer } from './replacement.js';
 
 export interface RedactOptions {
@@ -12,7 +14,13 @@ export interface RedactOptions {
   style?: RedactionStyle;
   /** Fraction of the work done (0…1), with the step's name. */
   onProgress?: (fraction: number, step: string) => void;
+  /** Always take the two-pass way, the one for files not laid out as V8 writes them (tests compare the two). */
+  twoPass?: boolean;
+  /** Write on a second thread (output-writer.ts): 'auto' (default) does so for files of 16 MB and more. */
+  parallel?: boolean | 'auto';
 }
+
+const PARALLEL_FROM_BYTES = 16 << 20;
 
 export interface RedactResult {
   /** Strings in the table, and how many were replaced. */
@@ -30,8 +38,10 @@ const PLACEHOLDER = 0x78;
 
 /**
  * Writes a redacted copy of a snapshot: the same bytes but for the strings section, where every string that is
- * only data is replaced (see uses.ts). Reads the file in streaming passes (layout and strings, copying what comes
- * before the strings to the temporary file beside `output` as it goes; nodes; edges), then writes the strings,
+ * only data is replaced (see uses.ts). Reads the file once where it is laid out as V8 writes it (one-pass.ts: the
+ * strings from the end, then nodes and edges parsed as the bytes before the strings are copied to the temporary
+ * file beside `output`), else in streaming passes (layout and strings, copying the same bytes as it goes; nodes;
+ * edges), then writes the strings,
  * checks the copy's length and tail, and renames it (0600). Nothing is left at `output` or beside it when
  * anything fails or a signal arrives.
  */
@@ -49,7 +59,10 @@ export async function redactFile(input: string, output: string, opts: RedactOpti
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new HeapwatchError(`not a file: ${input}`, 'NOT_A_FILE', 2);
     const report = opts.onProgress ?? (() => {});
-    return await writeRedacted(fd, stat.size, input, output, new Replacer(opts.style ?? 'placeholder'), report);
+    const replacer = new Replacer(opts.style ?? 'placeholder');
+    const p = opts.parallel ?? 'auto';
+    const parallel = p === true || (p === 'auto' && stat.size >= PARALLEL_FROM_BYTES);
+    return await writeRedacted(fd, stat.size, input, output, replacer, report, opts.twoPass === true, parallel);
   } finally {
     closeSync(fd);
   }
@@ -72,6 +85,8 @@ async function writeRedacted(
   output: string,
   replacer: Replacer,
   report: (fraction: number, step: string) => void,
+  twoPass: boolean,
+  parallel: boolean,
 ): Promise<RedactResult> {
   let temp: TempFile | null = createTemp(output);
   const removeTemp = (): void => {
@@ -88,18 +103,26 @@ async function writeRedacted(
     removeTemp();
     process.kill(process.pid, signal);
   };
+  let writer: OutputWriter | null = null;
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
   try {
-    const copy = new FrontCopy(fd, temp.fd);
-    report(0, 'reading strings');
-    const layout = asBadInput(input, () => readLayout(fd, size, copy));
-    report(0.3, 'reading nodes and edges');
-    const uses = asBadInput(input, () => fileStringUses(fd, layout));
+    writer = (parallel ? await ThreadWriter.start(temp.fd) : null) ?? new DirectWriter(temp.fd);
+    const copy = new FrontCopy(fd, temp.fd, writer);
+    report(0, 'reading');
+    let read = twoPass ? null : readOnePass(fd, size, copy, (f) => report(0.8 * f, 'reading'));
+    if (!read) {
+      copy.reset();
+      report(0, 'reading strings');
+      const layout = asBadInput(input, () => readLayout(fd, size, { copy }));
+      report(0.3, 'reading nodes and edges');
+      read = { layout, uses: asBadInput(input, () => fileStringUses(fd, layout)) };
+    }
+    const { layout, uses } = read;
     report(0.8, 'writing');
     const front = layout.stringsOpen + 1;
     copy.fillTo(front);
-    const out = new Output(temp.fd, front);
+    const out = new Output(writer, front);
     let redacted = 0;
     const { strings } = layout;
     const hashed = replacer.style === 'keyed-hash';
@@ -117,7 +140,8 @@ async function writeRedacted(
     }
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
-    fsyncSync(temp.fd);
+    await writer.finish();
+    writer = null;
     closeSync(temp.fd);
     temp.fd = -1;
     checkTail(fd, layout.stringsClose, size, temp.path, out.position);
@@ -133,6 +157,7 @@ async function writeRedacted(
     }
     return { strings: strings.length, redacted, bytes: out.position };
   } catch (e) {
+    await writer?.stop();
     removeTemp();
     if (e instanceof HeapwatchError) throw e;
     throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
@@ -167,7 +192,7 @@ class Output {
   private sinceYield = 0;
 
   constructor(
-    private readonly fd: number,
+    private readonly writer: OutputWriter,
     /** File offset of the next byte written. */
     public position: number,
   ) {}
@@ -236,7 +261,7 @@ class Output {
   }
 
   private writeOut(b: Uint8Array): void {
-    for (let off = 0; off < b.length; ) off += writeSync(this.fd, b, off, b.length - off, this.position + off);
+    this.writer.write(b, this.position);
     this.position += b.length;
   }
 }
