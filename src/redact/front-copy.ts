@@ -57,7 +57,6 @@ export class FrontCopy {
 
   /** Forgets everything copied (the output is emptied), to start over. */
   reset(): void {
-    this.writer.drain();
     ftruncateSync(this.outFd, 0);
     this.copiedTo = 0;
     this.limit = Number.POSITIVE_INFINITY;

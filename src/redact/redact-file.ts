@@ -6,7 +6,7 @@ import { fileStringUses } from './file-uses.js';
 import { FrontCopy } from './front-copy.js';
 import { readLayout } from './layout.js';
 import { readOnePass } from './one-pass.js';
-import { DirectWriter, type OutputWriter, ThreadWriter } from './output-writer.js';
+import { OutputWriter } from './output-writer.js';
 import { keeps, type RedactionStyle, Replacer } from './replacement.js';
 
 export interface RedactOptions {
@@ -16,11 +16,7 @@ export interface RedactOptions {
   onProgress?: (fraction: number, step: string) => void;
   /** Always take the two-pass way, the one for files not laid out as V8 writes them (tests compare the two). */
   twoPass?: boolean;
-  /** Write on a second thread (output-writer.ts): 'auto' (default) does so for files of 16 MB and more. */
-  parallel?: boolean | 'auto';
 }
-
-const PARALLEL_FROM_BYTES = 16 << 20;
 
 export interface RedactResult {
   /** Strings in the table, and how many were replaced. */
@@ -60,9 +56,7 @@ export async function redactFile(input: string, output: string, opts: RedactOpti
     if (!stat.isFile()) throw new HeapwatchError(`not a file: ${input}`, 'NOT_A_FILE', 2);
     const report = opts.onProgress ?? (() => {});
     const replacer = new Replacer(opts.style ?? 'placeholder');
-    const p = opts.parallel ?? 'auto';
-    const parallel = p === true || (p === 'auto' && stat.size >= PARALLEL_FROM_BYTES);
-    return await writeRedacted(fd, stat.size, input, output, replacer, report, opts.twoPass === true, parallel);
+    return await writeRedacted(fd, stat.size, input, output, replacer, report, opts.twoPass === true);
   } finally {
     closeSync(fd);
   }
@@ -86,7 +80,6 @@ async function writeRedacted(
   replacer: Replacer,
   report: (fraction: number, step: string) => void,
   twoPass: boolean,
-  parallel: boolean,
 ): Promise<RedactResult> {
   let temp: TempFile | null = createTemp(output);
   const removeTemp = (): void => {
@@ -103,11 +96,10 @@ async function writeRedacted(
     removeTemp();
     process.kill(process.pid, signal);
   };
-  let writer: OutputWriter | null = null;
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
   try {
-    writer = (parallel ? await ThreadWriter.start(temp.fd) : null) ?? new DirectWriter(temp.fd);
+    const writer = new OutputWriter(temp.fd);
     const copy = new FrontCopy(fd, temp.fd, writer);
     report(0, 'reading');
     let read = twoPass ? null : readOnePass(fd, size, copy, (f) => report(0.8 * f, 'reading'));
@@ -140,8 +132,7 @@ async function writeRedacted(
     }
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
-    await writer.finish();
-    writer = null;
+    writer.finish();
     closeSync(temp.fd);
     temp.fd = -1;
     checkTail(fd, layout.stringsClose, size, temp.path, out.position);
@@ -157,7 +148,6 @@ async function writeRedacted(
     }
     return { strings: strings.length, redacted, bytes: out.position };
   } catch (e) {
-    await writer?.stop();
     removeTemp();
     if (e instanceof HeapwatchError) throw e;
     throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
