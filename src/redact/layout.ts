@@ -2,6 +2,7 @@ import { FileWindow } from '../snapshot/file-window.js';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
 import { skipString, skipValue, unexpected } from '../snapshot/json-skip.js';
 import { parseHeader, type SnapshotHeader } from '../snapshot/meta.js';
+import { checkSnapshotEnd } from '../snapshot/snapshot-end.js';
 import type { StringTable } from '../snapshot/string-table.js';
 import { readStrings } from '../snapshot/strings-section.js';
 import { WasmStringScanner } from '../snapshot/wasm/wasm-strings.js';
@@ -25,13 +26,35 @@ const MAX_HEADER_BYTES = 16 << 20;
 /** Sections that are flat arrays of numbers: stepped over by looking for their `]` (checked where read). */
 const NUMBER_ARRAYS = ['nodes', 'edges', 'trace_function_infos', 'samples', 'locations'];
 
+/** The strings section, read already (from the end of the file: see trailing-strings.ts). */
+export interface KnownStrings {
+  /** File offsets of its `[` and `]`. */
+  open: number;
+  close: number;
+  strings: StringTable;
+}
+
+/** What the walk does besides finding the sections. */
+export interface LayoutHooks {
+  /** The output: the bytes before the strings are copied to it as they are stepped over. */
+  copy?: FrontCopy;
+  /** The strings, when read already: the walk only checks that it meets them where they were found. */
+  strings?: KnownStrings;
+  /**
+   * Reads the number array whose body starts at `start` instead of stepping over it (copying it when there is a
+   * `copy`); returns the position of its `]`, or undefined to have it stepped over.
+   */
+  numberArray?: (key: string, start: number, header: SnapshotHeader | undefined) => number | undefined;
+}
+
 /**
  * Walks the top-level object of a snapshot: reads the header and the strings, steps over everything else.
- * Number arrays are only jumped over here (the passes that read them check them); with `copy`, the ones before
- * the strings are copied to the output as they are stepped over.
+ * Number arrays are only jumped over here (the passes that read them check them) unless a hook reads them; with
+ * `copy`, the ones before the strings are copied to the output as they are stepped over.
  */
-export function readLayout(fd: number, size: number, copy?: FrontCopy, bufferSize = 4 << 20): SnapshotLayout {
-  const plain = typeof WebAssembly === 'object' ? new WasmStringScanner(bufferSize) : undefined;
+export function readLayout(fd: number, size: number, hooks: LayoutHooks = {}, bufferSize = 4 << 20): SnapshotLayout {
+  const { copy, strings: known, numberArray } = hooks;
+  const plain = typeof WebAssembly === 'object' && !known ? new WasmStringScanner(bufferSize) : undefined;
   const win = new FileWindow(fd, size, bufferSize, plain?.window);
   const found: Partial<SnapshotLayout> = { traceInfosStart: -1 };
   const seen = new Set<string>();
@@ -54,7 +77,10 @@ export function readLayout(fd: number, size: number, copy?: FrontCopy, bufferSiz
       p = end;
     } else if (key === 'strings') {
       if (win.byte(p) !== 91) throw unexpected(win, p, "'[' to open strings");
-      const { strings, end } = readStrings(win, p + 1, () => {}, undefined, plain);
+      if (known && p !== known.open) throw new SnapshotFormatError('the strings are not where they were found', p);
+      const { strings, end } = known
+        ? { strings: known.strings, end: known.close + 1 }
+        : readStrings(win, p + 1, () => {}, undefined, plain);
       found.stringsOpen = p;
       found.stringsClose = end - 1;
       found.strings = strings;
@@ -64,7 +90,9 @@ export function readLayout(fd: number, size: number, copy?: FrontCopy, bufferSiz
       if (key === 'nodes') found.nodesStart = p + 1;
       if (key === 'edges') found.edgesStart = p + 1;
       if (key === 'trace_function_infos') found.traceInfosStart = p + 1;
-      const close = copy && found.stringsOpen === undefined ? copy.through(93, p + 1) : win.indexOf(93, p + 1);
+      const close =
+        numberArray?.(key, p + 1, found.header) ??
+        (copy && found.stringsOpen === undefined ? copy.through(93, p + 1) : win.indexOf(93, p + 1));
       if (close < 0) throw new SnapshotFormatError(`file ends inside the ${key} array`, size);
       p = close + 1;
     } else {
@@ -76,11 +104,7 @@ export function readLayout(fd: number, size: number, copy?: FrontCopy, bufferSiz
     if (c !== 44) throw unexpected(win, p, "',' or '}'");
     p = win.skipWs(p + 1);
   }
-  const after = win.skipWs(p + 1);
-  if (after < size) throw new SnapshotFormatError('unexpected data after the end of the snapshot', after);
-  for (const key of ['snapshot', 'nodes', 'edges', 'strings']) {
-    if (!seen.has(key)) throw new SnapshotFormatError(`the '${key}' section is missing`, p);
-  }
+  checkSnapshotEnd(win, p, seen);
   if (found.nodesStart! < found.header!.countsAt || found.edgesStart! < found.header!.countsAt) {
     throw new SnapshotFormatError('the nodes and edges come before the snapshot meta', found.nodesStart!);
   }

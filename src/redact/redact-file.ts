@@ -1,10 +1,12 @@
-import { closeSync, constants, fstatSync, fsyncSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
 import { fileStringUses } from './file-uses.js';
 import { FrontCopy } from './front-copy.js';
 import { readLayout } from './layout.js';
+import { readOnePass } from './one-pass.js';
+import { OutputWriter } from './output-writer.js';
 import { keeps, type RedactionStyle, Replacer } from './replacement.js';
 
 export interface RedactOptions {
@@ -12,6 +14,8 @@ export interface RedactOptions {
   style?: RedactionStyle;
   /** Fraction of the work done (0…1), with the step's name. */
   onProgress?: (fraction: number, step: string) => void;
+  /** Always take the two-pass way, the one for files not laid out as V8 writes them (tests compare the two). */
+  twoPass?: boolean;
 }
 
 export interface RedactResult {
@@ -30,8 +34,10 @@ const PLACEHOLDER = 0x78;
 
 /**
  * Writes a redacted copy of a snapshot: the same bytes but for the strings section, where every string that is
- * only data is replaced (see uses.ts). Reads the file in streaming passes (layout and strings, copying what comes
- * before the strings to the temporary file beside `output` as it goes; nodes; edges), then writes the strings,
+ * only data is replaced (see uses.ts). Reads the file once where it is laid out as V8 writes it (one-pass.ts: the
+ * strings from the end, then nodes and edges parsed as the bytes before the strings are copied to the temporary
+ * file beside `output`), else in streaming passes (layout and strings, copying the same bytes as it goes; nodes;
+ * edges), then writes the strings,
  * checks the copy's length and tail, and renames it (0600). Nothing is left at `output` or beside it when
  * anything fails or a signal arrives.
  */
@@ -49,7 +55,8 @@ export async function redactFile(input: string, output: string, opts: RedactOpti
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new HeapwatchError(`not a file: ${input}`, 'NOT_A_FILE', 2);
     const report = opts.onProgress ?? (() => {});
-    return await writeRedacted(fd, stat.size, input, output, new Replacer(opts.style ?? 'placeholder'), report);
+    const replacer = new Replacer(opts.style ?? 'placeholder');
+    return await writeRedacted(fd, stat.size, input, output, replacer, report, opts.twoPass === true);
   } finally {
     closeSync(fd);
   }
@@ -72,6 +79,7 @@ async function writeRedacted(
   output: string,
   replacer: Replacer,
   report: (fraction: number, step: string) => void,
+  twoPass: boolean,
 ): Promise<RedactResult> {
   let temp: TempFile | null = createTemp(output);
   const removeTemp = (): void => {
@@ -91,15 +99,22 @@ async function writeRedacted(
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
   try {
-    const copy = new FrontCopy(fd, temp.fd);
-    report(0, 'reading strings');
-    const layout = asBadInput(input, () => readLayout(fd, size, copy));
-    report(0.3, 'reading nodes and edges');
-    const uses = asBadInput(input, () => fileStringUses(fd, layout));
+    const writer = new OutputWriter(temp.fd);
+    const copy = new FrontCopy(fd, temp.fd, writer);
+    report(0, 'reading');
+    let read = twoPass ? null : readOnePass(fd, size, copy, (f) => report(0.8 * f, 'reading'));
+    if (!read) {
+      copy.reset();
+      report(0, 'reading strings');
+      const layout = asBadInput(input, () => readLayout(fd, size, { copy }));
+      report(0.3, 'reading nodes and edges');
+      read = { layout, uses: asBadInput(input, () => fileStringUses(fd, layout)) };
+    }
+    const { layout, uses } = read;
     report(0.8, 'writing');
     const front = layout.stringsOpen + 1;
     copy.fillTo(front);
-    const out = new Output(temp.fd, front);
+    const out = new Output(writer, front);
     let redacted = 0;
     const { strings } = layout;
     const hashed = replacer.style === 'keyed-hash';
@@ -117,7 +132,7 @@ async function writeRedacted(
     }
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
-    fsyncSync(temp.fd);
+    writer.finish();
     closeSync(temp.fd);
     temp.fd = -1;
     checkTail(fd, layout.stringsClose, size, temp.path, out.position);
@@ -167,7 +182,7 @@ class Output {
   private sinceYield = 0;
 
   constructor(
-    private readonly fd: number,
+    private readonly writer: OutputWriter,
     /** File offset of the next byte written. */
     public position: number,
   ) {}
@@ -236,7 +251,7 @@ class Output {
   }
 
   private writeOut(b: Uint8Array): void {
-    for (let off = 0; off < b.length; ) off += writeSync(this.fd, b, off, b.length - off, this.position + off);
+    this.writer.write(b, this.position);
     this.position += b.length;
   }
 }

@@ -36,6 +36,8 @@ export function parseWholeArray(
   target: ForwardRecords,
   section: string,
   onBytes: (bytes: number) => void,
+  /** Given each run of bytes read, through the `]` (at buf[1…]; file offset pos): the redactor copies them. */
+  onRead?: (buf: Uint8Array, pos: number, bytes: number) => void,
 ): number {
   const st = target.state;
   let pos = start;
@@ -51,6 +53,7 @@ export function parseWholeArray(
       }
       rethrow(e, pos - 1);
     }
+    onRead?.(scanner.buf, pos, close >= 0 ? close + 1 : n);
     if (close >= 0) {
       onBytes(close + 1);
       if (st.index !== target.total) {

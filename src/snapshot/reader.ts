@@ -33,6 +33,7 @@ import { joinScans, type ScanState } from './number-scan.js';
 import { type NumberScanner, numberScanner, type ScannerKind } from './number-scanner.js';
 import { BackwardRecords, ForwardRecords, numbersIn } from './scan-targets.js';
 import { HeapSnapshot } from './snapshot.js';
+import { checkSnapshotEnd } from './snapshot-end.js';
 import { StringTable } from './string-table.js';
 import { readStrings } from './strings-section.js';
 import { WasmStringScanner } from './wasm/wasm-strings.js';
@@ -215,11 +216,7 @@ class SnapshotReader {
         p = win.skipWs(p + 1);
       }
     }
-    const after = win.skipWs(p + 1);
-    if (after < this.size) throw new SnapshotFormatError('unexpected data after the end of the snapshot', after);
-    for (const key of ['snapshot', 'nodes', 'edges', 'strings']) {
-      if (!seen.has(key)) throw new SnapshotFormatError(`the '${key}' section is missing`, p);
-    }
+    checkSnapshotEnd(win, p, seen);
   }
 
   private sectionName(from: number, to: number): string {

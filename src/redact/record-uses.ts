@@ -1,0 +1,237 @@
+import type { SnapshotHeader } from '../snapshot/meta.js';
+import type { RecordSink } from '../snapshot/scan-targets.js';
+import type { StringTable } from '../snapshot/string-table.js';
+import { EdgeCounts } from './edge-counts.js';
+import { CODE, DATA, edgeNameUses, nodeNameUses, PROPERTY } from './uses.js';
+
+/** A record field that breaks the rules: `index` is the number's in its array; `count` means the edges and the nodes' edge counts disagree. */
+export class BadRecord extends Error {
+  constructor(
+    readonly index: number,
+    readonly what: string,
+    readonly kind: 'field' | 'count' = 'field',
+  ) {
+    super(what);
+  }
+}
+
+/** Records per call of a sink's loop: small calls get the loop optimized whole, not on-stack-replaced mid-run. */
+const SLICE = 4096;
+
+/** Per string: it is 'properties' (the internal edge to an object's property store), '(object properties)' (a dictionary store's name). */
+const PROPERTIES = 1;
+const DICTIONARY_STORE = 2;
+
+/**
+ * The uses of every string (see uses.ts), taken from the node and edge records as they are parsed, in file order:
+ * `nodes` first (their names, their edge counts, and which nodes are dictionary property stores: a byte and a bit
+ * per node), then `edges`, each node's from the recorded counts; `edges.finish()` once every edge is in. Both
+ * sinks take runs of whole records and throw BadRecord on a bad field. The rules are UseCollector's (uses.ts),
+ * applied here in loops over the records with their state in locals: these run once per node and per edge.
+ */
+export class RecordUses {
+  readonly uses: Uint8Array;
+  readonly nodes: NodeUses;
+  readonly edges: EdgeUses;
+
+  constructor(header: SnapshotHeader, strings: StringTable) {
+    this.uses = new Uint8Array(strings.length);
+    const named = new Uint8Array(strings.length);
+    for (let i = strings.indexOf('properties'); i >= 0; i = strings.indexOf('properties', i + 1))
+      named[i] |= PROPERTIES;
+    for (let i = strings.indexOf('(object properties)'); i >= 0; i = strings.indexOf('(object properties)', i + 1)) {
+      named[i] |= DICTIONARY_STORE;
+    }
+    const dictionaryStore = new Uint8Array((header.nodeCount + 7) >>> 3);
+    const edgeCounts = new EdgeCounts(header.nodeCount);
+    this.nodes = new NodeUses(header, this.uses, named, edgeCounts, dictionaryStore);
+    this.edges = new EdgeUses(header, this.uses, named, edgeCounts, dictionaryStore);
+  }
+}
+
+export class NodeUses implements RecordSink {
+  /** Records taken so far. */
+  seen = 0;
+  private readonly nf: number;
+  private readonly nType: number;
+  private readonly nName: number;
+  private readonly nEdges: number;
+  private readonly arrayType: number;
+  private readonly rule: Uint8Array;
+
+  constructor(
+    header: SnapshotHeader,
+    private readonly uses: Uint8Array,
+    private readonly named: Uint8Array,
+    private readonly edgeCounts: EdgeCounts,
+    private readonly dictionaryStore: Uint8Array,
+  ) {
+    const { nodeFields, nodeTypes } = header.meta;
+    this.nf = nodeFields.length;
+    this.nType = nodeFields.indexOf('type');
+    this.nName = nodeFields.indexOf('name');
+    this.nEdges = nodeFields.indexOf('edge_count');
+    this.arrayType = nodeTypes.indexOf('array');
+    this.rule = nodeNameUses(nodeTypes);
+  }
+
+  records(values: Uint32Array, at: number, _first: number, count: number): void {
+    for (let k = 0; k < count; k += SLICE) this.slice(values, at + k * this.nf, Math.min(SLICE, count - k));
+  }
+
+  private slice(values: Uint32Array, at: number, count: number): void {
+    const { nf, nType, nName, nEdges, arrayType, rule, uses, named, edgeCounts } = this;
+    const store = this.dictionaryStore;
+    const stringCount = uses.length;
+    const ruleCount = rule.length;
+    let o = this.seen;
+    for (let i = at, end = at + count * nf; i < end; i += nf, o++) {
+      const type = values[i + nType];
+      const name = values[i + nName];
+      if (name >= stringCount) break;
+      // a type the meta does not list names code
+      uses[name] |= type < ruleCount ? rule[type] : CODE;
+      edgeCounts.push(values[i + nEdges]);
+      if (type === arrayType && (named[name] & DICTIONARY_STORE) !== 0) store[o >>> 3] |= 1 << (o & 7);
+    }
+    const stopped = this.seen + count !== o;
+    this.seen = o;
+    if (stopped) throw new BadRecord(o * nf + nName, 'node name is not a string index');
+  }
+}
+
+export class EdgeUses implements RecordSink {
+  /** Records taken so far. */
+  seen = 0;
+  /** The node whose edges come now (-1 before the first), and how many of them are still to come. */
+  private node = -1;
+  private left = 0;
+  /** The node's property names so far (their use depends on whether its properties are in a dictionary). */
+  private propertyNames: Uint32Array = new Uint32Array(64);
+  private propertyCount = 0;
+  private dictionary = false;
+  /** Targets of the root's shortcut edges: the global objects. */
+  private readonly globals = new Set<number>();
+  private readonly ef: number;
+  private readonly nf: number;
+  private readonly eType: number;
+  private readonly eName: number;
+  private readonly eTo: number;
+  private readonly nodeCount: number;
+  private readonly internalType: number;
+  private readonly shortcutType: number;
+  private readonly rule: Uint8Array;
+
+  constructor(
+    header: SnapshotHeader,
+    private readonly uses: Uint8Array,
+    private readonly named: Uint8Array,
+    private readonly edgeCounts: EdgeCounts,
+    private readonly dictionaryStore: Uint8Array,
+  ) {
+    const { meta } = header;
+    this.ef = meta.edgeFields.length;
+    this.nf = meta.nodeFields.length;
+    this.eType = meta.edgeFields.indexOf('type');
+    this.eName = meta.edgeFields.indexOf('name_or_index');
+    this.eTo = meta.edgeFields.indexOf('to_node');
+    this.nodeCount = header.nodeCount;
+    this.internalType = meta.edgeTypes.indexOf('internal');
+    this.shortcutType = meta.edgeTypes.indexOf('shortcut');
+    this.rule = edgeNameUses(meta.edgeTypes);
+  }
+
+  records(values: Uint32Array, at: number, _first: number, count: number): void {
+    for (let k = 0; k < count; k += SLICE) this.slice(values, at + k * this.ef, Math.min(SLICE, count - k));
+  }
+
+  private slice(values: Uint32Array, at: number, count: number): void {
+    const { ef, nf, eType, eName, eTo, nodeCount, internalType, shortcutType, rule, uses, named, globals } = this;
+    const store = this.dictionaryStore;
+    const stringCount = uses.length;
+    const ruleCount = rule.length;
+    const targetLimit = nodeCount * nf;
+    const perField = 1 / nf;
+    let names = this.propertyNames;
+    let pc = this.propertyCount;
+    let dictionary = this.dictionary;
+    let n = this.node;
+    let left = this.left;
+    let e = this.seen;
+    let bad: BadRecord | null = null;
+    for (let i = at, end = at + count * ef; i < end; i += ef, e++) {
+      while (left === 0) {
+        if (pc > 0) this.endNode(n, pc, dictionary);
+        pc = 0;
+        dictionary = false;
+        if (++n >= nodeCount) {
+          bad = new BadRecord(e * ef, "the edges outnumber the nodes' edge counts", 'count');
+          break;
+        }
+        left = this.edgeCounts.next(n);
+      }
+      if (bad) break;
+      left--;
+      const type = values[i + eType];
+      const name = values[i + eName];
+      const to = values[i + eTo];
+      // by the reciprocal, not a division (as the reader converts them): exact for a multiple of nf under 2^32
+      const target = Math.round(to * perField);
+      if (to >= targetLimit || target * nf !== to) {
+        bad = new BadRecord(e * ef + eTo, 'edge to_node is not a node');
+        break;
+      }
+      if (n === 0 && type === shortcutType) globals.add(target);
+      // element and hidden edges, and types the meta does not list, are named by numbers
+      const use = type < ruleCount ? rule[type] : 0;
+      if (use === 0) continue;
+      if (name >= stringCount) {
+        bad = new BadRecord(e * ef + eName, 'edge name is not a string index');
+        break;
+      }
+      if (use === PROPERTY) {
+        if (pc === names.length) names = this.grow();
+        names[pc++] = name;
+        continue;
+      }
+      uses[name] |= use;
+      if (
+        type === internalType &&
+        (named[name] & PROPERTIES) !== 0 &&
+        (store[target >>> 3] & (1 << (target & 7))) !== 0
+      ) {
+        dictionary = true;
+      }
+    }
+    this.propertyCount = pc;
+    this.dictionary = dictionary;
+    this.node = n;
+    this.left = left;
+    this.seen = e;
+    if (bad) throw bad;
+  }
+
+  private grow(): Uint32Array {
+    const grown = new Uint32Array(this.propertyNames.length * 2);
+    grown.set(this.propertyNames);
+    this.propertyNames = grown;
+    return grown;
+  }
+
+  /** Once every edge is in: the last node's properties; the nodes after it must have no edges. */
+  finish(): void {
+    const fewer = () => new BadRecord(this.seen * this.ef, "fewer edges than the nodes' edge counts", 'count');
+    if (this.left > 0) throw fewer();
+    if (this.propertyCount > 0) this.endNode(this.node, this.propertyCount, this.dictionary);
+    this.propertyCount = 0;
+    for (let n = this.node + 1; n < this.nodeCount; n++) if (this.edgeCounts.next(n) > 0) throw fewer();
+    this.node = this.nodeCount;
+  }
+
+  /** Node n's property names are data when its properties are in a dictionary, unless it is a global object. */
+  private endNode(n: number, count: number, dictionary: boolean): void {
+    const use = dictionary && !this.globals.has(n) ? DATA : CODE;
+    const { uses, propertyNames } = this;
+    for (let k = 0; k < count; k++) uses[propertyNames[k]] |= use;
+  }
+}

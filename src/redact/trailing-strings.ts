@@ -1,0 +1,62 @@
+import { readSync } from 'node:fs';
+import { FileWindow } from '../snapshot/file-window.js';
+import { SnapshotFormatError } from '../snapshot/format-error.js';
+import { readStrings } from '../snapshot/strings-section.js';
+import { WasmStringScanner } from '../snapshot/wasm/wasm-strings.js';
+import type { KnownStrings } from './layout.js';
+
+/**
+ * The key of the strings section with its `[`. Inside a string its quotes would be escaped, and in an array of
+ * strings a string is followed by `,` or `]`, never `:`: so a valid strings array that ends the file does not hold
+ * these bytes, and the last of them in such a file opens it.
+ */
+const STRINGS_KEY = Buffer.from('"strings":[');
+const SEARCH_CHUNK = 4 << 20;
+
+/**
+ * Finds and reads the strings section of a snapshot laid out as V8 writes it, the strings last: searches back from
+ * the end of the file for the key that opens them, reads them, and checks that they end the file (`]`, `}`,
+ * whitespace). Null when the file is not laid out so, or its strings do not read: the caller then walks the file
+ * from the front (which reports any defect where it is). The walk that follows must meet the strings here.
+ */
+export function findTrailingStrings(
+  fd: number,
+  size: number,
+  onBytes: (bytes: number) => void,
+  bufferSize = 4 << 20,
+): KnownStrings | null {
+  const key = lastIndexOfKey(fd, size);
+  if (key < 0) return null;
+  const open = key + STRINGS_KEY.length - 1;
+  const plain = typeof WebAssembly === 'object' ? new WasmStringScanner(bufferSize) : undefined;
+  const win = new FileWindow(fd, size, bufferSize, plain?.window);
+  try {
+    const { strings, end } = readStrings(win, open + 1, onBytes, undefined, plain);
+    const brace = win.skipWs(end);
+    if (win.byte(brace) !== 125 || win.skipWs(brace + 1) !== size) return null;
+    return { open, close: end - 1, strings };
+  } catch (e) {
+    if (e instanceof SnapshotFormatError) return null;
+    throw e;
+  }
+}
+
+/** File offset of the last STRINGS_KEY, -1 when there is none; read from the end, a chunk at a time. */
+function lastIndexOfKey(fd: number, size: number): number {
+  const buf = Buffer.allocUnsafe(SEARCH_CHUNK + STRINGS_KEY.length);
+  for (let end = size; end > 0; ) {
+    const from = Math.max(0, end - SEARCH_CHUNK);
+    // each chunk reaches into the next one by the key's length less one: a key across the cut is whole in one
+    const to = Math.min(size, end + STRINGS_KEY.length - 1);
+    let got = 0;
+    while (got < to - from) {
+      const n = readSync(fd, buf, got, to - from - got, from + got);
+      if (n === 0) return -1;
+      got += n;
+    }
+    const at = buf.subarray(0, got).lastIndexOf(STRINGS_KEY);
+    if (at >= 0) return from + at;
+    end = from;
+  }
+  return -1;
+}
