@@ -33,11 +33,13 @@ export function register(program: Command): void {
         index: opts,
       });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
-      const report = buildAnalysisReport(file, analysis, top);
       const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;
-      const findings = leaks ? await leaks.addLeakFindings(report, analysis, top) : null;
       const wasted = leaks ? await import('../../report/waste-report.js') : null;
-      const waste = wasted ? await wasted.addWaste(report, analysis) : null;
+      // the waste checks need no paths: they run while the worker thread still searches them for the suspects
+      const wasteFound = wasted ? wasted.wasteFindings(analysis) : null;
+      const report = buildAnalysisReport(file, analysis, top);
+      const findings = leaks ? await leaks.addLeakFindings(report, analysis, top) : null;
+      const waste = wasted && wasteFound ? await wasted.addWaste(report, analysis, wasteFound) : null;
       if (opts.html && leaks) await leaks.writeHtmlReport(opts.html, report, analysis);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
