@@ -2,6 +2,7 @@
 
 import type { SnapshotMeta } from '../snapshot/snapshot.js';
 import type { DfsNumbering, EssentialGraph } from './dominators.js';
+import type { TreeWalkUnits } from './histogram.js';
 import type { SelfSizes } from './self-sizes.js';
 import type { StringCopies } from './strings.js';
 
@@ -22,6 +23,8 @@ export interface DominatorsInput {
   signals: Int32Array;
   /** Whether the holder paths will be asked for (a PathsRequest) once the dominators are in. */
   rootPaths: boolean;
+  /** Whether a TreeWalkRequest (or null, for none) will come after the retained sizes (and the paths). */
+  treeWalk: boolean;
 }
 
 /** First message back: the page-owned flags, a bit per node, for the main thread's depth-first search. */
@@ -74,4 +77,20 @@ export interface StringCopiesMessage {
 export interface PathsRequest {
   /** transientRootEdges' list (the worker has no strings to find them with). */
   transientEdges: number[];
+}
+
+/**
+ * Sent by the main thread once it has laid out the dominator tree (analyzeSnapshotParallel's treeWalk): after the
+ * paths and string copies, the worker claims chunks of these units for the class histogram's walk until none are
+ * left (the main thread claims them too, see prepareTreeTotals) and sends back the sums of those it walked (the
+ * last message). The dominators, self and retained sizes it has already.
+ */
+export interface TreeWalkRequest extends TreeWalkUnits {
+  firstChild: Uint32Array;
+  children: Uint32Array;
+  classOf: Uint32Array;
+  classCount: number;
+  fnClass: number;
+  idOfName: Int32Array;
+  fnCount: number;
 }

@@ -17,8 +17,10 @@ import {
   type PathsRequest,
   type RetainedMessage,
   type StringCopiesMessage,
+  type TreeWalkRequest,
 } from './dominators-protocol.js';
 import { EphemeronPairs, EssentialRule } from './essential-edges.js';
+import { type TreeSums, TreeWalker, walkUnits } from './histogram.js';
 import { pageOwnedBits } from './page-owned.js';
 import { computeRootPaths } from './paths.js';
 import { retainedSizes } from './retained.js';
@@ -52,12 +54,32 @@ parentPort!.once('message', (input: DominatorsInput) => {
   parentPort!.postMessage({ dominators, spare: [spare[0], spare[1]] } satisfies DominatorsMessage);
   const retained = retainedSizes(dominators, order, selfSizes, s.rootOrdinal, doms.spareBuffer);
   parentPort!.postMessage({ retained } satisfies RetainedMessage);
-  if (!input.rootPaths) return;
+  // last, its share of the class histogram's walk when the main thread asks for it (null: not)
+  const walkShare = () => {
+    if (!input.treeWalk) return;
+    parentPort!.once('message', (request: TreeWalkRequest | null) => {
+      if (request === null) return;
+      const walker = new TreeWalker({
+        ...request,
+        dominators,
+        selfSizes,
+        retainedSizes: retained,
+        nodes: s.nodes,
+        nodeFieldCount: s.nodeFieldCount,
+        nodeNameOffset: s.nodeNameOffset,
+        root: s.rootOrdinal,
+      });
+      walkUnits(walker, request);
+      parentPort!.postMessage(walker.done() satisfies TreeSums);
+    });
+  };
+  if (!input.rootPaths) return walkShare();
   // the arrays the dominator pass leaves behind become the BFS's: no new memory at the analysis's peak
   const scratch: [Uint32Array, Uint32Array, Uint32Array] = [graph.firstPred, spare[2], order];
   parentPort!.once('message', ({ transientEdges }: PathsRequest) => {
     parentPort!.postMessage(computeRootPaths(s, { holderPaths: true, transientEdges, scratch }));
     // then the string objects per value, which the duplicate strings come to last
     parentPort!.postMessage({ copies: countStringCopies(s, input.stringCount, shared) } satisfies StringCopiesMessage);
+    walkShare();
   });
 });

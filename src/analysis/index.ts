@@ -13,9 +13,11 @@ import {
   type PathsRequest,
   type RetainedMessage,
   type StringCopiesMessage,
+  type TreeWalkRequest,
 } from './dominators-protocol.js';
 import { EphemeronPairs, EssentialRule, ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
+import { setTreeWalkSplit, splitTreeWalk, type TreeSums } from './histogram.js';
 import { nodeDisplayName } from './node-names.js';
 import { pageOwnedBits, pageOwnedBytes, userRoots } from './page-owned.js';
 import { type RootPaths, transientRootEdges } from './paths.js';
@@ -34,6 +36,12 @@ export interface AnalyzeOptions {
    * second thread, after the dominators, for HeapAnalysis.backgroundRootPaths().
    */
   rootPaths?: boolean;
+  /**
+   * analyzeSnapshotParallel: the second thread also walks a share of the dominator tree for the class histogram
+   * (after the paths, with rootPaths), for a caller that awaits prepareTreeTotals (histogram.ts) before it asks
+   * for the histogram, and meanwhile does nothing that sorts the tree's children (DominatorTree.childrenOf).
+   */
+  treeWalk?: boolean;
   /** Script of the analysis worker (tests give one that dies, to see this thread carry on without it). */
   workerScript?: URL;
 }
@@ -95,7 +103,7 @@ export async function analyzeSnapshotParallel(
   const phase = opts.onPhase ?? (() => {});
   const worker = new Worker(script);
   worker.unref(); // a caller that never asks for the paths must not wait for them to exit
-  const messages = new WorkerMessages(worker, 6);
+  const messages = new WorkerMessages(worker, 7);
   const signals = new Int32Array(new SharedArrayBuffer(4)); // NUMBERED
   try {
     const ephemerons = ephemeronTable(snapshot.strings);
@@ -113,6 +121,7 @@ export async function analyzeSnapshotParallel(
       labelScratch: new Uint32Array(new SharedArrayBuffer((snapshot.nodeCount + 2) * 4)),
       signals,
       rootPaths: opts.rootPaths === true,
+      treeWalk: opts.treeWalk === true,
     };
     worker.postMessage(input);
     // self sizes while the worker marks the page-owned nodes, then the depth-first numbering, which the worker's
@@ -163,12 +172,36 @@ export async function analyzeSnapshotParallel(
       classCounts,
       owned,
     );
+    let last: Promise<unknown> | null = null; // the worker's last message: it is done after that
     if (opts.rootPaths) {
       const paths = messages.next<RootPaths>();
       const copies = messages.next<StringCopiesMessage>().then((m) => m.copies);
       analysis.setRootPaths(paths);
       analysis.setStringCopies(copies);
-      copies.then(
+      last = copies;
+    }
+    // the histogram's walk cut in chunks both threads claim (the worker after the paths): see prepareTreeTotals
+    const split = opts.treeWalk ? splitTreeWalk(layout, sized.retained, snapshot.rootOrdinal) : null;
+    if (split) {
+      const { classId: fnClass, idOfName, names } = classCounts.functions;
+      worker.postMessage({
+        ...split,
+        firstChild: layout.firstChild,
+        children: layout.children,
+        classOf: classes.classOf,
+        classCount: classes.classNames.length,
+        fnClass,
+        idOfName,
+        fnCount: names.length,
+      } satisfies TreeWalkRequest);
+      const part = messages.next<TreeSums>();
+      setTreeWalkSplit(analysis, { ...split, part: part.catch(() => null) });
+      last = part;
+    } else if (opts.treeWalk) {
+      worker.postMessage(null); // no chunks: the worker stops waiting for them
+    }
+    if (last) {
+      last.then(
         () => void worker.terminate(),
         () => {},
       );

@@ -29,9 +29,15 @@ export interface WasteExampleJson {
   pathText: string;
 }
 
-/** Runs the waste analyses, names their examples' paths, and adds `waste` to analyze's report. */
-export async function addWaste(report: AnalysisReport, a: HeapAnalysis): Promise<WasteJson> {
-  const { findings } = findWaste(a); // its timings are for the bench: a report holds no clock readings
+/**
+ * Runs the waste analyses (unless their findings are given), names their examples' paths, and adds `waste` to
+ * analyze's report.
+ */
+export async function addWaste(
+  report: AnalysisReport,
+  a: HeapAnalysis,
+  findings: WasteFinding[] = wasteFindings(a),
+): Promise<WasteJson> {
   const targets = findings.flatMap((f) => f.examples.map((x) => x.node));
   const rp: RootPaths =
     (await a.backgroundRootPaths()) ??
@@ -39,6 +45,14 @@ export async function addWaste(report: AnalysisReport, a: HeapAnalysis): Promise
   const waste: WasteJson = { findings: findings.map((f) => findingJson(a, rp, f)) };
   Object.assign(report, { waste });
   return waste;
+}
+
+/**
+ * The waste analyses' findings (no paths yet: analyze runs them while the worker thread still searches the
+ * holder paths the examples are named by).
+ */
+export function wasteFindings(a: HeapAnalysis): WasteFinding[] {
+  return findWaste(a).findings; // its timings are for the bench: a report holds no clock readings
 }
 
 /** analyze's text with the waste section after the others. */

@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { classHistogram } from '../../src/analysis/histogram.js';
+import {
+  classHistogram,
+  closureTotals,
+  prepareTreeTotals,
+  splitTreeWalk,
+  TreeWalker,
+  treeWalkInput,
+  walkUnits,
+} from '../../src/analysis/histogram.js';
 import { analyzeSnapshot, analyzeSnapshotParallel } from '../../src/analysis/index.js';
 import { countStringCopies } from '../../src/analysis/strings.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
@@ -79,5 +87,51 @@ describe('two-thread engine whose worker dies', () => {
       count: Array.from(here.count),
       size: Array.from(here.size),
     });
+  });
+});
+
+describe("the class histogram's walk shared by both threads (analyze's treeWalk)", () => {
+  test('cut in units, walked in chunks by two walkers: the sums of one walk over the whole tree', async () => {
+    const a = analyzeSnapshot(await readSnapshot(file, { parallel: false }));
+    const split = splitTreeWalk(a.dominatorTree, a.retainedSizes, a.snapshot.rootOrdinal);
+    expect(split).not.toBeNull();
+    const { units, chunks, skip } = split!;
+    // units below the root's children (ancestors to mark) and more than one chunk, or this proves little
+    expect(Array.from(units).some((x) => a.dominators[x] !== a.snapshot.rootOrdinal)).toBe(true);
+    expect(chunks.length).toBeGreaterThan(3);
+    const whole = new TreeWalker(treeWalkInput(a));
+    whole.walk([a.snapshot.rootOrdinal], 0, 1, null);
+    // the nodes above the units, then every other chunk each, as the two threads claim them
+    const one = new TreeWalker(treeWalkInput(a));
+    const other = new TreeWalker(treeWalkInput(a));
+    one.walk([a.snapshot.rootOrdinal], 0, 1, skip);
+    for (let k = 0; k + 1 < chunks.length; k++) (k % 2 ? one : other).walk(units, chunks[k], chunks[k + 1], null);
+    const [x, y, want] = [one.done(), other.done(), whole.done()];
+    expect(Array.from(x.retained, (v, c) => v + y.retained[c])).toEqual(Array.from(want.retained));
+    expect(Array.from(x.fnRetained, (v, f) => v + y.fnRetained[f])).toEqual(Array.from(want.fnRetained));
+    // walkUnits claims every chunk once
+    const claimed = new Uint8Array(chunks.length);
+    walkUnits(new TreeWalker(treeWalkInput(a)), split!, claimed);
+    expect(Array.from(claimed.subarray(0, chunks.length - 1)).every((c) => c === 1)).toBe(true);
+  });
+
+  test.each([
+    ['with the paths', true, undefined],
+    ['without the paths', false, undefined],
+    ['the worker dies before its share (after the string copies)', true, 6],
+    ['the worker dies before its share (after the retained sizes)', false, 4],
+  ] as const)('%s: the histogram of one thread', async (name, rootPaths, dies) => {
+    const one = analyzeSnapshot(await readSnapshot(file, { parallel: false }));
+    const want = { histogram: classHistogram(one), closures: closureTotals(one) };
+    const snapshot = await readSnapshot(file, { parallel: true });
+    const workerScript = dies ? dyingWorker(`walk-${name.replace(/\W+/g, '-')}`, dies) : undefined;
+    const a = await analyzeSnapshotParallel(snapshot, {
+      parallelFromNodes: 0,
+      rootPaths,
+      treeWalk: true,
+      workerScript,
+    });
+    await prepareTreeTotals(a);
+    expect({ histogram: classHistogram(a), closures: closureTotals(a) }).toEqual(want);
   });
 });

@@ -8,7 +8,7 @@ import { createProgress } from '../progress.js';
 /** Reads (see cli/load-snapshot) and analyzes a snapshot for a command, with progress on a terminal. */
 export async function loadAnalysis(
   file: string,
-  opts: { rootPaths?: boolean; redact?: boolean; index?: IndexFlags } = {},
+  opts: { rootPaths?: boolean; treeWalk?: boolean; redact?: boolean; index?: IndexFlags } = {},
 ): Promise<HeapAnalysis> {
   // the saved analysis of this very file when the cache has one (never for --redact: it changes the strings)
   const useIndex = opts.index?.index === true && !opts.redact;
@@ -50,7 +50,10 @@ export function withIndexOptions(command: Command): Command {
     .option('--index-dir <dir>', 'cache folder of saved analyses (default $HEAPWATCH_CACHE, else ~/.cache/heapwatch)');
 }
 
-async function analyzeFile(file: string, opts: { rootPaths?: boolean; redact?: boolean }): Promise<HeapAnalysis> {
+async function analyzeFile(
+  file: string,
+  opts: { rootPaths?: boolean; treeWalk?: boolean; redact?: boolean },
+): Promise<HeapAnalysis> {
   const { loadSnapshot } = await import('../load-snapshot.js');
   const { analyzeSnapshotParallel, ANALYSIS_PHASES: PHASES } = await import('../../analysis/index.js');
   const snapshot = await loadSnapshot(file);
@@ -61,6 +64,7 @@ async function analyzeFile(file: string, opts: { rootPaths?: boolean; redact?: b
     return await analyzeSnapshotParallel(snapshot, {
       onPhase: (phase) => progress.update(Math.max(0, PHASES.indexOf(phase)) / PHASES.length, phase),
       rootPaths: opts.rootPaths,
+      treeWalk: opts.treeWalk,
     });
   } finally {
     progress.done();

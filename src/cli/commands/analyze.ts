@@ -29,15 +29,22 @@ export function register(program: Command): void {
       }
       const analysis = await loadAnalysis(file, {
         rootPaths: opts.suspects || opts.html !== undefined,
+        treeWalk: true,
         redact: opts.redact,
         index: opts,
       });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
-      const report = buildAnalysisReport(file, analysis, top);
+      const { prepareTreeTotals } = await import('../../analysis/histogram.js');
       const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;
-      const findings = leaks ? await leaks.addLeakFindings(report, analysis, top) : null;
       const wasted = leaks ? await import('../../report/waste-report.js') : null;
-      const waste = wasted ? await wasted.addWaste(report, analysis) : null;
+      // the waste checks need neither paths nor the histogram: they run while the worker thread searches the
+      // paths, then this thread walks its share of the dominator tree for the histogram while the worker walks
+      // the rest (nothing before that sorts the tree's children, as the worker reads them)
+      const wasteFound = wasted ? wasted.wasteFindings(analysis) : null;
+      await prepareTreeTotals(analysis);
+      const report = buildAnalysisReport(file, analysis, top);
+      const findings = leaks ? await leaks.addLeakFindings(report, analysis, top) : null;
+      const waste = wasted && wasteFound ? await wasted.addWaste(report, analysis, wasteFound) : null;
       if (opts.html && leaks) await leaks.writeHtmlReport(opts.html, report, analysis);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
