@@ -102,9 +102,13 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], options: { onStdout?: (text: string) => void } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { onStdout?: (text: string) => void; env?: NodeJS.ProcessEnv } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/heapwatch.js`, ...args], { cwd: ROOT });
+    const env = options.env ? { ...process.env, ...options.env } : undefined;
+    const child = spawn(process.execPath, [`${ROOT}bin/heapwatch.js`, ...args], { cwd: ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
