@@ -26,8 +26,8 @@ const DICTIONARY_STORE = 2;
  * The uses of every string (see uses.ts), taken from the node and edge records as they are parsed, in file order:
  * `nodes` first (their names, their edge counts, and which nodes are dictionary property stores: a byte and a bit
  * per node), then `edges`, each node's from the recorded counts; `edges.finish()` once every edge is in. Both
- * sinks take runs of whole records and throw BadRecord on a bad field. The rules are UseCollector's (uses.ts),
- * applied here in loops over the records with their state in locals: these run once per node and per edge.
+ * sinks take runs of whole records and throw BadRecord on a bad field. The rules (uses.ts), applied in loops over
+ * the records with their state in locals: these run once per node and per edge. `analyze --redact` feeds them too.
  */
 export class RecordUses {
   readonly uses: Uint8Array;

@@ -1,38 +1,50 @@
+import type { SnapshotHeader } from '../snapshot/meta.js';
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { ASCII, type StringTable, StringTableBuilder } from '../snapshot/string-table.js';
+import { RecordUses } from './record-uses.js';
 import { keeps, Replacer } from './replacement.js';
-import { edgeNameUses, nodeNameUses, UseCollector } from './uses.js';
 
-/** The uses of every string of a snapshot already in memory: the same rules as the file's passes (file-uses.ts). */
+/** Records rebuilt at once from the arrays in memory. */
+const BATCH = 4096;
+/** The records handed to the rules: [type, name, edge_count] per node, [type, name_or_index, to_node] per edge. */
+const FIELDS = 3;
+
+/**
+ * The uses of every string of a snapshot already in memory, by the file's rules (record-uses.ts): its node and
+ * edge arrays are handed over as the file's records, a batch at a time.
+ */
 export function snapshotStringUses(s: HeapSnapshot): Uint8Array {
-  const { meta, strings, nodes, nodeTypes, edgeTypes, edgeNames, edgeTargets, firstEdge } = s;
+  const { nodes, nodeTypes, edgeTypes, edgeNames, edgeTargets, firstEdge, nodeCount, edgeCount } = s;
+  const meta = {
+    ...s.meta,
+    nodeFields: ['type', 'name', 'edge_count'],
+    edgeFields: ['type', 'name_or_index', 'to_node'],
+  };
+  const header: SnapshotHeader = { meta, nodeCount, edgeCount, countsAt: 0 };
+  const uses = new RecordUses(header, s.strings);
   const nf = s.nodeFieldCount;
   const nameAt = s.nodeNameOffset;
-  const arrayType = s.nodeType.array;
-  const internalType = s.edgeType.internal;
-  const shortcutType = s.edgeType.shortcut;
-  const propertiesNames = new Set<number>();
-  const storeNames = new Set<number>();
-  for (let i = strings.indexOf('properties'); i >= 0; i = strings.indexOf('properties', i + 1)) propertiesNames.add(i);
-  for (let i = strings.indexOf('(object properties)'); i >= 0; i = strings.indexOf('(object properties)', i + 1)) {
-    storeNames.add(i);
-  }
-  const collector = new UseCollector(strings.length, nodeNameUses(meta.nodeTypes), edgeNameUses(meta.edgeTypes), (n) =>
-    propertiesNames.has(n),
-  );
-  for (let o = 0; o < s.nodeCount; o++) collector.node(nodeTypes[o], nodes[o * nf + nameAt]);
-  const isStore = (o: number) => nodeTypes[o] === arrayType && storeNames.has(nodes[o * nf + nameAt]);
-  const globals = new Set<number>();
-  for (let e = firstEdge[0]; e < firstEdge[1]; e++) if (edgeTypes[e] === shortcutType) globals.add(edgeTargets[e]);
-  for (let o = 0; o < s.nodeCount; o++) {
-    collector.begin();
-    for (let e = firstEdge[o]; e < firstEdge[o + 1]; e++) {
-      const type = edgeTypes[e];
-      collector.edge(type, edgeNames[e], type === internalType, type === internalType && isStore(edgeTargets[e]));
+  const batch = new Uint32Array(BATCH * FIELDS);
+  for (let first = 0; first < nodeCount; first += BATCH) {
+    const count = Math.min(BATCH, nodeCount - first);
+    for (let k = 0, o = first; k < count; k++, o++) {
+      batch[k * FIELDS] = nodeTypes[o];
+      batch[k * FIELDS + 1] = nodes[o * nf + nameAt];
+      batch[k * FIELDS + 2] = firstEdge[o + 1] - firstEdge[o];
     }
-    collector.end(globals.has(o));
+    uses.nodes.records(batch, 0, first, count);
   }
-  return collector.uses;
+  for (let first = 0; first < edgeCount; first += BATCH) {
+    const count = Math.min(BATCH, edgeCount - first);
+    for (let k = 0, e = first; k < count; k++, e++) {
+      batch[k * FIELDS] = edgeTypes[e];
+      batch[k * FIELDS + 1] = edgeNames[e];
+      batch[k * FIELDS + 2] = edgeTargets[e] * FIELDS;
+    }
+    uses.edges.records(batch, 0, first, count);
+  }
+  uses.edges.finish();
+  return uses.uses;
 }
 
 /**
