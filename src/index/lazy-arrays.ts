@@ -11,26 +11,40 @@ export function lazyArray<T extends Section>(file: IndexFile, name: string): T {
   const view = file.view(name) as T;
   const at = file.entry(name).at;
   const bpe = view.BYTES_PER_ELEMENT;
+  return readOnDemand(
+    view,
+    (i) => {
+      file.ensureAt(at + i * bpe);
+      return view[i];
+    },
+    () => file.section(name),
+  );
+}
+
+/**
+ * `target` behind a proxy: an element is `element(i)` (i within the length), the length is the target's, and
+ * anything else (a method, iteration) calls `fill()` once first, which makes the whole target right.
+ */
+function readOnDemand<T extends Section>(target: T, element: (i: number) => number, fill: () => void): T {
   let whole = false;
-  return new Proxy(view, {
-    get(target, key) {
+  return new Proxy(target, {
+    get(t, key) {
       if (typeof key === 'string') {
         const c = key.charCodeAt(0);
         if (c >= 48 && c <= 57) {
           const i = Number(key);
-          if (i < target.length) file.ensureAt(at + i * bpe);
-          return target[i];
+          return i < t.length ? element(i) : undefined;
         }
         // a negative index holds nothing, as in any typed array
         if (c === 45) return undefined;
-        if (key === 'length') return target.length;
+        if (key === 'length') return t.length;
       }
       if (!whole) {
-        file.section(name);
+        fill();
         whole = true;
       }
-      const v = Reflect.get(target, key, target);
-      return typeof v === 'function' ? v.bind(target) : v;
+      const v = Reflect.get(t, key, t);
+      return typeof v === 'function' ? v.bind(t) : v;
     },
     set: () => false,
   });
@@ -50,33 +64,20 @@ export function lazyNodes(
   const detached = new Map<number, number>(layout.detached?.[0].map((o, k) => [o, layout.detached![1][k]]) ?? []);
   // never written unless something asks for the whole array: the kernel gives it memory only then
   const full = new Uint32Array(nodeTypes.length * nf);
-  let whole = false;
-  return new Proxy(full, {
-    get(target, key) {
-      if (typeof key === 'string') {
-        const c = key.charCodeAt(0);
-        if (c >= 48 && c <= 57) {
-          const i = Number(key);
-          if (!(i < target.length)) return undefined;
-          const o = Math.floor(i / nf);
-          const src = sources[i - o * nf];
-          if (src >= 0) return records[o * width + src];
-          return src === TYPE ? nodeTypes[o] : src === DETACHED ? (detached.get(o) ?? 0) : 0;
-        }
-        if (c === 45) return undefined;
-        if (key === 'length') return target.length;
-      }
-      if (!whole) {
-        const builder = new NodeRecordsBuilder(allFields, layout, file.section('nodeTypes') as Uint8Array);
-        file.scan('nodeRecords', (piece, first) => builder.add(piece as Uint32Array, first));
-        target.set(builder.finish());
-        whole = true;
-      }
-      const v = Reflect.get(target, key, target);
-      return typeof v === 'function' ? v.bind(target) : v;
+  return readOnDemand(
+    full,
+    (i) => {
+      const o = Math.floor(i / nf);
+      const src = sources[i - o * nf];
+      if (src >= 0) return records[o * width + src];
+      return src === TYPE ? nodeTypes[o] : src === DETACHED ? (detached.get(o) ?? 0) : 0;
     },
-    set: () => false,
-  });
+    () => {
+      const builder = new NodeRecordsBuilder(allFields, layout, file.section('nodeTypes') as Uint8Array);
+      file.scan('nodeRecords', (piece, first) => builder.add(piece as Uint32Array, first));
+      full.set(builder.finish());
+    },
+  );
 }
 
 /** The strings of an index, each string's bytes read when it is first asked for. */
