@@ -15,11 +15,13 @@ export interface DominatorsInput {
   edgeTargets: Uint32Array;
   firstEdge: Uint32Array;
   userRoots: number[];
-  ephemerons: Float64Array;
   stringCount: number;
   /** nodeCount + 2 entries (shared) for LT's labels, later the dominator tree's children. */
   labelScratch: Uint32Array;
-  /** Set to 1 by the main thread at [NUMBERED], with a notify, once its NumberingMessage is sent. */
+  /**
+   * Set to 1 by the main thread, with a notify: at [EPHEMERONS] once its EphemeronsMessage is sent, at [NUMBERED]
+   * once its NumberingMessage is.
+   */
   signals: Int32Array;
   /** Whether the holder paths will be asked for (a PathsRequest) once the dominators are in. */
   rootPaths: boolean;
@@ -40,7 +42,13 @@ export interface CountsMessage {
   graph: EssentialGraph;
 }
 
-export const NUMBERED = 0;
+export const EPHEMERONS = 0;
+export const NUMBERED = 1;
+
+/** Sent by the main thread right after the input (it reads every string): ephemeronTable's pairs. */
+export interface EphemeronsMessage {
+  ephemerons: Float64Array;
+}
 
 /** The depth-first numbering and the shown self sizes, sent by the main thread before it signals NUMBERED. */
 export interface NumberingMessage {

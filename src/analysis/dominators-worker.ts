@@ -11,6 +11,8 @@ import {
   type CountsMessage,
   type DominatorsInput,
   type DominatorsMessage,
+  EPHEMERONS,
+  type EphemeronsMessage,
   NUMBERED,
   type NumberingMessage,
   type PageOwnedMessage,
@@ -42,7 +44,9 @@ parentPort!.once('message', (input: DominatorsInput) => {
   const shared = (bytes: number) => new SharedArrayBuffer(bytes);
   const pageOwned = pageOwnedBits(s, input.userRoots);
   parentPort!.postMessage({ bits: pageOwned } satisfies PageOwnedMessage);
-  const rule = new EssentialRule(s, pageOwned, new EphemeronPairs(input.ephemerons, input.stringCount));
+  Atomics.wait(input.signals, EPHEMERONS, 0);
+  const { ephemerons } = receiveMessageOnPort(parentPort!)!.message as EphemeronsMessage;
+  const rule = new EssentialRule(s, pageOwned, new EphemeronPairs(ephemerons, input.stringCount));
   const graph = essentialCounts(s, rule, shared);
   parentPort!.postMessage({ graph } satisfies CountsMessage);
   fillPredecessors(s, graph);

@@ -103,13 +103,16 @@ export function fillPredecessors(s: HeapSnapshot, graph: EssentialGraph): void {
 
 /** DFS numbering of the vertices over essential edges (1-based; 0 = unreached). */
 export interface DfsNumbering {
-  /** DFS tree parent of each vertex (the root for the roots of the orphans' searches). */
+  /**
+   * By DFS number: the DFS number of the vertex's DFS tree parent (1, the root's, for the roots of the orphans'
+   * searches). By number, so that the dominator pass, which goes through the vertices by number, reads it in order.
+   */
   readonly parent: Uint32Array;
   /** vertex[i] is the vertex numbered i (1 … reached). */
   readonly vertex: Uint32Array;
   /** The DFS number of each vertex, 0 when unreached. */
   readonly semi: Uint32Array;
-  /** Scratch the search used for its edge cursors; free again afterwards. */
+  /** Scratch the search used for its stack of edge cursors; free again afterwards. */
   readonly scratch: Uint32Array;
   readonly reached: number;
 }
@@ -136,7 +139,8 @@ export function dfsNumbering(
  */
 export class DepthFirstSearch {
   private readonly parent: Uint32Array;
-  private readonly cursor: Uint32Array;
+  /** The edge cursors of the vertices on the current path, by depth (read back in order, unlike one per vertex). */
+  private readonly stack: Uint32Array;
   private readonly vertex: Uint32Array;
   private readonly semi: Uint32Array;
   /** A bit per vertex once numbered: the per-edge test reads this 1 MB (8 M nodes), not semi's 32 MB. */
@@ -150,56 +154,66 @@ export class DepthFirstSearch {
   ) {
     const size = s.nodeCount + 2; // one spare slot so the scratch arrays can serve as CSR offsets later
     this.parent = new Uint32Array(allocate(size * 4));
-    this.cursor = new Uint32Array(allocate(size * 4));
+    this.stack = new Uint32Array(allocate(size * 4));
     this.vertex = new Uint32Array(allocate(size * 4));
     this.semi = new Uint32Array(allocate(size * 4));
     this.numbered = prefaulted(new Uint32Array((size + 31) >>> 5));
   }
 
   fromRoot(): void {
-    this.search(this.s.rootOrdinal + 1);
+    this.search(this.s.rootOrdinal + 1, 0);
   }
 
   /** Searches from each vertex still unnumbered that has no essential predecessor (a bit in `retained`). */
   fromOrphans(retained: Uint8Array): DfsNumbering {
-    const { parent, semi } = this;
-    const r = this.s.rootOrdinal + 1;
+    const { numbered } = this;
     for (let v = 1, n = this.s.nodeCount; v <= n; v++) {
-      if (semi[v] === 0 && !(retained[v >>> 3] & (1 << (v & 7)))) {
-        parent[v] = r;
-        this.search(v);
-      }
+      if (!(numbered[v >>> 5] & (1 << (v & 31))) && !(retained[v >>> 3] & (1 << (v & 7)))) this.search(v, 1);
     }
-    return { parent, vertex: this.vertex, semi, scratch: this.cursor, reached: this.count };
+    return { parent: this.parent, vertex: this.vertex, semi: this.semi, scratch: this.stack, reached: this.count };
   }
 
-  // firstEdge is indexed by ordinal: vertex v's edges are firstEdge[v-1] … firstEdge[v]-1
-  private search(start: number): void {
-    const { parent, cursor, vertex, semi, numbered, rule } = this;
+  // firstEdge is indexed by ordinal: vertex v's edges are firstEdge[v-1] … firstEdge[v]-1. The path is kept as
+  // the DFS numbers' parent links (written in order) and a stack of edge cursors by depth: going back up reads
+  // lines just written, not a cursor per vertex scattered over 32 MB.
+  private search(start: number, parentNumber: number): void {
+    const { parent, stack, vertex, semi, numbered, rule } = this;
     const { edgeTargets, firstEdge } = this.s;
     let count = this.count;
     let v = start;
-    cursor[v] = firstEdge[v - 1];
-    semi[v] = ++count;
-    vertex[count] = v;
+    let vn = ++count; // v's DFS number
+    semi[v] = vn;
+    vertex[vn] = v;
+    parent[vn] = parentNumber;
     numbered[v >>> 5] |= 1 << (v & 31);
-    while (v !== 0) {
-      let next = parent[v];
-      const end = firstEdge[v];
-      for (let e = cursor[v]; e < end; e++) {
-        const w = edgeTargets[e] + 1;
-        if (numbered[w >>> 5] & (1 << (w & 31)) || !rule.counts(v - 1, e, w - 1)) continue;
-        cursor[v] = e + 1;
-        parent[w] = v;
-        semi[w] = ++count;
-        vertex[count] = w;
-        numbered[w >>> 5] |= 1 << (w & 31);
-        cursor[w] = firstEdge[w - 1];
-        next = w;
+    let e = firstEdge[v - 1];
+    let end = firstEdge[v];
+    let depth = 0;
+    for (;;) {
+      let w = 0;
+      for (; e < end; e++) {
+        const t = edgeTargets[e] + 1;
+        if (numbered[t >>> 5] & (1 << (t & 31)) || !rule.counts(v - 1, e, t - 1)) continue;
+        w = t;
         break;
       }
-      if (next === parent[v]) cursor[v] = end;
-      v = next;
+      if (w !== 0) {
+        stack[depth++] = e + 1;
+        semi[w] = ++count;
+        vertex[count] = w;
+        parent[count] = vn;
+        numbered[w >>> 5] |= 1 << (w & 31);
+        v = w;
+        vn = count;
+        e = firstEdge[w - 1];
+        end = firstEdge[w];
+      } else {
+        if (depth === 0) break;
+        vn = parent[vn];
+        v = vertex[vn];
+        e = stack[--depth];
+        end = firstEdge[v];
+      }
     }
     this.count = count;
   }
@@ -253,39 +267,37 @@ export function dominatorsFromPredecessors(
 
   for (let i = reached; i >= 2; i--) {
     const w = vertex[i];
-    if (!(several[w >>> 3] & (1 << (w & 7)))) {
-      // no predecessors stored: an orphan (hung from the root, its DFS parent) or a single retainer, which is
-      // then its DFS parent, not yet processed: either way the semidominator is the parent's DFS number
-      // (the 1 MB bit set says so without a random read of firstPred's 32 MB)
-      semi[w] = semi[parent[w]];
-    } else {
+    const p = parent[i]; // by number, read in order
+    let sw = p;
+    if (several[w >>> 3] & (1 << (w & 7))) {
+      sw = i; // w's own DFS number, what semi[w] holds until now
       for (let k = firstPred[w], to = firstPred[w + 1]; k < to; k++) {
         const v = preds[k];
         const sv = semi[v];
         if (sv === 0) continue; // retained only from an unreached cycle: not a path from the root
         // an unlinked v (not yet processed) evaluates to itself
         const su = ancestor[v] === 0 ? sv : evaluate(v);
-        if (su < semi[w]) semi[w] = su;
+        if (su < sw) sw = su;
       }
     }
-    const p = parent[w];
-    ancestor[w] = p;
-    best[w] = semi[w];
-    // p precedes w in preorder, so semi[p] is still p's DFS number: keep the parent by number from here on
-    parent[w] = semi[p];
+    // else no predecessors stored: an orphan (hung from the root, its DFS parent) or a single retainer, which is
+    // then its DFS parent: either way the semidominator is the parent's DFS number (the 1 MB bit set says so
+    // without a random read of firstPred's 32 MB)
+    semi[w] = sw;
+    ancestor[w] = vertex[p];
+    best[w] = sw;
   }
 
   // immediate dominators by DFS number, in preorder (a vertex's dominator is final before it is needed)
   const idom = ancestor; // the forest is done with
   idom[1] = 1;
   for (let i = 2; i <= reached; i++) {
-    const w = vertex[i];
-    const sdom = semi[w];
-    let d = parent[w];
+    const sdom = semi[vertex[i]];
+    let d = parent[i];
     while (d > sdom) d = idom[d];
     idom[i] = d;
   }
-  // by ordinal, into parent (no longer needed): dom[w - 1] = the ordinal of w's dominator
+  // by ordinal, into parent (no longer needed: the loop above was its last reader): dom[w - 1] = the ordinal of w's dominator
   const dom = parent;
   dom[r - 1] = r - 1;
   for (let i = 2; i <= reached; i++) dom[vertex[i] - 1] = vertex[idom[i]] - 1;

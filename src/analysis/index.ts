@@ -7,6 +7,8 @@ import {
   type CountsMessage,
   type DominatorsInput,
   type DominatorsMessage,
+  EPHEMERONS,
+  type EphemeronsMessage,
   NUMBERED,
   type NumberingMessage,
   type PageOwnedMessage,
@@ -104,9 +106,8 @@ export async function analyzeSnapshotParallel(
   const worker = new Worker(script);
   worker.unref(); // a caller that never asks for the paths must not wait for them to exit
   const messages = new WorkerMessages(worker, 7);
-  const signals = new Int32Array(new SharedArrayBuffer(4)); // NUMBERED
+  const signals = new Int32Array(new SharedArrayBuffer(8)); // EPHEMERONS, NUMBERED
   try {
-    const ephemerons = ephemeronTable(snapshot.strings);
     const input: DominatorsInput = {
       meta: snapshot.meta,
       nodes: snapshot.nodes,
@@ -116,7 +117,6 @@ export async function analyzeSnapshotParallel(
       edgeTargets: snapshot.edgeTargets,
       firstEdge: snapshot.firstEdge,
       userRoots: userRoots(snapshot),
-      ephemerons,
       stringCount: snapshot.strings.length,
       labelScratch: new Uint32Array(new SharedArrayBuffer((snapshot.nodeCount + 2) * 4)),
       signals,
@@ -124,6 +124,11 @@ export async function analyzeSnapshotParallel(
       treeWalk: opts.treeWalk === true,
     };
     worker.postMessage(input);
+    // the ephemeron names only once the worker is on its way: it needs them after the page-owned nodes
+    const ephemerons = ephemeronTable(snapshot.strings);
+    worker.postMessage({ ephemerons } satisfies EphemeronsMessage);
+    Atomics.store(signals, EPHEMERONS, 1);
+    Atomics.notify(signals, EPHEMERONS);
     // self sizes while the worker marks the page-owned nodes, then the depth-first numbering, which the worker's
     // dominator pass waits for (should the worker fail, not start or run out of memory, this thread does its part)
     phase('page-owned nodes');
