@@ -1,5 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
-import { EssentialRule, essentialEdges } from './essential-edges.js';
+import { EssentialRule } from './essential-edges.js';
 import { prefaulted } from './prefault.js';
 
 export interface DominatorResult {
@@ -68,19 +68,33 @@ export function essentialCounts(
 ): EssentialGraph {
   const n = s.nodeCount;
   const len = n + 1;
-  // counts go to w+2 for vertex w (essentialEdges adds COUNT_SLOT = 3 to the ordinal), so the prefix sums
-  // leave w's fill cursor at w+1, which ends as w+1's start
-  const firstPred = prefaulted(new Uint32Array(allocate((len + 2) * 4)));
-  const essential = essentialEdges(s, rule, firstPred, prefaulted(new Uint8Array(allocate((s.edgeCount + 7) >>> 3))));
-  // vertex w's count is at w + 2: note who has a retainer and who has several; store predecessors of the latter only
+  const { edgeTargets, firstEdge } = s;
+  const essential = prefaulted(new Uint8Array(allocate((s.edgeCount + 7) >>> 3)));
   const retained = prefaulted(new Uint8Array(allocate((len + 7) >>> 3)));
   const several = prefaulted(new Uint8Array(allocate((len + 7) >>> 3)));
-  for (let w = 1; w < len; w++) {
-    const c = firstPred[w + 2];
-    if (c === 0) continue;
-    retained[w >>> 3] |= 1 << (w & 7);
-    if (c === 1) firstPred[w + 2] = 0;
-    else several[w >>> 3] |= 1 << (w & 7);
+  // counts go to w+2 for vertex w, so the prefix sums leave w's fill cursor at w+1, which ends as w+1's start
+  const firstPred = prefaulted(new Uint32Array(allocate((len + 2) * 4)));
+  // the first essential edge into w sets its bit in `retained`, a 1 MB bit set (8 M nodes) that stays in cache;
+  // only from the second on is w counted, in firstPred's 32 MB: most vertices have one retainer and are never
+  // counted (a random read and write each saved), and those with several are few and hot
+  for (let v = 0; v < n; v++) {
+    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+      const o = edgeTargets[e];
+      if (!rule.counts(v, e, o)) continue;
+      essential[e >>> 3] |= 1 << (e & 7);
+      const w = o + 1;
+      const bit = 1 << (w & 7);
+      if (retained[w >>> 3] & bit) {
+        several[w >>> 3] |= bit;
+        firstPred[w + 2]++;
+      } else {
+        retained[w >>> 3] |= bit;
+      }
+    }
+  }
+  // the first retainer of each vertex with several; predecessors are stored for those only
+  for (let k = 0; k < several.length; k++) {
+    for (let bits = several[k]; bits !== 0; bits &= bits - 1) firstPred[(k << 3) + 31 - Math.clz32(bits & -bits) + 2]++;
   }
   for (let k = 1; k < len + 2; k++) firstPred[k] += firstPred[k - 1];
   // at least nodeCount × 8 bytes: the retained sizes reuse this buffer once the dominators are known

@@ -129,29 +129,3 @@ export class EssentialRule {
     return (owned[w >>> 5] & (1 << (w & 31))) === 0 || (owned[v >>> 5] & (1 << (v & 31))) !== 0;
   }
 }
-
-/**
- * One bit per edge: does the edge count for dominators (EssentialRule)? When `targetCounts` is given,
- * `targetCounts[w + COUNT_SLOT]` is incremented for each essential edge into w (saves the dominator pass a
- * sweep over all edges).
- */
-export function essentialEdges(
-  s: HeapSnapshot,
-  rule: EssentialRule,
-  targetCounts?: Uint32Array,
-  bits: Uint8Array = new Uint8Array((s.edgeCount + 7) >>> 3),
-): Uint8Array {
-  const { edgeTargets, firstEdge } = s;
-  for (let v = 0, n = s.nodeCount; v < n; v++) {
-    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-      const w = edgeTargets[e];
-      if (!rule.counts(v, e, w)) continue;
-      bits[e >>> 3] |= 1 << (e & 7);
-      if (targetCounts) targetCounts[w + COUNT_SLOT]++;
-    }
-  }
-  return bits;
-}
-
-/** Where essentialEdges counts an edge into w: w + 3 (the CSR layout of dominators.ts). */
-export const COUNT_SLOT = 3;
