@@ -289,8 +289,9 @@ export function dominatorsFromPredecessors(
         const v = preds[k];
         const sv = semi[v];
         if (sv === 0) continue; // retained only from an unreached cycle: not a path from the root
-        // an unlinked v (not yet processed) evaluates to itself
-        const su = ancestor[v] === 0 ? sv : evaluate(v);
+        // an unlinked v (not yet processed) evaluates to itself, one linked to a forest root to its label
+        const a = ancestor[v];
+        const su = a === 0 ? sv : ancestor[a] === 0 ? best[v] : evaluate(v);
         if (su < sw) sw = su;
       }
     }
