@@ -143,6 +143,16 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   const reached = prefaulted(new Uint8Array(n));
   let head = 0;
   let tail = 0;
+  // the queue's dists as runs (entries from runStart[k] on have runDist[k]), so that taking a node from the queue
+  // reads no dist: the BFS appends level by level, and a deferred transient root starts a run of its own
+  const runStart: number[] = [];
+  const runDist: number[] = [];
+  const startRun = (d: number): void => {
+    if (runDist.length === 0 || runDist[runDist.length - 1] !== d) {
+      runStart.push(tail);
+      runDist.push(d);
+    }
+  };
   const root = s.rootOrdinal;
   dist[root] = 0;
   reached[root] = 1;
@@ -156,6 +166,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       dist[w] = 1;
       parentEdge[w] = e;
       reached[w] = 1 + rankOf[t];
+      startRun(1);
       queue[tail++] = w;
     }
   }
@@ -171,11 +182,14 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
     }
   }
   let stopAfter = UNREACHED;
+  let run = -1;
   for (;;) {
     while (head < tail) {
+      while (run + 1 < runStart.length && runStart[run + 1] <= head) run++;
       const v = queue[head++];
-      if (dist[v] > stopAfter) break;
-      const next = dist[v] + 1;
+      if (runDist[run] > stopAfter) break;
+      const next = runDist[run] + 1;
+      let appended = false; // whether a run of dist `next` is open at the queue's end
       const fromRootSide = holder && (types[v] === synthetic || types[v] === native);
       for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
         const t = edgeTypes[e];
@@ -190,6 +204,10 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
           dist[w] = next;
           parentEdge[w] = e;
           reached[w] = 1 + rankOf[t];
+          if (!appended) {
+            startRun(next);
+            appended = true;
+          }
           queue[tail++] = w;
           if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = next - 1;
         } else if (rankOf[t] + 1 < r && dist[w] === next) {
@@ -205,6 +223,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       dist[w] = dist[edgeSource(s, e)] + 1;
       parentEdge[w] = e;
       reached[w] = 1 + rankOf[edgeTypes[e]];
+      startRun(dist[w]);
       queue[tail++] = w;
       if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = dist[w] - 1;
     }
