@@ -287,11 +287,17 @@ export function dominatorsFromPredecessors(
       sw = i; // w's own DFS number, what semi[w] holds until now
       for (let k = firstPred[w], to = firstPred[w + 1]; k < to; k++) {
         const v = preds[k];
-        const sv = semi[v];
-        if (sv === 0) continue; // retained only from an unreached cycle: not a path from the root
-        // an unlinked v (not yet processed) evaluates to itself, one linked to a forest root to its label
         const a = ancestor[v];
-        const su = a === 0 ? sv : ancestor[a] === 0 ? best[v] : evaluate(v);
+        let su: number;
+        if (a === 0) {
+          // an unlinked v (not yet processed) evaluates to itself: its DFS number, 0 when unreached (retained
+          // only from an unreached cycle: not a path from the root)
+          su = semi[v];
+          if (su === 0) continue;
+        } else {
+          // a linked v was reached (no semi read): one linked to a forest root evaluates to its label
+          su = ancestor[a] === 0 ? best[v] : evaluate(v);
+        }
         if (su < sw) sw = su;
       }
     }
