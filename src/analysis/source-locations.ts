@@ -51,13 +51,21 @@ function finderFor(s: HeapSnapshot): LocationFinder {
 }
 
 /**
+ * Start (into s.locations) of node o's location record (the last one, as DevTools takes it), or -1. Without node
+ * order, the first call builds an index of every node's record.
+ */
+export function locationRecordOf(s: HeapSnapshot, o: number): number {
+  return finderFor(s).recordOf(o);
+}
+
+/**
  * Where a closure's function is defined, from the snapshot's `locations` section (V8 records the start of the
  * function, 0-based) and the name of the script its SharedFunctionInfo points to. Null for other nodes and for
  * snapshots without that section.
  */
 export function functionLocation(s: HeapSnapshot, o: number): SourceLocation | null {
   if (s.nodeTypeOf(o) !== s.nodeType.closure) return null;
-  const at = finderFor(s).recordOf(o);
+  const at = locationRecordOf(s, o);
   if (at < 0) return null;
   const L = locationLayout(s);
   if (L.line < 0 || L.col < 0) return null;

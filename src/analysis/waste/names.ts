@@ -30,6 +30,23 @@ export class KnownNames {
   }
 }
 
+/**
+ * The number string i spells when it is 1 to 9 decimal digits (what Number() would give), else -1: read from
+ * its bytes, so a Map's table of a million entry slots named "3", "4", … is measured without decoding them.
+ */
+export function digitsValue(s: HeapSnapshot, i: number): number {
+  const strings = s.strings;
+  const n = strings.byteLength(i);
+  if (n === 0 || n > 9) return -1;
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = strings.charCodeAt(i, k);
+    if (!(c >= 48 && c <= 57)) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
 /** Edge names that are string indices: everything but element and hidden edges. */
 export function namedEdge(s: HeapSnapshot, e: number): boolean {
   const t = s.edgeTypes[e];
