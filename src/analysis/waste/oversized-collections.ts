@@ -70,7 +70,7 @@ export function oversizedCollections(
     for (let e = firstEdge[store], end = firstEdge[store + 1]; e < end; e++) {
       if (edgeTypes[e] !== internal) continue;
       // a slot number is not `map`: only other names are looked up and decoded
-      let slot = digitsValue(s, edgeNames[e]);
+      let slot = digitsValue(s.strings, edgeNames[e]);
       if (slot < 0) {
         if (names.of(edgeNames[e]) === MAP_EDGE) continue;
         slot = Number(s.strings.get(edgeNames[e]));

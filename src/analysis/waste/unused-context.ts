@@ -1,6 +1,7 @@
 import { formatBytes, formatCount } from '../../format.js';
 import { locationLayout } from '../classes.js';
 import { scriptNameOf } from '../node-names.js';
+import { prefaulted } from '../prefault.js';
 import { locationRecordOf } from '../source-locations.js';
 import type { HeapAnalysis } from '../types.js';
 import { type WasteCandidates, wasteCandidates } from './candidates.js';
@@ -50,7 +51,7 @@ export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates =
   const { edgeTargets } = s;
   const n = s.nodeCount;
   // from each closure up its context chain; per node, whether it is a context with a big variable (computed once)
-  const state = new Uint8Array(n); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG
+  const state = prefaulted(new Uint8Array(n)); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG (read first)
   // per big context (a slot each, bounded): its closures, and up to MAX_FUNCTIONS + 1 functions with a closure each
   const slotOf = new Map<number, number>(); // context ordinal → slot, at most MAX_CONTEXTS entries
   const contexts: number[] = [];
