@@ -61,7 +61,6 @@ export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates =
   const fnCount = new Uint8Array(MAX_CONTEXTS);
   // the small contexts walked from the current closure since the last big one, to mark CLEAN when the chain ends
   const walked = new Uint32Array(MAX_DEPTH);
-  const big = bigNodes(a);
   for (const o of cands.closures) {
     let c = internalTarget(s, names, o, CONTEXT_EDGE);
     let smalls = 0;
@@ -69,7 +68,7 @@ export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates =
     for (; c >= 0 && depth < MAX_DEPTH; depth++) {
       let st = state[c];
       if (st === 0) {
-        st = names.ofNode(c) !== CONTEXT_NODE ? NOT_CONTEXT : bigVariable(a, c, big) >= 0 ? BIG : SMALL;
+        st = names.ofNode(c) !== CONTEXT_NODE ? NOT_CONTEXT : bigVariable(a, c) >= 0 ? BIG : SMALL;
         state[c] = st;
       }
       // up through function and block contexts only: a native context's hundreds of slots are not scanned
@@ -192,28 +191,15 @@ export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates =
   return out;
 }
 
-/**
- * A bit per node retaining at least MIN_RETAINED: one sequential pass over the retained sizes, so that the
- * contexts' variables (hundreds of thousands, scattered) are tested in 1 MB instead of read from 64 MB.
- */
-function bigNodes(a: HeapAnalysis): Uint32Array {
-  const sizes = a.retainedSizes;
-  const bits = new Uint32Array((sizes.length + 31) >>> 5);
-  for (let o = 0, n = sizes.length; o < n; o++) if (sizes[o] >= MIN_RETAINED) bits[o >>> 5] |= 1 << (o & 31);
-  return bits;
-}
-
 /** The context edge of the variable retaining the most (at least MIN_RETAINED), or -1. */
-function bigVariable(a: HeapAnalysis, ctx: number, big: Uint32Array | null = null): number {
+function bigVariable(a: HeapAnalysis, ctx: number): number {
   const s = a.snapshot;
   const contextEdge = s.edgeType.context;
   let best = -1;
   let bestSize = MIN_RETAINED - 1;
   for (let e = s.firstEdge[ctx], end = s.firstEdge[ctx + 1]; e < end; e++) {
     if (s.edgeTypes[e] !== contextEdge) continue;
-    const w = s.edgeTargets[e];
-    if (big !== null && (big[w >>> 5] & (1 << (w & 31))) === 0) continue;
-    const size = a.retainedSizes[w];
+    const size = a.retainedSizes[s.edgeTargets[e]];
     if (size > bestSize) {
       best = e;
       bestSize = size;
