@@ -9,7 +9,7 @@ import { userRootFlags } from './overview.js';
 import { pathBelow } from './path-below.js';
 import { computeRootPaths, type PathStep, type RootPaths, rootPath } from './paths.js';
 import { findReloadedModules, moduleObjects, type ReloadedModule } from './reloaded-modules.js';
-import { locationRecordOf } from './source-locations.js';
+import { prepareClosureRecords } from './source-locations.js';
 import type { HeapAnalysis } from './types.js';
 
 export type { Holding } from './holdings.js';
@@ -74,7 +74,7 @@ const MIN_CHAIN_LINKS = 3;
  */
 export function prepareSuspects(a: HeapAnalysis): void {
   moduleObjects(a);
-  locationRecordOf(a.snapshot, a.snapshot.rootOrdinal);
+  prepareClosureRecords(a.snapshot);
 }
 
 /**

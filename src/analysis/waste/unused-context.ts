@@ -2,7 +2,7 @@ import { formatBytes, formatCount } from '../../format.js';
 import { locationLayout } from '../classes.js';
 import { scriptNameOf } from '../node-names.js';
 import { prefaulted } from '../prefault.js';
-import { locationRecordOf } from '../source-locations.js';
+import { closureRecordOf } from '../source-locations.js';
 import type { HeapAnalysis } from '../types.js';
 import { type WasteCandidates, wasteCandidates } from './candidates.js';
 import { functionText, mentions } from './function-text.js';
@@ -215,7 +215,7 @@ function closureLocations(a: HeapAnalysis, closures: number[]): Map<number, { li
   const out = new Map<number, { line: number; column: number }>(); // bounded by MAX_CONTEXTS
   if (L.node < 0 || L.line < 0 || L.col < 0) return out;
   for (const o of closures) {
-    const at = locationRecordOf(s, o);
+    const at = closureRecordOf(s, o);
     if (at >= 0) out.set(o, { line: s.locations[at + L.line], column: s.locations[at + L.col] });
   }
   return out;
