@@ -70,18 +70,19 @@ class ClosureIndex {
   constructor(s: HeapSnapshot, L: ReturnType<typeof locationLayout>) {
     const locs = s.locations;
     const closure = s.nodeType.closure;
-    const isClosure = (o: number) => o < s.nodeCount && s.nodeTypes[o] === closure;
+    const n = s.nodeCount;
+    const types = s.nodeTypes;
+    // one pass over the records (the closures' among them are a fraction): their starts, then their keys
+    const starts = new Uint32Array(Math.floor(locs.length / L.size));
     let count = 0;
-    for (let i = 0; i + L.size <= locs.length; i += L.size) if (isClosure(locs[i + L.node])) count++;
+    for (let i = 0; i + L.size <= locs.length; i += L.size) {
+      const o = locs[i + L.node];
+      if (o < n && types[o] === closure) starts[count++] = i;
+    }
     if (count >= RANKS) return;
     const keys = new Float64Array(count);
-    this.starts = new Uint32Array(count);
-    for (let i = 0, k = 0; i + L.size <= locs.length; i += L.size) {
-      const o = locs[i + L.node];
-      if (!isClosure(o)) continue;
-      keys[k] = o * RANKS + k;
-      this.starts[k++] = i;
-    }
+    for (let k = 0; k < count; k++) keys[k] = locs[starts[k] + L.node] * RANKS + k;
+    this.starts = starts.slice(0, count);
     this.keys = keys.sort();
   }
   /** Closure o's last record (the highest rank), or -1. */
