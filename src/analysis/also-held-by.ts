@@ -47,7 +47,10 @@ export function otherHolders(
   const weak = s.edgeType.weak;
   for (let e = 0, m = s.edgeCount; e < m; e++) {
     const w = edgeTargets[e];
-    if ((bits[w >>> 5] & (1 << (w & 31))) !== 0 && edgeTypes[e] !== weak) found.push(e);
+    // the bit first: nearly every edge fails it, and the edge type is read only for the few that pass
+    if ((bits[w >>> 5] & (1 << (w & 31))) !== 0) {
+      if (edgeTypes[e] !== weak) found.push(e);
+    }
   }
   // per group: holder node → the sampled objects it holds
   const held = samples.map(() => new Map<number, Set<number>>());

@@ -32,6 +32,20 @@ const ESM_LOADER_CLASSES = new Set(['LoadCache', 'ModuleMap', 'ModuleLoader', 'E
  * over the nodes' classes finds the `Module` and `ModuleWrap` objects (a few hundred); the rest is per module.
  */
 export function findReloadedModules(a: HeapAnalysis, minSize: number): ReloadedModule[] {
+  const { cjs, esm } = moduleObjects(a);
+  const out = [...staleCommonJs(a, cjs), ...esmCopies(a, esm)].filter((m) => m.retainedSize > minSize);
+  return out.sort((x, y) => y.retainedSize - x.retainedSize);
+}
+
+const moduleLists = new WeakMap<HeapAnalysis, { cjs: number[]; esm: number[] }>();
+
+/**
+ * The `Module` and `ModuleWrap` objects, by one pass over the nodes' classes, made once per analysis: analyze
+ * asks for them before the class histogram's walk, where the other thread shares the work, instead of after.
+ */
+export function moduleObjects(a: HeapAnalysis): { cjs: number[]; esm: number[] } {
+  const known = moduleLists.get(a);
+  if (known) return known;
   const s = a.snapshot;
   const kindOfClass = new Uint8Array(a.classNames.length);
   a.classNames.forEach((name, c) => {
@@ -47,8 +61,9 @@ export function findReloadedModules(a: HeapAnalysis, minSize: number): ReloadedM
     if (k === 0 || s.nodeTypes[o] !== object) continue;
     (k === 1 ? cjs : esm).push(o);
   }
-  const out = [...staleCommonJs(a, cjs), ...esmCopies(a, esm)].filter((m) => m.retainedSize > minSize);
-  return out.sort((x, y) => y.retainedSize - x.retainedSize);
+  const lists = { cjs, esm };
+  moduleLists.set(a, lists);
+  return lists;
 }
 
 /** CJS Modules that are not in require.cache, grouped by filename. */

@@ -8,7 +8,8 @@ import { chainHoldings, type Holding, holdings, kindKey, kindLabel } from './hol
 import { userRootFlags } from './overview.js';
 import { pathBelow } from './path-below.js';
 import { computeRootPaths, type PathStep, type RootPaths, rootPath } from './paths.js';
-import { findReloadedModules, type ReloadedModule } from './reloaded-modules.js';
+import { findReloadedModules, moduleObjects, type ReloadedModule } from './reloaded-modules.js';
+import { prepareClosureRecords } from './source-locations.js';
 import type { HeapAnalysis } from './types.js';
 
 export type { Holding } from './holdings.js';
@@ -65,6 +66,16 @@ export const RELOADED_MODULE_THRESHOLD = 0.01;
 export const DETACHED_DOM_THRESHOLD = 0.01;
 /** At least this many same-kind links in a row make a chain. */
 const MIN_CHAIN_LINKS = 3;
+
+/**
+ * The suspects' work that needs neither the holder paths nor the class histogram nor the dominator tree's order,
+ * done ahead (analyze calls it before the histogram's walk, which both threads share, so that less is left for
+ * this thread alone once the paths are in): the module objects, and the index of the location records.
+ */
+export function prepareSuspects(a: HeapAnalysis): void {
+  moduleObjects(a);
+  prepareClosureRecords(a.snapshot);
+}
 
 /**
  * Leak suspects in Eclipse MAT's manner, adapted to Node: the biggest objects below the program's roots that

@@ -1,9 +1,15 @@
 import { duplicateStrings } from '../analysis/strings.js';
+import { prepareSuspects } from '../analysis/suspects.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 import type { AnalysisReport } from './analysis-report.js';
 import type { TextSection } from './analysis-text.js';
 import { type LeakFindings, suspectsJson } from './leak-findings.js';
 import { duplicateStringsText, suspectsText } from './leak-text.js';
+
+/** What the leak findings can work out before the histogram's walk and the paths (see prepareSuspects). */
+export function prepareLeakFindings(a: HeapAnalysis): void {
+  prepareSuspects(a);
+}
 
 /** Adds "suspects" and "duplicateStrings" (`top` rows) to analyze's report and returns them. */
 export async function addLeakFindings(report: AnalysisReport, a: HeapAnalysis, top = 20): Promise<LeakFindings> {

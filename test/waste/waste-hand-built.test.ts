@@ -6,12 +6,14 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { analyzeSnapshot } from '../../src/analysis/index.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
 import { emptyCollections } from '../../src/analysis/waste/empty-collections.js';
+import { digitsValue } from '../../src/analysis/waste/names.js';
 import { oneFieldObjects } from '../../src/analysis/waste/one-field-objects.js';
 import { oversizedCollections } from '../../src/analysis/waste/oversized-collections.js';
 import { repeatedStrings, smallestPeriod } from '../../src/analysis/waste/repeated-strings.js';
 import { unusedContextVariables } from '../../src/analysis/waste/unused-context.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { KNOWN_EDGE_TYPES, KNOWN_NODE_TYPES } from '../../src/snapshot/snapshot.js';
+import { StringTable } from '../../src/snapshot/string-table.js';
 import { jsonSnapshot, node, type TinyEdge, type TinyNode } from '../helpers/tiny-snapshot.js';
 
 const nodes: TinyNode[] = [node('root', 'synthetic', '', 1, 0), node('global', 'object', 'global', 3, 100)];
@@ -115,6 +117,12 @@ test('oversized: unused slots of an array store and unused entries of a Map tabl
     [id_('drained'), 12_240, 'capacity 512 entries, 2 in use (store 14.0 KB)'],
     [id_('big'), 7_984, 'capacity 1,000 slots, 2 in use (store 7.8 KB)'],
   ]);
+});
+
+test('slot numbers from edge names: 1 to 9 digits read as Number() reads them, anything else left to it (-1)', () => {
+  const names = ['259', '007', '0', '999999999', '', 'map', '1e3', '-1', ' 12', '12a', '1234567890', '\u0663', '1.5'];
+  const t = StringTable.fromStrings(names);
+  expect(names.map((_, i) => digitsValue(t, i))).toEqual([259, 7, 0, 999999999, -1, -1, -1, -1, -1, -1, -1, -1, -1]);
 });
 
 test('one-field objects: 1,000 {id, kind} differ only in id', () => {

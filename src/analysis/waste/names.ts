@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
+import type { StringTable } from '../../snapshot/string-table.js';
 
 /**
  * Which of a few known names a string index holds, each string compared once (V8 writes each string once,
@@ -28,6 +29,22 @@ export class KnownNames {
     const s = this.s;
     return this.of(s.nodes[o * s.nodeFieldCount + s.nodeNameOffset]);
   }
+}
+
+/**
+ * The number string i spells when it is 1 to 9 decimal digits (what Number() would give), else -1: read from
+ * its bytes, so a Map's table of a million entry slots named "3", "4", … is measured without decoding them.
+ */
+export function digitsValue(strings: StringTable, i: number): number {
+  const n = strings.byteLength(i);
+  if (n === 0 || n > 9) return -1;
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const c = strings.charCodeAt(i, k);
+    if (!(c >= 48 && c <= 57)) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
 }
 
 /** Edge names that are string indices: everything but element and hidden edges. */

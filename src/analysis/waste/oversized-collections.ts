@@ -1,7 +1,7 @@
 import { formatBytes, formatCount } from '../../format.js';
 import type { HeapAnalysis } from '../types.js';
 import { COLLECTION_CLASSES, type WasteCandidates, wasteCandidates } from './candidates.js';
-import { KnownNames, TopK } from './names.js';
+import { digitsValue, KnownNames, TopK } from './names.js';
 import { collectionStores } from './stores.js';
 import { WASTE_EXAMPLES, type WasteFinding } from './types.js';
 
@@ -68,8 +68,13 @@ export function oversizedCollections(
     let last = -1;
     // entry slots come in order: count the entries that have a key or value edge (edge names are slot numbers)
     for (let e = firstEdge[store], end = firstEdge[store + 1]; e < end; e++) {
-      if (edgeTypes[e] !== internal || names.of(edgeNames[e]) === MAP_EDGE) continue;
-      const slot = Number(s.strings.get(edgeNames[e]));
+      if (edgeTypes[e] !== internal) continue;
+      // a slot number is not `map`: only other names are looked up and decoded
+      let slot = digitsValue(s.strings, edgeNames[e]);
+      if (slot < 0) {
+        if (names.of(edgeNames[e]) === MAP_EDGE) continue;
+        slot = Number(s.strings.get(edgeNames[e]));
+      }
       if (!(slot >= first)) continue;
       const entry = Math.floor((slot - first) / perEntry);
       if (entry !== last) used++;

@@ -1,5 +1,8 @@
 import { formatBytes, formatCount } from '../../format.js';
+import { locationLayout } from '../classes.js';
 import { scriptNameOf } from '../node-names.js';
+import { prefaulted } from '../prefault.js';
+import { closureRecordOf } from '../source-locations.js';
 import type { HeapAnalysis } from '../types.js';
 import { type WasteCandidates, wasteCandidates } from './candidates.js';
 import { functionText, mentions } from './function-text.js';
@@ -48,7 +51,7 @@ export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates =
   const { edgeTargets } = s;
   const n = s.nodeCount;
   // from each closure up its context chain; per node, whether it is a context with a big variable (computed once)
-  const state = new Uint8Array(n); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG
+  const state = prefaulted(new Uint8Array(n)); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG (read first)
   // per big context (a slot each, bounded): its closures, and up to MAX_FUNCTIONS + 1 functions with a closure each
   const slotOf = new Map<number, number>(); // context ordinal → slot, at most MAX_CONTEXTS entries
   const contexts: number[] = [];
@@ -205,19 +208,15 @@ function bigVariable(a: HeapAnalysis, ctx: number): number {
   return best;
 }
 
-/** Line and column (0-based, where V8 puts a function's start) of the given closures, by one pass over `locations`. */
+/** Line and column (0-based, where V8 puts a function's start) of the given closures, from their location records. */
 function closureLocations(a: HeapAnalysis, closures: number[]): Map<number, { line: number; column: number }> {
   const s = a.snapshot;
-  const f = s.meta.raw.location_fields;
-  const fields = Array.isArray(f) && f.length > 0 ? (f as string[]) : ['object_index', 'script_id', 'line', 'column'];
-  const [node, line, column] = ['object_index', 'line', 'column'].map((x) => fields.indexOf(x));
-  const out = new Map<number, { line: number; column: number }>();
-  if (node < 0 || line < 0 || column < 0 || closures.length === 0) return out;
-  const wanted = new Set(closures); // bounded by MAX_PAIRS
-  const locs = s.locations;
-  for (let i = 0; i + fields.length <= locs.length; i += fields.length) {
-    const o = locs[i + node];
-    if (wanted.has(o)) out.set(o, { line: locs[i + line], column: locs[i + column] });
+  const L = locationLayout(s);
+  const out = new Map<number, { line: number; column: number }>(); // bounded by MAX_CONTEXTS
+  if (L.node < 0 || L.line < 0 || L.col < 0) return out;
+  for (const o of closures) {
+    const at = closureRecordOf(s, o);
+    if (at >= 0) out.set(o, { line: s.locations[at + L.line], column: s.locations[at + L.col] });
   }
   return out;
 }

@@ -38,9 +38,11 @@ export function register(program: Command): void {
       const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;
       const wasted = leaks ? await import('../../report/waste-report.js') : null;
       // the waste checks need neither paths nor the histogram: they run while the worker thread searches the
-      // paths, then this thread walks its share of the dominator tree for the histogram while the worker walks
-      // the rest (nothing before that sorts the tree's children, as the worker reads them)
+      // paths, and so does what the suspects can do ahead; then this thread walks its share of the dominator tree
+      // for the histogram while the worker walks the rest (nothing before that sorts the tree's children, as the
+      // worker reads them)
       const wasteFound = wasted ? wasted.wasteFindings(analysis) : null;
+      leaks?.prepareLeakFindings(analysis);
       await prepareTreeTotals(analysis);
       const report = buildAnalysisReport(file, analysis, top);
       const findings = leaks ? await leaks.addLeakFindings(report, analysis, top) : null;
