@@ -1,6 +1,6 @@
 import type { SnapshotHeader } from '../snapshot/meta.js';
 import type { RecordSink } from '../snapshot/scan-targets.js';
-import type { StringTable } from '../snapshot/string-table.js';
+import { ESCAPED, type StringTable } from '../snapshot/string-table.js';
 import { EdgeCounts } from './edge-counts.js';
 import { CODE, DATA, edgeNameUses, nodeNameUses, PROPERTY } from './uses.js';
 
@@ -36,17 +36,31 @@ export class RecordUses {
 
   constructor(header: SnapshotHeader, strings: StringTable) {
     this.uses = new Uint8Array(strings.length);
-    const named = new Uint8Array(strings.length);
-    for (let i = strings.indexOf('properties'); i >= 0; i = strings.indexOf('properties', i + 1))
-      named[i] |= PROPERTIES;
-    for (let i = strings.indexOf('(object properties)'); i >= 0; i = strings.indexOf('(object properties)', i + 1)) {
-      named[i] |= DICTIONARY_STORE;
-    }
+    const named = namedStrings(strings);
     const dictionaryStore = new Uint8Array((header.nodeCount + 7) >>> 3);
     const edgeCounts = new EdgeCounts(header.nodeCount);
     this.nodes = new NodeUses(header, this.uses, named, edgeCounts, dictionaryStore);
     this.edges = new EdgeUses(header, this.uses, named, edgeCounts, dictionaryStore);
   }
+}
+
+/** Which strings are 'properties' and '(object properties)' (see PROPERTIES): one look at each string's length first. */
+export function namedStrings(strings: StringTable): Uint8Array {
+  const named = new Uint8Array(strings.length);
+  const names: [string, number][] = [
+    ['properties', PROPERTIES],
+    ['(object properties)', DICTIONARY_STORE],
+  ];
+  for (let i = 0; i < strings.length; i++) {
+    // a name's bytes: as many as its characters, or up to six per character when the file escaped them
+    const bytes = strings.byteLength(i);
+    if (bytes < 10 || bytes > 6 * 19) continue;
+    const escaped = (strings.flagsOf(i) & ESCAPED) !== 0;
+    for (const [name, flag] of names) {
+      if ((bytes === name.length || (escaped && bytes <= 6 * name.length)) && strings.equals(i, name)) named[i] |= flag;
+    }
+  }
+  return named;
 }
 
 export class NodeUses implements RecordSink {

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { ASCII, ESCAPED, type StringTable } from '../snapshot/string-table.js';
 import { CODE, DATA, NUMBER_LABELS, NUMBER_NAME } from './uses.js';
+import { utf16Length } from './utf16-length.js';
 
 /** How a redacted string is written: a same-length placeholder, or a short keyed hash (equal stays equal). */
 export type RedactionStyle = 'placeholder' | 'keyed-hash';
@@ -35,8 +36,12 @@ export class Replacer {
   /** The length of string i's placeholder: the value's length in UTF-16 units, as JavaScript counts it. */
   placeholderLength(strings: StringTable, i: number): number {
     const flags = strings.flagsOf(i);
-    if (flags & ESCAPED) return strings.get(i).length;
-    const bytes = strings.byteLength(i);
-    return flags & ASCII ? bytes : strings.rawBytes(i).toString('utf8').length;
+    const escaped = (flags & ESCAPED) !== 0;
+    if (flags & ASCII && !escaped) return strings.byteLength(i);
+    // counted from the bytes (no decoding) when they are well-formed, as nearly all are
+    const raw = strings.rawBytes(i);
+    const units = utf16Length(raw, 0, raw.length, escaped);
+    if (units >= 0) return units;
+    return escaped ? strings.get(i).length : raw.toString('utf8').length;
   }
 }
