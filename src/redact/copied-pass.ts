@@ -1,7 +1,15 @@
 import { FrontCopier } from './front-copier.js';
 import type { FrontCopy } from './front-copy.js';
 import { notOnePass, type OnePass, progressOf, readFront } from './one-pass.js';
+import { type ParallelOptions, readFrontParallel } from './parallel-pass.js';
 import { findStringsOpen, readTrailingStrings } from './trailing-strings.js';
+
+export interface ThreadOptions extends ParallelOptions {
+  /** Parse the nodes and edges on two threads (parallel-pass.ts); default true. */
+  parallel?: boolean;
+  /** Script of the copy worker (tests give a broken one). */
+  copyWorkerScript?: URL;
+}
 
 /** Where the threads of a redaction are, for a signal handler to stop them. */
 export interface RunningThreads {
@@ -23,12 +31,12 @@ export async function readOnePassCopied(
   outFd: number,
   onFraction: (fraction: number) => void,
   running: RunningThreads,
-  copyScript?: URL,
+  opts: ThreadOptions = {},
 ): Promise<(OnePass & { frontDone: () => Promise<void> }) | null> {
   const onBytes = progressOf(size, onFraction);
   const open = findStringsOpen(fd, size);
   if (open < 0) return null;
-  const copier = new FrontCopier(fd, outFd, open + 1, copyScript);
+  const copier = new FrontCopier(fd, outFd, open + 1, opts.copyWorkerScript);
   running.copier = copier;
   const stop = async () => {
     await copier.stop();
@@ -37,7 +45,10 @@ export async function readOnePassCopied(
   let read: OnePass | null = null;
   try {
     const known = readTrailingStrings(fd, size, open, onBytes);
-    read = known && readFront(fd, size, known, null, onBytes);
+    if (known) {
+      const parallel = opts.parallel === false ? 'no worker' : await readFrontParallel(fd, size, known, onBytes, opts);
+      read = parallel === 'no worker' ? readFront(fd, size, known, null, onBytes) : parallel;
+    }
   } catch (e) {
     await stop();
     if (notOnePass(e)) return null;

@@ -11,7 +11,7 @@ import { findTrailingStrings } from './trailing-strings.js';
 const READ_BUFFER = 4 << 20;
 
 /** The file is laid out in a way this pass does not take (the two-pass way does). */
-class NotOnePass extends Error {}
+export class NotOnePass extends Error {}
 
 /**
  * The layout and the string uses of a snapshot laid out as V8 writes it, reading the file once: the strings first,

@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync } from 
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { type RunningThreads, readOnePassCopied } from './copied-pass.js';
+import { type RunningThreads, readOnePassCopied, type ThreadOptions } from './copied-pass.js';
 import { fileStringUses } from './file-uses.js';
 import { FrontCopy } from './front-copy.js';
 import { readLayout } from './layout.js';
@@ -20,8 +20,8 @@ export interface RedactOptions {
   twoPass?: boolean;
   /** Copy the front on a worker thread: 'auto' (default) does so for files of 16 MB and more. */
   threads?: boolean | 'auto';
-  /** Script of the copy worker (tests give a broken one to see the redaction carry on without it). */
-  copyWorkerScript?: URL;
+  /** For tests: the threads' scripts, the edge chunk size, parsing on one thread only (see ThreadOptions). */
+  threadOptions?: ThreadOptions;
 }
 
 export interface RedactResult {
@@ -115,7 +115,7 @@ async function writeRedacted(
     /** With the front copied by a worker: waits for it (the strings are written meanwhile). */
     let frontDone: (() => Promise<void>) | undefined;
     if (copied && !opts.twoPass) {
-      const threaded = await readOnePassCopied(fd, size, copy, temp.fd, onFraction, running, opts.copyWorkerScript);
+      const threaded = await readOnePassCopied(fd, size, copy, temp.fd, onFraction, running, opts.threadOptions);
       read = threaded;
       frontDone = threaded?.frontDone;
     } else if (!opts.twoPass) read = readOnePass(fd, size, copy, onFraction);
