@@ -6,6 +6,7 @@ import { initClaims, parseBackChunks, planChunks } from '../snapshot/number-arra
 import { joinScans, type ScanState } from '../snapshot/number-scan.js';
 import { numberScanner } from '../snapshot/number-scanner.js';
 import { BackwardRecords, numbersIn } from '../snapshot/scan-targets.js';
+import type { StringTable } from '../snapshot/string-table.js';
 import { CTRL, signal } from '../snapshot/worker-protocol.js';
 import { BackEdgeUses } from './back-edge-uses.js';
 import { EdgeCounts, sharedCounts } from './edge-counts.js';
@@ -27,6 +28,8 @@ export interface ParallelOptions {
   workerScript?: URL;
   /** Size of the edge chunks the two threads take turns on. Default 2 MiB. */
   chunkSize?: number;
+  /** Work for this thread while the worker takes the nodes (the writing's preparation: Replacer.prepare). */
+  whileWaiting?: (strings: StringTable) => void;
 }
 
 interface Running {
@@ -97,6 +100,7 @@ export async function readFrontParallel(
     const ef = meta.edgeFields.length;
     const uses = new Uint8Array(named.length);
     if (layout.traceInfosStart >= 0) markTraceFunctionNames(fd, layout, uses);
+    opts.whileWaiting?.(known.strings);
     const early = await nodesDone(par);
     if (early) return early;
     const counts = () =>

@@ -64,17 +64,16 @@ export interface SharedUses {
 /** Which strings are 'properties' and '(object properties)' (see PROPERTIES): one look at each string's length first. */
 export function namedStrings(strings: StringTable): Uint8Array {
   const named = new Uint8Array(strings.length);
-  const names: [string, number][] = [
-    ['properties', PROPERTIES],
-    ['(object properties)', DICTIONARY_STORE],
-  ];
   for (let i = 0; i < strings.length; i++) {
     // a name's bytes: as many as its characters, or up to six per character when the file escaped them
     const bytes = strings.byteLength(i);
-    if (bytes < 10 || bytes > 6 * 19) continue;
-    const escaped = (strings.flagsOf(i) & ESCAPED) !== 0;
-    for (const [name, flag] of names) {
-      if ((bytes === name.length || (escaped && bytes <= 6 * name.length)) && strings.equals(i, name)) named[i] |= flag;
+    if (bytes < 10) continue;
+    if ((strings.flagsOf(i) & ESCAPED) === 0) {
+      if (bytes === 10 && strings.equals(i, 'properties')) named[i] |= PROPERTIES;
+      else if (bytes === 19 && strings.equals(i, '(object properties)')) named[i] |= DICTIONARY_STORE;
+    } else if (bytes <= 6 * 19) {
+      if (bytes <= 6 * 10 && strings.equals(i, 'properties')) named[i] |= PROPERTIES;
+      if (strings.equals(i, '(object properties)')) named[i] |= DICTIONARY_STORE;
     }
   }
   return named;

@@ -115,7 +115,10 @@ async function writeRedacted(
     /** With the front copied by a worker: waits for it (the strings are written meanwhile). */
     let frontDone: (() => Promise<void>) | undefined;
     if (copied && !opts.twoPass) {
-      const threaded = await readOnePassCopied(fd, size, copy, temp.fd, onFraction, running, opts.threadOptions);
+      const threaded = await readOnePassCopied(fd, size, copy, temp.fd, onFraction, running, {
+        whileWaiting: (strings) => replacer.prepare(strings),
+        ...opts.threadOptions,
+      });
       read = threaded;
       frontDone = threaded?.frontDone;
     } else if (!opts.twoPass) read = readOnePass(fd, size, copy, onFraction);

@@ -33,8 +33,26 @@ export class Replacer {
     return 'x'.repeat(this.placeholderLength(strings, i));
   }
 
+  /** Placeholder lengths of the strings that are not plain ASCII, worked out ahead (see prepare), -1 for the others. */
+  private lengths: Int32Array | null = null;
+
+  /**
+   * Works out the placeholder lengths that take more than a byte count (strings with escapes or non-ASCII
+   * bytes) ahead of the writing, while the main thread waits for the other threads anyway.
+   */
+  prepare(strings: StringTable): void {
+    if (this.style !== 'placeholder') return;
+    const lengths = new Int32Array(strings.length);
+    for (let i = 0; i < strings.length; i++) {
+      lengths[i] = strings.flagsOf(i) === ASCII ? -1 : this.placeholderLength(strings, i);
+    }
+    this.lengths = lengths;
+  }
+
   /** The length of string i's placeholder: the value's length in UTF-16 units, as JavaScript counts it. */
   placeholderLength(strings: StringTable, i: number): number {
+    const known = this.lengths ? this.lengths[i] : -1;
+    if (known >= 0) return known;
     const flags = strings.flagsOf(i);
     const escaped = (flags & ESCAPED) !== 0;
     if (flags & ASCII && !escaped) return strings.byteLength(i);
