@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { FrontCopier } from './front-copier.js';
 import type { FrontCopy } from './front-copy.js';
 import { notOnePass, type OnePass, progressOf, readFront } from './one-pass.js';
@@ -5,7 +6,7 @@ import { type ParallelOptions, readFrontParallel } from './parallel-pass.js';
 import { findStringsOpen, readTrailingStrings } from './trailing-strings.js';
 
 export interface ThreadOptions extends ParallelOptions {
-  /** Parse the nodes and edges on two threads (parallel-pass.ts); default true. */
+  /** Parse the nodes and edges on two threads (parallel-pass.ts); default: when the process may use two CPUs. */
   parallel?: boolean;
   /** Script of the copy worker (tests give a broken one). */
   copyWorkerScript?: URL;
@@ -46,7 +47,9 @@ export async function readOnePassCopied(
   try {
     const known = readTrailingStrings(fd, size, open, onBytes);
     if (known) {
-      const parallel = opts.parallel === false ? 'no worker' : await readFrontParallel(fd, size, known, onBytes, opts);
+      // a second parse thread only adds work where there is no second CPU to run it
+      const two = opts.parallel ?? availableParallelism() >= 2;
+      const parallel = two ? await readFrontParallel(fd, size, known, onBytes, opts) : 'no worker';
       read = parallel === 'no worker' ? readFront(fd, size, known, null, onBytes) : parallel;
     }
   } catch (e) {
