@@ -9,13 +9,21 @@ import { fdatasync, readSync, writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { COPY_CTRL, type CopyInput, type CopyResult } from './copy-protocol.js';
 
-const BUFFER = 4 << 20;
+/**
+ * Bytes read and written at a time: small enough to stay in the CPU's cache between the read and the write
+ * (copying the 577 MB front of the 660 MB bench file took 1.5-1.8 s of system time with 4 MB, 0.7-0.8 s
+ * with 256 KB, 0.46 s with 128 KB and 0.53-0.6 s with 64 KB).
+ */
+const BUFFER = 128 << 10;
+/** Bytes copied between two turns of the event loop (where a sync's completion comes in). */
+const TURN = 4 << 20;
 
 async function run(input: CopyInput): Promise<CopyResult> {
   const ctrl = new Int32Array(input.ctrl);
   const buf = Buffer.allocUnsafe(BUFFER);
   let syncing: Promise<void> | null = null;
   let synced = input.from;
+  let turned = input.from;
   const sync = (mark: number): Promise<void> =>
     new Promise<void>((resolve, reject) => fdatasync(input.outFd, (e) => (e ? reject(e) : resolve()))).then(() => {
       synced = mark;
@@ -32,7 +40,10 @@ async function run(input: CopyInput): Promise<CopyResult> {
       if (!syncing && pos - synced >= input.syncEvery) syncing = sync(pos);
       // lets the sync's completion in (and keeps the copy from outrunning the disk by more than a sync or two)
       if (syncing && pos - synced >= 2 * input.syncEvery) await syncing;
-      else await new Promise((resolve) => setImmediate(resolve));
+      else if (pos - turned >= TURN) {
+        turned = pos;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
     if (syncing) await syncing;
     return { copied: input.to - input.from };
