@@ -171,6 +171,8 @@ async function writeRedacted(
     }
     return { strings: strings.length, redacted, bytes: out.position };
   } catch (e) {
+    // the copy thread writes through the temporary file's descriptor: it must be gone before that is closed
+    await running.copier?.stop();
     removeTemp();
     if (e instanceof HeapwatchError) throw e;
     throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
