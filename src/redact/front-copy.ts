@@ -55,6 +55,11 @@ export class FrontCopy {
     }
   }
 
+  /** Input bytes [0, end) were copied by another thread (see copied-pass.ts). */
+  copiedElsewhere(end: number): void {
+    this.copiedTo = end;
+  }
+
   /** Forgets everything copied (the output is emptied), to start over. */
   reset(): void {
     ftruncateSync(this.outFd, 0);

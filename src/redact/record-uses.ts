@@ -1,7 +1,7 @@
 import type { SnapshotHeader } from '../snapshot/meta.js';
 import type { RecordSink } from '../snapshot/scan-targets.js';
-import type { StringTable } from '../snapshot/string-table.js';
-import { EdgeCounts } from './edge-counts.js';
+import { ESCAPED, type StringTable } from '../snapshot/string-table.js';
+import { EdgeCounts, type SharedCounts } from './edge-counts.js';
 import { CODE, DATA, edgeNameUses, nodeNameUses, PROPERTY } from './uses.js';
 
 /** A record field that breaks the rules: `index` is the number's in its array; `count` means the edges and the nodes' edge counts disagree. */
@@ -19,8 +19,8 @@ export class BadRecord extends Error {
 const SLICE = 4096;
 
 /** Per string: it is 'properties' (the internal edge to an object's property store), '(object properties)' (a dictionary store's name). */
-const PROPERTIES = 1;
-const DICTIONARY_STORE = 2;
+export const PROPERTIES = 1;
+export const DICTIONARY_STORE = 2;
 
 /**
  * The uses of every string (see uses.ts), taken from the node and edge records as they are parsed, in file order:
@@ -33,20 +33,50 @@ export class RecordUses {
   readonly uses: Uint8Array;
   readonly nodes: NodeUses;
   readonly edges: EdgeUses;
+  readonly edgeCounts: EdgeCounts;
+  readonly dictionaryStore: Uint8Array;
 
-  constructor(header: SnapshotHeader, strings: StringTable) {
-    this.uses = new Uint8Array(strings.length);
-    const named = new Uint8Array(strings.length);
-    for (let i = strings.indexOf('properties'); i >= 0; i = strings.indexOf('properties', i + 1))
-      named[i] |= PROPERTIES;
-    for (let i = strings.indexOf('(object properties)'); i >= 0; i = strings.indexOf('(object properties)', i + 1)) {
-      named[i] |= DICTIONARY_STORE;
-    }
-    const dictionaryStore = new Uint8Array((header.nodeCount + 7) >>> 3);
-    const edgeCounts = new EdgeCounts(header.nodeCount);
-    this.nodes = new NodeUses(header, this.uses, named, edgeCounts, dictionaryStore);
-    this.edges = new EdgeUses(header, this.uses, named, edgeCounts, dictionaryStore);
+  /**
+   * `strings`, or what namedStrings() found in them; `memory`: the uses, the dictionary store bits and the edge
+   * counts in shared memory (for the two threads of parallel-pass.ts), else made here.
+   */
+  constructor(header: SnapshotHeader, strings: StringTable | Uint8Array, memory?: SharedUses) {
+    const named = strings instanceof Uint8Array ? strings : namedStrings(strings);
+    this.uses = memory ? new Uint8Array(memory.uses) : new Uint8Array(named.length);
+    this.dictionaryStore = memory
+      ? new Uint8Array(memory.dictionaryStore)
+      : new Uint8Array((header.nodeCount + 7) >>> 3);
+    const edgeCounts = new EdgeCounts(header.nodeCount, memory?.counts);
+    this.edgeCounts = edgeCounts;
+    this.nodes = new NodeUses(header, this.uses, named, edgeCounts, this.dictionaryStore);
+    this.edges = new EdgeUses(header, this.uses, named, edgeCounts, this.dictionaryStore);
   }
+}
+
+/** The memory of RecordUses shared between two threads (see parallel-pass.ts). */
+export interface SharedUses {
+  /** A byte per string (each thread has its own: they are OR-ed at the end). */
+  uses: SharedArrayBuffer;
+  dictionaryStore: SharedArrayBuffer;
+  counts: SharedCounts;
+}
+
+/** Which strings are 'properties' and '(object properties)' (see PROPERTIES): one look at each string's length first. */
+export function namedStrings(strings: StringTable): Uint8Array {
+  const named = new Uint8Array(strings.length);
+  for (let i = 0; i < strings.length; i++) {
+    // a name's bytes: as many as its characters, or up to six per character when the file escaped them
+    const bytes = strings.byteLength(i);
+    if (bytes < 10) continue;
+    if ((strings.flagsOf(i) & ESCAPED) === 0) {
+      if (bytes === 10 && strings.equals(i, 'properties')) named[i] |= PROPERTIES;
+      else if (bytes === 19 && strings.equals(i, '(object properties)')) named[i] |= DICTIONARY_STORE;
+    } else if (bytes <= 6 * 19) {
+      if (bytes <= 6 * 10 && strings.equals(i, 'properties')) named[i] |= PROPERTIES;
+      if (strings.equals(i, '(object properties)')) named[i] |= DICTIONARY_STORE;
+    }
+  }
+  return named;
 }
 
 export class NodeUses implements RecordSink {
@@ -218,6 +248,17 @@ export class EdgeUses implements RecordSink {
     return grown;
   }
 
+  /** Where the walk stands (for the thread that walks the rest of the edges from the back: parallel-pass.ts). */
+  pending(): PendingNode {
+    return {
+      node: this.node,
+      left: this.left,
+      names: this.propertyNames.slice(0, this.propertyCount),
+      dictionary: this.dictionary,
+      seen: this.seen,
+    };
+  }
+
   /** Once every edge is in: the last node's properties; the nodes after it must have no edges. */
   finish(): void {
     const fewer = () => new BadRecord(this.seen * this.ef, "fewer edges than the nodes' edge counts", 'count');
@@ -234,4 +275,15 @@ export class EdgeUses implements RecordSink {
     const { uses, propertyNames } = this;
     for (let k = 0; k < count; k++) uses[propertyNames[k]] |= use;
   }
+}
+
+/** The node whose edges a walk is in: its property names so far, whether its properties are in a dictionary. */
+export interface PendingNode {
+  node: number;
+  /** Its edges still to come (forward), or those already taken (backward). */
+  left: number;
+  names: Uint32Array;
+  dictionary: boolean;
+  /** Edge records taken by the walk. */
+  seen: number;
 }

@@ -2,10 +2,12 @@ import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync } from 
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
+import { type RunningThreads, readOnePassCopied, type ThreadOptions } from './copied-pass.js';
 import { fileStringUses } from './file-uses.js';
 import { FrontCopy } from './front-copy.js';
 import { readLayout } from './layout.js';
-import { readOnePass } from './one-pass.js';
+import { type OnePass, readOnePass } from './one-pass.js';
+import { Output } from './output-buffer.js';
 import { OutputWriter } from './output-writer.js';
 import { keeps, type RedactionStyle, Replacer } from './replacement.js';
 
@@ -16,6 +18,10 @@ export interface RedactOptions {
   onProgress?: (fraction: number, step: string) => void;
   /** Always take the two-pass way, the one for files not laid out as V8 writes them (tests compare the two). */
   twoPass?: boolean;
+  /** Copy the front on a worker thread: 'auto' (default) does so for files of 16 MB and more. */
+  threads?: boolean | 'auto';
+  /** For tests: the threads' scripts, the edge chunk size, parsing on one thread only (see ThreadOptions). */
+  threadOptions?: ThreadOptions;
 }
 
 export interface RedactResult {
@@ -25,12 +31,10 @@ export interface RedactResult {
   bytes: number;
 }
 
-const OUT_BUFFER = 4 << 20;
-const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
-/** The placeholder character, `x`. */
-const PLACEHOLDER = 0x78;
+/** Files from this size up have their front copied by a worker thread (its start costs ~30 ms). */
+const THREADS_FROM_BYTES = 16 << 20;
 
 /**
  * Writes a redacted copy of a snapshot: the same bytes but for the strings section, where every string that is
@@ -56,7 +60,7 @@ export async function redactFile(input: string, output: string, opts: RedactOpti
     if (!stat.isFile()) throw new HeapwatchError(`not a file: ${input}`, 'NOT_A_FILE', 2);
     const report = opts.onProgress ?? (() => {});
     const replacer = new Replacer(opts.style ?? 'placeholder');
-    return await writeRedacted(fd, stat.size, input, output, replacer, report, opts.twoPass === true);
+    return await writeRedacted(fd, stat.size, input, output, replacer, report, opts);
   } finally {
     closeSync(fd);
   }
@@ -79,7 +83,7 @@ async function writeRedacted(
   output: string,
   replacer: Replacer,
   report: (fraction: number, step: string) => void,
-  twoPass: boolean,
+  opts: RedactOptions,
 ): Promise<RedactResult> {
   let temp: TempFile | null = createTemp(output);
   const removeTemp = (): void => {
@@ -92,7 +96,9 @@ async function writeRedacted(
     } catch {}
     temp = null;
   };
+  const running: RunningThreads = { copier: null };
   const onSignal = (signal: NodeJS.Signals): void => {
+    running.copier?.tellStop();
     removeTemp();
     process.kill(process.pid, signal);
   };
@@ -102,7 +108,20 @@ async function writeRedacted(
     const writer = new OutputWriter(temp.fd);
     const copy = new FrontCopy(fd, temp.fd, writer);
     report(0, 'reading');
-    let read = twoPass ? null : readOnePass(fd, size, copy, (f) => report(0.8 * f, 'reading'));
+    const onFraction = (f: number) => report(0.8 * f, 'reading');
+    const threads = opts.threads ?? 'auto';
+    const copied = threads === true || (threads === 'auto' && size >= THREADS_FROM_BYTES);
+    let read: OnePass | null = null;
+    /** With the front copied by a worker: waits for it (the strings are written meanwhile). */
+    let frontDone: (() => Promise<void>) | undefined;
+    if (copied && !opts.twoPass) {
+      const threaded = await readOnePassCopied(fd, size, copy, temp.fd, onFraction, running, {
+        whileWaiting: (strings) => replacer.prepare(strings),
+        ...opts.threadOptions,
+      });
+      read = threaded;
+      frontDone = threaded?.frontDone;
+    } else if (!opts.twoPass) read = readOnePass(fd, size, copy, onFraction);
     if (!read) {
       copy.reset();
       report(0, 'reading strings');
@@ -113,7 +132,7 @@ async function writeRedacted(
     const { layout, uses } = read;
     report(0.8, 'writing');
     const front = layout.stringsOpen + 1;
-    copy.fillTo(front);
+    if (!frontDone) copy.fillTo(front);
     const out = new Output(writer, front);
     let redacted = 0;
     const { strings } = layout;
@@ -122,7 +141,7 @@ async function writeRedacted(
       out.room(4);
       if (i > 0) out.byte2(COMMA, NEWLINE);
       if (keeps(strings, uses, i)) {
-        out.quoted(strings.rawBytes(i));
+        out.quotedString(strings, i);
       } else {
         if (hashed) out.quoted(Buffer.from(replacer.replacement(strings, i), 'latin1'));
         else out.placeholder(replacer.placeholderLength(strings, i));
@@ -132,6 +151,10 @@ async function writeRedacted(
     }
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
+    if (frontDone) {
+      await frontDone();
+      copy.fillTo(front);
+    }
     writer.finish();
     closeSync(temp.fd);
     temp.fd = -1;
@@ -148,6 +171,8 @@ async function writeRedacted(
     }
     return { strings: strings.length, redacted, bytes: out.position };
   } catch (e) {
+    // the copy thread writes through the temporary file's descriptor: it must be gone before that is closed
+    await running.copier?.stop();
     removeTemp();
     if (e instanceof HeapwatchError) throw e;
     throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
@@ -172,86 +197,5 @@ function checkTail(inFd: number, tailFrom: number, inSize: number, outPath: stri
   }
   if (size !== written || !want.equals(got)) {
     throw runtimeError('the redacted copy did not come out whole (its end differs from the original)', 'IO');
-  }
-}
-
-/** A write buffer over a file descriptor. */
-class Output {
-  private readonly buf = Buffer.allocUnsafe(OUT_BUFFER);
-  private used = 0;
-  private sinceYield = 0;
-
-  constructor(
-    private readonly writer: OutputWriter,
-    /** File offset of the next byte written. */
-    public position: number,
-  ) {}
-
-  /** Makes room for n bytes in the buffer (n at most its size). */
-  room(n: number): void {
-    if (this.used + n > this.buf.length) this.flush();
-  }
-
-  byte2(a: number, b: number): void {
-    this.buf[this.used++] = a;
-    this.buf[this.used++] = b;
-  }
-
-  /** `"<bytes>"`. */
-  quoted(b: Uint8Array): void {
-    this.room(1);
-    this.buf[this.used++] = QUOTE;
-    if (this.used + b.length + 1 > this.buf.length) this.flush();
-    if (b.length + 1 > this.buf.length) this.writeOut(b);
-    else {
-      this.buf.set(b, this.used);
-      this.used += b.length;
-    }
-    this.room(1);
-    this.buf[this.used++] = QUOTE;
-  }
-
-  /** `"xxx…"`, n x's. */
-  placeholder(n: number): void {
-    this.room(1);
-    this.buf[this.used++] = QUOTE;
-    for (let left = n; left > 0; ) {
-      if (this.used === this.buf.length) this.flush();
-      const k = Math.min(left, this.buf.length - this.used);
-      this.buf.fill(PLACEHOLDER, this.used, this.used + k);
-      this.used += k;
-      left -= k;
-    }
-    this.room(1);
-    this.buf[this.used++] = QUOTE;
-  }
-
-  flush(): void {
-    if (this.used > 0) this.writeOut(this.buf.subarray(0, this.used));
-    this.used = 0;
-  }
-
-  /** Copies input bytes [from, to) as they are. */
-  async copyFrom(fd: number, from: number, to: number): Promise<void> {
-    this.flush();
-    for (let pos = from; pos < to; ) {
-      const got = readSync(fd, this.buf, 0, Math.min(this.buf.length, to - pos), pos);
-      if (got === 0) throw runtimeError('the snapshot got shorter while it was being read', 'IO');
-      this.writeOut(this.buf.subarray(0, got));
-      pos += got;
-      await this.yieldNow();
-    }
-  }
-
-  /** Lets signal handlers run now and then (the writing is synchronous otherwise). */
-  async yieldNow(): Promise<void> {
-    if (this.position - this.sinceYield < 64 << 20) return;
-    this.sinceYield = this.position;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-
-  private writeOut(b: Uint8Array): void {
-    this.writer.write(b, this.position);
-    this.position += b.length;
   }
 }

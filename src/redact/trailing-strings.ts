@@ -25,9 +25,24 @@ export function findTrailingStrings(
   onBytes: (bytes: number) => void,
   bufferSize = 4 << 20,
 ): KnownStrings | null {
+  const open = findStringsOpen(fd, size);
+  return open < 0 ? null : readTrailingStrings(fd, size, open, onBytes, bufferSize);
+}
+
+/** File offset of the `[` of the last strings key (see STRINGS_KEY), -1 when there is none. */
+export function findStringsOpen(fd: number, size: number): number {
   const key = lastIndexOfKey(fd, size);
-  if (key < 0) return null;
-  const open = key + STRINGS_KEY.length - 1;
+  return key < 0 ? -1 : key + STRINGS_KEY.length - 1;
+}
+
+/** The strings array whose `[` is at `open`, when it reads and ends the file; else null. */
+export function readTrailingStrings(
+  fd: number,
+  size: number,
+  open: number,
+  onBytes: (bytes: number) => void,
+  bufferSize = 4 << 20,
+): KnownStrings | null {
   const plain = typeof WebAssembly === 'object' ? new WasmStringScanner(bufferSize) : undefined;
   const win = new FileWindow(fd, size, bufferSize, plain?.window);
   try {

@@ -87,6 +87,22 @@ export class StringTable {
     return this.chunks[k].subarray(at, at + to - from);
   }
 
+  /**
+   * Copies string i's bytes as the file wrote them to target[at…] (room must be there); returns how many. As
+   * rawBytes, without making a Buffer per string (the redactor writes millions).
+   */
+  copyRawTo(i: number, target: Uint8Array, at: number): number {
+    const from = this.ends[i];
+    const n = this.ends[i + 1] - from;
+    if (n === 0) return 0;
+    const k = this.chunkAt(from);
+    const chunk = this.chunks[k];
+    const src = from - this.starts[k];
+    if (n > 64) target.set(chunk.subarray(src, src + n), at);
+    else for (let j = 0; j < n; j++) target[at + j] = chunk[src + j];
+    return n;
+  }
+
   /** String i's flags (ESCAPED, ASCII). */
   flagsOf(i: number): number {
     return this.flags[i];

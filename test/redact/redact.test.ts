@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { redactFile } from '../../src/redact/redact-file.js';
 import type { SuspectJson } from '../../src/report/leak-findings.js';
 import { type OracleNode, runOracle } from '../helpers/devtools-oracle.js';
 import { heapwatch, runFixture } from '../leaks/helpers.js';
@@ -137,10 +138,24 @@ describe('heapwatch redact', () => {
   });
 });
 
+/** Redacting `file` the way of big files (threads forced, small edge chunks) gives the bytes of `want`. */
+async function expectSameOnThreads(file: string, want: string): Promise<void> {
+  const out = join(dir, 'on-threads.heapsnapshot');
+  await redactFile(file, out, { threads: true, threadOptions: { chunkSize: 4096 } });
+  expect(readFileSync(out).equals(readFileSync(want))).toBe(true);
+  rmSync(out);
+}
+
+describe('redact on threads', () => {
+  test('the secrets file (dictionary property names, Map keys) on threads: the bytes of one thread', async () => {
+    await expectSameOnThreads(raw, redacted);
+  });
+});
+
 describe('snapshots of Node 22 and 24 (their layouts differ)', () => {
   test.each([22, 24])(
     'Node %i: the secrets leave no byte; the copy ends whole even when its last string is redacted',
-    (major) => {
+    async (major) => {
       const file = join(dir, `secrets-node${major}.heapsnapshot`);
       const r = spawnSync(nodeBinary(major), [fixture, file], {
         env: { ...process.env, SECRETS: JSON.stringify(secrets) },
@@ -154,6 +169,8 @@ describe('snapshots of Node 22 and 24 (their layouts differ)', () => {
       expect(secretPieces(readFileSync(file)).length).toBeGreaterThan(20);
       expect(secretPieces(readFileSync(out))).toEqual([]);
       expect(readFileSync(out).subarray(-2).toString()).toBe(']}');
+      // the way of big files (a copy thread, nodes and edges on two threads), forced: the same bytes
+      await expectSameOnThreads(file, out);
     },
   );
 });

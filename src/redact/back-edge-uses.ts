@@ -1,0 +1,155 @@
+import type { SnapshotHeader } from '../snapshot/meta.js';
+import type { RecordSink } from '../snapshot/scan-targets.js';
+import type { EdgeCounts } from './edge-counts.js';
+import { BadRecord, type PendingNode, PROPERTIES } from './record-uses.js';
+import { CODE, DATA, edgeNameUses, PROPERTY } from './uses.js';
+
+const SLICE = 4096;
+
+/**
+ * The uses the edges give their names (record-uses.ts's EdgeUses), taken from the back of the edges array: the
+ * runs of records come last to first (BackwardRecords), and each run is walked from its last record, each node's
+ * edges told from the counts read back from the last node (the nodes' counts must add up to the edge count, which
+ * the caller checked). The same rules as EdgeUses, in the same kind of loop. `meet` ends the walk where the
+ * front walk (EdgeUses on the other thread) stopped, joining the node the two walks share.
+ */
+export class BackEdgeUses implements RecordSink {
+  /** The node whose edges come now (nodeCount before the first), and how many of them are still to come (towards the front). */
+  private node: number;
+  private left = 0;
+  private propertyNames: Uint32Array = new Uint32Array(64);
+  private propertyCount = 0;
+  private dictionary = false;
+  private readonly ef: number;
+  private readonly nf: number;
+  private readonly eType: number;
+  private readonly eName: number;
+  private readonly eTo: number;
+  private readonly internalType: number;
+  private readonly rule: Uint8Array;
+
+  constructor(
+    private readonly header: SnapshotHeader,
+    private readonly uses: Uint8Array,
+    private readonly named: Uint8Array,
+    private readonly edgeCounts: EdgeCounts,
+    private readonly dictionaryStore: Uint8Array,
+    /** Targets of the root's shortcut edges (the global objects): read before the walk (rootGlobals). */
+    private readonly globals: Set<number>,
+  ) {
+    const { meta } = header;
+    this.node = header.nodeCount;
+    this.ef = meta.edgeFields.length;
+    this.nf = meta.nodeFields.length;
+    this.eType = meta.edgeFields.indexOf('type');
+    this.eName = meta.edgeFields.indexOf('name_or_index');
+    this.eTo = meta.edgeFields.indexOf('to_node');
+    this.internalType = meta.edgeTypes.indexOf('internal');
+    this.rule = edgeNameUses(meta.edgeTypes);
+  }
+
+  records(values: Uint32Array, at: number, first: number, count: number): void {
+    for (let k = count; k > 0; k -= SLICE) {
+      const n = Math.min(SLICE, k);
+      this.slice(values, at + (k - n) * this.ef, first + k - n, n);
+    }
+  }
+
+  private slice(values: Uint32Array, at: number, first: number, count: number): void {
+    const { ef, nf, eType, eName, eTo, internalType, rule, uses, named } = this;
+    const store = this.dictionaryStore;
+    const stringCount = uses.length;
+    const ruleCount = rule.length;
+    const targetLimit = this.header.nodeCount * nf;
+    const perField = 1 / nf;
+    let names = this.propertyNames;
+    let pc = this.propertyCount;
+    let dictionary = this.dictionary;
+    let n = this.node;
+    let left = this.left;
+    let e = first + count - 1;
+    let bad: BadRecord | null = null;
+    for (let i = at + (count - 1) * ef; i >= at; i -= ef, e--) {
+      while (left === 0) {
+        if (pc > 0) this.endNode(n, names, pc, dictionary);
+        pc = 0;
+        dictionary = false;
+        if (--n < 0) {
+          bad = new BadRecord(e * ef, "the edges outnumber the nodes' edge counts", 'count');
+          break;
+        }
+        left = this.edgeCounts.prev(n);
+      }
+      if (bad) break;
+      left--;
+      const type = values[i + eType];
+      const name = values[i + eName];
+      const to = values[i + eTo];
+      const target = Math.round(to * perField);
+      if (to >= targetLimit || target * nf !== to) {
+        bad = new BadRecord(e * ef + eTo, 'edge to_node is not a node');
+        break;
+      }
+      const use = type < ruleCount ? rule[type] : 0;
+      if (use === 0) continue;
+      if (name >= stringCount) {
+        bad = new BadRecord(e * ef + eName, 'edge name is not a string index');
+        break;
+      }
+      if (use === PROPERTY) {
+        if (pc === names.length) names = this.grow();
+        names[pc++] = name;
+        continue;
+      }
+      uses[name] |= use;
+      if (
+        type === internalType &&
+        (named[name] & PROPERTIES) !== 0 &&
+        (store[target >>> 3] & (1 << (target & 7))) !== 0
+      ) {
+        dictionary = true;
+      }
+    }
+    this.propertyCount = pc;
+    this.dictionary = dictionary;
+    this.node = n;
+    this.left = left;
+    if (bad) throw bad;
+  }
+
+  private grow(): Uint32Array {
+    const grown = new Uint32Array(this.propertyNames.length * 2);
+    grown.set(this.propertyNames);
+    this.propertyNames = grown;
+    return grown;
+  }
+
+  /**
+   * Once the two walks have taken every edge: `front` is where the front walk stopped. When it stopped inside a
+   * node (edges still to come), that node is the one this walk stopped in: its names from both walks get the use
+   * its mode gives them, told from both walks' findings; else each walk's last node is ended on its own.
+   */
+  meet(front: PendingNode): void {
+    if (front.left > 0) {
+      // (the counts add up to the edge count, so the two walks agree on every edge's node: this only guards)
+      if (front.node !== this.node)
+        throw new BadRecord(front.seen * this.ef, 'the two walks over the edges do not meet', 'count');
+      const dictionary = front.dictionary || this.dictionary;
+      this.endNode(front.node, front.names, front.names.length, dictionary);
+      this.endNode(this.node, this.propertyNames, this.propertyCount, dictionary);
+    } else {
+      if (this.left !== 0)
+        throw new BadRecord(front.seen * this.ef, 'the two walks over the edges do not meet', 'count');
+      this.endNode(front.node, front.names, front.names.length, front.dictionary);
+      this.endNode(this.node, this.propertyNames, this.propertyCount, this.dictionary);
+    }
+    this.propertyCount = 0;
+  }
+
+  /** Node n's property names are data when its properties are in a dictionary, unless it is a global object. */
+  private endNode(n: number, names: Uint32Array, count: number, dictionary: boolean): void {
+    const use = dictionary && !this.globals.has(n) ? DATA : CODE;
+    const { uses } = this;
+    for (let k = 0; k < count; k++) uses[names[k]] |= use;
+  }
+}

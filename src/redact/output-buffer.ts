@@ -1,0 +1,112 @@
+import { readSync } from 'node:fs';
+import { runtimeError } from '../errors.js';
+import type { StringTable } from '../snapshot/string-table.js';
+import type { OutputWriter } from './output-writer.js';
+
+const OUT_BUFFER = 4 << 20;
+const QUOTE = 0x22;
+/** The placeholder character, `x`. */
+const PLACEHOLDER = 0x78;
+
+/** A write buffer over a file descriptor. */
+export class Output {
+  private readonly buf = Buffer.allocUnsafe(OUT_BUFFER);
+  private used = 0;
+  private sinceYield = 0;
+
+  constructor(
+    private readonly writer: OutputWriter,
+    /** File offset of the next byte written. */
+    public position: number,
+  ) {}
+
+  /** Makes room for n bytes in the buffer (n at most its size). */
+  room(n: number): void {
+    if (this.used + n > this.buf.length) this.flush();
+  }
+
+  byte2(a: number, b: number): void {
+    this.buf[this.used++] = a;
+    this.buf[this.used++] = b;
+  }
+
+  /** `"<string i's bytes as the file has them>"`. */
+  quotedString(strings: StringTable, i: number): void {
+    const n = strings.byteLength(i) + 2;
+    if (this.used + n > this.buf.length) this.flush();
+    if (n > this.buf.length) {
+      this.quoted(strings.rawBytes(i));
+      return;
+    }
+    this.buf[this.used++] = QUOTE;
+    this.used += strings.copyRawTo(i, this.buf, this.used);
+    this.buf[this.used++] = QUOTE;
+  }
+
+  /** `"<bytes>"`. */
+  quoted(b: Uint8Array): void {
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+    if (this.used + b.length + 1 > this.buf.length) this.flush();
+    if (b.length + 1 > this.buf.length) this.writeOut(b);
+    else {
+      this.buf.set(b, this.used);
+      this.used += b.length;
+    }
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+  }
+
+  /** `"xxx…"`, n x's. */
+  placeholder(n: number): void {
+    if (n <= 64 && this.used + n + 2 <= this.buf.length) {
+      const buf = this.buf;
+      let u = this.used;
+      buf[u++] = QUOTE;
+      for (let k = 0; k < n; k++) buf[u++] = PLACEHOLDER;
+      buf[u++] = QUOTE;
+      this.used = u;
+      return;
+    }
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+    for (let left = n; left > 0; ) {
+      if (this.used === this.buf.length) this.flush();
+      const k = Math.min(left, this.buf.length - this.used);
+      this.buf.fill(PLACEHOLDER, this.used, this.used + k);
+      this.used += k;
+      left -= k;
+    }
+    this.room(1);
+    this.buf[this.used++] = QUOTE;
+  }
+
+  flush(): void {
+    if (this.used > 0) this.writeOut(this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+
+  /** Copies input bytes [from, to) as they are. */
+  async copyFrom(fd: number, from: number, to: number): Promise<void> {
+    this.flush();
+    for (let pos = from; pos < to; ) {
+      const got = readSync(fd, this.buf, 0, Math.min(this.buf.length, to - pos), pos);
+      if (got === 0) throw runtimeError('the snapshot got shorter while it was being read', 'IO');
+      this.writeOut(this.buf.subarray(0, got));
+      pos += got;
+      await this.yieldNow();
+    }
+  }
+
+  /** Lets signal handlers run now and then (the writing is synchronous otherwise). */
+  async yieldNow(): Promise<void> {
+    if (this.position - this.sinceYield < 64 << 20) return;
+    this.sinceYield = this.position;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private writeOut(b: Uint8Array): void {
+    this.writer.write(b, this.position);
+    this.position += b.length;
+  }
+}

@@ -1,0 +1,236 @@
+import { existsSync, readSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { SnapshotFormatError } from '../snapshot/format-error.js';
+import { initClaims, parseBackChunks, planChunks } from '../snapshot/number-array.js';
+import { joinScans, type ScanState } from '../snapshot/number-scan.js';
+import { numberScanner } from '../snapshot/number-scanner.js';
+import { BackwardRecords, numbersIn } from '../snapshot/scan-targets.js';
+import type { StringTable } from '../snapshot/string-table.js';
+import { CTRL, signal } from '../snapshot/worker-protocol.js';
+import { BackEdgeUses } from './back-edge-uses.js';
+import { EdgeCounts, sharedCounts } from './edge-counts.js';
+import { markTraceFunctionNames } from './file-uses.js';
+import { type KnownStrings, readLayout, type SnapshotLayout } from './layout.js';
+import { NumberStream, RecordBatches } from './number-stream.js';
+import { NotOnePass, notOnePass, type OnePass } from './one-pass.js';
+import { USES_CTRL, type UsesInput, type UsesResult } from './parse-protocol.js';
+import { namedStrings, type SharedUses } from './record-uses.js';
+
+// run from TypeScript sources (tests), the worker comes from the build in dist/
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('../../dist/redact/uses-worker.js', import.meta.url)
+  : new URL('./uses-worker.js', import.meta.url);
+const READ_BUFFER = 1 << 20;
+
+export interface ParallelOptions {
+  /** Script of the parse worker (tests give a broken one to see the parse carry on without it). */
+  workerScript?: URL;
+  /** Size of the edge chunks the two threads take turns on. Default 2 MiB. */
+  chunkSize?: number;
+  /** Work for this thread while the worker takes the nodes (the writing's preparation: Replacer.prepare). */
+  whileWaiting?: (strings: StringTable) => void;
+}
+
+interface Running {
+  worker: Worker;
+  result: Promise<UsesResult>;
+  ctrl: Int32Array;
+  offsets: Float64Array;
+  memory: SharedUses;
+  nodesClose: number;
+}
+
+/**
+ * The nodes and edges parsed on two threads, the strings being known already (the one-pass way, copied-pass.ts):
+ * a worker (uses-worker.ts) takes the nodes, then edge chunks from the front, while this thread walks the rest
+ * of the file and then takes edge chunks from the back (BackEdgeUses), as the reader splits its parse. The two
+ * walks over the edges meet where the chunks run out; each thread's uses of the strings are OR-ed at the end.
+ * Null when the file is not for the one-pass way (any defect: the two-pass way then reports it); 'no worker'
+ * when the worker could not do its part (the caller parses on this thread alone).
+ */
+export async function readFrontParallel(
+  fd: number,
+  size: number,
+  known: KnownStrings,
+  onBytes: (bytes: number) => void,
+  opts: ParallelOptions = {},
+): Promise<OnePass | null | 'no worker'> {
+  const script = opts.workerScript ?? WORKER_URL;
+  if (!existsSync(fileURLToPath(script))) return 'no worker';
+  const named = namedStrings(known.strings);
+  let running: Running | undefined;
+  let workerKiB = 0;
+  const progress = (bytes: number) => {
+    const kib = running ? Atomics.load(running.ctrl, CTRL.progressKiB) : 0;
+    onBytes(bytes + (kib - workerKiB) * 1024);
+    workerKiB = kib;
+  };
+  let edgesStart = -1;
+  let plan: ReturnType<typeof planChunks> | undefined;
+  const numberArray = (key: string, start: number, header: SnapshotLayout['header'] | undefined) => {
+    if (key !== 'nodes' && key !== 'edges') return undefined;
+    if (!header) throw new NotOnePass();
+    const { meta, nodeCount, edgeCount } = header;
+    const nodeNumbers = nodeCount * meta.nodeFields.length;
+    const edgeNumbers = edgeCount * meta.edgeFields.length;
+    // counts the file cannot hold (every number takes two bytes at least) are not taken at their word here
+    if (2 * (nodeNumbers + edgeNumbers) > size || nodeCount === 0) throw new NotOnePass();
+    // n numbers take at least 2n-1 bytes, so the `]` cannot come sooner (the parse checks the count itself)
+    const close = closeOf(fd, size, start + Math.max(0, 2 * (key === 'nodes' ? nodeNumbers : edgeNumbers) - 1));
+    if (key === 'nodes') {
+      running = start1(fd, start, header, named, script);
+      running.nodesClose = close;
+    } else {
+      if (!running) throw new NotOnePass();
+      edgesStart = start;
+      plan = planChunks(start, close, opts.chunkSize ?? 2 << 20);
+      running.offsets.set([plan.start, plan.end, plan.chunkSize, plan.chunkCount]);
+      initClaims(running.ctrl, CTRL.claims, plan);
+      signal(running.ctrl, CTRL.edgesReady);
+    }
+    return close;
+  };
+  try {
+    const layout = readLayout(fd, size, { strings: known, numberArray });
+    const par = running;
+    if (!par || !plan || edgesStart < 0) throw new NotOnePass();
+    const { header } = layout;
+    const { meta, nodeCount, edgeCount } = header;
+    const ef = meta.edgeFields.length;
+    const uses = new Uint8Array(named.length);
+    if (layout.traceInfosStart >= 0) markTraceFunctionNames(fd, layout, uses);
+    opts.whileWaiting?.(known.strings);
+    const early = await nodesDone(par);
+    if (early) return early;
+    const counts = () =>
+      new EdgeCounts(nodeCount, {
+        ...par.memory.counts,
+        largeCount: Atomics.load(par.ctrl, USES_CTRL.largeCounts),
+        filled: true,
+      });
+    const globals = rootGlobals(fd, header, edgesStart, counts().next(0));
+    const store = new Uint8Array(par.memory.dictionaryStore);
+    const sink = new BackEdgeUses(header, uses, named, counts(), store, globals);
+    const scanner = numberScanner(READ_BUFFER);
+    const back = new BackwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), sink);
+    const backStop = parseBackChunks(fd, scanner, plan, back, par.ctrl, CTRL.claims, progress);
+    const result = await par.result;
+    await par.worker.terminate();
+    running = undefined;
+    if ('problem' in result) return null;
+    if (!('front' in result) || result.frontStop !== backStop) return 'no worker';
+    if (result.nodesClose !== par.nodesClose) return null;
+    // where the two scans met: the record or two around it, joined, go to the back walk, which then meets the front's
+    const held = back.held();
+    const from = result.frontHeld.from;
+    const meet = result.front.index + 1 === back.state.index;
+    const middle = new Uint32Array(meet ? held.from + held.values.length - from : 0);
+    if (meet) {
+      middle.set(result.frontHeld.values, 0);
+      middle.set(held.values, held.from - from);
+    }
+    const relative = (st: ScanState): ScanState => ({ ...st, index: st.index - from });
+    if (joinScans(relative(result.front), relative(back.state), middle, edgeCount * ef)) return null;
+    sink.records(middle, 0, from / ef, middle.length / ef);
+    sink.meet(result.pending);
+    const theirs = new Uint8Array(par.memory.uses);
+    for (let i = 0; i < uses.length; i++) uses[i] |= theirs[i];
+    return { layout, uses };
+  } catch (e) {
+    if (notOnePass(e)) return null;
+    throw e;
+  } finally {
+    if (running) await stop(running);
+  }
+}
+
+/** Starts the worker on the nodes. */
+function start1(fd: number, nodesStart: number, header: SnapshotLayout['header'], named: Uint8Array, script: URL) {
+  const { nodeCount, edgeCount } = header;
+  const ctrl = new SharedArrayBuffer(USES_CTRL.size * 4);
+  const offsets = new SharedArrayBuffer(4 * 8);
+  const memory: SharedUses = {
+    uses: new SharedArrayBuffer(named.length),
+    dictionaryStore: new SharedArrayBuffer((nodeCount + 7) >>> 3),
+    counts: sharedCounts(nodeCount, edgeCount),
+  };
+  const input: UsesInput = {
+    fd,
+    ctrl,
+    offsets,
+    nodesStart,
+    header: { ...header, meta: { ...header.meta } },
+    named,
+    memory,
+    bufferSize: READ_BUFFER,
+  };
+  const worker = new Worker(script, { workerData: input });
+  const result = new Promise<UsesResult>((resolve) => {
+    worker.once('message', (m: UsesResult) => resolve(m));
+    worker.once('error', (e) => resolve({ crash: e.message }));
+    worker.once('exit', (code) => resolve({ crash: `parse worker exited with code ${code}` }));
+  });
+  return { worker, result, ctrl: new Int32Array(ctrl), offsets: new Float64Array(offsets), memory, nodesClose: -1 };
+}
+
+/** Atomics.waitAsync (Node 16 and up; the ES2024 library typings this project does not use). */
+interface AtomicsWaitAsync {
+  waitAsync(
+    array: Int32Array,
+    index: number,
+    value: number,
+  ): { async: false; value: string } | { async: true; value: Promise<string> };
+}
+
+/** Waits until the worker has taken every node; null then, else what to return (it failed). */
+async function nodesDone(par: Running): Promise<null | 'no worker'> {
+  const waited = (Atomics as unknown as AtomicsWaitAsync).waitAsync(par.ctrl, USES_CTRL.nodesDone, 0);
+  if (waited.async) await Promise.race([waited.value, par.result]);
+  if (Atomics.load(par.ctrl, USES_CTRL.nodesDone) === 1) return null;
+  const result = await par.result;
+  if ('problem' in result) throw new NotOnePass();
+  return 'no worker';
+}
+
+async function stop(par: Running): Promise<void> {
+  Atomics.store(par.ctrl, CTRL.abort, 1);
+  Atomics.store(par.ctrl, CTRL.claims, 0); // no edge chunks left to take
+  Atomics.notify(par.ctrl, CTRL.edgesReady);
+  await par.worker.terminate();
+}
+
+/** File offset of the first `]` at or after `from` (the end of a number array whose least length is known). */
+function closeOf(fd: number, size: number, from: number): number {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (let pos = from; pos < size; ) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, size - pos), pos);
+    if (n === 0) break;
+    const at = buf.subarray(0, n).indexOf(93);
+    if (at >= 0) return pos + at;
+    pos += n;
+  }
+  throw new SnapshotFormatError('a number array does not end', size);
+}
+
+/**
+ * The targets of the root's shortcut edges (the global objects, whose properties stay code whatever their mode),
+ * read from the root's edges at the front of `edges` before the back walk needs them.
+ */
+function rootGlobals(fd: number, header: SnapshotLayout['header'], edgesStart: number, rootEdges: number): Set<number> {
+  const { meta, nodeCount } = header;
+  const ef = meta.edgeFields.length;
+  const nf = meta.nodeFields.length;
+  const eType = meta.edgeFields.indexOf('type');
+  const eTo = meta.edgeFields.indexOf('to_node');
+  const shortcut = meta.edgeTypes.indexOf('shortcut');
+  const globals = new Set<number>();
+  const records = new RecordBatches(new NumberStream(fd, edgesStart, 'edges'), ef, Math.min(rootEdges, 16384) || 1);
+  for (let k = 0; k < rootEdges; k++) {
+    const at = records.advance();
+    if (at < 0) throw new NotOnePass();
+    const to = records.batch[at + eTo];
+    if (records.batch[at + eType] === shortcut && to % nf === 0 && to < nodeCount * nf) globals.add(to / nf);
+  }
+  return globals;
+}

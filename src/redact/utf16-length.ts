@@ -1,0 +1,63 @@
+/**
+ * The length in UTF-16 code units of the string a JSON string body's bytes decode to (what `.length` of
+ * JSON.parse of it gives; without `escaped`, of the bytes decoded as UTF-8), counted from the bytes: -1 when the
+ * bytes are anything but well-formed UTF-8 and valid escapes (the caller then decodes, as it always did, and gets
+ * whatever decoding gives such bytes).
+ */
+export function utf16Length(bytes: Uint8Array, from: number, to: number, escaped: boolean): number {
+  let units = 0;
+  for (let p = from; p < to; ) {
+    const b = bytes[p];
+    const kind = KIND[b];
+    if (kind === PLAIN) {
+      p++;
+      units++;
+    } else if (kind === BACKSLASH) {
+      if (!escaped || p + 2 > to) return -1;
+      const e = bytes[p + 1];
+      if (e === 0x75) {
+        if (p + 6 > to || (HEX[bytes[p + 2]] & HEX[bytes[p + 3]] & HEX[bytes[p + 4]] & HEX[bytes[p + 5]]) === 0)
+          return -1;
+        p += 6;
+      } else {
+        if (SIMPLE_ESCAPE[e] === 0) return -1;
+        p += 2;
+      }
+      units++;
+    } else if (kind === BAD) {
+      return -1;
+    } else {
+      // a lead byte of `kind` bytes and its continuation bytes, as the Unicode standard's table of well-formed
+      // sequences has them (the second byte's range is narrower after E0, ED, F0 and F4)
+      if (p + kind > to) return -1;
+      const c = bytes[p + 1];
+      const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+      const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+      if (c < lo || c > hi) return -1;
+      if (kind >= 3 && (bytes[p + 2] & 0xc0) !== 0x80) return -1;
+      if (kind === 4 && (bytes[p + 3] & 0xc0) !== 0x80) return -1;
+      p += kind;
+      units += kind === 4 ? 2 : 1;
+    }
+  }
+  return units;
+}
+
+/** Per byte: PLAIN (a character of its own), BACKSLASH, BAD (never in a well-formed body), or a UTF-8 lead byte's sequence length. */
+const PLAIN = 1;
+const BACKSLASH = 5;
+const BAD = 0;
+const KIND = new Uint8Array(256);
+for (let b = 0x20; b < 0x80; b++) KIND[b] = PLAIN;
+KIND[0x22] = BAD;
+KIND[0x5c] = BACKSLASH;
+for (let b = 0xc2; b <= 0xdf; b++) KIND[b] = 2;
+for (let b = 0xe0; b <= 0xef; b++) KIND[b] = 3;
+for (let b = 0xf0; b <= 0xf4; b++) KIND[b] = 4;
+
+/** The characters after a backslash that make a two-byte escape: " \ / b f n r t. */
+const SIMPLE_ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
+
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;

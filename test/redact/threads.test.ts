@@ -1,0 +1,279 @@
+// `redact` on worker threads (files of 16 MB and more by default; forced here on a small real snapshot): the front
+// copied by a thread while the strings and records are parsed. The copy must be byte for byte the one-thread
+// copy, and a thread that fails must leave the same copy behind, made on the main thread.
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BackEdgeUses } from '../../src/redact/back-edge-uses.js';
+import { readFront } from '../../src/redact/one-pass.js';
+import { type ParallelOptions, readFrontParallel } from '../../src/redact/parallel-pass.js';
+import { namedStrings, RecordUses } from '../../src/redact/record-uses.js';
+import { type RedactOptions, redactFile } from '../../src/redact/redact-file.js';
+import { findTrailingStrings } from '../../src/redact/trailing-strings.js';
+import { utf16Length } from '../../src/redact/utf16-length.js';
+import { parseHeader } from '../../src/snapshot/meta.js';
+import type { SnapshotMeta } from '../../src/snapshot/snapshot.js';
+import { StringTable } from '../../src/snapshot/string-table.js';
+import { runFixture } from '../leaks/helpers.js';
+
+let dir: string;
+let raw: string;
+let oneThread: Buffer;
+
+let outputs = 0;
+async function redacted(file: string, opts: RedactOptions = {}): Promise<Buffer> {
+  const out = join(dir, `out-${outputs++}.heapsnapshot`);
+  await redactFile(file, out, opts);
+  const bytes = readFileSync(out);
+  rmSync(out);
+  return bytes;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'heapwatch-redact-threads-'));
+  raw = join(dir, 'listeners.heapsnapshot');
+  runFixture('listeners.cjs', raw);
+  oneThread = await redacted(raw, { threads: false });
+}, 60_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('redact on threads', () => {
+  test('the front copied by a thread: the same bytes as on one thread', async () => {
+    expect(oneThread.length).toBeGreaterThan(1 << 20);
+    expect((await redacted(raw, { threads: true })).equals(oneThread)).toBe(true);
+  });
+
+  test('a copy thread that fails, at once or after writing garbage: the main thread copies, the same bytes', async () => {
+    const scripts = {
+      'exits at once': 'process.exit(3);',
+      'throws on load': 'throw new Error("boom");',
+      // writes over the whole front, then gives up: the main thread must write every byte again
+      'writes garbage and fails': `
+        import { writeSync } from 'node:fs';
+        import { parentPort, workerData } from 'node:worker_threads';
+        writeSync(workerData.outFd, Buffer.alloc(workerData.to, 0x5a), 0, workerData.to, 0);
+        parentPort.postMessage({ failed: 'no' });`,
+    };
+    for (const [what, code] of Object.entries(scripts)) {
+      const script = join(dir, `copy-${what.replace(/\W+/g, '-')}.mjs`);
+      writeFileSync(script, code);
+      const copy = await redacted(raw, { threads: true, threadOptions: { copyWorkerScript: pathToFileURL(script) } });
+      expect(copy.equals(oneThread), what).toBe(true);
+    }
+  });
+});
+
+/** The uses two threads find in a file (null or 'no worker' when they give up), and those one thread finds. */
+async function usesOf(file: string, opts: ParallelOptions) {
+  const fd = openSync(file, 'r');
+  try {
+    const size = statSync(file).size;
+    const known = findTrailingStrings(fd, size, () => {})!;
+    const two = await readFrontParallel(fd, size, known, () => {}, opts);
+    let one: Uint8Array | null = null;
+    try {
+      one = readFront(fd, size, known, null, () => {})?.uses ?? null;
+    } catch {}
+    return { two: two && typeof two === 'object' ? two.uses : two, one };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file with the number at `index` of the array `key` replaced by `value`. */
+function withNumber(key: string, index: number, value: (old: number) => number): string {
+  const text = readFileSync(raw, 'latin1');
+  let at = text.indexOf(`"${key}":[`) + key.length + 4;
+  for (let k = 0; k < index; k++) at = text.indexOf(',', at) + 1;
+  while (text[at] === '\n' || text[at] === ' ') at++;
+  let end = at;
+  while (text[end] >= '0' && text[end] <= '9') end++;
+  const file = join(dir, `${key}-${index}.heapsnapshot`);
+  writeFileSync(file, `${text.slice(0, at)}${value(Number(text.slice(at, end)))}${text.slice(end)}`, 'latin1');
+  return file;
+}
+
+describe('nodes and edges parsed on two threads', () => {
+  test('the same uses as one thread, wherever the two walks over the edges meet', async () => {
+    for (const chunkSize of [4096, 65536, 1 << 20, 64 << 20]) {
+      const { one, two } = await usesOf(raw, { chunkSize });
+      expect(two, `${chunkSize}`).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(two as Uint8Array).equals(Buffer.from(one!)), `${chunkSize}`).toBe(true);
+    }
+    const copy = await redacted(raw, { threads: true, threadOptions: { chunkSize: 4096 } });
+    expect(copy.equals(oneThread)).toBe(true);
+  });
+
+  test('a defect in the nodes, the first edges or the last ones: given up, and the error two passes give', async () => {
+    const doc = JSON.parse(readFileSync(raw, 'utf8')) as {
+      snapshot: { meta: { edge_fields: string[] } };
+      edges: number[];
+    };
+    const ef = doc.snapshot.meta.edge_fields.length;
+    const to = doc.snapshot.meta.edge_fields.indexOf('to_node');
+    const broken = {
+      // a node named by a string index past the table
+      nodes: withNumber('nodes', 1, () => 1e9),
+      // to_node one past a multiple of node_fields, in the first edge and in the last
+      'first edge': withNumber('edges', to, (v) => v + 1),
+      'last edge': withNumber('edges', doc.edges.length - ef + to, (v) => v + 1),
+    };
+    for (const [what, file] of Object.entries(broken)) {
+      for (const chunkSize of [4096, 1 << 20]) expect((await usesOf(file, { chunkSize })).two, what).toBeNull();
+      const out = join(dir, 'broken.redacted.heapsnapshot');
+      const failure = (opts: RedactOptions) =>
+        redactFile(file, out, opts).then(
+          () => 'no error',
+          (e: Error) => e.message,
+        );
+      const message = await failure({ threads: true, threadOptions: { chunkSize: 4096 } });
+      expect(message, what).toMatch(/^(node name is not a string index|edge to_node is not a node) \(/);
+      expect(await failure({ twoPass: true }), what).toBe(message);
+      expect(readdirSync(dir).filter((f) => f.includes('broken.redacted'))).toEqual([]);
+    }
+  });
+
+  test('a parse worker that fails: the main thread parses alone, the same bytes', async () => {
+    const scripts = {
+      'exits at once': 'process.exit(3);',
+      'throws on load': 'throw new Error("boom");',
+      'posts nonsense': 'import { parentPort } from "node:worker_threads"; parentPort.postMessage({});',
+    };
+    for (const [what, code] of Object.entries(scripts)) {
+      const script = join(dir, `parse-${what.replace(/\W+/g, '-')}.mjs`);
+      writeFileSync(script, code);
+      const workerScript = pathToFileURL(script);
+      expect((await usesOf(raw, { workerScript })).two, what).toBe('no worker');
+      const copy = await redacted(raw, { threads: true, threadOptions: { workerScript } });
+      expect(copy.equals(oneThread), what).toBe(true);
+    }
+  });
+});
+
+describe('the back walk over the edges meets the front walk anywhere', () => {
+  test('split inside nodes with property names on both sides (dictionaries among them): the uses of one walk', () => {
+    const doc = JSON.parse(readFileSync(raw, 'utf8')) as {
+      snapshot: { meta: SnapshotMeta['raw']; node_count: number; edge_count: number };
+      nodes: number[];
+      edges: number[];
+      strings: string[];
+    };
+    const header = parseHeader(JSON.stringify(doc.snapshot), 0);
+    const { meta, nodeCount } = header;
+    const strings = StringTable.fromStrings(doc.strings);
+    const nf = meta.nodeFields.length;
+    const ef = meta.edgeFields.length;
+    const nodes = Uint32Array.from(doc.nodes);
+    const edges = Uint32Array.from(doc.edges);
+    const edgeCount = edges.length / ef;
+    const property = meta.edgeTypes.indexOf('property');
+    const eType = meta.edgeFields.indexOf('type');
+    const eTo = meta.edgeFields.indexOf('to_node');
+    const internal = meta.edgeTypes.indexOf('internal');
+    const nodeName = meta.nodeFields.indexOf('name');
+    const eName = meta.edgeFields.indexOf('name_or_index');
+    // each edge's owner, and the nodes whose properties are in a dictionary
+    const owner = new Uint32Array(edgeCount);
+    const counts = meta.nodeFields.indexOf('edge_count');
+    for (let n = 0, e = 0; n < nodeCount; n++) for (let k = nodes[n * nf + counts]; k > 0; k--) owner[e++] = n;
+    const dictionaryOwners = new Set<number>();
+    for (let e = 0; e < edgeCount; e++) {
+      const to = edges[e * ef + eTo];
+      if (
+        edges[e * ef + eType] === internal &&
+        doc.strings[edges[e * ef + eName]] === 'properties' &&
+        doc.strings[nodes[to + nodeName]] === '(object properties)'
+      )
+        dictionaryOwners.add(owner[e]);
+    }
+    const whole = (): Uint8Array => {
+      const uses = new RecordUses(header, strings);
+      uses.nodes.records(nodes, 0, 0, nodeCount);
+      uses.edges.records(edges, 0, 0, edgeCount);
+      uses.edges.finish();
+      return uses.uses;
+    };
+    const split = (f: number): Uint8Array => {
+      const front = new RecordUses(header, strings);
+      front.nodes.records(nodes, 0, 0, nodeCount);
+      front.edges.records(edges, 0, 0, f);
+      const back = new RecordUses(header, strings);
+      back.nodes.records(nodes, 0, 0, nodeCount);
+      const globals = new Set<number>();
+      for (let e = 0; e < edgeCount && owner[e] === 0; e++) {
+        if (edges[e * ef + eType] === meta.edgeTypes.indexOf('shortcut')) globals.add(edges[e * ef + eTo] / nf);
+      }
+      const sink = new BackEdgeUses(
+        header,
+        back.uses,
+        namedStrings(strings),
+        back.edgeCounts,
+        back.dictionaryStore,
+        globals,
+      );
+      // the back walk takes its records in runs, last run first
+      for (let end = edgeCount; end > f; ) {
+        const from = Math.max(f, end - 1000);
+        sink.records(edges, from * ef, from, end - from);
+        end = from;
+      }
+      sink.meet(front.edges.pending());
+      return back.uses.map((u, i) => u | front.uses[i]);
+    };
+    const want = Buffer.from(whole());
+    const splits: number[] = [0, edgeCount];
+    for (let e = 1; e < edgeCount; e++) {
+      const inside =
+        owner[e - 1] === owner[e] && edges[(e - 1) * ef + eType] === property && edges[e * ef + eType] === property;
+      // and just after a dictionary's 'properties' edge: the front walk then knows the mode, the back one not
+      const afterStore =
+        dictionaryOwners.has(owner[e - 1]) && doc.strings[edges[(e - 1) * ef + eName]] === 'properties';
+      if ((inside && (dictionaryOwners.has(owner[e]) || e % 97 === 0)) || afterStore) splits.push(e);
+    }
+    expect(dictionaryOwners.size).toBeGreaterThan(0);
+    expect(splits.filter((e) => dictionaryOwners.has(owner[e])).length).toBeGreaterThan(0);
+    for (const f of splits.slice(0, 60)) expect(Buffer.from(split(f)).equals(want), `split at edge ${f}`).toBe(true);
+  });
+});
+
+describe('placeholder lengths counted from the bytes', () => {
+  const cases = [
+    '',
+    'plain',
+    'é ü 漢字',
+    '😀 and 𝄞',
+    'tab\tquote" back\\ nul\u0000 line\u2028',
+    '\ud800 lone',
+    'x'.repeat(300),
+  ];
+  test('equal to the decoded length, escaped or not', () => {
+    for (const str of cases) {
+      const body = Buffer.from(JSON.stringify(str).slice(1, -1), 'utf8');
+      expect(utf16Length(body, 0, body.length, true), str).toBe(str.length);
+      const plain = Buffer.from(str, 'utf8');
+      if (plain.toString('utf8') === str && !/["\\\u0000-\u001f]/.test(str)) {
+        expect(utf16Length(plain, 0, plain.length, false), str).toBe(str.length);
+      }
+    }
+  });
+
+  test('-1 (decode instead) for anything not well formed', () => {
+    const bad = [
+      [0xc0, 0x80], // overlong
+      [0xe0, 0x80, 0x80], // overlong
+      [0xed, 0xa0, 0x80], // a surrogate in UTF-8
+      [0xf4, 0x90, 0x80, 0x80], // past U+10FFFF
+      [0xe2, 0x82], // cut short
+      [0x80], // a lone continuation byte
+      [0x5c, 0x75, 0x31, 0x32, 0x33], // \u123 cut short
+      [0x5c, 0x78], // \x
+      [0x22], // a bare quote
+      [0x0a], // a raw newline
+    ];
+    for (const bytes of bad) expect(utf16Length(Uint8Array.from(bytes), 0, bytes.length, true), `${bytes}`).toBe(-1);
+    // a backslash in a string the reader did not mark as escaped
+    expect(utf16Length(Buffer.from('a\\nb'), 0, 4, false)).toBe(-1);
+  });
+});
