@@ -106,16 +106,23 @@ describe('nodes and edges parsed on two threads', () => {
     expect(copy.equals(oneThread)).toBe(true);
   });
 
-  test('a defect in the nodes, the first edges or the last ones: given up, and the error two passes give', async () => {
+  test('a defect in the first, a middle or the last node, the first edges or the last ones: given up, and the error two passes give', async () => {
     const doc = JSON.parse(readFileSync(raw, 'utf8')) as {
-      snapshot: { meta: { edge_fields: string[] } };
+      snapshot: { meta: { edge_fields: string[]; node_fields: string[] } };
+      nodes: number[];
       edges: number[];
     };
     const ef = doc.snapshot.meta.edge_fields.length;
     const to = doc.snapshot.meta.edge_fields.indexOf('to_node');
+    const nf = doc.snapshot.meta.node_fields.length;
+    const name = doc.snapshot.meta.node_fields.indexOf('name');
+    const nodeCount = doc.nodes.length / nf;
     const broken = {
-      // a node named by a string index past the table
+      // a node named by a string index past the table: the first node (the worker's walk), one in the middle
+      // (where the two walks meet with some chunk size) and the last (the main thread's walk from the back)
       nodes: withNumber('nodes', 1, () => 1e9),
+      'middle node': withNumber('nodes', Math.floor(nodeCount / 2) * nf + name, () => 1e9),
+      'last node': withNumber('nodes', (nodeCount - 1) * nf + name, () => 1e9),
       // to_node one past a multiple of node_fields, in the first edge and in the last
       'first edge': withNumber('edges', to, (v) => v + 1),
       'last edge': withNumber('edges', doc.edges.length - ef + to, (v) => v + 1),
