@@ -2,20 +2,19 @@ import { existsSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { type ChunkPlan, initClaims, parseBackChunks, planChunks } from '../snapshot/number-array.js';
+import { initClaims, parseBackChunks, planChunks } from '../snapshot/number-array.js';
 import { joinScans, type ScanState } from '../snapshot/number-scan.js';
 import { numberScanner } from '../snapshot/number-scanner.js';
 import { BackwardRecords, numbersIn } from '../snapshot/scan-targets.js';
 import type { StringTable } from '../snapshot/string-table.js';
-import { CTRL, type HeldNumbers, signal } from '../snapshot/worker-protocol.js';
+import { CTRL, signal } from '../snapshot/worker-protocol.js';
 import { BackEdgeUses } from './back-edge-uses.js';
-import { BackNodeUses } from './back-node-uses.js';
 import { EdgeCounts, sharedCounts } from './edge-counts.js';
 import { markTraceFunctionNames } from './file-uses.js';
 import { type KnownStrings, readLayout, type SnapshotLayout } from './layout.js';
 import { NumberStream, RecordBatches } from './number-stream.js';
 import { NotOnePass, notOnePass, type OnePass } from './one-pass.js';
-import { type NodesFront, USES_CTRL, type UsesInput, type UsesResult } from './parse-protocol.js';
+import { USES_CTRL, type UsesInput, type UsesResult } from './parse-protocol.js';
 import { namedStrings, type SharedUses } from './record-uses.js';
 
 // run from TypeScript sources (tests), the worker comes from the build in dist/
@@ -35,13 +34,11 @@ export interface ParallelOptions {
 
 interface Running {
   worker: Worker;
-  /** The worker's first message (where its walk over the nodes stopped), or its result when it failed sooner. */
-  nodes: Promise<NodesFront | UsesResult>;
   result: Promise<UsesResult>;
   ctrl: Int32Array;
   offsets: Float64Array;
   memory: SharedUses;
-  nodesPlan: ChunkPlan;
+  nodesClose: number;
 }
 
 /**
@@ -82,7 +79,8 @@ export async function readFrontParallel(
     // n numbers take at least 2n-1 bytes, so the `]` cannot come sooner (the parse checks the count itself)
     const close = closeOf(fd, size, start + Math.max(0, 2 * (key === 'nodes' ? nodeNumbers : edgeNumbers) - 1));
     if (key === 'nodes') {
-      running = start1(fd, planChunks(start, close, opts.chunkSize ?? 2 << 20), header, named, script);
+      running = start1(fd, start, header, named, script);
+      running.nodesClose = close;
     } else {
       if (!running) throw new NotOnePass();
       edgesStart = start;
@@ -100,37 +98,11 @@ export async function readFrontParallel(
     const { header } = layout;
     const { meta, nodeCount, edgeCount } = header;
     const ef = meta.edgeFields.length;
-    const nf = meta.nodeFields.length;
     const uses = new Uint8Array(named.length);
     if (layout.traceInfosStart >= 0) markTraceFunctionNames(fd, layout, uses);
     opts.whileWaiting?.(known.strings);
-    // the nodes from the back while the worker takes them from the front; joined, every edge count is in
-    const store = new Uint8Array(par.memory.dictionaryStore);
-    const scanner = numberScanner(READ_BUFFER);
-    const nodeSink = new BackNodeUses(header, uses, named, par.memory.counts, store);
-    const backNodes = new BackwardRecords(nodeCount * nf, nf, numbersIn(scanner.buf.length), nodeSink);
-    let nodesBackStop: number;
-    try {
-      nodesBackStop = parseBackChunks(fd, scanner, par.nodesPlan, backNodes, par.ctrl, USES_CTRL.nodeClaims, progress);
-    } catch (e) {
-      if (e instanceof RangeError) throw new NotOnePass();
-      throw e;
-    }
-    const nodesFront = await par.nodes;
-    if (!('nodesFront' in nodesFront)) {
-      if ('problem' in nodesFront) throw new NotOnePass();
-      return 'no worker';
-    }
-    if (nodesFront.nodesStop !== nodesBackStop) return 'no worker';
-    const nodesMiddle = joined(nodesFront.nodesFront, nodesFront.nodesHeld, backNodes, nodeCount * nf);
-    if (!nodesMiddle) return null;
-    nodeSink.records(nodesMiddle.values, 0, nodesMiddle.from / nf, nodesMiddle.values.length / nf);
-    // the edges are walked from the back by these counts: they must add up
-    if (nodesFront.total + nodeSink.total !== edgeCount) return null;
-    const largeCount = nodeSink.afterFront(nodesFront.largeCount);
-    if (largeCount < 0) return null;
-    Atomics.store(par.ctrl, USES_CTRL.largeCounts, largeCount);
-    signal(par.ctrl, USES_CTRL.countsReady);
+    const early = await nodesDone(par);
+    if (early) return early;
     const counts = () =>
       new EdgeCounts(nodeCount, {
         ...par.memory.counts,
@@ -138,7 +110,9 @@ export async function readFrontParallel(
         filled: true,
       });
     const globals = rootGlobals(fd, header, edgesStart, counts().next(0));
+    const store = new Uint8Array(par.memory.dictionaryStore);
     const sink = new BackEdgeUses(header, uses, named, counts(), store, globals);
+    const scanner = numberScanner(READ_BUFFER);
     const back = new BackwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), sink);
     const backStop = parseBackChunks(fd, scanner, plan, back, par.ctrl, CTRL.claims, progress);
     const result = await par.result;
@@ -146,9 +120,19 @@ export async function readFrontParallel(
     running = undefined;
     if ('problem' in result) return null;
     if (!('front' in result) || result.frontStop !== backStop) return 'no worker';
-    const edgesMiddle = joined(result.front, result.frontHeld, back, edgeCount * ef);
-    if (!edgesMiddle) return null;
-    sink.records(edgesMiddle.values, 0, edgesMiddle.from / ef, edgesMiddle.values.length / ef);
+    if (result.nodesClose !== par.nodesClose) return null;
+    // where the two scans met: the record or two around it, joined, go to the back walk, which then meets the front's
+    const held = back.held();
+    const from = result.frontHeld.from;
+    const meet = result.front.index + 1 === back.state.index;
+    const middle = new Uint32Array(meet ? held.from + held.values.length - from : 0);
+    if (meet) {
+      middle.set(result.frontHeld.values, 0);
+      middle.set(held.values, held.from - from);
+    }
+    const relative = (st: ScanState): ScanState => ({ ...st, index: st.index - from });
+    if (joinScans(relative(result.front), relative(back.state), middle, edgeCount * ef)) return null;
+    sink.records(middle, 0, from / ef, middle.length / ef);
     sink.meet(result.pending);
     const theirs = new Uint8Array(par.memory.uses);
     for (let i = 0; i < uses.length; i++) uses[i] |= theirs[i];
@@ -162,7 +146,7 @@ export async function readFrontParallel(
 }
 
 /** Starts the worker on the nodes. */
-function start1(fd: number, nodesPlan: ChunkPlan, header: SnapshotLayout['header'], named: Uint8Array, script: URL) {
+function start1(fd: number, nodesStart: number, header: SnapshotLayout['header'], named: Uint8Array, script: URL) {
   const { nodeCount, edgeCount } = header;
   const ctrl = new SharedArrayBuffer(USES_CTRL.size * 4);
   const offsets = new SharedArrayBuffer(4 * 8);
@@ -175,55 +159,45 @@ function start1(fd: number, nodesPlan: ChunkPlan, header: SnapshotLayout['header
     fd,
     ctrl,
     offsets,
-    nodesPlan,
+    nodesStart,
     header: { ...header, meta: { ...header.meta } },
     named,
     memory,
     bufferSize: READ_BUFFER,
   };
-  const ctrlWords = new Int32Array(ctrl);
-  initClaims(ctrlWords, USES_CTRL.nodeClaims, nodesPlan);
   const worker = new Worker(script, { workerData: input });
-  let nodesDone: (m: NodesFront | UsesResult) => void = () => {};
-  const nodes = new Promise<NodesFront | UsesResult>((resolve) => {
-    nodesDone = resolve;
-  });
   const result = new Promise<UsesResult>((resolve) => {
-    const end = (m: UsesResult) => {
-      nodesDone(m);
-      resolve(m);
-    };
-    worker.on('message', (m: NodesFront | UsesResult) => (m && 'nodesFront' in m ? nodesDone(m) : end(m)));
-    worker.once('error', (e) => end({ crash: e.message }));
-    worker.once('exit', (code) => end({ crash: `parse worker exited with code ${code}` }));
+    worker.once('message', (m: UsesResult) => resolve(m));
+    worker.once('error', (e) => resolve({ crash: e.message }));
+    worker.once('exit', (code) => resolve({ crash: `parse worker exited with code ${code}` }));
   });
-  return { worker, nodes, result, ctrl: ctrlWords, offsets: new Float64Array(offsets), memory, nodesPlan };
+  return { worker, result, ctrl: new Int32Array(ctrl), offsets: new Float64Array(offsets), memory, nodesClose: -1 };
+}
+
+/** Atomics.waitAsync (Node 16 and up; the ES2024 library typings this project does not use). */
+interface AtomicsWaitAsync {
+  waitAsync(
+    array: Int32Array,
+    index: number,
+    value: number,
+  ): { async: false; value: string } | { async: true; value: Promise<string> };
+}
+
+/** Waits until the worker has taken every node; null then, else what to return (it failed). */
+async function nodesDone(par: Running): Promise<null | 'no worker'> {
+  const waited = (Atomics as unknown as AtomicsWaitAsync).waitAsync(par.ctrl, USES_CTRL.nodesDone, 0);
+  if (waited.async) await Promise.race([waited.value, par.result]);
+  if (Atomics.load(par.ctrl, USES_CTRL.nodesDone) === 1) return null;
+  const result = await par.result;
+  if ('problem' in result) throw new NotOnePass();
+  return 'no worker';
 }
 
 async function stop(par: Running): Promise<void> {
   Atomics.store(par.ctrl, CTRL.abort, 1);
   Atomics.store(par.ctrl, CTRL.claims, 0); // no edge chunks left to take
-  Atomics.store(par.ctrl, USES_CTRL.nodeClaims, 0);
   Atomics.notify(par.ctrl, CTRL.edgesReady);
-  Atomics.notify(par.ctrl, USES_CTRL.countsReady);
   await par.worker.terminate();
-}
-
-/**
- * The numbers where a front and a back walk over one array met (the record or two around the meeting point,
- * joined), from array index `from`; null when they do not join (a defect there, or the wrong count).
- */
-function joined(front: ScanState, frontHeld: HeldNumbers, back: BackwardRecords, total: number) {
-  const held = back.held();
-  const from = frontHeld.from;
-  const meet = front.index + 1 === back.state.index;
-  const values = new Uint32Array(meet ? held.from + held.values.length - from : 0);
-  if (meet) {
-    values.set(frontHeld.values, 0);
-    values.set(held.values, held.from - from);
-  }
-  const relative = (st: ScanState): ScanState => ({ ...st, index: st.index - from });
-  return joinScans(relative(front), relative(back.state), values, total) ? null : { values, from };
 }
 
 /** File offset of the first `]` at or after `from` (the end of a number array whose least length is known). */

@@ -1,5 +1,4 @@
 import type { SnapshotHeader } from '../snapshot/meta.js';
-import type { ChunkPlan } from '../snapshot/number-array.js';
 import type { ScanState } from '../snapshot/number-scan.js';
 import type { HeldNumbers } from '../snapshot/worker-protocol.js';
 import type { PendingNode, SharedUses } from './record-uses.js';
@@ -9,13 +8,11 @@ import type { PendingNode, SharedUses } from './record-uses.js';
  * (claims, edgesReady, abort, progressKiB: snapshot/worker-protocol.ts) and two more.
  */
 export const USES_CTRL = {
-  /** Node chunk claims (the worker from the front, the main thread from the back: number-array.ts). */
-  nodeClaims: 5,
-  /** How many edge counts are 255 or more, once countsReady. */
+  /** 1 once the worker has taken every node, 2 when it failed (it then posts its result). */
+  nodesDone: 5,
+  /** How many edge counts are 255 or more, once the nodes are done. */
   largeCounts: 6,
-  /** Set to 1 by the main thread once both walks over the nodes are joined: every edge count is in. */
-  countsReady: 7,
-  size: 8,
+  size: 7,
 } as const;
 
 export interface UsesInput {
@@ -24,23 +21,13 @@ export interface UsesInput {
   ctrl: SharedArrayBuffer;
   /** Float64: the edges' chunk plan (start, end, chunk size, chunk count), once edgesReady. */
   offsets: SharedArrayBuffer;
-  /** The nodes' chunk plan (their body, up to the `]`). */
-  nodesPlan: ChunkPlan;
+  /** File offset just after the `[` of nodes. */
+  nodesStart: number;
   header: SnapshotHeader;
   /** namedStrings() of the strings. */
   named: Uint8Array;
   memory: SharedUses;
   bufferSize: number;
-}
-
-/** The worker's first message, once it has no node chunk left to take: where its walk over the nodes stopped. */
-export interface NodesFront {
-  nodesFront: ScanState;
-  nodesHeld: HeldNumbers;
-  nodesStop: number;
-  /** Its edge counts: their sum, and how many are 255 or more (from the start of the shared list). */
-  total: number;
-  largeCount: number;
 }
 
 export type UsesResult =
@@ -50,6 +37,8 @@ export type UsesResult =
       frontHeld: HeldNumbers;
       frontStop: number;
       pending: PendingNode;
+      /** File offset of the `]` of nodes. */
+      nodesClose: number;
     }
   | { problem: string }
   | { aborted: true }

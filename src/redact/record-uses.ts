@@ -122,8 +122,7 @@ export class NodeUses implements RecordSink {
       // a type the meta does not list names code
       uses[name] |= type < ruleCount ? rule[type] : CODE;
       edgeCounts.push(values[i + nEdges]);
-      // atomically: with two threads (parallel-pass.ts), the other sets bits in the same bytes where they meet
-      if (type === arrayType && (named[name] & DICTIONARY_STORE) !== 0) Atomics.or(store, o >>> 3, 1 << (o & 7));
+      if (type === arrayType && (named[name] & DICTIONARY_STORE) !== 0) store[o >>> 3] |= 1 << (o & 7);
     }
     const stopped = this.seen + count !== o;
     this.seen = o;
