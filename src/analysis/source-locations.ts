@@ -71,7 +71,9 @@ class ClosureIndex {
     const locs = s.locations;
     const closure = s.nodeType.closure;
     const n = s.nodeCount;
-    const types = s.nodeTypes;
+    // a plain view of the types: the records name nodes all over the heap, so where the types are read from a saved
+    // analysis on demand (a block per element asked for), they are read once, whole, instead
+    const types = s.nodeTypes.subarray(0);
     // one pass over the records (the closures' among them are a fraction): their starts, then their keys
     const starts = new Uint32Array(Math.floor(locs.length / L.size));
     let count = 0;
