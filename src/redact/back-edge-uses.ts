@@ -1,8 +1,8 @@
 import type { SnapshotHeader } from '../snapshot/meta.js';
 import type { RecordSink } from '../snapshot/scan-targets.js';
 import type { EdgeCounts } from './edge-counts.js';
-import { BadRecord, type PendingNode, PROPERTIES } from './record-uses.js';
-import { CODE, DATA, edgeNameUses, PROPERTY } from './uses.js';
+import { BadRecord, EdgeNameWalk, type PendingNode, PROPERTIES } from './record-uses.js';
+import { PROPERTY } from './uses.js';
 
 const SLICE = 4096;
 
@@ -13,39 +13,22 @@ const SLICE = 4096;
  * the caller checked). The same rules as EdgeUses, in the same kind of loop. `meet` ends the walk where the
  * front walk (EdgeUses on the other thread) stopped, joining the node the two walks share.
  */
-export class BackEdgeUses implements RecordSink {
+export class BackEdgeUses extends EdgeNameWalk implements RecordSink {
   /** The node whose edges come now (nodeCount before the first), and how many of them are still to come (towards the front). */
   private node: number;
   private left = 0;
-  private propertyNames: Uint32Array = new Uint32Array(64);
-  private propertyCount = 0;
-  private dictionary = false;
-  private readonly ef: number;
-  private readonly nf: number;
-  private readonly eType: number;
-  private readonly eName: number;
-  private readonly eTo: number;
-  private readonly internalType: number;
-  private readonly rule: Uint8Array;
 
   constructor(
-    private readonly header: SnapshotHeader,
-    private readonly uses: Uint8Array,
-    private readonly named: Uint8Array,
-    private readonly edgeCounts: EdgeCounts,
-    private readonly dictionaryStore: Uint8Array,
+    header: SnapshotHeader,
+    uses: Uint8Array,
+    named: Uint8Array,
+    edgeCounts: EdgeCounts,
+    dictionaryStore: Uint8Array,
     /** Targets of the root's shortcut edges (the global objects): read before the walk (rootGlobals). */
-    private readonly globals: Set<number>,
+    globals: Set<number>,
   ) {
-    const { meta } = header;
+    super(header, uses, named, edgeCounts, dictionaryStore, globals);
     this.node = header.nodeCount;
-    this.ef = meta.edgeFields.length;
-    this.nf = meta.nodeFields.length;
-    this.eType = meta.edgeFields.indexOf('type');
-    this.eName = meta.edgeFields.indexOf('name_or_index');
-    this.eTo = meta.edgeFields.indexOf('to_node');
-    this.internalType = meta.edgeTypes.indexOf('internal');
-    this.rule = edgeNameUses(meta.edgeTypes);
   }
 
   records(values: Uint32Array, at: number, first: number, count: number): void {
@@ -60,7 +43,7 @@ export class BackEdgeUses implements RecordSink {
     const store = this.dictionaryStore;
     const stringCount = uses.length;
     const ruleCount = rule.length;
-    const targetLimit = this.header.nodeCount * nf;
+    const targetLimit = this.nodeCount * nf;
     const perField = 1 / nf;
     let names = this.propertyNames;
     let pc = this.propertyCount;
@@ -117,13 +100,6 @@ export class BackEdgeUses implements RecordSink {
     if (bad) throw bad;
   }
 
-  private grow(): Uint32Array {
-    const grown = new Uint32Array(this.propertyNames.length * 2);
-    grown.set(this.propertyNames);
-    this.propertyNames = grown;
-    return grown;
-  }
-
   /**
    * Once the two walks have taken every edge: `front` is where the front walk stopped. When it stopped inside a
    * node (edges still to come), that node is the one this walk stopped in: its names from both walks get the use
@@ -144,12 +120,5 @@ export class BackEdgeUses implements RecordSink {
       this.endNode(this.node, this.propertyNames, this.propertyCount, this.dictionary);
     }
     this.propertyCount = 0;
-  }
-
-  /** Node n's property names are data when its properties are in a dictionary, unless it is a global object. */
-  private endNode(n: number, names: Uint32Array, count: number, dictionary: boolean): void {
-    const use = dictionary && !this.globals.has(n) ? DATA : CODE;
-    const { uses } = this;
-    for (let k = 0; k < count; k++) uses[names[k]] |= use;
   }
 }

@@ -130,34 +130,34 @@ export class NodeUses implements RecordSink {
   }
 }
 
-export class EdgeUses implements RecordSink {
-  /** Records taken so far. */
-  seen = 0;
-  /** The node whose edges come now (-1 before the first), and how many of them are still to come. */
-  private node = -1;
-  private left = 0;
+/**
+ * What the walks over the edges share (EdgeUses from the front, BackEdgeUses from the back): the record layout,
+ * the current node's property names so far, and how a node's names end (data when its properties are in a
+ * dictionary, unless it is a global object). Each walk keeps its own loop over the records: the direction differs.
+ */
+export abstract class EdgeNameWalk {
   /** The node's property names so far (their use depends on whether its properties are in a dictionary). */
-  private propertyNames: Uint32Array = new Uint32Array(64);
-  private propertyCount = 0;
-  private dictionary = false;
-  /** Targets of the root's shortcut edges: the global objects. */
-  private readonly globals = new Set<number>();
-  private readonly ef: number;
-  private readonly nf: number;
-  private readonly eType: number;
-  private readonly eName: number;
-  private readonly eTo: number;
-  private readonly nodeCount: number;
-  private readonly internalType: number;
-  private readonly shortcutType: number;
-  private readonly rule: Uint8Array;
+  protected propertyNames: Uint32Array = new Uint32Array(64);
+  protected propertyCount = 0;
+  protected dictionary = false;
+  protected readonly ef: number;
+  protected readonly nf: number;
+  protected readonly eType: number;
+  protected readonly eName: number;
+  protected readonly eTo: number;
+  protected readonly nodeCount: number;
+  protected readonly internalType: number;
+  protected readonly shortcutType: number;
+  protected readonly rule: Uint8Array;
 
   constructor(
     header: SnapshotHeader,
-    private readonly uses: Uint8Array,
-    private readonly named: Uint8Array,
-    private readonly edgeCounts: EdgeCounts,
-    private readonly dictionaryStore: Uint8Array,
+    protected readonly uses: Uint8Array,
+    protected readonly named: Uint8Array,
+    protected readonly edgeCounts: EdgeCounts,
+    protected readonly dictionaryStore: Uint8Array,
+    /** Targets of the root's shortcut edges: the global objects. */
+    protected readonly globals: Set<number>,
   ) {
     const { meta } = header;
     this.ef = meta.edgeFields.length;
@@ -169,6 +169,38 @@ export class EdgeUses implements RecordSink {
     this.internalType = meta.edgeTypes.indexOf('internal');
     this.shortcutType = meta.edgeTypes.indexOf('shortcut');
     this.rule = edgeNameUses(meta.edgeTypes);
+  }
+
+  protected grow(): Uint32Array {
+    const grown = new Uint32Array(this.propertyNames.length * 2);
+    grown.set(this.propertyNames);
+    this.propertyNames = grown;
+    return grown;
+  }
+
+  /** Node n's property names are data when its properties are in a dictionary, unless it is a global object. */
+  protected endNode(n: number, names: Uint32Array, count: number, dictionary: boolean): void {
+    const use = dictionary && !this.globals.has(n) ? DATA : CODE;
+    const { uses } = this;
+    for (let k = 0; k < count; k++) uses[names[k]] |= use;
+  }
+}
+
+export class EdgeUses extends EdgeNameWalk implements RecordSink {
+  /** Records taken so far. */
+  seen = 0;
+  /** The node whose edges come now (-1 before the first), and how many of them are still to come. */
+  private node = -1;
+  private left = 0;
+
+  constructor(
+    header: SnapshotHeader,
+    uses: Uint8Array,
+    named: Uint8Array,
+    edgeCounts: EdgeCounts,
+    dictionaryStore: Uint8Array,
+  ) {
+    super(header, uses, named, edgeCounts, dictionaryStore, new Set<number>()); // the globals: met at the root
   }
 
   records(values: Uint32Array, at: number, _first: number, count: number): void {
@@ -191,7 +223,7 @@ export class EdgeUses implements RecordSink {
     let bad: BadRecord | null = null;
     for (let i = at, end = at + count * ef; i < end; i += ef, e++) {
       while (left === 0) {
-        if (pc > 0) this.endNode(n, pc, dictionary);
+        if (pc > 0) this.endNode(n, names, pc, dictionary);
         pc = 0;
         dictionary = false;
         if (++n >= nodeCount) {
@@ -241,13 +273,6 @@ export class EdgeUses implements RecordSink {
     if (bad) throw bad;
   }
 
-  private grow(): Uint32Array {
-    const grown = new Uint32Array(this.propertyNames.length * 2);
-    grown.set(this.propertyNames);
-    this.propertyNames = grown;
-    return grown;
-  }
-
   /** Where the walk stands (for the thread that walks the rest of the edges from the back: parallel-pass.ts). */
   pending(): PendingNode {
     return {
@@ -263,17 +288,10 @@ export class EdgeUses implements RecordSink {
   finish(): void {
     const fewer = () => new BadRecord(this.seen * this.ef, "fewer edges than the nodes' edge counts", 'count');
     if (this.left > 0) throw fewer();
-    if (this.propertyCount > 0) this.endNode(this.node, this.propertyCount, this.dictionary);
+    if (this.propertyCount > 0) this.endNode(this.node, this.propertyNames, this.propertyCount, this.dictionary);
     this.propertyCount = 0;
     for (let n = this.node + 1; n < this.nodeCount; n++) if (this.edgeCounts.next(n) > 0) throw fewer();
     this.node = this.nodeCount;
-  }
-
-  /** Node n's property names are data when its properties are in a dictionary, unless it is a global object. */
-  private endNode(n: number, count: number, dictionary: boolean): void {
-    const use = dictionary && !this.globals.has(n) ? DATA : CODE;
-    const { uses, propertyNames } = this;
-    for (let k = 0; k < count; k++) uses[propertyNames[k]] |= use;
   }
 }
 
