@@ -1,4 +1,4 @@
-import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { type HeapSnapshot, lowerBound } from '../snapshot/snapshot.js';
 import { locationIndex, locationLayout, locationsInNodeOrder } from './classes.js';
 import { scriptNameOf } from './node-names.js';
 
@@ -90,14 +90,7 @@ class ClosureIndex {
   /** Closure o's last record (the highest rank), or -1. */
   recordOf(o: number): number {
     const keys = this.keys!;
-    const below = (o + 1) * RANKS;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid] < below) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(keys, (o + 1) * RANKS);
     if (lo === 0 || keys[lo - 1] < o * RANKS) return -1;
     return this.starts[keys[lo - 1] - o * RANKS];
   }
