@@ -11,6 +11,7 @@ import { OutputWriter } from '../../src/redact/output-writer.js';
 import { type RedactOptions, redactFile } from '../../src/redact/redact-file.js';
 import { readSnapshot } from '../../src/snapshot/reader.js';
 import { runFixture } from '../leaks/helpers.js';
+import { redactedBytes } from './redacted-bytes.js';
 
 let dir: string;
 let raw: string;
@@ -24,14 +25,7 @@ beforeAll(() => {
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-let outputs = 0;
-async function redacted(file: string, opts: RedactOptions = {}): Promise<Buffer> {
-  const out = join(dir, `out-${outputs++}.heapsnapshot`);
-  await redactFile(file, out, opts);
-  const bytes = readFileSync(out);
-  rmSync(out);
-  return bytes;
-}
+const redacted = (file: string, opts: RedactOptions = {}): Promise<Buffer> => redactedBytes(dir, file, opts);
 
 /** Whether the one-pass way takes the file (its copy of the front goes to a scratch file). */
 function takesOnePass(file: string): boolean {

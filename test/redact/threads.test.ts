@@ -17,19 +17,13 @@ import { parseHeader } from '../../src/snapshot/meta.js';
 import type { SnapshotMeta } from '../../src/snapshot/snapshot.js';
 import { StringTable } from '../../src/snapshot/string-table.js';
 import { runFixture } from '../leaks/helpers.js';
+import { redactedBytes } from './redacted-bytes.js';
 
 let dir: string;
 let raw: string;
 let oneThread: Buffer;
 
-let outputs = 0;
-async function redacted(file: string, opts: RedactOptions = {}): Promise<Buffer> {
-  const out = join(dir, `out-${outputs++}.heapsnapshot`);
-  await redactFile(file, out, opts);
-  const bytes = readFileSync(out);
-  rmSync(out);
-  return bytes;
-}
+const redacted = (file: string, opts: RedactOptions = {}): Promise<Buffer> => redactedBytes(dir, file, opts);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'heapwatch-redact-threads-'));
