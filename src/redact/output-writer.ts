@@ -2,8 +2,7 @@ import { fsyncSync, writeSync } from 'node:fs';
 
 /**
  * Where the redacted copy's bytes go: positioned writes to the temporary file, then `finish` makes it durable.
- * (Background fdatasyncs every 128 MB, to overlap the disk's work with the parsing, were tried: at 660 MB on the
- * shared 2-core box the final fsync waited no less and the parsing took longer.)
+ * (On large files most bytes are written, and pushed to the disk as they go, by the copy thread: copy-worker.ts.)
  */
 export class OutputWriter {
   constructor(private readonly fd: number) {}
