@@ -38,6 +38,7 @@ function usage(code) {
   --no-check              skip the correctness check against DevTools
   --no-live               skip bench/live-*.js
   --no-build              do not compile src/ first
+  --share-rounds N        pairs of full and --no-suspects analyze runs for the suspects' share (default 3)
   --write-results         write the report to bench/RESULTS.md
 Snapshots and peers are cached in ${benchDir()} (HEAPWATCH_BENCH_DIR).`);
   process.exit(code);
@@ -46,6 +47,7 @@ Snapshots and peers are cached in ${benchDir()} (HEAPWATCH_BENCH_DIR).`);
 function parseArgs(argv) {
   const args = { sizes: ['50m', '280m', '660m'], tools: new Set(TOOLS), check: true, live: true, build: true };
   args.writeResults = false;
+  args.shareRounds = 3;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -59,6 +61,7 @@ function parseArgs(argv) {
     else if (a === '--no-live') args.live = false;
     else if (a === '--no-build') args.build = false;
     else if (a === '--write-results') args.writeResults = true;
+    else if (a === '--share-rounds') args.shareRounds = Math.max(1, Number.parseInt(value(), 10) || 1);
     else if (a === '--help' || a === '-h') usage(0);
     else {
       console.error(`bench: unknown argument ${a}`);
@@ -184,14 +187,10 @@ async function benchSize(size, args, peers) {
     const help = cliAvailable('analyze');
     if (help === null) row.tools.heapwatch = { ok: false, note: 'not available' };
     else {
-      row.tools.heapwatch = await runTool(
-        'heapwatch analyze',
-        process.execPath,
-        [CLI, 'analyze', snap.file, '--json', ...noIndex(help)],
-        {
-          parse: (text) => JSON.parse(text),
-        },
-      );
+      row.fullArgv = [CLI, 'analyze', snap.file, '--json', ...noIndex(help)];
+      row.tools.heapwatch = await runTool('heapwatch analyze', process.execPath, row.fullArgv, {
+        parse: (text) => JSON.parse(text),
+      });
       // The cost of the leak-suspect work (suspects, paths, duplicate strings): against `analyze` with a flag that
       // leaves it out, or else against `histo`, the same parse + dominators + retained sizes + histogram without it.
       const out = row.tools.heapwatch.output;
@@ -205,6 +204,14 @@ async function benchSize(size, args, peers) {
         row.tools.heapwatchBare = await runTool(`heapwatch ${row.bareLabel}`, process.execPath, argv, {
           parse: () => null,
         });
+        // one pair of runs is at the mercy of this host's minute-to-minute speed: more pairs, each run alternating
+        // with its partner, and the share taken from each pair
+        row.sharePairs = [[row.tools.heapwatch, row.tools.heapwatchBare]];
+        for (let k = 1; k < args.shareRounds && row.tools.heapwatchBare.ok; k++) {
+          const full = await runTool('heapwatch analyze', process.execPath, row.fullArgv, { parse: () => null });
+          const base = await runTool(`heapwatch ${row.bareLabel}`, process.execPath, argv, { parse: () => null });
+          if (full.ok && base.ok) row.sharePairs.push([full, base]);
+        }
       }
     }
   }
@@ -336,13 +343,23 @@ function report(rows, live, args) {
   const bare = rows.filter((r) => r.tools.heapwatchBare?.ok && r.tools.heapwatch?.ok);
   if (bare.length) {
     out.push('');
-    out.push('Cost of suspects, paths and duplicate strings in `analyze` (target ≤ 20%):');
+    out.push(
+      'Cost of suspects, paths, duplicate strings and waste in `analyze` (target ≤ 20%), the median of alternating pairs of runs:',
+    );
+    const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
+    const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+    const share = (pairs, key) => {
+      const xs = pairs.filter(([f, b]) => f[key] && b[key]).map(([f, b]) => f[key] / b[key] - 1);
+      if (xs.length === 0) return '';
+      const range = xs.length > 1 ? ` (pairs: ${xs.map(pct).join(', ')})` : '';
+      return `${pct(median(xs))}${range}`;
+    };
     for (const r of bare) {
-      const { heapwatch: full, heapwatchBare: base } = r.tools;
-      const pct = (a, b) => `${a >= b ? '+' : ''}${((a / b - 1) * 100).toFixed(0)}%`;
-      const cpu = full.cpuSeconds && base.cpuSeconds ? `; CPU ${pct(full.cpuSeconds, base.cpuSeconds)}` : '';
+      const pairs = r.sharePairs ?? [[r.tools.heapwatch, r.tools.heapwatchBare]];
+      const secs = (i) => pairs.map((p) => p[i].seconds.toFixed(1)).join('/');
+      const cpu = share(pairs, 'cpuSeconds');
       out.push(
-        `- ${r.size}: analyze ${full.seconds.toFixed(1)} s vs \`${r.bareLabel}\` ${base.seconds.toFixed(1)} s → wall ${pct(full.seconds, base.seconds)}${cpu}`,
+        `- ${r.size}: analyze ${secs(0)} s vs \`${r.bareLabel}\` ${secs(1)} s → wall ${share(pairs, 'seconds')}${cpu ? `; CPU ${cpu}` : ''}`,
       );
     }
   }
