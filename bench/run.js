@@ -396,10 +396,11 @@ function report(rows, live, args) {
     out.push(
       "`heapwatch redact` (streams the file to a redacted copy; target: as fast as `analyze` reads), beside the reader alone and a kernel copy + fsync of the file (the disk's floor for any durable copy):",
     );
-    const run = (t) => {
+    // whole processes, as redact is measured; the copy's own time (its file's removal after is no part of a copy)
+    const run = (t, inner = false) => {
       if (!t?.ok) return t?.note ?? 'not measured';
-      const cpu = t.cpuSeconds ? ` (CPU ${t.cpuSeconds.toFixed(1)} s)` : '';
-      return `${t.seconds.toFixed(2)} s${cpu}`; // whole processes, as redact is measured
+      const cpu = t.cpuSeconds && !inner ? ` (CPU ${t.cpuSeconds.toFixed(1)} s)` : '';
+      return `${(inner ? t.output.seconds : t.seconds).toFixed(2)} s${cpu}`;
     };
     for (const r of redacted) {
       const { heapwatchRedact: red, heapwatchRedactTmpfs: shm, readOnly, durableCopy, heapwatch: full } = r.tools;
@@ -408,7 +409,7 @@ function report(rows, live, args) {
         ? `; analyze ${full.seconds.toFixed(1)} s, ${(full.peakRssBytes / 2 ** 30).toFixed(2)} GiB`
         : '';
       out.push(
-        `- ${r.size}: redact ${run(red)}, ${rss}; to /dev/shm ${run(shm)}; reader alone ${run(readOnly)}; kernel copy + fsync ${run(durableCopy)}${vs}`,
+        `- ${r.size}: redact ${run(red)}, ${rss}; to /dev/shm ${run(shm)}; reader alone ${run(readOnly)}; kernel copy + fsync ${run(durableCopy, true)}${vs}`,
       );
     }
   }
