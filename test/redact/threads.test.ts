@@ -10,6 +10,8 @@ import { BackEdgeUses } from '../../src/redact/back-edge-uses.js';
 import { readFrontHeader } from '../../src/redact/front-header.js';
 import { readLayout } from '../../src/redact/layout.js';
 import { readFront } from '../../src/redact/one-pass.js';
+import { Output } from '../../src/redact/output-buffer.js';
+import { OutputWriter } from '../../src/redact/output-writer.js';
 import {
   type NodesWorker,
   type ParallelOptions,
@@ -20,6 +22,7 @@ import {
 import { USES_CTRL } from '../../src/redact/parse-protocol.js';
 import { namedStrings, RecordUses } from '../../src/redact/record-uses.js';
 import { type RedactOptions, redactFile } from '../../src/redact/redact-file.js';
+import { Replacer } from '../../src/redact/replacement.js';
 import { findStringsOpen, findTrailingStrings, readTrailingStrings } from '../../src/redact/trailing-strings.js';
 import { utf16Length } from '../../src/redact/utf16-length.js';
 import { parseHeader } from '../../src/snapshot/meta.js';
@@ -400,6 +403,37 @@ describe('the back walk over the edges meets the front walk anywhere', () => {
     expect(dictionaryOwners.size).toBeGreaterThan(0);
     expect(splits.filter((e) => dictionaryOwners.has(owner[e])).length).toBeGreaterThan(0);
     for (const f of splits.slice(0, 60)) expect(Buffer.from(split(f)).equals(want), `split at edge ${f}`).toBe(true);
+  });
+});
+
+describe('the strings section written in runs', () => {
+  test('kept strings as the file has them, the others as placeholders, across the buffer and longer than it', () => {
+    const values = ['kept', 'secret', 'é ü 漢字', '', 'x'.repeat(17), 'y'.repeat(5 << 20), 'z'.repeat(5 << 20), 'tail'];
+    const strings = StringTable.fromStrings(values);
+    // CODE (2) keeps a string, DATA (1) redacts it
+    const uses = Uint8Array.from([2, 1, 1, 1, 1, 2, 1, 2]);
+    const file = join(dir, 'strings-run.bin');
+    const fd = openSync(file, 'w', 0o600);
+    let redactedCount = 0;
+    try {
+      const out = new Output(new OutputWriter(fd), 0);
+      // runs that end anywhere: the buffer fills in the middle of one
+      for (let i = 0; i < values.length; i += 3) {
+        redactedCount += out.redactedStrings(
+          strings,
+          uses,
+          new Replacer('placeholder'),
+          i,
+          Math.min(values.length, i + 3),
+        );
+      }
+      out.flush();
+    } finally {
+      closeSync(fd);
+    }
+    const want = values.map((v, i) => (uses[i] === 2 ? JSON.stringify(v) : `"${'x'.repeat(v.length)}"`)).join(',\n');
+    expect(readFileSync(file, 'utf8') === want).toBe(true);
+    expect(redactedCount).toBe(5);
   });
 });
 
