@@ -95,7 +95,8 @@ export class EarlyNodeUses implements RecordSink {
     if (this.seen > 0 && this.maxName >= named.length) return false;
     const names = this.arrayNames;
     const store = this.dictionaryStore;
-    for (let b = 0, k = 0; k < this.arrays; b++) {
+    // a bit per 'array' node was set, its name kept in the same order
+    for (let b = 0, k = 0; k < this.arrays && b < store.length; b++) {
       const bits = store[b];
       if (bits === 0) continue;
       let keep = bits;
