@@ -2,7 +2,13 @@ import { availableParallelism } from 'node:os';
 import { FrontCopier } from './front-copier.js';
 import type { FrontCopy } from './front-copy.js';
 import { notOnePass, type OnePass, progressOf, readFront } from './one-pass.js';
-import { type ParallelOptions, readFrontParallel } from './parallel-pass.js';
+import {
+  type NodesWorker,
+  type ParallelOptions,
+  readFrontParallel,
+  startNodesEarly,
+  stopNodesWorker,
+} from './parallel-pass.js';
 import { findStringsOpen, readTrailingStrings } from './trailing-strings.js';
 
 export interface ThreadOptions extends ParallelOptions {
@@ -19,7 +25,8 @@ export interface RunningThreads {
 
 /**
  * The one-pass way (one-pass.ts) with the front copied by a worker thread (front-copier.ts) from the moment the
- * strings' key is found, while this thread reads the strings and parses the nodes and edges: the copy and its
+ * strings' key is found, while this thread reads the strings and the parse worker the nodes (parallel-pass.ts,
+ * started before the strings are read), then both the edges: the copy and its
  * writes to the disk overlap the parsing, and go on while the caller writes the strings. The caller must call
  * `frontDone` before the copy is finished: it waits for the worker; when the worker failed, `copy` still starts
  * at 0 and the caller's copy.fillTo writes the front on this thread (over what the worker wrote).
@@ -43,19 +50,26 @@ export async function readOnePassCopied(
     await copier.stop();
     running.copier = null;
   };
+  // a second parse thread only adds work where there is no second CPU to run it
+  const two = opts.parallel ?? availableParallelism() >= 2;
+  let early: NodesWorker | null = null;
   let read: OnePass | null = null;
   try {
+    // the nodes are parsed (from the start) while this thread reads the strings
+    early = two ? startNodesEarly(fd, size, open, opts.workerScript) : null;
     const known = readTrailingStrings(fd, size, open, onBytes);
     if (known) {
-      // a second parse thread only adds work where there is no second CPU to run it
-      const two = opts.parallel ?? availableParallelism() >= 2;
-      const parallel = two ? await readFrontParallel(fd, size, known, onBytes, opts) : 'no worker';
+      const handed = early ?? undefined;
+      early = null; // readFrontParallel stops it
+      const parallel = two ? await readFrontParallel(fd, size, known, onBytes, opts, handed) : 'no worker';
       read = parallel === 'no worker' ? readFront(fd, size, known, null, onBytes) : parallel;
     }
   } catch (e) {
     await stop();
     if (notOnePass(e)) return null;
     throw e;
+  } finally {
+    if (early) await stopNodesWorker(early);
   }
   if (!read) {
     await stop();

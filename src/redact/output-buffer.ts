@@ -2,15 +2,20 @@ import { readSync } from 'node:fs';
 import { runtimeError } from '../errors.js';
 import type { StringTable } from '../snapshot/string-table.js';
 import type { OutputWriter } from './output-writer.js';
+import { keeps, type Replacer } from './replacement.js';
 
 const OUT_BUFFER = 4 << 20;
 const QUOTE = 0x22;
+const COMMA = 0x2c;
+const NEWLINE = 0x0a;
 /** The placeholder character, `x`. */
 const PLACEHOLDER = 0x78;
 
 /** A write buffer over a file descriptor. */
 export class Output {
   private readonly buf = Buffer.allocUnsafe(OUT_BUFFER);
+  /** The same memory as a plain typed array: its fill is V8's own (Buffer's goes through Node's checks). */
+  private readonly bytes = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private used = 0;
   private sinceYield = 0;
 
@@ -41,6 +46,45 @@ export class Output {
     this.buf[this.used++] = QUOTE;
     this.used += strings.copyRawTo(i, this.buf, this.used);
     this.buf[this.used++] = QUOTE;
+  }
+
+  /**
+   * Strings [from, to) of the strings section as the redacted copy has them, each after `,\n` but the first:
+   * kept ones as the file has them, the others replaced (see Replacer). Returns how many were replaced. One loop
+   * over a run of strings (the caller's runs are short enough for it to be optimized soon): it runs millions of times.
+   */
+  redactedStrings(strings: StringTable, uses: Uint8Array, replacer: Replacer, from: number, to: number): number {
+    const bytes = this.bytes;
+    const hashed = replacer.style === 'keyed-hash';
+    let redacted = 0;
+    for (let i = from; i < to; i++) {
+      const keep = keeps(strings, uses, i);
+      if (!keep) redacted++;
+      const n = keep ? strings.byteLength(i) : hashed ? -1 : replacer.placeholderLength(strings, i);
+      if (n < 0 || this.used + n + 4 > bytes.length) {
+        // the rare string that does not fit what is left of the buffer, and hashes
+        this.room(4);
+        if (i > 0) this.byte2(COMMA, NEWLINE);
+        if (keep) this.quotedString(strings, i);
+        else if (hashed) this.quoted(Buffer.from(replacer.replacement(strings, i), 'latin1'));
+        else this.placeholder(n);
+        continue;
+      }
+      let u = this.used;
+      if (i > 0) {
+        bytes[u++] = COMMA;
+        bytes[u++] = NEWLINE;
+      }
+      bytes[u++] = QUOTE;
+      if (keep) u += strings.copyRawTo(i, bytes, u);
+      else if (n > 16) {
+        bytes.fill(PLACEHOLDER, u, u + n);
+        u += n;
+      } else for (const end = u + n; u < end; ) bytes[u++] = PLACEHOLDER;
+      bytes[u++] = QUOTE;
+      this.used = u;
+    }
+    return redacted;
   }
 
   /** `"<bytes>"`. */

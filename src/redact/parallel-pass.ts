@@ -11,6 +11,7 @@ import { CTRL, signal } from '../snapshot/worker-protocol.js';
 import { BackEdgeUses } from './back-edge-uses.js';
 import { EdgeCounts, sharedCounts } from './edge-counts.js';
 import { markTraceFunctionNames } from './file-uses.js';
+import { readFrontHeader } from './front-header.js';
 import { type KnownStrings, readLayout, type SnapshotLayout } from './layout.js';
 import { NumberStream, RecordBatches } from './number-stream.js';
 import { NotOnePass, notOnePass, type OnePass } from './one-pass.js';
@@ -32,12 +33,17 @@ export interface ParallelOptions {
   whileWaiting?: (strings: StringTable) => void;
 }
 
-interface Running {
+/** The parse worker (uses-worker.ts), started on the nodes. */
+export interface NodesWorker {
   worker: Worker;
   result: Promise<UsesResult>;
   ctrl: Int32Array;
   offsets: Float64Array;
   memory: SharedUses;
+  /** Where namedStrings() of the strings go for the worker (before stringsReady). */
+  named: Uint8Array;
+  header: SnapshotLayout['header'];
+  nodesStart: number;
   nodesClose: number;
 }
 
@@ -55,11 +61,13 @@ export async function readFrontParallel(
   known: KnownStrings,
   onBytes: (bytes: number) => void,
   opts: ParallelOptions = {},
+  /** The worker started on the nodes already (startNodesEarly): this call stops it whatever happens. */
+  early?: NodesWorker,
 ): Promise<OnePass | null | 'no worker'> {
   const script = opts.workerScript ?? WORKER_URL;
-  if (!existsSync(fileURLToPath(script))) return 'no worker';
+  let running: NodesWorker | undefined = early;
+  if (!running && !existsSync(fileURLToPath(script))) return 'no worker';
   const named = namedStrings(known.strings);
-  let running: Running | undefined;
   let workerKiB = 0;
   const progress = (bytes: number) => {
     const kib = running ? Atomics.load(running.ctrl, CTRL.progressKiB) : 0;
@@ -70,16 +78,16 @@ export async function readFrontParallel(
   let plan: ReturnType<typeof planChunks> | undefined;
   const numberArray = (key: string, start: number, header: SnapshotLayout['header'] | undefined) => {
     if (key !== 'nodes' && key !== 'edges') return undefined;
-    if (!header) throw new NotOnePass();
+    if (!header || !fitsFile(header, size)) throw new NotOnePass();
     const { meta, nodeCount, edgeCount } = header;
-    const nodeNumbers = nodeCount * meta.nodeFields.length;
-    const edgeNumbers = edgeCount * meta.edgeFields.length;
-    // counts the file cannot hold (every number takes two bytes at least) are not taken at their word here
-    if (2 * (nodeNumbers + edgeNumbers) > size || nodeCount === 0) throw new NotOnePass();
+    const numbers = key === 'nodes' ? nodeCount * meta.nodeFields.length : edgeCount * meta.edgeFields.length;
     // n numbers take at least 2n-1 bytes, so the `]` cannot come sooner (the parse checks the count itself)
-    const close = closeOf(fd, size, start + Math.max(0, 2 * (key === 'nodes' ? nodeNumbers : edgeNumbers) - 1));
+    const close = closeOf(fd, size, start + Math.max(0, 2 * numbers - 1));
     if (key === 'nodes') {
-      running = start1(fd, start, header, named, script);
+      if (!running) {
+        running = startNodesWorker(fd, header, start, named.length, script);
+        publishStrings(running, named);
+      } else if (start !== running.nodesStart || !sameHeader(header, running.header)) throw new NotOnePass();
       running.nodesClose = close;
     } else {
       if (!running) throw new NotOnePass();
@@ -92,6 +100,7 @@ export async function readFrontParallel(
     return close;
   };
   try {
+    if (running) publishStrings(running, named);
     const layout = readLayout(fd, size, { strings: known, numberArray });
     const par = running;
     if (!par || !plan || edgesStart < 0) throw new NotOnePass();
@@ -134,7 +143,7 @@ export async function readFrontParallel(
     if (joinScans(relative(result.front), relative(back.state), middle, edgeCount * ef)) return null;
     sink.records(middle, 0, from / ef, middle.length / ef);
     sink.meet(result.pending);
-    const theirs = new Uint8Array(par.memory.uses);
+    const theirs = new Uint8Array(par.memory.uses, 0, uses.length);
     for (let i = 0; i < uses.length; i++) uses[i] |= theirs[i];
     return { layout, uses };
   } catch (e) {
@@ -145,13 +154,66 @@ export async function readFrontParallel(
   }
 }
 
-/** Starts the worker on the nodes. */
-function start1(fd: number, nodesStart: number, header: SnapshotLayout['header'], named: Uint8Array, script: URL) {
+/**
+ * Starts the worker on the nodes at once, before the strings are read, when the file begins as V8 writes it
+ * (front-header.ts): the nodes are parsed while this thread reads the strings (from `stringsOpen`, the `[` of
+ * the strings section at the end: the table holds at most a string per 3 bytes after it). Null when the file does
+ * not begin so, or the worker's script is not there: readFrontParallel then starts it when its walk meets the nodes.
+ */
+export function startNodesEarly(
+  fd: number,
+  size: number,
+  stringsOpen: number,
+  script = WORKER_URL,
+): NodesWorker | null {
+  if (!existsSync(fileURLToPath(script))) return null;
+  const front = readFrontHeader(fd, size);
+  if (!front || !fitsFile(front.header, size) || front.nodesStart > stringsOpen) return null;
+  return startNodesWorker(fd, front.header, front.nodesStart, Math.floor((size - stringsOpen) / 3) + 1, script);
+}
+
+/** Stops a worker started by startNodesEarly that was not handed to readFrontParallel. */
+export async function stopNodesWorker(par: NodesWorker): Promise<void> {
+  await stop(par);
+}
+
+/** Whether the counts of the header fit the file (every number takes two bytes at least): else not taken at their word. */
+function fitsFile(header: SnapshotLayout['header'], size: number): boolean {
+  const { meta, nodeCount, edgeCount } = header;
+  return nodeCount > 0 && 2 * (nodeCount * meta.nodeFields.length + edgeCount * meta.edgeFields.length) <= size;
+}
+
+/** The same counts and meta (the header read at the start and the one the walk reads: the file did not change). */
+function sameHeader(a: SnapshotLayout['header'], b: SnapshotLayout['header']): boolean {
+  const lists = (h: SnapshotLayout['header']) =>
+    JSON.stringify([
+      h.nodeCount,
+      h.edgeCount,
+      h.meta.nodeFields,
+      h.meta.edgeFields,
+      h.meta.nodeTypes,
+      h.meta.edgeTypes,
+    ]);
+  return lists(a) === lists(b);
+}
+
+/**
+ * Starts the worker on the nodes whose body starts at `nodesStart`, with room for the uses of `stringBound`
+ * strings at most; publishStrings gives it the strings' names once known.
+ */
+function startNodesWorker(
+  fd: number,
+  header: SnapshotLayout['header'],
+  nodesStart: number,
+  stringBound: number,
+  script: URL,
+): NodesWorker {
   const { nodeCount, edgeCount } = header;
   const ctrl = new SharedArrayBuffer(USES_CTRL.size * 4);
   const offsets = new SharedArrayBuffer(4 * 8);
+  const named = new SharedArrayBuffer(stringBound);
   const memory: SharedUses = {
-    uses: new SharedArrayBuffer(named.length),
+    uses: new SharedArrayBuffer(stringBound),
     dictionaryStore: new SharedArrayBuffer((nodeCount + 7) >>> 3),
     counts: sharedCounts(nodeCount, edgeCount),
   };
@@ -171,7 +233,16 @@ function start1(fd: number, nodesStart: number, header: SnapshotLayout['header']
     worker.once('error', (e) => resolve({ crash: e.message }));
     worker.once('exit', (code) => resolve({ crash: `parse worker exited with code ${code}` }));
   });
-  return { worker, result, ctrl: new Int32Array(ctrl), offsets: new Float64Array(offsets), memory, nodesClose: -1 };
+  const views = { ctrl: new Int32Array(ctrl), offsets: new Float64Array(offsets), named: new Uint8Array(named) };
+  return { worker, result, ...views, memory, header, nodesStart, nodesClose: -1 };
+}
+
+/** Gives the worker namedStrings() of the strings (it needs them once it has parsed the nodes). */
+function publishStrings(par: NodesWorker, named: Uint8Array): void {
+  if (named.length > par.named.length) throw new NotOnePass();
+  par.named.set(named);
+  Atomics.store(par.ctrl, USES_CTRL.stringCount, named.length);
+  signal(par.ctrl, USES_CTRL.stringsReady);
 }
 
 /** Atomics.waitAsync (Node 16 and up; the ES2024 library typings this project does not use). */
@@ -184,7 +255,7 @@ interface AtomicsWaitAsync {
 }
 
 /** Waits until the worker has taken every node; null then, else what to return (it failed). */
-async function nodesDone(par: Running): Promise<null | 'no worker'> {
+async function nodesDone(par: NodesWorker): Promise<null | 'no worker'> {
   const waited = (Atomics as unknown as AtomicsWaitAsync).waitAsync(par.ctrl, USES_CTRL.nodesDone, 0);
   if (waited.async) await Promise.race([waited.value, par.result]);
   if (Atomics.load(par.ctrl, USES_CTRL.nodesDone) === 1) return null;
@@ -193,10 +264,11 @@ async function nodesDone(par: Running): Promise<null | 'no worker'> {
   return 'no worker';
 }
 
-async function stop(par: Running): Promise<void> {
+async function stop(par: NodesWorker): Promise<void> {
   Atomics.store(par.ctrl, CTRL.abort, 1);
   Atomics.store(par.ctrl, CTRL.claims, 0); // no edge chunks left to take
   Atomics.notify(par.ctrl, CTRL.edgesReady);
+  Atomics.notify(par.ctrl, USES_CTRL.stringsReady);
   await par.worker.terminate();
 }
 

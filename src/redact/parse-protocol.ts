@@ -5,14 +5,20 @@ import type { PendingNode, SharedUses } from './record-uses.js';
 
 /**
  * Slots of the Int32Array shared between the main thread and the parse worker (uses-worker.ts): the reader's
- * (claims, edgesReady, abort, progressKiB: snapshot/worker-protocol.ts) and two more.
+ * (claims, edgesReady, abort, progressKiB: snapshot/worker-protocol.ts) and more.
  */
 export const USES_CTRL = {
   /** 1 once the worker has taken every node, 2 when it failed (it then posts its result). */
   nodesDone: 5,
   /** How many edge counts are 255 or more, once the nodes are done. */
   largeCounts: 6,
-  size: 7,
+  /** Set to 1 by the main thread once `named` and stringCount are there (the worker may parse the nodes before). */
+  stringsReady: 7,
+  /** How many strings the table holds, once stringsReady. */
+  stringCount: 8,
+  /** 1 once the worker has parsed every node (before it waits for the strings), 2 when it failed. */
+  nodesParsed: 9,
+  size: 10,
 } as const;
 
 export interface UsesInput {
@@ -24,8 +30,9 @@ export interface UsesInput {
   /** File offset just after the `[` of nodes. */
   nodesStart: number;
   header: SnapshotHeader;
-  /** namedStrings() of the strings. */
-  named: Uint8Array;
+  /** namedStrings() of the strings, written by the main thread before it sets stringsReady. */
+  named: SharedArrayBuffer;
+  /** `memory.uses` and `named` hold a byte for each of as many strings as the strings section could hold. */
   memory: SharedUses;
   bufferSize: number;
 }

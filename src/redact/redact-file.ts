@@ -9,7 +9,7 @@ import { readLayout } from './layout.js';
 import { type OnePass, readOnePass } from './one-pass.js';
 import { Output } from './output-buffer.js';
 import { OutputWriter } from './output-writer.js';
-import { keeps, type RedactionStyle, Replacer } from './replacement.js';
+import { type RedactionStyle, Replacer } from './replacement.js';
 
 export interface RedactOptions {
   /** 'keyed-hash' keeps equal values equal (--keep-equal); default same-length placeholders. */
@@ -31,8 +31,8 @@ export interface RedactResult {
   bytes: number;
 }
 
-const COMMA = 0x2c;
-const NEWLINE = 0x0a;
+/** Strings written between two chances for a signal handler to run. */
+const STRINGS_PER_RUN = 0x10000;
 /** Files from this size up have their front copied by a worker thread (its start costs ~30 ms). */
 const THREADS_FROM_BYTES = 16 << 20;
 
@@ -136,18 +136,9 @@ async function writeRedacted(
     const out = new Output(writer, front);
     let redacted = 0;
     const { strings } = layout;
-    const hashed = replacer.style === 'keyed-hash';
-    for (let i = 0; i < strings.length; i++) {
-      out.room(4);
-      if (i > 0) out.byte2(COMMA, NEWLINE);
-      if (keeps(strings, uses, i)) {
-        out.quotedString(strings, i);
-      } else {
-        if (hashed) out.quoted(Buffer.from(replacer.replacement(strings, i), 'latin1'));
-        else out.placeholder(replacer.placeholderLength(strings, i));
-        redacted++;
-      }
-      if ((i & 0xffff) === 0) await out.yieldNow();
+    for (let i = 0; i < strings.length; i += STRINGS_PER_RUN) {
+      redacted += out.redactedStrings(strings, uses, replacer, i, Math.min(strings.length, i + STRINGS_PER_RUN));
+      await out.yieldNow();
     }
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();

@@ -1,21 +1,25 @@
 /**
  * The second thread of `redact`'s parse (parallel-pass.ts): takes every node (their names' uses, edge counts and
  * dictionary store bits, into shared memory), then edge chunks from the front while the main thread takes them
- * from the back, as the reader's parse worker does. Its own uses of the strings go to its own shared array.
+ * from the back, as the reader's parse worker does. It may start before the strings are read: the nodes need
+ * them only for the checks and the store bits that EarlyNodeUses decides once the main thread has them. Its own
+ * uses of the strings go to its own shared array.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
 import { parseFrontChunks, parseWholeArray } from '../snapshot/number-array.js';
 import { numberScanner } from '../snapshot/number-scanner.js';
 import { ForwardRecords, numbersIn } from '../snapshot/scan-targets.js';
-import { CTRL, waitFor } from '../snapshot/worker-protocol.js';
+import { CTRL, signal, waitFor } from '../snapshot/worker-protocol.js';
+import { EarlyNodeUses } from './early-node-uses.js';
+import { EdgeCounts } from './edge-counts.js';
 import { USES_CTRL, type UsesInput, type UsesResult } from './parse-protocol.js';
-import { BadRecord, RecordUses } from './record-uses.js';
+import { BadRecord, EdgeUses } from './record-uses.js';
 
 function run(input: UsesInput): UsesResult {
   const ctrl = new Int32Array(input.ctrl);
   const offsets = new Float64Array(input.offsets);
-  const { header, fd } = input;
+  const { header, fd, memory } = input;
   const { meta, nodeCount, edgeCount } = header;
   const nf = meta.nodeFields.length;
   const ef = meta.edgeFields.length;
@@ -23,19 +27,26 @@ function run(input: UsesInput): UsesResult {
     Atomics.add(ctrl, CTRL.progressKiB, Math.round(bytes / 1024));
   };
   const scanner = numberScanner(input.bufferSize);
-  const uses = new RecordUses(header, input.named, input.memory);
-  const nodes = new ForwardRecords(nodeCount * nf, nf, numbersIn(scanner.buf.length), uses.nodes);
+  const counts = new EdgeCounts(nodeCount, memory.counts);
+  const store = new Uint8Array(memory.dictionaryStore);
+  const nodeUses = new EarlyNodeUses(header, new Uint8Array(memory.uses), counts, store);
+  const nodes = new ForwardRecords(nodeCount * nf, nf, numbersIn(scanner.buf.length), nodeUses);
   const nodesClose = parseWholeArray(fd, scanner, input.nodesStart, nodes, 'nodes', progress);
   // the main thread walks the edges from the back by these counts: they must add up
-  if (uses.edgeCounts.total !== edgeCount) return { problem: "the nodes' edge counts do not add up to edge_count" };
-  Atomics.store(ctrl, USES_CTRL.largeCounts, uses.edgeCounts.largeCount);
-  Atomics.store(ctrl, USES_CTRL.nodesDone, 1);
-  Atomics.notify(ctrl, USES_CTRL.nodesDone);
+  if (counts.total !== edgeCount) return { problem: "the nodes' edge counts do not add up to edge_count" };
+  signal(ctrl, USES_CTRL.nodesParsed);
+  if (!waitFor(ctrl, USES_CTRL.stringsReady)) return { aborted: true };
+  const stringCount = Atomics.load(ctrl, USES_CTRL.stringCount);
+  const named = new Uint8Array(input.named, 0, stringCount);
+  if (!nodeUses.decideStores(named)) return { problem: 'node name is not a string index' };
+  Atomics.store(ctrl, USES_CTRL.largeCounts, counts.largeCount);
+  signal(ctrl, USES_CTRL.nodesDone);
   if (!waitFor(ctrl, CTRL.edgesReady)) return { aborted: true };
   const plan = { start: offsets[0], end: offsets[1], chunkSize: offsets[2], chunkCount: offsets[3] };
-  const front = new ForwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), uses.edges);
+  const edges = new EdgeUses(header, new Uint8Array(memory.uses, 0, stringCount), named, counts, store);
+  const front = new ForwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), edges);
   const frontStop = parseFrontChunks(fd, scanner, plan, front, ctrl, CTRL.claims, progress);
-  return { front: { ...front.state }, frontHeld: front.held(), frontStop, pending: uses.edges.pending(), nodesClose };
+  return { front: { ...front.state }, frontHeld: front.held(), frontStop, pending: edges.pending(), nodesClose };
 }
 
 let result: UsesResult;
@@ -49,7 +60,9 @@ try {
 }
 if (!('front' in result)) {
   const ctrl = new Int32Array((workerData as UsesInput).ctrl);
-  Atomics.store(ctrl, USES_CTRL.nodesDone, 2);
-  Atomics.notify(ctrl, USES_CTRL.nodesDone);
+  for (const slot of [USES_CTRL.nodesParsed, USES_CTRL.nodesDone]) {
+    if (Atomics.load(ctrl, slot) === 0) Atomics.store(ctrl, slot, 2);
+    Atomics.notify(ctrl, slot);
+  }
 }
 parentPort?.postMessage(result);

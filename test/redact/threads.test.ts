@@ -7,11 +7,23 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BackEdgeUses } from '../../src/redact/back-edge-uses.js';
+import { readFrontHeader } from '../../src/redact/front-header.js';
+import { readLayout } from '../../src/redact/layout.js';
 import { readFront } from '../../src/redact/one-pass.js';
-import { type ParallelOptions, readFrontParallel } from '../../src/redact/parallel-pass.js';
+import { Output } from '../../src/redact/output-buffer.js';
+import { OutputWriter } from '../../src/redact/output-writer.js';
+import {
+  type NodesWorker,
+  type ParallelOptions,
+  readFrontParallel,
+  startNodesEarly,
+  stopNodesWorker,
+} from '../../src/redact/parallel-pass.js';
+import { USES_CTRL } from '../../src/redact/parse-protocol.js';
 import { namedStrings, RecordUses } from '../../src/redact/record-uses.js';
 import { type RedactOptions, redactFile } from '../../src/redact/redact-file.js';
-import { findTrailingStrings } from '../../src/redact/trailing-strings.js';
+import { Replacer } from '../../src/redact/replacement.js';
+import { findStringsOpen, findTrailingStrings, readTrailingStrings } from '../../src/redact/trailing-strings.js';
 import { utf16Length } from '../../src/redact/utf16-length.js';
 import { parseHeader } from '../../src/snapshot/meta.js';
 import type { SnapshotMeta } from '../../src/snapshot/snapshot.js';
@@ -153,6 +165,161 @@ describe('nodes and edges parsed on two threads', () => {
   });
 });
 
+/** Resolves once the worker has parsed every node (or failed, or ended). */
+async function nodesParsed(par: NodesWorker): Promise<void> {
+  const atomics = Atomics as unknown as {
+    waitAsync: (a: Int32Array, i: number, v: number) => { async: boolean; value: unknown };
+  };
+  let ended = false;
+  const end = par.result.then(() => {
+    ended = true;
+  });
+  while (!ended && Atomics.load(par.ctrl, USES_CTRL.nodesParsed) === 0) {
+    const waited = atomics.waitAsync(par.ctrl, USES_CTRL.nodesParsed, 0);
+    if (waited.async) await Promise.race([waited.value, end]);
+  }
+}
+
+/**
+ * As usesOf, with the worker started on the nodes before the strings are read (as `redact` does), and the strings
+ * given to it only once it has parsed every node: the nodes are taken with no string known.
+ */
+async function usesOfEarly(file: string, opts: ParallelOptions) {
+  const fd = openSync(file, 'r');
+  try {
+    const size = statSync(file).size;
+    const open = findStringsOpen(fd, size);
+    const early = startNodesEarly(fd, size, open, opts.workerScript);
+    if (!early) return 'not started';
+    await nodesParsed(early);
+    const parsed = Atomics.load(early.ctrl, USES_CTRL.nodesParsed);
+    const known = readTrailingStrings(fd, size, open, () => {});
+    if (!known) {
+      await stopNodesWorker(early);
+      return 'no strings';
+    }
+    const two = await readFrontParallel(fd, size, known, () => {}, opts, early);
+    return { parsed, two: two && typeof two === 'object' ? two.uses : two };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe('the nodes parsed before the strings are read', () => {
+  test("the header and the nodes' start read from the front: those the walk over the whole file finds", () => {
+    const fd = openSync(raw, 'r');
+    try {
+      const size = statSync(raw).size;
+      const front = readFrontHeader(fd, size)!;
+      const layout = readLayout(fd, size);
+      expect(front.nodesStart).toBe(layout.nodesStart);
+      expect(front.header).toEqual(layout.header);
+    } finally {
+      closeSync(fd);
+    }
+    // a file that does not begin with the header and the nodes: the worker starts when the walk meets them
+    const text = readFileSync(raw, 'latin1');
+    const swapped = join(dir, 'swapped.heapsnapshot');
+    const nodesAt = text.indexOf('"nodes":[');
+    writeFileSync(swapped, `{"x":1,${text.slice(1)}`, 'latin1');
+    const other = openSync(swapped, 'r');
+    try {
+      expect(nodesAt).toBeGreaterThan(0);
+      expect(readFrontHeader(other, statSync(swapped).size)).toBeNull();
+    } finally {
+      closeSync(other);
+    }
+  });
+
+  test('every node parsed before the strings are known: the uses of one thread', async () => {
+    // and a copy whose dictionary stores are named otherwise: 'array' nodes that are not stores, their owners fast
+    const doc = JSON.parse(readFileSync(raw, 'utf8')) as {
+      snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
+      nodes: number[];
+      strings: string[];
+    };
+    const nf = doc.snapshot.meta.node_fields.length;
+    const nType = doc.snapshot.meta.node_fields.indexOf('type');
+    const nName = doc.snapshot.meta.node_fields.indexOf('name');
+    const array = doc.snapshot.meta.node_types[0].indexOf('array');
+    const store = doc.strings.indexOf('(object properties)');
+    let renamed = 0;
+    for (let i = 0; i < doc.nodes.length; i += nf) {
+      if (doc.nodes[i + nType] === array && doc.nodes[i + nName] === store) {
+        doc.nodes[i + nName] = doc.strings.indexOf('(object elements)');
+        renamed++;
+      }
+    }
+    expect(renamed).toBeGreaterThan(0);
+    const fast = join(dir, 'no-dictionaries.heapsnapshot');
+    writeFileSync(fast, JSON.stringify(doc));
+    const uses: Buffer[] = [];
+    for (const file of [raw, fast]) {
+      const { one } = await usesOf(file, {});
+      uses.push(Buffer.from(one!));
+      for (const chunkSize of [4096, 1 << 20]) {
+        const early = await usesOfEarly(file, { chunkSize });
+        expect(typeof early === 'object' && early.parsed, `${chunkSize}`).toBe(1);
+        const two = typeof early === 'object' ? early.two : early;
+        expect(two, `${file} ${chunkSize}`).toBeInstanceOf(Uint8Array);
+        expect(Buffer.from(two as Uint8Array).equals(Buffer.from(one!)), `${file} ${chunkSize}`).toBe(true);
+      }
+    }
+    // the renamed stores' owners' property names are code now
+    expect(uses[0].equals(uses[1])).toBe(false);
+  });
+
+  test('a defect in the first, a middle or the last node met before the strings are known: given up, the error two passes give', async () => {
+    const doc = JSON.parse(readFileSync(raw, 'utf8')) as {
+      snapshot: { meta: { node_fields: string[] } };
+      nodes: number[];
+      strings: string[];
+    };
+    const nf = doc.snapshot.meta.node_fields.length;
+    const name = doc.snapshot.meta.node_fields.indexOf('name');
+    const nodeCount = doc.nodes.length / nf;
+    const strings = doc.strings.length;
+    const broken = {
+      // past any table the strings section could hold: the worker stops at the node
+      'first node': withNumber('nodes', name, () => 1e9),
+      // the first index past the table: only known to be wrong once the strings are read
+      'middle node': withNumber('nodes', Math.floor(nodeCount / 2) * nf + name, () => strings),
+      'last node': withNumber('nodes', (nodeCount - 1) * nf + name, () => strings),
+    };
+    for (const [what, file] of Object.entries(broken)) {
+      const early = await usesOfEarly(file, { chunkSize: 4096 });
+      expect(typeof early === 'object' && early.two, what).toBeNull();
+      const out = join(dir, 'broken.redacted.heapsnapshot');
+      const failure = (opts: RedactOptions) =>
+        redactFile(file, out, opts).then(
+          () => 'no error',
+          (e: Error) => e.message,
+        );
+      const message = await failure({ threads: true });
+      expect(message, what).toMatch(/^node name is not a string index \(/);
+      expect(await failure({ twoPass: true }), what).toBe(message);
+      expect(readdirSync(dir).filter((f) => f.includes('broken.redacted'))).toEqual([]);
+    }
+  });
+
+  test('a parse worker started early that fails: the main thread parses alone, the same bytes', async () => {
+    const scripts = {
+      'exits at once': 'process.exit(3);',
+      'throws on load': 'throw new Error("boom");',
+      'posts nonsense': 'import { parentPort } from "node:worker_threads"; parentPort.postMessage({});',
+    };
+    for (const [what, code] of Object.entries(scripts)) {
+      const script = join(dir, `early-${what.replace(/\W+/g, '-')}.mjs`);
+      writeFileSync(script, code);
+      const workerScript = pathToFileURL(script);
+      const early = await usesOfEarly(raw, { workerScript });
+      expect(typeof early === 'object' && early.two, what).toBe('no worker');
+      const copy = await redacted(raw, { threads: true, threadOptions: { workerScript } });
+      expect(copy.equals(oneThread), what).toBe(true);
+    }
+  });
+});
+
 describe('the back walk over the edges meets the front walk anywhere', () => {
   test('split inside nodes with property names on both sides (dictionaries among them): the uses of one walk', () => {
     const doc = JSON.parse(readFileSync(raw, 'utf8')) as {
@@ -236,6 +403,37 @@ describe('the back walk over the edges meets the front walk anywhere', () => {
     expect(dictionaryOwners.size).toBeGreaterThan(0);
     expect(splits.filter((e) => dictionaryOwners.has(owner[e])).length).toBeGreaterThan(0);
     for (const f of splits.slice(0, 60)) expect(Buffer.from(split(f)).equals(want), `split at edge ${f}`).toBe(true);
+  });
+});
+
+describe('the strings section written in runs', () => {
+  test('kept strings as the file has them, the others as placeholders, across the buffer and longer than it', () => {
+    const values = ['kept', 'secret', 'é ü 漢字', '', 'x'.repeat(17), 'y'.repeat(5 << 20), 'z'.repeat(5 << 20), 'tail'];
+    const strings = StringTable.fromStrings(values);
+    // CODE (2) keeps a string, DATA (1) redacts it
+    const uses = Uint8Array.from([2, 1, 1, 1, 1, 2, 1, 2]);
+    const file = join(dir, 'strings-run.bin');
+    const fd = openSync(file, 'w', 0o600);
+    let redactedCount = 0;
+    try {
+      const out = new Output(new OutputWriter(fd), 0);
+      // runs that end anywhere: the buffer fills in the middle of one
+      for (let i = 0; i < values.length; i += 3) {
+        redactedCount += out.redactedStrings(
+          strings,
+          uses,
+          new Replacer('placeholder'),
+          i,
+          Math.min(values.length, i + 3),
+        );
+      }
+      out.flush();
+    } finally {
+      closeSync(fd);
+    }
+    const want = values.map((v, i) => (uses[i] === 2 ? JSON.stringify(v) : `"${'x'.repeat(v.length)}"`)).join(',\n');
+    expect(readFileSync(file, 'utf8') === want).toBe(true);
+    expect(redactedCount).toBe(5);
   });
 });
 
