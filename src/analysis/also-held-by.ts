@@ -42,20 +42,11 @@ export function otherHolders(
       groupOf.set(o, i);
     }
   });
-  const found: number[] = [];
-  const { edgeTargets, edgeTypes } = s;
-  const weak = s.edgeType.weak;
-  for (let e = 0, m = s.edgeCount; e < m; e++) {
-    const w = edgeTargets[e];
-    // the bit first: nearly every edge fails it, and the edge type is read only for the few that pass
-    if ((bits[w >>> 5] & (1 << (w & 31))) !== 0) {
-      if (edgeTypes[e] !== weak) found.push(e);
-    }
-  }
+  const found = strongEdgesInto(s, bits);
   // per group: holder node → the sampled objects it holds
   const held = samples.map(() => new Map<number, Set<number>>());
   for (const e of found) {
-    const target = edgeTargets[e];
+    const target = s.edgeTargets[e];
     const g = groupOf.get(target)!;
     const holder = holdingObject(a, edgeSource(s, e));
     if (holder === main[g] || groupOf.has(holder) || holder === s.rootOrdinal || inside(a, holder, main[g])) continue;
@@ -83,6 +74,24 @@ export function otherHolders(
     });
   });
   return out;
+}
+
+/**
+ * The non-weak edges into the nodes whose bit is set, in edge order. A function of its own: the optimizer compiles
+ * this loop over every edge without otherHolders' code around it.
+ */
+function strongEdgesInto(s: HeapAnalysis['snapshot'], bits: Uint32Array): number[] {
+  const found: number[] = [];
+  const { edgeTargets, edgeTypes } = s;
+  const weak = s.edgeType.weak;
+  for (let e = 0, m = s.edgeCount; e < m; e++) {
+    const w = edgeTargets[e];
+    // the bit first: nearly every edge fails it, and the edge type is read only for the few that pass
+    if ((bits[w >>> 5] & (1 << (w & 31))) !== 0) {
+      if (edgeTypes[e] !== weak) found.push(e);
+    }
+  }
+  return found;
 }
 
 /**

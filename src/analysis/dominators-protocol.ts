@@ -72,7 +72,7 @@ export interface RetainedMessage {
   retained: Float64Array;
 }
 
-/** Sixth message back, after the paths: the string objects counted per value. */
+/** Last message back, after the paths and the worker's share of the histogram's walk: the string copies. */
 export interface StringCopiesMessage {
   copies: StringCopies;
 }
@@ -89,9 +89,9 @@ export interface PathsRequest {
 
 /**
  * Sent by the main thread once it has laid out the dominator tree (analyzeSnapshotParallel's treeWalk): after the
- * paths and string copies, the worker claims chunks of these units for the class histogram's walk until none are
- * left (the main thread claims them too, see prepareTreeTotals) and sends back the sums of those it walked (the
- * last message). The dominators, self and retained sizes it has already.
+ * paths, the worker claims chunks of these units for the class histogram's walk until none are left (the main
+ * thread claims them too, see prepareTreeTotals) and sends back the sums of those it walked (the sixth message
+ * back; the last unless the string copies follow). The dominators, self and retained sizes it has already.
  */
 export interface TreeWalkRequest extends TreeWalkUnits {
   firstChild: Uint32Array;

@@ -1,8 +1,9 @@
 // Worker thread of analyzeSnapshotParallel (index.ts): the page-owned flags, then each vertex's essential
 // predecessors (counted and listed) while the main thread numbers the vertices depth first, then the immediate
 // dominators and retained sizes, in shared memory; then, when asked, the holder paths from the roots (for leak
-// suspects) in the dominator pass's leftover arrays, and the string copies, while the main thread goes on. It has
-// no strings: what needs them (user roots, ephemeron names, transient root edges) comes worked out.
+// suspects) in the dominator pass's leftover arrays, its share of the class histogram's walk, and the string
+// copies, while the main thread goes on. It has no strings: what needs them (user roots, ephemeron names,
+// transient root edges) comes worked out.
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { HeapSnapshot } from '../snapshot/snapshot.js';
 import { StringTable } from '../snapshot/string-table.js';
@@ -58,23 +59,25 @@ parentPort!.once('message', (input: DominatorsInput) => {
   parentPort!.postMessage({ dominators, spare: [spare[0], spare[1]] } satisfies DominatorsMessage);
   const retained = retainedSizes(dominators, order, selfSizes, s.rootOrdinal, doms.spareBuffer);
   parentPort!.postMessage({ retained } satisfies RetainedMessage);
-  // last, its share of the class histogram's walk when the main thread asks for it (null: not)
-  const walkShare = () => {
-    if (!input.treeWalk) return;
+  // its share of the class histogram's walk when the main thread asks for it (null: not), then `after`
+  const walkShare = (after: () => void = () => {}) => {
+    if (!input.treeWalk) return after();
     parentPort!.once('message', (request: TreeWalkRequest | null) => {
-      if (request === null) return;
-      const walker = new TreeWalker({
-        ...request,
-        dominators,
-        selfSizes,
-        retainedSizes: retained,
-        nodes: s.nodes,
-        nodeFieldCount: s.nodeFieldCount,
-        nodeNameOffset: s.nodeNameOffset,
-        root: s.rootOrdinal,
-      });
-      walkUnits(walker, request);
-      parentPort!.postMessage(walker.done() satisfies TreeSums);
+      if (request !== null) {
+        const walker = new TreeWalker({
+          ...request,
+          dominators,
+          selfSizes,
+          retainedSizes: retained,
+          nodes: s.nodes,
+          nodeFieldCount: s.nodeFieldCount,
+          nodeNameOffset: s.nodeNameOffset,
+          root: s.rootOrdinal,
+        });
+        walkUnits(walker, request);
+        parentPort!.postMessage(walker.done() satisfies TreeSums);
+      }
+      after();
     });
   };
   if (!input.rootPaths) return walkShare();
@@ -82,8 +85,12 @@ parentPort!.once('message', (input: DominatorsInput) => {
   const scratch: [Uint32Array, Uint32Array, Uint32Array] = [graph.firstPred, spare[2], order];
   parentPort!.once('message', ({ transientEdges }: PathsRequest) => {
     parentPort!.postMessage(computeRootPaths(s, { holderPaths: true, transientEdges, scratch }));
-    // then the string objects per value, which the duplicate strings come to last
-    parentPort!.postMessage({ copies: countStringCopies(s, input.stringCount, shared) } satisfies StringCopiesMessage);
-    walkShare();
+    // the string objects per value last, which the duplicate strings come to after the suspects: while the main
+    // thread works out the suspects alone, not before the walk both threads share
+    walkShare(() => {
+      parentPort!.postMessage({
+        copies: countStringCopies(s, input.stringCount, shared),
+      } satisfies StringCopiesMessage);
+    });
   });
 });

@@ -78,8 +78,9 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
  * vertex's essential predecessors, then computes the immediate dominators and the retained sizes; this thread
  * meanwhile computes self sizes, numbers the vertices depth first (which the dominators need), classifies the
  * nodes, counts the classes and, once the dominators are in, lays out the dominator tree. Then, with
- * opts.rootPaths, the worker computes the holder paths from the roots and the string copies while the caller
- * goes on. Falls back to analyzeSnapshot when there is no second thread to be had.
+ * opts.rootPaths, the worker computes the holder paths from the roots, walks its share of the dominator tree for
+ * the class histogram (opts.treeWalk) and counts the string copies while the caller goes on. Falls back to
+ * analyzeSnapshot when there is no second thread to be had.
  */
 export async function analyzeSnapshotParallel(
   snapshot: HeapSnapshot,
@@ -178,13 +179,9 @@ export async function analyzeSnapshotParallel(
       owned,
     );
     let last: Promise<unknown> | null = null; // the worker's last message: it is done after that
-    if (opts.rootPaths) {
-      const paths = messages.next<RootPaths>();
-      const copies = messages.next<StringCopiesMessage>().then((m) => m.copies);
-      analysis.setRootPaths(paths);
-      analysis.setStringCopies(copies);
-      last = copies;
-    }
+    // its messages come in this order: the paths, its sums of the histogram's walk, the string copies
+    const paths = opts.rootPaths ? messages.next<RootPaths>() : null;
+    if (paths) analysis.setRootPaths(paths);
     // the histogram's walk cut in chunks both threads claim (the worker after the paths): see prepareTreeTotals
     const split = opts.treeWalk ? splitTreeWalk(layout, sized.retained, snapshot.rootOrdinal) : null;
     if (split) {
@@ -204,6 +201,11 @@ export async function analyzeSnapshotParallel(
       last = part;
     } else if (opts.treeWalk) {
       worker.postMessage(null); // no chunks: the worker stops waiting for them
+    }
+    if (opts.rootPaths) {
+      const copies = messages.next<StringCopiesMessage>().then((m) => m.copies);
+      analysis.setStringCopies(copies);
+      last = copies;
     }
     if (last) {
       last.then(

@@ -1,4 +1,4 @@
-import type { HeapSnapshot } from '../snapshot/snapshot.js';
+import { type HeapSnapshot, nodesOfType } from '../snapshot/snapshot.js';
 import { edgeSource } from './graph.js';
 import { prefaulted } from './prefault.js';
 import type { HeapAnalysis } from './types.js';
@@ -100,23 +100,28 @@ export interface RootPathOptions {
 export function transientRootEdges(s: HeapSnapshot): number[] {
   const out: number[] = [];
   const { synthetic, native } = s.nodeType;
-  const types = s.nodeTypes;
-  const verdictOfName = new Map<string, boolean>(); // a root's many edges share a few names
-  for (let v = 0, n = s.nodeCount; v < n; v++) {
-    const type = types[v];
-    if (type !== synthetic && type !== native) continue;
-    for (let e = s.firstEdge[v]; e < s.firstEdge[v + 1]; e++) {
-      const w = s.edgeTarget(e);
-      const t = s.edgeTypeOf(e);
-      if (t === s.edgeType.element || t === s.edgeType.hidden) {
+  const { element, hidden } = s.edgeType;
+  const { nodeTypes: types, edgeTypes, edgeNames, firstEdge } = s;
+  // a root's many edges share a few names: the verdict per name's string index, for each of the two node types
+  // (0 not judged yet, 1 no, 2 yes), so that each name is read as text once
+  const verdicts = [synthetic, native].map(() => new Uint8Array(s.strings.length));
+  for (const v of nodesOfType(s, synthetic, native)) {
+    const verdictOfName = verdicts[types[v] === synthetic ? 0 : 1];
+    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+      const t = edgeTypes[e];
+      if (t === element || t === hidden) {
         // named by numbers: a synthetic root's link to a transient root, or a cleanup queue's entry
-        if (isTransientRootEdge(s, v, e, w)) out.push(e);
+        if (isTransientRootEdge(s, v, e, s.edgeTarget(e))) out.push(e);
         continue;
       }
-      const key = `${type}:${s.edgeName(e)}`;
-      let verdict = verdictOfName.get(key);
-      if (verdict === undefined) verdictOfName.set(key, (verdict = isTransientRootEdge(s, v, e, w)));
-      if (verdict) out.push(e);
+      const name = edgeNames[e];
+      if (name >= verdictOfName.length) {
+        if (isTransientRootEdge(s, v, e, s.edgeTarget(e))) out.push(e); // not a string index: judged each time
+        continue;
+      }
+      let verdict = verdictOfName[name];
+      if (verdict === 0) verdictOfName[name] = verdict = isTransientRootEdge(s, v, e, s.edgeTarget(e)) ? 2 : 1;
+      if (verdict === 2) out.push(e);
     }
   }
   return out;

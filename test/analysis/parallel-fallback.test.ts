@@ -118,7 +118,8 @@ describe("the class histogram's walk shared by both threads (analyze's treeWalk)
   test.each([
     ['with the paths', true, undefined],
     ['without the paths', false, undefined],
-    ['the worker dies before its share (after the string copies)', true, 6],
+    ['the worker dies before its share (after the paths)', true, 5],
+    ['the worker dies after its share, before the string copies', true, 6],
     ['the worker dies before its share (after the retained sizes)', false, 4],
   ] as const)('%s: the histogram of one thread', async (name, rootPaths, dies) => {
     const one = analyzeSnapshot(await readSnapshot(file, { parallel: false }));

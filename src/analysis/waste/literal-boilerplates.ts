@@ -1,4 +1,4 @@
-import { lowerBound } from '../../snapshot/snapshot.js';
+import { lowerBound, nodesOfType } from '../../snapshot/snapshot.js';
 import type { HeapAnalysis } from '../types.js';
 import { KnownNames } from './names.js';
 
@@ -13,12 +13,12 @@ const SITE = 0;
 export function literalTemplates(a: HeapAnalysis): Uint32Array {
   const s = a.snapshot;
   const names = new KnownNames(s, ['system / AllocationSite', 'boilerplate', 'transition_info']);
-  const { nodeTypes, firstEdge, edgeTypes, edgeNames, edgeTargets } = s;
+  const { firstEdge, edgeTypes, edgeNames, edgeTargets } = s;
   const code = s.nodeType.code;
   const internal = s.edgeType.internal;
   const found: number[] = [];
-  for (let o = 0, n = s.nodeCount; o < n; o++) {
-    if (nodeTypes[o] !== code || names.ofNode(o) !== SITE) continue;
+  for (const o of nodesOfType(s, code)) {
+    if (names.ofNode(o) !== SITE) continue;
     for (let e = firstEdge[o], end = firstEdge[o + 1]; e < end; e++) {
       if (edgeTypes[e] === internal && names.of(edgeNames[e]) > SITE) found.push(edgeTargets[e]);
     }

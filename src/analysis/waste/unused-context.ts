@@ -49,60 +49,7 @@ export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates =
   const s = a.snapshot;
   const names = new KnownNames(s, NAMES);
   const { edgeTargets } = s;
-  const n = s.nodeCount;
-  // from each closure up its context chain; per node, whether it is a context with a big variable (computed once)
-  const state = prefaulted(new Uint8Array(n)); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG (read first)
-  // per big context (a slot each, bounded): its closures, and up to MAX_FUNCTIONS + 1 functions with a closure each
-  const slotOf = new Map<number, number>(); // context ordinal → slot, at most MAX_CONTEXTS entries
-  const contexts: number[] = [];
-  const closures: number[] = [];
-  const fns = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
-  const fnClosure = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
-  const fnCount = new Uint8Array(MAX_CONTEXTS);
-  // the small contexts walked from the current closure since the last big one, to mark CLEAN when the chain ends
-  const walked = new Uint32Array(MAX_DEPTH);
-  for (const o of cands.closures) {
-    let c = internalTarget(s, names, o, CONTEXT_EDGE);
-    let smalls = 0;
-    let depth = 0;
-    for (; c >= 0 && depth < MAX_DEPTH; depth++) {
-      let st = state[c];
-      if (st === 0) {
-        st = names.ofNode(c) !== CONTEXT_NODE ? NOT_CONTEXT : bigVariable(a, c) >= 0 ? BIG : SMALL;
-        state[c] = st;
-      }
-      // up through function and block contexts only: a native context's hundreds of slots are not scanned
-      if (st === NOT_CONTEXT || st === CLEAN) break;
-      if (st === SMALL) walked[smalls++] = c;
-      else {
-        smalls = 0;
-        let slot = slotOf.get(c);
-        if (slot === undefined && contexts.length < MAX_CONTEXTS) {
-          slot = contexts.length;
-          slotOf.set(c, slot);
-          contexts.push(c);
-          closures.push(0);
-        }
-        if (slot !== undefined) {
-          closures[slot]++;
-          const k = fnCount[slot];
-          if (k <= MAX_FUNCTIONS) {
-            const fn = internalTarget(s, names, o, SHARED);
-            let known = false;
-            for (let f = 0; f < k && !known; f++) known = fns[slot * (MAX_FUNCTIONS + 1) + f] === fn;
-            if (!known) {
-              fns[slot * (MAX_FUNCTIONS + 1) + k] = fn;
-              fnClosure[slot * (MAX_FUNCTIONS + 1) + k] = o;
-              fnCount[slot] = k + 1;
-            }
-          }
-        }
-      }
-      c = internalTarget(s, names, c, PREVIOUS);
-    }
-    // the chain ended (not cut by the depth bound): the small contexts after the last big one lead to no big one
-    if (c < 0 || depth < MAX_DEPTH) for (let k = 0; k < smalls; k++) state[walked[k]] = CLEAN;
-  }
+  const { contexts, closures, fns, fnClosure, fnCount } = bigContexts(a, names, cands.closures);
   if (contexts.length === 0) return [];
   const sourceOf = (fn: number): string | null => {
     const shared = internalTarget(s, names, fn, SHARED);
@@ -189,6 +136,80 @@ export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates =
     });
   }
   return out;
+}
+
+/** The contexts with a big variable that closures hold (directly or from an inner scope), as slots. */
+interface BigContexts {
+  contexts: number[];
+  /** Per slot: how many closures hold it. */
+  closures: number[];
+  /** Per slot, up to MAX_FUNCTIONS + 1 functions holding it (fnCount[slot] of them), each with one closure. */
+  fns: Int32Array;
+  fnClosure: Int32Array;
+  fnCount: Uint8Array;
+}
+
+/**
+ * From each closure up its context chain (a function of its own: this loop over every closure is the part worth
+ * optimizing, and it is compiled without the report's code after it).
+ */
+function bigContexts(a: HeapAnalysis, names: KnownNames, list: Uint32Array): BigContexts {
+  const s = a.snapshot;
+  const n = s.nodeCount;
+  // from each closure up its context chain; per node, whether it is a context with a big variable (computed once)
+  const state = prefaulted(new Uint8Array(n)); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG (read first)
+  // per big context (a slot each, bounded): its closures, and up to MAX_FUNCTIONS + 1 functions with a closure each
+  const slotOf = new Map<number, number>(); // context ordinal → slot, at most MAX_CONTEXTS entries
+  const contexts: number[] = [];
+  const closures: number[] = [];
+  const fns = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
+  const fnClosure = new Int32Array(MAX_CONTEXTS * (MAX_FUNCTIONS + 1));
+  const fnCount = new Uint8Array(MAX_CONTEXTS);
+  // the small contexts walked from the current closure since the last big one, to mark CLEAN when the chain ends
+  const walked = new Uint32Array(MAX_DEPTH);
+  for (const o of list) {
+    let c = internalTarget(s, names, o, CONTEXT_EDGE);
+    let smalls = 0;
+    let depth = 0;
+    for (; c >= 0 && depth < MAX_DEPTH; depth++) {
+      let st = state[c];
+      if (st === 0) {
+        st = names.ofNode(c) !== CONTEXT_NODE ? NOT_CONTEXT : bigVariable(a, c) >= 0 ? BIG : SMALL;
+        state[c] = st;
+      }
+      // up through function and block contexts only: a native context's hundreds of slots are not scanned
+      if (st === NOT_CONTEXT || st === CLEAN) break;
+      if (st === SMALL) walked[smalls++] = c;
+      else {
+        smalls = 0;
+        let slot = slotOf.get(c);
+        if (slot === undefined && contexts.length < MAX_CONTEXTS) {
+          slot = contexts.length;
+          slotOf.set(c, slot);
+          contexts.push(c);
+          closures.push(0);
+        }
+        if (slot !== undefined) {
+          closures[slot]++;
+          const k = fnCount[slot];
+          if (k <= MAX_FUNCTIONS) {
+            const fn = internalTarget(s, names, o, SHARED);
+            let known = false;
+            for (let f = 0; f < k && !known; f++) known = fns[slot * (MAX_FUNCTIONS + 1) + f] === fn;
+            if (!known) {
+              fns[slot * (MAX_FUNCTIONS + 1) + k] = fn;
+              fnClosure[slot * (MAX_FUNCTIONS + 1) + k] = o;
+              fnCount[slot] = k + 1;
+            }
+          }
+        }
+      }
+      c = internalTarget(s, names, c, PREVIOUS);
+    }
+    // the chain ended (not cut by the depth bound): the small contexts after the last big one lead to no big one
+    if (c < 0 || depth < MAX_DEPTH) for (let k = 0; k < smalls; k++) state[walked[k]] = CLEAN;
+  }
+  return { contexts, closures, fns, fnClosure, fnCount };
 }
 
 /** The context edge of the variable retaining the most (at least MIN_RETAINED), or -1. */

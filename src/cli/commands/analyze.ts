@@ -27,6 +27,12 @@ export function register(program: Command): void {
         const { checkOutputFile } = await import('../outputs.js');
         await checkOutputFile(opts.html, '--html');
       }
+      // the leak and waste reports' modules load while the snapshot is read and analysed (this thread waits on
+      // the other threads at times), not after
+      const leaksModule = opts.suspects || opts.html ? import('../../report/leak-report.js') : null;
+      const wasteModule = leaksModule ? import('../../report/waste-report.js') : null;
+      // awaited below, or never when the analysis fails
+      for (const loading of [leaksModule, wasteModule]) loading?.catch(() => {});
       const analysis = await loadAnalysis(file, {
         rootPaths: opts.suspects || opts.html !== undefined,
         treeWalk: true,
@@ -35,8 +41,8 @@ export function register(program: Command): void {
       });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const { prepareTreeTotals } = await import('../../analysis/histogram.js');
-      const leaks = opts.suspects || opts.html ? await import('../../report/leak-report.js') : null;
-      const wasted = leaks ? await import('../../report/waste-report.js') : null;
+      const leaks = leaksModule ? await leaksModule : null;
+      const wasted = wasteModule ? await wasteModule : null;
       // the waste checks need neither paths nor the histogram: they run while the worker thread searches the
       // paths, and so does what the suspects can do ahead; then this thread walks its share of the dominator tree
       // for the histogram while the worker walks the rest (nothing before that sorts the tree's children, as the
