@@ -1,11 +1,7 @@
 import type { SnapshotHeader } from '../snapshot/meta.js';
-import type { RecordSink } from '../snapshot/scan-targets.js';
 import type { EdgeCounts } from './edge-counts.js';
-import { BadRecord, DICTIONARY_STORE } from './record-uses.js';
-import { CODE, nodeNameUses } from './uses.js';
-
-/** Records per call of the loop (see record-uses.ts). */
-const SLICE = 4096;
+import { BadRecord, DICTIONARY_STORE, NodeRecordWalk } from './record-uses.js';
+import { CODE } from './uses.js';
 
 /**
  * The nodes' part of RecordUses (record-uses.ts's NodeUses) for nodes parsed before the strings are known (the
@@ -15,20 +11,12 @@ const SLICE = 4096;
  * 'array' node gets its store bit, its name kept in order (4 bytes per such node), and `decideStores` clears the
  * bits of those named otherwise once the strings are known.
  */
-export class EarlyNodeUses implements RecordSink {
-  /** Records taken so far. */
-  seen = 0;
+export class EarlyNodeUses extends NodeRecordWalk {
   /** The largest name index met so far. */
   private maxName = 0;
   /** The names of the 'array' nodes, in node order. */
   private arrayNames: Uint32Array = new Uint32Array(1024);
   private arrays = 0;
-  private readonly nf: number;
-  private readonly nType: number;
-  private readonly nName: number;
-  private readonly nEdges: number;
-  private readonly arrayType: number;
-  private readonly rule: Uint8Array;
 
   constructor(
     header: SnapshotHeader,
@@ -37,20 +25,10 @@ export class EarlyNodeUses implements RecordSink {
     private readonly edgeCounts: EdgeCounts,
     private readonly dictionaryStore: Uint8Array,
   ) {
-    const { nodeFields, nodeTypes } = header.meta;
-    this.nf = nodeFields.length;
-    this.nType = nodeFields.indexOf('type');
-    this.nName = nodeFields.indexOf('name');
-    this.nEdges = nodeFields.indexOf('edge_count');
-    this.arrayType = nodeTypes.indexOf('array');
-    this.rule = nodeNameUses(nodeTypes);
+    super(header);
   }
 
-  records(values: Uint32Array, at: number, _first: number, count: number): void {
-    for (let k = 0; k < count; k += SLICE) this.slice(values, at + k * this.nf, Math.min(SLICE, count - k));
-  }
-
-  private slice(values: Uint32Array, at: number, count: number): void {
+  protected slice(values: Uint32Array, at: number, count: number): void {
     const { nf, nType, nName, nEdges, arrayType, rule, uses, edgeCounts } = this;
     const store = this.dictionaryStore;
     const bound = uses.length;

@@ -79,23 +79,21 @@ export function namedStrings(strings: StringTable): Uint8Array {
   return named;
 }
 
-export class NodeUses implements RecordSink {
+/**
+ * What the two walks over the nodes share (NodeUses here, EarlyNodeUses before the strings are known): the record
+ * layout, the names' rule per node type, and runs of records handed to the walk's own loop a slice at a time.
+ */
+export abstract class NodeRecordWalk implements RecordSink {
   /** Records taken so far. */
   seen = 0;
-  private readonly nf: number;
-  private readonly nType: number;
-  private readonly nName: number;
-  private readonly nEdges: number;
-  private readonly arrayType: number;
-  private readonly rule: Uint8Array;
+  protected readonly nf: number;
+  protected readonly nType: number;
+  protected readonly nName: number;
+  protected readonly nEdges: number;
+  protected readonly arrayType: number;
+  protected readonly rule: Uint8Array;
 
-  constructor(
-    header: SnapshotHeader,
-    private readonly uses: Uint8Array,
-    private readonly named: Uint8Array,
-    private readonly edgeCounts: EdgeCounts,
-    private readonly dictionaryStore: Uint8Array,
-  ) {
+  constructor(header: SnapshotHeader) {
     const { nodeFields, nodeTypes } = header.meta;
     this.nf = nodeFields.length;
     this.nType = nodeFields.indexOf('type');
@@ -109,7 +107,21 @@ export class NodeUses implements RecordSink {
     for (let k = 0; k < count; k += SLICE) this.slice(values, at + k * this.nf, Math.min(SLICE, count - k));
   }
 
-  private slice(values: Uint32Array, at: number, count: number): void {
+  protected abstract slice(values: Uint32Array, at: number, count: number): void;
+}
+
+export class NodeUses extends NodeRecordWalk {
+  constructor(
+    header: SnapshotHeader,
+    private readonly uses: Uint8Array,
+    private readonly named: Uint8Array,
+    private readonly edgeCounts: EdgeCounts,
+    private readonly dictionaryStore: Uint8Array,
+  ) {
+    super(header);
+  }
+
+  protected slice(values: Uint32Array, at: number, count: number): void {
     const { nf, nType, nName, nEdges, arrayType, rule, uses, named, edgeCounts } = this;
     const store = this.dictionaryStore;
     const stringCount = uses.length;
