@@ -101,17 +101,8 @@ export class Output {
     this.buf[this.used++] = QUOTE;
   }
 
-  /** `"xxx…"`, n x's. */
+  /** `"xxx…"`, n x's, across as many buffers as it takes (redactedStrings writes those that fit itself). */
   placeholder(n: number): void {
-    if (n <= 64 && this.used + n + 2 <= this.buf.length) {
-      const buf = this.buf;
-      let u = this.used;
-      buf[u++] = QUOTE;
-      for (let k = 0; k < n; k++) buf[u++] = PLACEHOLDER;
-      buf[u++] = QUOTE;
-      this.used = u;
-      return;
-    }
     this.room(1);
     this.buf[this.used++] = QUOTE;
     for (let left = n; left > 0; ) {
