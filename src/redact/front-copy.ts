@@ -46,6 +46,16 @@ export class FrontCopy {
     if (end > this.copiedTo) this.write(bytes.subarray(this.copiedTo - pos), end - this.copiedTo);
   }
 
+  /** Copies input bytes [from, to), wherever copiedTo stands (another thread writes the bytes around them). */
+  copyRange = (from: number, to: number): void => {
+    for (let pos = from; pos < to; ) {
+      const got = this.read(pos, to - pos);
+      if (got === 0) throw runtimeError('the snapshot got shorter while it was being read', 'IO');
+      this.writer.write(this.buf.subarray(0, got), pos);
+      pos += got;
+    }
+  };
+
   /** Copies input bytes [copiedTo, end). */
   fillTo(end: number): void {
     while (this.copiedTo < end) {
@@ -55,9 +65,16 @@ export class FrontCopy {
     }
   }
 
-  /** Input bytes [0, end) were copied by another thread (see copied-pass.ts). */
-  copiedElsewhere(end: number): void {
-    this.copiedTo = end;
+  /**
+   * Copies input bytes [copiedTo, end) but for the ranges other threads wrote already (`written`: [from, to)
+   * pairs in file order, from copied-pass.ts).
+   */
+  fillAround(written: readonly (readonly [number, number])[], end: number): void {
+    for (const [from, to] of written) {
+      this.fillTo(from);
+      this.copiedTo = Math.max(this.copiedTo, to);
+    }
+    this.fillTo(end);
   }
 
   /** Forgets everything copied (the output is emptied), to start over. */

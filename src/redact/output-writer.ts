@@ -2,7 +2,8 @@ import { fsyncSync, writeSync } from 'node:fs';
 
 /**
  * Where the redacted copy's bytes go: positioned writes to the temporary file, then `finish` makes it durable.
- * (On large files most bytes are written, and pushed to the disk as they go, by the copy thread: copy-worker.ts.)
+ * (On large files most bytes are written by the parse threads as they read them, and pushed to the disk as they go:
+ * written-chunks.ts, background-syncs.ts.)
  */
 export class OutputWriter {
   constructor(private readonly fd: number) {}

@@ -2,7 +2,7 @@ import { existsSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { initClaims, parseBackChunks, planChunks } from '../snapshot/number-array.js';
+import { initClaims, planChunks } from '../snapshot/number-array.js';
 import { joinScans, type ScanState } from '../snapshot/number-scan.js';
 import { numberScanner } from '../snapshot/number-scanner.js';
 import { BackwardRecords, numbersIn } from '../snapshot/scan-targets.js';
@@ -11,12 +11,22 @@ import { CTRL, signal } from '../snapshot/worker-protocol.js';
 import { BackEdgeUses } from './back-edge-uses.js';
 import { EdgeCounts, sharedCounts } from './edge-counts.js';
 import { markTraceFunctionNames } from './file-uses.js';
+import type { FrontCopy } from './front-copy.js';
 import { readFrontHeader } from './front-header.js';
 import { type KnownStrings, readLayout, type SnapshotLayout } from './layout.js';
 import { NumberStream, RecordBatches } from './number-stream.js';
 import { NotOnePass, notOnePass, type OnePass } from './one-pass.js';
 import { USES_CTRL, type UsesInput, type UsesResult } from './parse-protocol.js';
-import { namedStrings, type SharedUses } from './record-uses.js';
+import type { SharedUses } from './record-uses.js';
+import { stringFacts } from './string-facts.js';
+import {
+  copyNodesFromBack,
+  type FrontOutput,
+  initNodeClaims,
+  nodeChunkSize,
+  parseBackChunksWritten,
+  setNodesEnd,
+} from './written-chunks.js';
 
 // run from TypeScript sources (tests), the worker comes from the build in dist/
 const WORKER_URL = import.meta.url.endsWith('.ts')
@@ -29,8 +39,17 @@ export interface ParallelOptions {
   workerScript?: URL;
   /** Size of the edge chunks the two threads take turns on. Default 2 MiB. */
   chunkSize?: number;
-  /** Work for this thread while the worker takes the nodes (the writing's preparation: Replacer.prepare). */
-  whileWaiting?: (strings: StringTable) => void;
+  /** Work for this thread while the worker takes the nodes, given decodedLengths() of the strings (Replacer.useLengths). */
+  whileWaiting?: (strings: StringTable, lengths: Int32Array) => void;
+  /** Where the worker is while it runs, for a signal handler to tell it to stop. */
+  running?: RunningWorker;
+  /** With `out`: copies the nodes' chunks from the back while this thread waits for the worker to parse them. */
+  frontCopy?: FrontCopy;
+}
+
+/** The parse worker while it runs (it may write to the redacted copy), else null. */
+export interface RunningWorker {
+  worker: NodesWorker | null;
 }
 
 /** The parse worker (uses-worker.ts), started on the nodes. */
@@ -42,6 +61,8 @@ export interface NodesWorker {
   memory: SharedUses;
   /** Where namedStrings() of the strings go for the worker (before stringsReady). */
   named: Uint8Array;
+  /** Where the worker writes what it parses (null: nowhere). */
+  out: FrontOutput | null;
   header: SnapshotLayout['header'];
   nodesStart: number;
   nodesClose: number;
@@ -54,6 +75,11 @@ export interface NodesWorker {
  * walks over the edges meet where the chunks run out; each thread's uses of the strings are OR-ed at the end.
  * Null when the file is not for the one-pass way (any defect: the two-pass way then reports it); 'no worker'
  * when the worker could not do its part (the caller parses on this thread alone).
+ *
+ * With `out`, the threads write the bytes they parse to the same offsets of the redacted copy: the worker the
+ * nodes' (this thread copies their chunks from the back with `opts.frontCopy` while it waits for them), both the
+ * edges'. `written` then lists the ranges so written, those whose bytes written add up to them (the caller copies
+ * the rest of the front itself).
  */
 export async function readFrontParallel(
   fd: number,
@@ -63,11 +89,12 @@ export async function readFrontParallel(
   opts: ParallelOptions = {},
   /** The worker started on the nodes already (startNodesEarly): this call stops it whatever happens. */
   early?: NodesWorker,
-): Promise<OnePass | null | 'no worker'> {
+  out: FrontOutput | null = null,
+): Promise<(OnePass & { written?: WrittenRange[] }) | null | 'no worker'> {
   const script = opts.workerScript ?? WORKER_URL;
   let running: NodesWorker | undefined = early;
   if (!running && !existsSync(fileURLToPath(script))) return 'no worker';
-  const named = namedStrings(known.strings);
+  const { lengths, named } = stringFacts(known.strings);
   let workerKiB = 0;
   const progress = (bytes: number) => {
     const kib = running ? Atomics.load(running.ctrl, CTRL.progressKiB) : 0;
@@ -85,10 +112,14 @@ export async function readFrontParallel(
     const close = closeOf(fd, size, start + Math.max(0, 2 * numbers - 1));
     if (key === 'nodes') {
       if (!running) {
-        running = startNodesWorker(fd, header, start, named.length, script);
+        running = startNodesWorker(fd, size, header, start, named.length, script, out);
+        if (opts.running) opts.running.worker = running;
         publishStrings(running, named);
-      } else if (start !== running.nodesStart || !sameHeader(header, running.header)) throw new NotOnePass();
+      } else if (start !== running.nodesStart || !sameHeader(header, running.header) || !sameOutput(out, running.out)) {
+        throw new NotOnePass();
+      }
       running.nodesClose = close;
+      if (out) setNodesEnd(running.ctrl, USES_CTRL.nodeClaims, start, close, nodeChunkSize(size));
     } else {
       if (!running) throw new NotOnePass();
       edgesStart = start;
@@ -109,7 +140,22 @@ export async function readFrontParallel(
     const ef = meta.edgeFields.length;
     const uses = new Uint8Array(named.length);
     if (layout.traceInfosStart >= 0) markTraceFunctionNames(fd, layout, uses);
-    opts.whileWaiting?.(known.strings);
+    opts.whileWaiting?.(known.strings, lengths);
+    let nodesCopied = 0;
+    if (out && opts.frontCopy) {
+      const waiting = () => Atomics.load(par.ctrl, USES_CTRL.nodesParsed) === 0;
+      const { nodeClaims } = USES_CTRL;
+      const chunk = nodeChunkSize(size);
+      nodesCopied = copyNodesFromBack(
+        opts.frontCopy.copyRange,
+        par.ctrl,
+        nodeClaims,
+        par.nodesStart,
+        par.nodesClose,
+        chunk,
+        waiting,
+      );
+    }
     const early = await nodesDone(par);
     if (early) return early;
     const counts = () =>
@@ -123,7 +169,8 @@ export async function readFrontParallel(
     const sink = new BackEdgeUses(header, uses, named, counts(), store, globals);
     const scanner = numberScanner(READ_BUFFER);
     const back = new BackwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), sink);
-    const backStop = parseBackChunks(fd, scanner, plan, back, par.ctrl, CTRL.claims, progress);
+    const walked = parseBackChunksWritten(fd, scanner, plan, back, par.ctrl, CTRL.claims, progress, out);
+    const backStop = walked.stop;
     const result = await par.result;
     await par.worker.terminate();
     running = undefined;
@@ -145,7 +192,14 @@ export async function readFrontParallel(
     sink.meet(result.pending);
     const theirs = new Uint8Array(par.memory.uses, 0, uses.length);
     for (let i = 0; i < uses.length; i++) uses[i] |= theirs[i];
-    return { layout, uses };
+    if (!out) return { layout, uses };
+    // every byte written once (each thread wrote the chunks it claimed): else copied again by the caller
+    const written: WrittenRange[] = [];
+    if (result.nodesWritten + nodesCopied === par.nodesClose + 1 - par.nodesStart) {
+      written.push([par.nodesStart, par.nodesClose + 1]);
+    }
+    if (result.written + walked.written === plan.end - plan.start) written.push([plan.start, plan.end]);
+    return { layout, uses, written };
   } catch (e) {
     if (notOnePass(e)) return null;
     throw e;
@@ -165,11 +219,22 @@ export function startNodesEarly(
   size: number,
   stringsOpen: number,
   script = WORKER_URL,
+  out: FrontOutput | null = null,
 ): NodesWorker | null {
   if (!existsSync(fileURLToPath(script))) return null;
   const front = readFrontHeader(fd, size);
   if (!front || !fitsFile(front.header, size) || front.nodesStart > stringsOpen) return null;
-  return startNodesWorker(fd, front.header, front.nodesStart, Math.floor((size - stringsOpen) / 3) + 1, script);
+  const bound = Math.floor((size - stringsOpen) / 3) + 1;
+  return startNodesWorker(fd, size, front.header, front.nodesStart, bound, script, out);
+}
+
+/** File offsets [from, to) of the front that the parse threads wrote to the redacted copy. */
+export type WrittenRange = [number, number];
+
+/** Tells the worker to stop before its next chunk of bytes (from a signal handler, which cannot wait). */
+export function tellStop(par: NodesWorker): void {
+  Atomics.store(par.ctrl, CTRL.abort, 1);
+  Atomics.store(par.ctrl, CTRL.claims, 0); // no edge chunks left to take
 }
 
 /** Stops a worker started by startNodesEarly that was not handed to readFrontParallel. */
@@ -181,6 +246,10 @@ export async function stopNodesWorker(par: NodesWorker): Promise<void> {
 function fitsFile(header: SnapshotLayout['header'], size: number): boolean {
   const { meta, nodeCount, edgeCount } = header;
   return nodeCount > 0 && 2 * (nodeCount * meta.nodeFields.length + edgeCount * meta.edgeFields.length) <= size;
+}
+
+function sameOutput(a: FrontOutput | null, b: FrontOutput | null): boolean {
+  return a === b || (a !== null && b !== null && a.fd === b.fd && a.limit === b.limit);
 }
 
 /** The same counts and meta (the header read at the start and the one the walk reads: the file did not change). */
@@ -203,10 +272,12 @@ function sameHeader(a: SnapshotLayout['header'], b: SnapshotLayout['header']): b
  */
 function startNodesWorker(
   fd: number,
+  size: number,
   header: SnapshotLayout['header'],
   nodesStart: number,
   stringBound: number,
   script: URL,
+  out: FrontOutput | null,
 ): NodesWorker {
   const { nodeCount, edgeCount } = header;
   const ctrl = new SharedArrayBuffer(USES_CTRL.size * 4);
@@ -226,7 +297,10 @@ function startNodesWorker(
     named,
     memory,
     bufferSize: READ_BUFFER,
+    out,
+    nodeChunk: nodeChunkSize(size),
   };
+  initNodeClaims(new Int32Array(ctrl), USES_CTRL.nodeClaims);
   const worker = new Worker(script, { workerData: input });
   const result = new Promise<UsesResult>((resolve) => {
     worker.once('message', (m: UsesResult) => resolve(m));
@@ -234,7 +308,7 @@ function startNodesWorker(
     worker.once('exit', (code) => resolve({ crash: `parse worker exited with code ${code}` }));
   });
   const views = { ctrl: new Int32Array(ctrl), offsets: new Float64Array(offsets), named: new Uint8Array(named) };
-  return { worker, result, ...views, memory, header, nodesStart, nodesClose: -1 };
+  return { worker, result, ...views, memory, header, nodesStart, nodesClose: -1, out };
 }
 
 /** Gives the worker namedStrings() of the strings (it needs them once it has parsed the nodes). */
@@ -265,8 +339,7 @@ async function nodesDone(par: NodesWorker): Promise<null | 'no worker'> {
 }
 
 async function stop(par: NodesWorker): Promise<void> {
-  Atomics.store(par.ctrl, CTRL.abort, 1);
-  Atomics.store(par.ctrl, CTRL.claims, 0); // no edge chunks left to take
+  tellStop(par);
   Atomics.notify(par.ctrl, CTRL.edgesReady);
   Atomics.notify(par.ctrl, USES_CTRL.stringsReady);
   await par.worker.terminate();

@@ -2,6 +2,7 @@ import type { SnapshotHeader } from '../snapshot/meta.js';
 import type { ScanState } from '../snapshot/number-scan.js';
 import type { HeldNumbers } from '../snapshot/worker-protocol.js';
 import type { PendingNode, SharedUses } from './record-uses.js';
+import type { FrontOutput } from './written-chunks.js';
 
 /**
  * Slots of the Int32Array shared between the main thread and the parse worker (uses-worker.ts): the reader's
@@ -18,7 +19,9 @@ export const USES_CTRL = {
   stringCount: 8,
   /** 1 once the worker has parsed every node (before it waits for the strings), 2 when it failed. */
   nodesParsed: 9,
-  size: 10,
+  /** The claims of the nodes' chunks, written by the worker from the front, copied by the main thread from the back. */
+  nodeClaims: 10,
+  size: 11,
 } as const;
 
 export interface UsesInput {
@@ -35,6 +38,10 @@ export interface UsesInput {
   /** `memory.uses` and `named` hold a byte for each of as many strings as the strings section could hold. */
   memory: SharedUses;
   bufferSize: number;
+  /** The redacted copy: the worker writes the bytes of the edge chunks it parses to it (null: it writes nothing). */
+  out: FrontOutput | null;
+  /** The size of the nodes' chunks (see written-chunks.ts's NodeWriter). */
+  nodeChunk: number;
 }
 
 export type UsesResult =
@@ -46,6 +53,9 @@ export type UsesResult =
       pending: PendingNode;
       /** File offset of the `]` of nodes. */
       nodesClose: number;
+      /** Bytes written to `out`: of the nodes, of the edge chunks the worker took. */
+      nodesWritten: number;
+      written: number;
     }
   | { problem: string }
   | { aborted: true }

@@ -65,18 +65,25 @@ export interface SharedUses {
 export function namedStrings(strings: StringTable): Uint8Array {
   const named = new Uint8Array(strings.length);
   for (let i = 0; i < strings.length; i++) {
-    // a name's bytes: as many as its characters, or up to six per character when the file escaped them
     const bytes = strings.byteLength(i);
-    if (bytes < 10) continue;
-    if ((strings.flagsOf(i) & ESCAPED) === 0) {
-      if (bytes === 10 && strings.equals(i, 'properties')) named[i] |= PROPERTIES;
-      else if (bytes === 19 && strings.equals(i, '(object properties)')) named[i] |= DICTIONARY_STORE;
-    } else if (bytes <= 6 * 19) {
-      if (bytes <= 6 * 10 && strings.equals(i, 'properties')) named[i] |= PROPERTIES;
-      if (strings.equals(i, '(object properties)')) named[i] |= DICTIONARY_STORE;
-    }
+    if (bytes >= 10) named[i] = nameBits(strings, i, bytes);
   }
   return named;
+}
+
+/** namedStrings() of string i, `bytes` long in the file. */
+export function nameBits(strings: StringTable, i: number, bytes: number): number {
+  // a name's bytes: as many as its characters, or up to six per character when the file escaped them
+  if ((strings.flagsOf(i) & ESCAPED) === 0) {
+    if (bytes === 10 && strings.equals(i, 'properties')) return PROPERTIES;
+    if (bytes === 19 && strings.equals(i, '(object properties)')) return DICTIONARY_STORE;
+    return 0;
+  }
+  if (bytes > 6 * 19) return 0;
+  let bits = 0;
+  if (bytes <= 6 * 10 && strings.equals(i, 'properties')) bits |= PROPERTIES;
+  if (strings.equals(i, '(object properties)')) bits |= DICTIONARY_STORE;
+  return bits;
 }
 
 /**

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync } from 
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
+import { BackgroundSyncs } from './background-syncs.js';
 import { type RunningThreads, readOnePassCopied, type ThreadOptions } from './copied-pass.js';
 import { fileStringUses } from './file-uses.js';
 import { FrontCopy } from './front-copy.js';
@@ -9,6 +10,8 @@ import { readLayout } from './layout.js';
 import { type OnePass, readOnePass } from './one-pass.js';
 import { Output } from './output-buffer.js';
 import { OutputWriter } from './output-writer.js';
+import type { WrittenRange } from './parallel-pass.js';
+import { tellStop } from './parallel-pass.js';
 import { type RedactionStyle, Replacer } from './replacement.js';
 
 export interface RedactOptions {
@@ -18,7 +21,7 @@ export interface RedactOptions {
   onProgress?: (fraction: number, step: string) => void;
   /** Always take the two-pass way, the one for files not laid out as V8 writes them (tests compare the two). */
   twoPass?: boolean;
-  /** Copy the front on a worker thread: 'auto' (default) does so for files of 16 MB and more. */
+  /** Parse on two threads, each writing the bytes it parses: 'auto' (default) does so for files of 16 MB and more. */
   threads?: boolean | 'auto';
   /** For tests: the threads' scripts, the edge chunk size, parsing on one thread only (see ThreadOptions). */
   threadOptions?: ThreadOptions;
@@ -33,7 +36,7 @@ export interface RedactResult {
 
 /** Strings written between two chances for a signal handler to run. */
 const STRINGS_PER_RUN = 0x10000;
-/** Files from this size up have their front copied by a worker thread (its start costs ~30 ms). */
+/** Files from this size up are parsed on two threads (a worker's start costs ~30 ms). */
 const THREADS_FROM_BYTES = 16 << 20;
 
 /**
@@ -75,6 +78,9 @@ function asBadInput<T>(input: string, work: () => T): T {
   }
 }
 
+/** Bytes read between two background syncs of the copy (BackgroundSyncs). */
+const SYNC_EVERY = 64 << 20;
+
 /** The copy: the layout pass copies the bytes before the strings; then the strings and what follows them. */
 async function writeRedacted(
   fd: number,
@@ -96,14 +102,22 @@ async function writeRedacted(
     } catch {}
     temp = null;
   };
-  const running: RunningThreads = { copier: null };
+  const running: RunningThreads = { worker: null };
   const onSignal = (signal: NodeJS.Signals): void => {
-    running.copier?.tellStop();
-    removeTemp();
+    if (running.worker) tellStop(running.worker);
+    // the parse worker may be writing through the descriptor: the file is removed, the descriptor left open
+    // (a number closed here could be reused by the next open) until the process ends, at once
+    if (temp) {
+      try {
+        unlinkSync(temp.path);
+      } catch {}
+      temp = null;
+    }
     process.kill(process.pid, signal);
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
+  const syncs = new BackgroundSyncs(temp.fd, SYNC_EVERY);
   try {
     const writer = new OutputWriter(temp.fd);
     const copy = new FrontCopy(fd, temp.fd, writer);
@@ -112,15 +126,15 @@ async function writeRedacted(
     const threads = opts.threads ?? 'auto';
     const copied = threads === true || (threads === 'auto' && size >= THREADS_FROM_BYTES);
     let read: OnePass | null = null;
-    /** With the front copied by a worker: waits for it (the strings are written meanwhile). */
-    let frontDone: (() => Promise<void>) | undefined;
+    /** The ranges of the front the parse threads wrote. */
+    let written: WrittenRange[] | undefined;
     if (copied && !opts.twoPass) {
-      const threaded = await readOnePassCopied(fd, size, copy, temp.fd, onFraction, running, {
-        whileWaiting: (strings) => replacer.prepare(strings),
+      const threaded = await readOnePassCopied(fd, size, copy, temp.fd, onFraction, running, syncs, {
+        whileWaiting: (_strings, lengths) => replacer.useLengths(lengths),
         ...opts.threadOptions,
       });
       read = threaded;
-      frontDone = threaded?.frontDone;
+      written = threaded?.written;
     } else if (!opts.twoPass) read = readOnePass(fd, size, copy, onFraction);
     if (!read) {
       copy.reset();
@@ -132,7 +146,8 @@ async function writeRedacted(
     const { layout, uses } = read;
     report(0.8, 'writing');
     const front = layout.stringsOpen + 1;
-    if (!frontDone) copy.fillTo(front);
+    if (written) copy.fillAround(written, front);
+    else copy.fillTo(front);
     const out = new Output(writer, front);
     let redacted = 0;
     const { strings } = layout;
@@ -142,10 +157,7 @@ async function writeRedacted(
     }
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
-    if (frontDone) {
-      await frontDone();
-      copy.fillTo(front);
-    }
+    await syncs.settle();
     writer.finish();
     closeSync(temp.fd);
     temp.fd = -1;
@@ -162,8 +174,8 @@ async function writeRedacted(
     }
     return { strings: strings.length, redacted, bytes: out.position };
   } catch (e) {
-    // the copy thread writes through the temporary file's descriptor: it must be gone before that is closed
-    await running.copier?.stop();
+    // (the parse worker is gone: readOnePassCopied stops it whatever happens) syncs use the descriptor
+    await syncs.settle().catch(() => {});
     removeTemp();
     if (e instanceof HeapwatchError) throw e;
     throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { ASCII, ESCAPED, type StringTable } from '../snapshot/string-table.js';
+import { ESCAPED, type StringTable } from '../snapshot/string-table.js';
 import { CODE, DATA, NUMBER_LABELS, NUMBER_NAME } from './uses.js';
-import { utf16Length } from './utf16-length.js';
+import { decodedLength, decodedLengths } from './utf16-length.js';
 
 /** How a redacted string is written: a same-length placeholder, or a short keyed hash (equal stays equal). */
 export type RedactionStyle = 'placeholder' | 'keyed-hash';
@@ -33,19 +33,16 @@ export class Replacer {
     return 'x'.repeat(this.placeholderLength(strings, i));
   }
 
-  /** Placeholder lengths of the strings that are not plain ASCII, worked out ahead (see prepare), -1 for the others. */
+  /** Placeholder lengths of the strings that are not plain ASCII, worked out ahead (decodedLengths), -1 for the others. */
   private lengths: Int32Array | null = null;
 
-  /**
-   * Works out the placeholder lengths that take more than a byte count (strings with escapes or non-ASCII
-   * bytes) ahead of the writing, while the main thread waits for the other threads anyway.
-   */
+  /** Works out the placeholder lengths that take more than a byte count ahead of the writing. */
   prepare(strings: StringTable): void {
-    if (this.style !== 'placeholder') return;
-    const lengths = new Int32Array(strings.length);
-    for (let i = 0; i < strings.length; i++) {
-      lengths[i] = strings.flagsOf(i) === ASCII ? -1 : this.placeholderLength(strings, i);
-    }
+    if (this.style === 'placeholder') this.lengths = decodedLengths(strings);
+  }
+
+  /** The lengths decodedLengths() gave for the table (worked out once the strings are read: parallel-pass.ts). */
+  useLengths(lengths: Int32Array): void {
     this.lengths = lengths;
   }
 
@@ -53,13 +50,7 @@ export class Replacer {
   placeholderLength(strings: StringTable, i: number): number {
     const known = this.lengths ? this.lengths[i] : -1;
     if (known >= 0) return known;
-    const flags = strings.flagsOf(i);
-    const escaped = (flags & ESCAPED) !== 0;
-    if (flags & ASCII && !escaped) return strings.byteLength(i);
     // counted from the bytes (no decoding) when they are well-formed, as nearly all are
-    const raw = strings.rawBytes(i);
-    const units = utf16Length(raw, 0, raw.length, escaped);
-    if (units >= 0) return units;
-    return escaped ? strings.get(i).length : raw.toString('utf8').length;
+    return decodedLength(strings, i);
   }
 }

@@ -3,11 +3,13 @@
  * dictionary store bits, into shared memory), then edge chunks from the front while the main thread takes them
  * from the back, as the reader's parse worker does. It may start before the strings are read: the nodes need
  * them only for the checks and the store bits that EarlyNodeUses decides once the main thread has them. Its own
- * uses of the strings go to its own shared array.
+ * uses of the strings go to its own shared array. With `out`, it writes the bytes it parses to the same offsets
+ * of the redacted copy: the nodes' (but for the chunks the main thread copies from the back while it waits for
+ * them), its edge chunks'.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { parseFrontChunks, parseWholeArray } from '../snapshot/number-array.js';
+import { parseWholeArray } from '../snapshot/number-array.js';
 import { numberScanner } from '../snapshot/number-scanner.js';
 import { ForwardRecords, numbersIn } from '../snapshot/scan-targets.js';
 import { CTRL, signal, waitFor } from '../snapshot/worker-protocol.js';
@@ -15,6 +17,7 @@ import { EarlyNodeUses } from './early-node-uses.js';
 import { EdgeCounts } from './edge-counts.js';
 import { USES_CTRL, type UsesInput, type UsesResult } from './parse-protocol.js';
 import { BadRecord, EdgeUses } from './record-uses.js';
+import { NodeWriter, parseFrontChunksWritten } from './written-chunks.js';
 
 function run(input: UsesInput): UsesResult {
   const ctrl = new Int32Array(input.ctrl);
@@ -31,7 +34,10 @@ function run(input: UsesInput): UsesResult {
   const store = new Uint8Array(memory.dictionaryStore);
   const nodeUses = new EarlyNodeUses(header, new Uint8Array(memory.uses), counts, store);
   const nodes = new ForwardRecords(nodeCount * nf, nf, numbersIn(scanner.buf.length), nodeUses);
-  const nodesClose = parseWholeArray(fd, scanner, input.nodesStart, nodes, 'nodes', progress);
+  const { out } = input;
+  // the nodes' bytes parsed are written to the copy, but for the chunks the main thread copies from the back
+  const nodeWriter = out && new NodeWriter(out, ctrl, USES_CTRL.nodeClaims, input.nodesStart, input.nodeChunk);
+  const nodesClose = parseWholeArray(fd, scanner, input.nodesStart, nodes, 'nodes', progress, nodeWriter?.onRead);
   // the main thread walks the edges from the back by these counts: they must add up
   if (counts.total !== edgeCount) return { problem: "the nodes' edge counts do not add up to edge_count" };
   signal(ctrl, USES_CTRL.nodesParsed);
@@ -45,8 +51,11 @@ function run(input: UsesInput): UsesResult {
   const plan = { start: offsets[0], end: offsets[1], chunkSize: offsets[2], chunkCount: offsets[3] };
   const edges = new EdgeUses(header, new Uint8Array(memory.uses, 0, stringCount), named, counts, store);
   const front = new ForwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), edges);
-  const frontStop = parseFrontChunks(fd, scanner, plan, front, ctrl, CTRL.claims, progress);
-  return { front: { ...front.state }, frontHeld: front.held(), frontStop, pending: edges.pending(), nodesClose };
+  const walked = parseFrontChunksWritten(fd, scanner, plan, front, ctrl, CTRL.claims, progress, out);
+  const { stop: frontStop, written } = walked;
+  const nodesWritten = nodeWriter?.written ?? 0;
+  const pending = edges.pending();
+  return { front: { ...front.state }, frontHeld: front.held(), frontStop, pending, nodesClose, nodesWritten, written };
 }
 
 let result: UsesResult;

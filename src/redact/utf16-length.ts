@@ -1,3 +1,5 @@
+import { ASCII, ESCAPED, type StringTable } from '../snapshot/string-table.js';
+
 /**
  * The length in UTF-16 code units of the string a JSON string body's bytes decode to (what `.length` of
  * JSON.parse of it gives; without `escaped`, of the bytes decoded as UTF-8), counted from the bytes: -1 when the
@@ -61,3 +63,60 @@ for (const c of '"\\/bfnrt') SIMPLE_ESCAPE[c.charCodeAt(0)] = 1;
 
 const HEX = new Uint8Array(256);
 for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
+/**
+ * Per string of the table: -1 for plain ASCII ones (their length is their byte count), else the length in UTF-16
+ * units of the value (what `.length` of the decoded string gives: see decodedLength). One loop over the table,
+ * run once the strings are read: names are matched by it (namedStrings) and placeholders are as long.
+ */
+export function decodedLengths(strings: StringTable): Int32Array {
+  const lengths = new Int32Array(strings.length);
+  for (let i = 0; i < strings.length; i++) {
+    const flags = strings.flagsOf(i);
+    if (flags === ASCII) {
+      lengths[i] = -1;
+      continue;
+    }
+    const raw = strings.rawBytes(i);
+    // V8 writes every character outside ASCII as an escape: the bytes of nearly all such strings are ASCII
+    const units = flags & ESCAPED ? asciiEscapedLength(raw) : -1;
+    lengths[i] = units >= 0 ? units : decodedLength(strings, i);
+  }
+  return lengths;
+}
+
+/** The length in UTF-16 units of string i's value, counted from its bytes when they are well-formed, else decoded. */
+export function decodedLength(strings: StringTable, i: number): number {
+  const flags = strings.flagsOf(i);
+  const escaped = (flags & ESCAPED) !== 0;
+  if (flags & ASCII && !escaped) return strings.byteLength(i);
+  const raw = strings.rawBytes(i);
+  const units = utf16Length(raw, 0, raw.length, escaped);
+  if (units >= 0) return units;
+  return escaped ? strings.get(i).length : raw.toString('utf8').length;
+}
+
+/**
+ * utf16Length of an escaped string body whose bytes are all ASCII, in one tight loop: -1 (the caller counts it the
+ * general way) at a byte past ASCII or anything utf16Length refuses.
+ */
+export function asciiEscapedLength(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let extra = 0;
+  for (let p = 0; p < n; p++) {
+    const b = bytes[p];
+    if (b < 0x20 || b >= 0x80 || b === 0x22) return -1;
+    if (b !== 0x5c) continue;
+    const e = bytes[p + 1];
+    if (e === 0x75) {
+      if (p + 6 > n || (HEX[bytes[p + 2]] & HEX[bytes[p + 3]] & HEX[bytes[p + 4]] & HEX[bytes[p + 5]]) === 0) return -1;
+      extra += 5;
+      p += 5;
+    } else {
+      if (p + 2 > n || SIMPLE_ESCAPE[e] === 0) return -1;
+      extra += 1;
+      p += 1;
+    }
+  }
+  return n - extra;
+}

@@ -177,7 +177,7 @@ describe('snapshots of Node 22 and 24 (their layouts differ)', () => {
       expect(secretPieces(readFileSync(file)).length).toBeGreaterThan(20);
       expect(secretPieces(readFileSync(out))).toEqual([]);
       expect(readFileSync(out).subarray(-2).toString()).toBe(']}');
-      // the way of big files (a copy thread, nodes and edges on two threads), forced: the same bytes
+      // the way of big files (nodes and edges on two threads, each writing what it parses), forced: the same bytes
       await expectSameOnThreads(file, out);
     },
   );

@@ -1,15 +1,16 @@
-// `redact` on worker threads (files of 16 MB and more by default; forced here on a small real snapshot): the front
-// copied by a thread while the strings and records are parsed. The copy must be byte for byte the one-thread
-// copy, and a thread that fails must leave the same copy behind, made on the main thread.
+// `redact` on worker threads (files of 16 MB and more by default; forced here on a small real snapshot): the nodes
+// and edges parsed on two threads, each writing the bytes it parses to the copy. The copy must be byte for byte the
+// one-thread copy, and a thread that fails must leave the same copy behind, made on the main thread.
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BackEdgeUses } from '../../src/redact/back-edge-uses.js';
+import { FrontCopy } from '../../src/redact/front-copy.js';
 import { readFrontHeader } from '../../src/redact/front-header.js';
 import { readLayout } from '../../src/redact/layout.js';
-import { readFront } from '../../src/redact/one-pass.js';
+import { type OnePass, readFront } from '../../src/redact/one-pass.js';
 import { Output } from '../../src/redact/output-buffer.js';
 import { OutputWriter } from '../../src/redact/output-writer.js';
 import {
@@ -46,28 +47,62 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('redact on threads', () => {
-  test('the front copied by a thread: the same bytes as on one thread', async () => {
+  test('the front written by the parse threads: the same bytes as on one thread', async () => {
     expect(oneThread.length).toBeGreaterThan(1 << 20);
     expect((await redacted(raw, { threads: true })).equals(oneThread)).toBe(true);
   });
 
-  test('a copy thread that fails, at once or after writing garbage: the main thread copies, the same bytes', async () => {
-    const scripts = {
-      'exits at once': 'process.exit(3);',
-      'throws on load': 'throw new Error("boom");',
-      // writes over the whole front, then gives up: the main thread must write every byte again
-      'writes garbage and fails': `
-        import { writeSync } from 'node:fs';
-        import { parentPort, workerData } from 'node:worker_threads';
-        writeSync(workerData.outFd, Buffer.alloc(workerData.to, 0x5a), 0, workerData.to, 0);
-        parentPort.postMessage({ failed: 'no' });`,
-    };
-    for (const [what, code] of Object.entries(scripts)) {
-      const script = join(dir, `copy-${what.replace(/\W+/g, '-')}.mjs`);
-      writeFileSync(script, code);
-      const copy = await redacted(raw, { threads: true, threadOptions: { copyWorkerScript: pathToFileURL(script) } });
-      expect(copy.equals(oneThread), what).toBe(true);
+  test('the nodes and the edges written by the threads that parse them; the main thread copies only the rest', async () => {
+    const fd = openSync(raw, 'r');
+    const out = join(dir, 'front-written.tmp');
+    const outFd = openSync(out, 'wx');
+    try {
+      const size = statSync(raw).size;
+      const bytes = readFileSync(raw);
+      const open = findStringsOpen(fd, size);
+      const front = { fd: outFd, limit: open + 1 };
+      const early = startNodesEarly(fd, size, open, undefined, front)!;
+      const known = readTrailingStrings(fd, size, open, () => {})!;
+      // no copy of the nodes' chunks from this thread (opts.frontCopy): the worker writes every node's bytes;
+      // a small edge chunk, so that both threads take edges
+      const read = await readFrontParallel(fd, size, known, () => {}, { chunkSize: 4096 }, early, front);
+      const { layout, written } = read as OnePass & { written: [number, number][] };
+      const nodesClose = bytes.indexOf(']', layout.nodesStart);
+      const edgesClose = bytes.indexOf(']', layout.edgesStart);
+      expect(written).toEqual([
+        [layout.nodesStart, nodesClose + 1],
+        [layout.edgesStart, edgesClose],
+      ]);
+      const writer = new OutputWriter(outFd);
+      let copied = 0;
+      const counting = {
+        write: (b: Uint8Array, pos: number) => {
+          copied += b.length;
+          writer.write(b, pos);
+        },
+      };
+      new FrontCopy(fd, outFd, counting as OutputWriter).fillAround(written, open + 1);
+      expect(copied).toBe(open + 1 - (nodesClose + 1 - layout.nodesStart) - (edgesClose - layout.edgesStart));
+      expect(readFileSync(out).equals(bytes.subarray(0, open + 1))).toBe(true);
+    } finally {
+      closeSync(outFd);
+      closeSync(fd);
+      rmSync(out);
     }
+  });
+
+  test('a parse worker that writes garbage over the front and fails: the main thread writes it all, the same bytes', async () => {
+    const script = join(dir, 'parse-writes-garbage.mjs');
+    writeFileSync(
+      script,
+      `import { writeSync } from 'node:fs';
+      import { parentPort, workerData } from 'node:worker_threads';
+      const { fd, limit } = workerData.out;
+      writeSync(fd, Buffer.alloc(limit, 0x5a), 0, limit, 0);
+      parentPort.postMessage({ crash: 'no' });`,
+    );
+    const copy = await redacted(raw, { threads: true, threadOptions: { workerScript: pathToFileURL(script) } });
+    expect(copy.equals(oneThread)).toBe(true);
   });
 });
 
