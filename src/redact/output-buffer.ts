@@ -3,6 +3,7 @@ import { runtimeError } from '../errors.js';
 import type { StringTable } from '../snapshot/string-table.js';
 import type { OutputWriter } from './output-writer.js';
 import { keeps, type Replacer } from './replacement.js';
+import { CODE, DATA, NUMBER_NAME } from './uses.js';
 
 const OUT_BUFFER = 4 << 20;
 const QUOTE = 0x22;
@@ -51,26 +52,32 @@ export class Output {
   /**
    * Strings [from, to) of the strings section as the redacted copy has them, each after `,\n` but the first:
    * kept ones as the file has them, the others replaced (see Replacer). Returns how many were replaced. One loop
-   * over a run of strings (the caller's runs are short enough for it to be optimized soon): it runs millions of times.
+   * over a run of strings (the caller's runs are short enough for it to be optimized soon): it runs millions of
+   * times, once per process, so it is kept small (the uses and placeholder lengths read from their arrays, the
+   * rare strings handed to oddString), to be optimized early and seldom deoptimized.
    */
   redactedStrings(strings: StringTable, uses: Uint8Array, replacer: Replacer, from: number, to: number): number {
     const bytes = this.bytes;
     const hashed = replacer.style === 'keyed-hash';
+    const lengths = replacer.lengthsOf(strings);
+    const limit = bytes.length - 4;
     let redacted = 0;
+    let u = this.used;
     for (let i = from; i < to; i++) {
-      const keep = keeps(strings, uses, i);
+      const use = uses[i];
+      // keeps(): named by code, or only a heap number's name (then kept when it is one of V8's labels)
+      const keep = (use & CODE) !== 0 || ((use & NUMBER_NAME) !== 0 && (use & DATA) === 0 && keeps(strings, uses, i));
       if (!keep) redacted++;
-      const n = keep ? strings.byteLength(i) : hashed ? -1 : replacer.placeholderLength(strings, i);
-      if (n < 0 || this.used + n + 4 > bytes.length) {
-        // the rare string that does not fit what is left of the buffer, and hashes
-        this.room(4);
-        if (i > 0) this.byte2(COMMA, NEWLINE);
-        if (keep) this.quotedString(strings, i);
-        else if (hashed) this.quoted(Buffer.from(replacer.replacement(strings, i), 'latin1'));
-        else this.placeholder(n);
+      // a placeholder is as long as the value: -1 in lengths for plain ASCII, as long as its bytes
+      const length = keep ? -1 : lengths[i];
+      const n = length < 0 ? strings.byteLength(i) : length;
+      if ((hashed && !keep) || u + n > limit) {
+        // a keyed hash, or a string that does not fit what is left of the buffer
+        this.used = u;
+        this.oddString(strings, replacer, i, keep, n);
+        u = this.used;
         continue;
       }
-      let u = this.used;
       if (i > 0) {
         bytes[u++] = COMMA;
         bytes[u++] = NEWLINE;
@@ -82,9 +89,18 @@ export class Output {
         u += n;
       } else for (const end = u + n; u < end; ) bytes[u++] = PLACEHOLDER;
       bytes[u++] = QUOTE;
-      this.used = u;
     }
+    this.used = u;
     return redacted;
+  }
+
+  /** String i as redactedStrings writes it, across buffers when it must (`n`: its bytes or its placeholder's length). */
+  private oddString(strings: StringTable, replacer: Replacer, i: number, keep: boolean, n: number): void {
+    this.room(4);
+    if (i > 0) this.byte2(COMMA, NEWLINE);
+    if (keep) this.quotedString(strings, i);
+    else if (replacer.style === 'keyed-hash') this.quoted(Buffer.from(replacer.replacement(strings, i), 'latin1'));
+    else this.placeholder(n);
   }
 
   /** `"<bytes>"`. */

@@ -41,6 +41,12 @@ export class Replacer {
     if (this.style === 'placeholder') this.lengths = decodedLengths(strings);
   }
 
+  /** decodedLengths() of the table, worked out now unless given already (useLengths). */
+  lengthsOf(strings: StringTable): Int32Array {
+    this.lengths ??= decodedLengths(strings);
+    return this.lengths;
+  }
+
   /** The lengths decodedLengths() gave for the table (worked out once the strings are read: parallel-pass.ts). */
   useLengths(lengths: Int32Array): void {
     this.lengths = lengths;
