@@ -10,6 +10,7 @@ import type { StringTable } from '../snapshot/string-table.js';
 import { CTRL, signal } from '../snapshot/worker-protocol.js';
 import { BackEdgeUses } from './back-edge-uses.js';
 import { EdgeCounts, sharedCounts } from './edge-counts.js';
+import { edgesCloseBefore } from './edges-end.js';
 import { markTraceFunctionNames } from './file-uses.js';
 import type { FrontCopy } from './front-copy.js';
 import { readFrontHeader } from './front-header.js';
@@ -109,7 +110,9 @@ export async function readFrontParallel(
     const { meta, nodeCount, edgeCount } = header;
     const numbers = key === 'nodes' ? nodeCount * meta.nodeFields.length : edgeCount * meta.edgeFields.length;
     // n numbers take at least 2n-1 bytes, so the `]` cannot come sooner (the parse checks the count itself)
-    const close = closeOf(fd, size, start + Math.max(0, 2 * numbers - 1));
+    const least = start + Math.max(0, 2 * numbers - 1);
+    const found = key === 'edges' ? edgesCloseBefore(fd, least, known.open) : -1;
+    const close = found >= 0 ? found : closeOf(fd, size, least);
     if (key === 'nodes') {
       if (!running) {
         running = startNodesWorker(fd, size, header, start, named.length, script, out);

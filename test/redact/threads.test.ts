@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BackEdgeUses } from '../../src/redact/back-edge-uses.js';
+import { edgesCloseBefore } from '../../src/redact/edges-end.js';
 import { FrontCopy } from '../../src/redact/front-copy.js';
 import { readFrontHeader } from '../../src/redact/front-header.js';
 import { readLayout } from '../../src/redact/layout.js';
@@ -135,6 +136,40 @@ function withNumber(key: string, index: number, value: (old: number) => number):
   writeFileSync(file, `${text.slice(0, at)}${value(Number(text.slice(at, end)))}${text.slice(end)}`, 'latin1');
   return file;
 }
+
+describe("the edges' end found from the strings back", () => {
+  test("V8's layout: the edges' `]`; another order of the sections after them: not taken, two passes, the same bytes", async () => {
+    const bytes = readFileSync(raw);
+    const fd = openSync(raw, 'r');
+    const edgesStart = bytes.indexOf('"edges":[') + '"edges":['.length;
+    const open = bytes.indexOf('"strings":[') + '"strings":'.length;
+    try {
+      expect(edgesCloseBefore(fd, edgesStart, open)).toBe(bytes.indexOf(']', edgesStart));
+      // the key searched for comes before the least place the edges can end: none
+      expect(edgesCloseBefore(fd, bytes.indexOf('"trace_function_infos"') + 1, open)).toBe(-1);
+    } finally {
+      closeSync(fd);
+    }
+    // trace_tree between the edges and trace_function_infos: the `]` found is trace_tree's, the parse refuses it
+    const doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    const keys = Object.keys(doc).filter((k) => k !== 'trace_tree');
+    keys.splice(keys.indexOf('trace_function_infos'), 0, 'trace_tree');
+    const moved = join(dir, 'trace-tree-first.heapsnapshot');
+    writeFileSync(moved, `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(doc[k])}`).join(',\n')}}`);
+    const movedFd = openSync(moved, 'r');
+    try {
+      const text = readFileSync(moved);
+      const at = edgesCloseBefore(movedFd, text.indexOf('"edges":['), text.indexOf('"strings":['));
+      expect(at).toBe(text.indexOf(']', text.indexOf('"trace_tree":[')));
+      expect((await usesOf(moved, { chunkSize: 4096 })).two).toBe(null);
+    } finally {
+      closeSync(movedFd);
+    }
+    const copy = await redacted(moved, { threads: true });
+    expect(copy.equals(await redacted(moved, { twoPass: true }))).toBe(true);
+    rmSync(moved);
+  });
+});
 
 describe('nodes and edges parsed on two threads', () => {
   test('the same uses as one thread, wherever the two walks over the edges meet', async () => {
