@@ -1,4 +1,4 @@
-import { ftruncateSync, readSync } from 'node:fs';
+import { ftruncateSync, read, readSync } from 'node:fs';
 import { runtimeError } from '../errors.js';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
 import type { OutputWriter } from './output-writer.js';
@@ -55,6 +55,23 @@ export class FrontCopy {
       pos += got;
     }
   };
+
+  /**
+   * fillTo(end) on libuv's thread pool (a buffer of its own), while this thread does other work: each step goes on
+   * when the event loop turns. Nothing else may copy until it resolves.
+   */
+  async fillInBackground(end: number): Promise<void> {
+    const buf = Buffer.allocUnsafe(this.buf.length);
+    while (this.copiedTo < end) {
+      const want = Math.min(buf.length, end - this.copiedTo);
+      const got = await new Promise<number>((resolve, reject) =>
+        read(this.inFd, buf, 0, want, this.copiedTo, (e, n) => (e ? reject(e) : resolve(n))),
+      );
+      if (got === 0) throw runtimeError('the snapshot got shorter while it was being read', 'IO');
+      await this.writer.writeInBackground(buf.subarray(0, got), this.copiedTo);
+      this.copiedTo += got;
+    }
+  }
 
   /** Copies input bytes [copiedTo, end). */
   fillTo(end: number): void {

@@ -12,13 +12,21 @@ const NEWLINE = 0x0a;
 /** The placeholder character, `x`. */
 const PLACEHOLDER = 0x78;
 
-/** A write buffer over a file descriptor. */
+/**
+ * A write buffer over a file descriptor, and a second one: a full buffer is written on libuv's thread pool
+ * (flushInBackground) while the other fills.
+ */
 export class Output {
-  private readonly buf = Buffer.allocUnsafe(OUT_BUFFER);
+  private buf: Buffer = Buffer.allocUnsafe(OUT_BUFFER);
   /** The same memory as a plain typed array: its fill is V8's own (Buffer's goes through Node's checks). */
-  private readonly bytes = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  private bytes: Uint8Array = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   private used = 0;
   private sinceYield = 0;
+  /** The buffer being written in the background (never `buf`), and that write. */
+  private spare: Buffer | null = null;
+  private pending: Promise<void> | null = null;
+  /** Strings replaced by redactedStrings so far. */
+  redacted = 0;
 
   constructor(
     private readonly writer: OutputWriter,
@@ -51,10 +59,12 @@ export class Output {
 
   /**
    * Strings [from, to) of the strings section as the redacted copy has them, each after `,\n` but the first:
-   * kept ones as the file has them, the others replaced (see Replacer). Returns how many were replaced. One loop
-   * over a run of strings (the caller's runs are short enough for it to be optimized soon): it runs millions of
-   * times, once per process, so it is kept small (the uses and placeholder lengths read from their arrays, the
-   * rare strings handed to oddString), to be optimized early and seldom deoptimized.
+   * kept ones as the file has them, the others replaced (see Replacer), counted in `redacted`. Returns the index
+   * of the first string not written: `to`, or sooner when the buffer is full (the caller then flushes it in the
+   * background and goes on). One loop over a run of strings (the caller's runs are short enough for it to be
+   * optimized soon): it runs millions of times, once per process, so it is kept small (the uses and placeholder
+   * lengths read from their arrays, the rare strings handed to oddString), to be optimized early and seldom
+   * deoptimized.
    */
   redactedStrings(strings: StringTable, uses: Uint8Array, replacer: Replacer, from: number, to: number): number {
     const bytes = this.bytes;
@@ -63,16 +73,19 @@ export class Output {
     const limit = bytes.length - 4;
     let redacted = 0;
     let u = this.used;
-    for (let i = from; i < to; i++) {
+    let i = from;
+    for (; i < to; i++) {
       const use = uses[i];
       // keeps(): named by code, or only a heap number's name (then kept when it is one of V8's labels)
       const keep = (use & CODE) !== 0 || ((use & NUMBER_NAME) !== 0 && (use & DATA) === 0 && keeps(strings, uses, i));
-      if (!keep) redacted++;
       // a placeholder is as long as the value: -1 in lengths for plain ASCII, as long as its bytes
       const length = keep ? -1 : lengths[i];
       const n = length < 0 ? strings.byteLength(i) : length;
+      // the buffer is full: the caller flushes it (a string longer than the whole buffer goes to oddString)
+      if (u + n > limit && u > 0 && n <= limit) break;
+      if (!keep) redacted++;
       if ((hashed && !keep) || u + n > limit) {
-        // a keyed hash, or a string that does not fit what is left of the buffer
+        // a keyed hash, or a string longer than the buffer
         this.used = u;
         this.oddString(strings, replacer, i, keep, n);
         u = this.used;
@@ -91,7 +104,38 @@ export class Output {
       bytes[u++] = QUOTE;
     }
     this.used = u;
-    return redacted;
+    this.redacted += redacted;
+    return i;
+  }
+
+  /**
+   * Writes the buffer's bytes on libuv's thread pool and goes on in the other buffer (once the write before has
+   * ended): the write's system time is spent on the pool, beside this thread.
+   */
+  async flushInBackground(): Promise<void> {
+    if (this.used === 0) return;
+    await this.pending;
+    const full = this.buf;
+    const n = this.used;
+    this.pending = this.writer.writeInBackground(full.subarray(0, n), this.position);
+    this.position += n;
+    this.buf = this.spare ?? Buffer.allocUnsafe(OUT_BUFFER);
+    this.bytes = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    this.spare = full;
+    this.used = 0;
+  }
+
+  /** Waits for the write in the background (it throws what it failed with); the buffer is then flushed. */
+  async drain(): Promise<void> {
+    const pending = this.pending;
+    this.pending = null;
+    await pending;
+    this.flush();
+  }
+
+  /** Waits for the write in the background whatever its outcome (before the descriptor is closed on a failure). */
+  async settle(): Promise<void> {
+    await this.pending?.catch(() => {});
   }
 
   /** String i as redactedStrings writes it, across buffers when it must (`n`: its bytes or its placeholder's length). */

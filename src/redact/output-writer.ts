@@ -1,4 +1,4 @@
-import { fsyncSync, writeSync } from 'node:fs';
+import { fsyncSync, write, writeSync } from 'node:fs';
 
 /**
  * Where the redacted copy's bytes go: positioned writes to the temporary file, then `finish` makes it durable.
@@ -11,6 +11,15 @@ export class OutputWriter {
   /** Writes `bytes` at file offset `pos`. */
   write(bytes: Uint8Array, pos: number): void {
     for (let off = 0; off < bytes.length; ) off += writeSync(this.fd, bytes, off, bytes.length - off, pos + off);
+  }
+
+  /** Writes `bytes` at file offset `pos` on libuv's thread pool; `bytes` must not change until it resolves. */
+  async writeInBackground(bytes: Uint8Array, pos: number): Promise<void> {
+    for (let off = 0; off < bytes.length; ) {
+      off += await new Promise<number>((resolve, reject) =>
+        write(this.fd, bytes, off, bytes.length - off, pos + off, (e, n) => (e ? reject(e) : resolve(n))),
+      );
+    }
   }
 
   /** Every byte is written: returns once they are on disk. */

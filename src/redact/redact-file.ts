@@ -118,6 +118,9 @@ async function writeRedacted(
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
   const syncs = new BackgroundSyncs(temp.fd, SYNC_EVERY);
+  // writes on libuv's pool that use the descriptor: they must end before it is closed
+  let out: Output | null = null;
+  let backgroundWork: Promise<void> | null = null;
   try {
     const writer = new OutputWriter(temp.fd);
     const copy = new FrontCopy(fd, temp.fd, writer);
@@ -146,15 +149,24 @@ async function writeRedacted(
     const { layout, uses } = read;
     report(0.8, 'writing');
     const front = layout.stringsOpen + 1;
-    if (written) copy.fillAround(written, front);
-    else copy.fillTo(front);
-    const out = new Output(writer, front);
-    let redacted = 0;
+    // the bytes after the last range the threads wrote are copied on libuv's pool while the strings are written
+    let after: Promise<void> = Promise.resolve();
+    if (written) {
+      copy.fillAround(written, written[written.length - 1][1]);
+      after = copy.fillInBackground(front);
+      backgroundWork = after;
+    } else copy.fillTo(front);
+    out = new Output(writer, front);
     const { strings } = layout;
-    for (let i = 0; i < strings.length; i += STRINGS_PER_RUN) {
-      redacted += out.redactedStrings(strings, uses, replacer, i, Math.min(strings.length, i + STRINGS_PER_RUN));
+    for (let i = 0; i < strings.length; ) {
+      const to = Math.min(strings.length, i + STRINGS_PER_RUN);
+      const next = out.redactedStrings(strings, uses, replacer, i, to);
+      if (next < to) await out.flushInBackground();
+      i = next;
       await out.yieldNow();
     }
+    await out.drain();
+    await after;
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
     await syncs.settle();
@@ -172,10 +184,12 @@ async function writeRedacted(
       } catch {}
       throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');
     }
-    return { strings: strings.length, redacted, bytes: out.position };
+    return { strings: strings.length, redacted: out.redacted, bytes: out.position };
   } catch (e) {
     // (the parse worker is gone: readOnePassCopied stops it whatever happens) syncs use the descriptor
     await syncs.settle().catch(() => {});
+    await out?.settle();
+    await backgroundWork?.catch(() => {});
     removeTemp();
     if (e instanceof HeapwatchError) throw e;
     throw runtimeError(`cannot write ${output}: ${(e as Error).message}`, 'IO');

@@ -477,33 +477,49 @@ describe('the back walk over the edges meets the front walk anywhere', () => {
 });
 
 describe('the strings section written in runs', () => {
-  test('kept strings as the file has them, the others as placeholders, across the buffer and longer than it', () => {
-    const values = ['kept', 'secret', 'é ü 漢字', '', 'x'.repeat(17), 'y'.repeat(5 << 20), 'z'.repeat(5 << 20), 'tail'];
+  test('kept strings as the file has them, the others as placeholders, across the buffer and longer than it', async () => {
+    const values = [
+      'kept',
+      'secret',
+      'é ü 漢字',
+      '',
+      'x'.repeat(17),
+      'y'.repeat(5 << 20),
+      'z'.repeat(5 << 20),
+      // two that fit the buffer but not together: it is written in the background after the first
+      'w'.repeat(3 << 20),
+      'v'.repeat(3 << 20),
+      'tail',
+    ];
     const strings = StringTable.fromStrings(values);
     // CODE (2) keeps a string, DATA (1) redacts it
-    const uses = Uint8Array.from([2, 1, 1, 1, 1, 2, 1, 2]);
+    const uses = Uint8Array.from([2, 1, 1, 1, 1, 2, 1, 2, 1, 2]);
     const file = join(dir, 'strings-run.bin');
     const fd = openSync(file, 'w', 0o600);
     let redactedCount = 0;
+    let flushes = 0;
     try {
       const out = new Output(new OutputWriter(fd), 0);
+      const replacer = new Replacer('placeholder');
       // runs that end anywhere: the buffer fills in the middle of one
-      for (let i = 0; i < values.length; i += 3) {
-        redactedCount += out.redactedStrings(
-          strings,
-          uses,
-          new Replacer('placeholder'),
-          i,
-          Math.min(values.length, i + 3),
-        );
+      for (let i = 0; i < values.length; ) {
+        const to = Math.min(values.length, i + 3);
+        const next = out.redactedStrings(strings, uses, replacer, i, to);
+        if (next < to) {
+          flushes++;
+          await out.flushInBackground();
+        }
+        i = next;
       }
-      out.flush();
+      await out.drain();
+      redactedCount = out.redacted;
     } finally {
       closeSync(fd);
     }
     const want = values.map((v, i) => (uses[i] === 2 ? JSON.stringify(v) : `"${'x'.repeat(v.length)}"`)).join(',\n');
     expect(readFileSync(file, 'utf8') === want).toBe(true);
-    expect(redactedCount).toBe(5);
+    expect(redactedCount).toBe(6);
+    expect(flushes).toBeGreaterThan(0);
   });
 });
 
