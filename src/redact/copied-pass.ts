@@ -5,6 +5,7 @@ import { notOnePass, type OnePass, progressOf, readFront } from './one-pass.js';
 import {
   type NodesWorker,
   type ParallelOptions,
+  publishLimit,
   type RunningWorker,
   readFrontParallel,
   startNodesEarly,
@@ -50,16 +51,20 @@ export async function readOnePassCopied(
     syncs.reached(read);
     progress(bytes);
   };
-  const open = findStringsOpen(fd, size);
-  if (open < 0) return null;
-  const out: FrontOutput = { fd: outFd, limit: open + 1 };
   // a second parse thread only adds work where there is no second CPU to run it
   const two = opts.parallel ?? availableParallelism() >= 2;
   let early: NodesWorker | null = null;
   try {
-    // the nodes are parsed (from the start) while this thread reads the strings
-    early = two ? startNodesEarly(fd, size, open, opts.workerScript, out) : null;
+    // the worker starts while this thread looks for the strings, and parses the nodes while it reads them
+    early = two ? startNodesEarly(fd, size, opts.workerScript, outFd) : null;
     running.worker = early;
+    const open = findStringsOpen(fd, size);
+    if (open < 0) return null;
+    const out: FrontOutput = { fd: outFd, limit: open + 1 };
+    if (early && !publishLimit(early, open, out)) {
+      await stopNodesWorker(early);
+      early = null;
+    }
     const known = readTrailingStrings(fd, size, open, onBytes);
     if (!known) return null;
     const handed = early ?? undefined;

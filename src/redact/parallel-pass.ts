@@ -62,7 +62,7 @@ export interface NodesWorker {
   memory: SharedUses;
   /** Where namedStrings() of the strings go for the worker (before stringsReady). */
   named: Uint8Array;
-  /** Where the worker writes what it parses (null: nowhere). */
+  /** Where the worker writes what it parses (null: nowhere, or not told yet: publishLimit). */
   out: FrontOutput | null;
   header: SnapshotLayout['header'];
   nodesStart: number;
@@ -115,7 +115,8 @@ export async function readFrontParallel(
     const close = found >= 0 ? found : closeOf(fd, size, least);
     if (key === 'nodes') {
       if (!running) {
-        running = startNodesWorker(fd, size, header, start, named.length, script, out);
+        running = startNodesWorker(fd, size, header, start, named.length, script, out ? out.fd : -1);
+        if (out) publishLimit(running, known.open, out);
         if (opts.running) opts.running.worker = running;
         publishStrings(running, named);
       } else if (start !== running.nodesStart || !sameHeader(header, running.header) || !sameOutput(out, running.out)) {
@@ -212,23 +213,34 @@ export async function readFrontParallel(
 }
 
 /**
- * Starts the worker on the nodes at once, before the strings are read, when the file begins as V8 writes it
- * (front-header.ts): the nodes are parsed while this thread reads the strings (from `stringsOpen`, the `[` of
- * the strings section at the end: the table holds at most a string per 3 bytes after it). Null when the file does
- * not begin so, or the worker's script is not there: readFrontParallel then starts it when its walk meets the nodes.
+ * Starts the worker on the nodes at once, before the strings are found and read, when the file begins as V8
+ * writes it (front-header.ts): it starts while this thread looks for the strings and parses the nodes while it
+ * reads them. Room is made for the uses of as many strings as the bytes not taken by the nodes' and edges'
+ * numbers could hold (a string per 3 bytes: address space, touched only as far as the table goes). With `outFd`
+ * (the redacted copy), the worker waits for publishLimit before it parses. Null when the file does not begin so,
+ * or the worker's script is not there: readFrontParallel then starts it when its walk meets the nodes.
  */
-export function startNodesEarly(
-  fd: number,
-  size: number,
-  stringsOpen: number,
-  script = WORKER_URL,
-  out: FrontOutput | null = null,
-): NodesWorker | null {
+export function startNodesEarly(fd: number, size: number, script = WORKER_URL, outFd = -1): NodesWorker | null {
   if (!existsSync(fileURLToPath(script))) return null;
   const front = readFrontHeader(fd, size);
-  if (!front || !fitsFile(front.header, size) || front.nodesStart > stringsOpen) return null;
-  const bound = Math.floor((size - stringsOpen) / 3) + 1;
-  return startNodesWorker(fd, size, front.header, front.nodesStart, bound, script, out);
+  if (!front || !fitsFile(front.header, size)) return null;
+  const { meta, nodeCount, edgeCount } = front.header;
+  const numbers = nodeCount * meta.nodeFields.length + edgeCount * meta.edgeFields.length;
+  const rest = Math.max(0, size - front.nodesStart - (2 * numbers - 2));
+  return startNodesWorker(fd, size, front.header, front.nodesStart, Math.floor(rest / 3) + 1, script, outFd);
+}
+
+/**
+ * Tells a worker started by startNodesEarly where the strings start (the `[` at `stringsOpen`), and with it where
+ * the copy's front ends (`out`, or null: the worker writes nothing). False when its nodes do not come before the
+ * strings: the caller stops it.
+ */
+export function publishLimit(par: NodesWorker, stringsOpen: number, out: FrontOutput | null): boolean {
+  if (par.nodesStart > stringsOpen) return false;
+  par.out = out && { ...out };
+  par.offsets[4] = out ? out.limit : -1;
+  signal(par.ctrl, USES_CTRL.limitReady);
+  return true;
 }
 
 /** File offsets [from, to) of the front that the parse threads wrote to the redacted copy. */
@@ -280,11 +292,11 @@ function startNodesWorker(
   nodesStart: number,
   stringBound: number,
   script: URL,
-  out: FrontOutput | null,
+  outFd: number,
 ): NodesWorker {
   const { nodeCount, edgeCount } = header;
   const ctrl = new SharedArrayBuffer(USES_CTRL.size * 4);
-  const offsets = new SharedArrayBuffer(4 * 8);
+  const offsets = new SharedArrayBuffer(5 * 8);
   const named = new SharedArrayBuffer(stringBound);
   const memory: SharedUses = {
     uses: new SharedArrayBuffer(stringBound),
@@ -300,7 +312,7 @@ function startNodesWorker(
     named,
     memory,
     bufferSize: READ_BUFFER,
-    out,
+    outFd,
     nodeChunk: nodeChunkSize(size),
   };
   initNodeClaims(new Int32Array(ctrl), USES_CTRL.nodeClaims);
@@ -311,7 +323,7 @@ function startNodesWorker(
     worker.once('exit', (code) => resolve({ crash: `parse worker exited with code ${code}` }));
   });
   const views = { ctrl: new Int32Array(ctrl), offsets: new Float64Array(offsets), named: new Uint8Array(named) };
-  return { worker, result, ...views, memory, header, nodesStart, nodesClose: -1, out };
+  return { worker, result, ...views, memory, header, nodesStart, nodesClose: -1, out: null };
 }
 
 /** Gives the worker namedStrings() of the strings (it needs them once it has parsed the nodes). */
@@ -345,6 +357,7 @@ async function stop(par: NodesWorker): Promise<void> {
   tellStop(par);
   Atomics.notify(par.ctrl, CTRL.edgesReady);
   Atomics.notify(par.ctrl, USES_CTRL.stringsReady);
+  Atomics.notify(par.ctrl, USES_CTRL.limitReady);
   await par.worker.terminate();
 }
 

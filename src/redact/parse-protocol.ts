@@ -2,7 +2,6 @@ import type { SnapshotHeader } from '../snapshot/meta.js';
 import type { ScanState } from '../snapshot/number-scan.js';
 import type { HeldNumbers } from '../snapshot/worker-protocol.js';
 import type { PendingNode, SharedUses } from './record-uses.js';
-import type { FrontOutput } from './written-chunks.js';
 
 /**
  * Slots of the Int32Array shared between the main thread and the parse worker (uses-worker.ts): the reader's
@@ -21,14 +20,16 @@ export const USES_CTRL = {
   nodesParsed: 9,
   /** The claims of the nodes' chunks, written by the worker from the front, copied by the main thread from the back. */
   nodeClaims: 10,
-  size: 11,
+  /** Set to 1 by the main thread once offsets[4] holds where the strings start (the worker writes nothing from there on). */
+  limitReady: 11,
+  size: 12,
 } as const;
 
 export interface UsesInput {
   /** The main thread's descriptor of the snapshot. */
   fd: number;
   ctrl: SharedArrayBuffer;
-  /** Float64: the edges' chunk plan (start, end, chunk size, chunk count), once edgesReady. */
+  /** Float64: the edges' chunk plan (start, end, chunk size, chunk count), once edgesReady; the limit, once limitReady. */
   offsets: SharedArrayBuffer;
   /** File offset just after the `[` of nodes. */
   nodesStart: number;
@@ -38,8 +39,11 @@ export interface UsesInput {
   /** `memory.uses` and `named` hold a byte for each of as many strings as the strings section could hold. */
   memory: SharedUses;
   bufferSize: number;
-  /** The redacted copy: the worker writes the bytes of the edge chunks it parses to it (null: it writes nothing). */
-  out: FrontOutput | null;
+  /**
+   * The redacted copy's descriptor, -1 for none: the worker writes the bytes it parses to it, nothing at or past
+   * the limit it waits for (limitReady: the worker may start before the strings are found; -1 there: no writes).
+   */
+  outFd: number;
   /** The size of the nodes' chunks (see written-chunks.ts's NodeWriter). */
   nodeChunk: number;
 }

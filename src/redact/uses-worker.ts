@@ -34,7 +34,10 @@ function run(input: UsesInput): UsesResult {
   const store = new Uint8Array(memory.dictionaryStore);
   const nodeUses = new EarlyNodeUses(header, new Uint8Array(memory.uses), counts, store);
   const nodes = new ForwardRecords(nodeCount * nf, nf, numbersIn(scanner.buf.length), nodeUses);
-  const { out } = input;
+  // where the strings start (found while the worker started): nothing is written from there on
+  if (input.outFd >= 0 && !waitFor(ctrl, USES_CTRL.limitReady)) return { aborted: true };
+  const limit = input.outFd >= 0 ? offsets[4] : -1;
+  const out = limit > 0 ? { fd: input.outFd, limit } : null;
   // the nodes' bytes parsed are written to the copy, but for the chunks the main thread copies from the back
   const nodeWriter = out && new NodeWriter(out, ctrl, USES_CTRL.nodeClaims, input.nodesStart, input.nodeChunk);
   const nodesClose = parseWholeArray(fd, scanner, input.nodesStart, nodes, 'nodes', progress, nodeWriter?.onRead);

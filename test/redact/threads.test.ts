@@ -17,6 +17,7 @@ import { OutputWriter } from '../../src/redact/output-writer.js';
 import {
   type NodesWorker,
   type ParallelOptions,
+  publishLimit,
   readFrontParallel,
   startNodesEarly,
   stopNodesWorker,
@@ -62,7 +63,10 @@ describe('redact on threads', () => {
       const bytes = readFileSync(raw);
       const open = findStringsOpen(fd, size);
       const front = { fd: outFd, limit: open + 1 };
-      const early = startNodesEarly(fd, size, open, undefined, front)!;
+      const early = startNodesEarly(fd, size, undefined, outFd)!;
+      // told the strings start before its nodes, it is not told anything (the caller stops it)
+      expect(publishLimit(early, early.nodesStart - 1, front)).toBe(false);
+      expect(publishLimit(early, open, front)).toBe(true);
       const known = readTrailingStrings(fd, size, open, () => {})!;
       // no copy of the nodes' chunks from this thread (opts.frontCopy): the worker writes every node's bytes;
       // a small edge chunk, so that both threads take edges
@@ -85,6 +89,26 @@ describe('redact on threads', () => {
       new FrontCopy(fd, outFd, counting as OutputWriter).fillAround(written, open + 1);
       expect(copied).toBe(open + 1 - (nodesClose + 1 - layout.nodesStart) - (edgesClose - layout.edgesStart));
       expect(readFileSync(out).equals(bytes.subarray(0, open + 1))).toBe(true);
+    } finally {
+      closeSync(outFd);
+      closeSync(fd);
+      rmSync(out);
+    }
+  });
+
+  test('a worker told that the front ends inside the nodes writes nothing past it and gives up', async () => {
+    const fd = openSync(raw, 'r');
+    const out = join(dir, 'front-limited.tmp');
+    const outFd = openSync(out, 'wx');
+    try {
+      const size = statSync(raw).size;
+      const open = findStringsOpen(fd, size);
+      const early = startNodesEarly(fd, size, undefined, outFd)!;
+      const limit = early.nodesStart + 100;
+      expect(publishLimit(early, open, { fd: outFd, limit })).toBe(true);
+      const known = readTrailingStrings(fd, size, open, () => {})!;
+      expect(await readFrontParallel(fd, size, known, () => {}, {}, early, { fd: outFd, limit })).toBe(null);
+      expect(statSync(out).size).toBeLessThanOrEqual(limit);
     } finally {
       closeSync(outFd);
       closeSync(fd);
@@ -259,7 +283,7 @@ async function usesOfEarly(file: string, opts: ParallelOptions) {
   try {
     const size = statSync(file).size;
     const open = findStringsOpen(fd, size);
-    const early = startNodesEarly(fd, size, open, opts.workerScript);
+    const early = startNodesEarly(fd, size, opts.workerScript);
     if (!early) return 'not started';
     await nodesParsed(early);
     const parsed = Atomics.load(early.ctrl, USES_CTRL.nodesParsed);
