@@ -118,6 +118,8 @@ export class Output {
     const full = this.buf;
     const n = this.used;
     this.pending = this.writer.writeInBackground(full.subarray(0, n), this.position);
+    // awaited at the next flush or drain: a failure before then is not an unhandled rejection
+    this.pending.catch(() => {});
     this.position += n;
     this.buf = this.spare ?? Buffer.allocUnsafe(OUT_BUFFER);
     this.bytes = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);

@@ -116,7 +116,7 @@ export async function readFrontParallel(
     if (key === 'nodes') {
       if (!running) {
         running = startNodesWorker(fd, size, header, start, named.length, script, out ? out.fd : -1);
-        if (out) publishLimit(running, known.open, out);
+        if (out && !publishLimit(running, known.open, out)) throw new NotOnePass();
         if (opts.running) opts.running.worker = running;
         publishStrings(running, named);
       } else if (start !== running.nodesStart || !sameHeader(header, running.header) || !sameOutput(out, running.out)) {

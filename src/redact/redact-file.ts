@@ -154,6 +154,8 @@ async function writeRedacted(
     if (written) {
       copy.fillAround(written, written[written.length - 1][1]);
       after = copy.fillInBackground(front);
+      // awaited once the strings are written: a failure before then is not an unhandled rejection
+      after.catch(() => {});
       backgroundWork = after;
     } else copy.fillTo(front);
     out = new Output(writer, front);

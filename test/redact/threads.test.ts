@@ -501,6 +501,23 @@ describe('the back walk over the edges meets the front walk anywhere', () => {
 });
 
 describe('the strings section written in runs', () => {
+  test('a write in the background that fails: the drain throws it, and it is never an unhandled rejection', async () => {
+    const failing = {
+      write: () => {},
+      writeInBackground: () =>
+        new Promise<void>((_, reject) => setImmediate(() => reject(new Error('no space left on device')))),
+    };
+    const out = new Output(failing as unknown as OutputWriter, 0);
+    const strings = StringTable.fromStrings(['a'.repeat(3 << 20), 'b'.repeat(3 << 20)]);
+    // the second string does not fit beside the first: the buffer goes to the background
+    expect(out.redactedStrings(strings, Uint8Array.from([2, 2]), new Replacer('placeholder'), 0, 2)).toBe(1);
+    await out.flushInBackground();
+    // turns of the event loop while the write fails, before anything awaits it
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(out.drain()).rejects.toThrow('no space left on device');
+  });
+
   test('kept strings as the file has them, the others as placeholders, across the buffer and longer than it', async () => {
     const values = [
       'kept',
