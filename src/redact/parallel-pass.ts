@@ -227,7 +227,13 @@ export function startNodesEarly(fd: number, size: number, script = WORKER_URL, o
   const { meta, nodeCount, edgeCount } = front.header;
   const numbers = nodeCount * meta.nodeFields.length + edgeCount * meta.edgeFields.length;
   const rest = Math.max(0, size - front.nodesStart - (2 * numbers - 2));
-  return startNodesWorker(fd, size, front.header, front.nodesStart, Math.floor(rest / 3) + 1, script, outFd);
+  try {
+    return startNodesWorker(fd, size, front.header, front.nodesStart, Math.floor(rest / 3) + 1, script, outFd);
+  } catch (e) {
+    // that much address space refused (overcommit off): the worker starts once the strings are read
+    if (e instanceof RangeError) return null;
+    throw e;
+  }
 }
 
 /**
