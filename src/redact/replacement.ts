@@ -36,11 +36,6 @@ export class Replacer {
   /** Placeholder lengths of the strings that are not plain ASCII, worked out ahead (decodedLengths), -1 for the others. */
   private lengths: Int32Array | null = null;
 
-  /** Works out the placeholder lengths that take more than a byte count ahead of the writing. */
-  prepare(strings: StringTable): void {
-    if (this.style === 'placeholder') this.lengths = decodedLengths(strings);
-  }
-
   /** decodedLengths() of the table, worked out now unless given already (useLengths). */
   lengthsOf(strings: StringTable): Int32Array {
     this.lengths ??= decodedLengths(strings);
