@@ -33,6 +33,7 @@ export function emptyCollections(
   minCount = MIN_EMPTY,
   cands: WasteCandidates = wasteCandidates(a),
   stores: Int32Array = collectionStores(a, cands),
+  empties: Uint32Array = emptyOnes(a.snapshot, cands, stores),
 ): WasteFinding[] {
   const count = [0, 0, 0, 0];
   const bytes = [0, 0, 0, 0];
@@ -40,7 +41,7 @@ export function emptyCollections(
   // examples from the object that holds the most of them (by immediate dominator): where the waste accumulates
   const holders = [0, 1, 2, 3].map(() => new HeavyHitters(8, WASTE_EXAMPLES));
   const { collections, collectionKind } = cands;
-  for (const k of emptyOnes(a.snapshot, cands, stores)) {
+  for (const k of empties) {
     const o = collections[k];
     const kind = collectionKind[k];
     count[kind]++;
@@ -70,7 +71,7 @@ export function emptyCollections(
  * a branch and with no step that only rare candidates take: its loop over every candidate is compiled once (on-stack,
  * while it runs), and a step that first ran after that compile cost a deoptimization and a second 50-115 ms compile.
  */
-function emptyOnes(s: HeapSnapshot, cands: WasteCandidates, stores: Int32Array): Uint32Array {
+export function emptyOnes(s: HeapSnapshot, cands: WasteCandidates, stores: Int32Array): Uint32Array {
   const names = new KnownNames(s, NAMES);
   const { firstEdge, edgeTypes, edgeNames, edgeTargets } = s;
   const internal = s.edgeType.internal;
