@@ -2,7 +2,7 @@
 // predecessors (counted and listed) while the main thread numbers the vertices depth first, then the immediate
 // dominators and retained sizes, in shared memory; then, when asked, the holder paths from the roots (for leak
 // suspects) in the dominator pass's leftover arrays, its share of the class histogram's walk, and the string
-// copies, while the main thread goes on. It has no strings: what needs them (user roots, ephemeron names,
+// copies (counted as far as it gets while it waits for the numbering), while the main thread goes on. It has no strings: what needs them (user roots, ephemeron names,
 // transient root edges) comes worked out.
 import { parentPort, receiveMessageOnPort } from 'node:worker_threads';
 import { HeapSnapshot } from '../snapshot/snapshot.js';
@@ -27,7 +27,7 @@ import { type TreeSums, TreeWalker, walkUnits } from './histogram.js';
 import { pageOwnedBits } from './page-owned.js';
 import { computeRootPaths } from './paths.js';
 import { retainedSizes } from './retained.js';
-import { countStringCopies } from './strings.js';
+import { StringCopyCounter } from './strings.js';
 
 // the input comes as a message, so this thread can start (and load its modules) before the input is ready
 parentPort!.once('message', (input: DominatorsInput) => {
@@ -51,6 +51,9 @@ parentPort!.once('message', (input: DominatorsInput) => {
   const graph = essentialCounts(s, rule, shared);
   parentPort!.postMessage({ graph } satisfies CountsMessage);
   fillPredecessors(s, graph);
+  // the string objects per value (for the duplicate strings) while the main thread still numbers the vertices
+  const copies = input.rootPaths ? new StringCopyCounter(s, input.stringCount, shared) : null;
+  copies?.countWhile(() => Atomics.load(input.signals, NUMBERED) === 0);
   Atomics.wait(input.signals, NUMBERED, 0);
   const { numbering, selfSizes } = receiveMessageOnPort(parentPort!)!.message as NumberingMessage;
   const doms = dominatorsFromPredecessors(s, graph, numbering, input.labelScratch);
@@ -85,12 +88,11 @@ parentPort!.once('message', (input: DominatorsInput) => {
   const scratch: [Uint32Array, Uint32Array, Uint32Array] = [graph.firstPred, spare[2], order];
   parentPort!.once('message', ({ transientEdges }: PathsRequest) => {
     parentPort!.postMessage(computeRootPaths(s, { holderPaths: true, transientEdges, scratch }));
-    // the string objects per value last, which the duplicate strings come to after the suspects: while the main
-    // thread works out the suspects alone, not before the walk both threads share
+    // the string objects the count above did not reach last, which the duplicate strings come to after the
+    // suspects: while the main thread works out the suspects alone, not before the walk both threads share
     walkShare(() => {
-      parentPort!.postMessage({
-        copies: countStringCopies(s, input.stringCount, shared),
-      } satisfies StringCopiesMessage);
+      copies!.countWhile(() => true);
+      parentPort!.postMessage({ copies: copies!.copies } satisfies StringCopiesMessage);
     });
   });
 });

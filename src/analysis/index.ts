@@ -26,7 +26,7 @@ import { type RootPaths, transientRootEdges } from './paths.js';
 import { buildDominatorTree, DominatorTree, dominatorTreeLayout, retainedSizes } from './retained.js';
 import { type SelfSizes, shownSelfSizes } from './self-sizes.js';
 import type { StringCopies } from './strings.js';
-import type { HeapAnalysis, Retainers } from './types.js';
+import type { EarlyAnalysis, HeapAnalysis, Retainers } from './types.js';
 
 export interface AnalyzeOptions {
   /** Called as each phase starts (for progress display). */
@@ -44,6 +44,11 @@ export interface AnalyzeOptions {
    * for the histogram, and meanwhile does nothing that sorts the tree's children (DominatorTree.childrenOf).
    */
   treeWalk?: boolean;
+  /**
+   * analyzeSnapshotParallel: work for this thread while it waits for the other thread's dominators (it is idle
+   * then), given what is known by then; called at most once, and not at all on one thread.
+   */
+  whileWaiting?: (early: EarlyAnalysis) => void;
   /** Script of the analysis worker (tests give one that dies, to see this thread carry on without it). */
   workerScript?: URL;
 }
@@ -77,7 +82,7 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
  * memory (the reader's parallel parse) and big. The worker marks the page-owned nodes, counts and lists each
  * vertex's essential predecessors, then computes the immediate dominators and the retained sizes; this thread
  * meanwhile computes self sizes, numbers the vertices depth first (which the dominators need), classifies the
- * nodes, counts the classes and, once the dominators are in, lays out the dominator tree. Then, with
+ * nodes, counts the classes (then runs opts.whileWaiting) and, once the dominators are in, lays out the dominator tree. Then, with
  * opts.rootPaths, the worker computes the holder paths from the roots, walks its share of the dominator tree for
  * the class histogram (opts.treeWalk) and counts the string copies while the caller goes on. Falls back to
  * analyzeSnapshot when there is no second thread to be had.
@@ -157,6 +162,10 @@ export async function analyzeSnapshotParallel(
     }
     const classCounts = countClasses(snapshot, classes.classOf, classes.classNames.length, selfSizes);
     phase('dominators');
+    if (counted && opts.whileWaiting) {
+      const { classOf, classNames } = classes;
+      opts.whileWaiting({ snapshot, selfSizes, classOf, classNames, classCounts });
+    }
     const doms = counted ? await messages.next<DominatorsMessage>().catch(() => null) : null;
     // the dominator tree here while the worker sums retained sizes
     const layout = doms && dominatorTreeLayout(doms.dominators, snapshot.rootOrdinal, ...doms.spare);

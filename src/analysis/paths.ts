@@ -10,8 +10,12 @@ export const UNREACHED = 0xffffffff;
  * Shortest paths from the GC roots over non-weak edges, as a BFS tree over the forward CSR (no retainers
  * needed): `dist[o]` is the number of edges from the root, `parentEdge[o]` the edge o was reached by.
  * Among the edges reaching a node from the same BFS level, the one a developer reads best wins (a named
- * property or variable over an array index over internal plumbing), and the global objects are explored
- * before the synthetic roots, so ties resolve to `(global) → …` paths.
+ * property or variable over an array index over internal plumbing); among equally good ones, the one whose path
+ * starts from the earlier root edge (the global objects come first, so ties resolve to `(global) → …` paths),
+ * then the one from the parent that was itself reached by the earlier edge (of two elements of one array, the
+ * lower index), then the earlier edge. The rule does not depend on the order the BFS meets the nodes in, so each
+ * level is expanded in node order, reading the node and edge arrays front to back (25-40% less time than in
+ * the order the nodes were found, at 8 M nodes).
  */
 export interface RootPaths {
   readonly dist: Uint32Array;
@@ -127,6 +131,15 @@ export function transientRootEdges(s: HeapSnapshot): number[] {
   return out;
 }
 
+// reached[] per node, one byte: 0 while unreached, else FRESH while its parent may still change (it was found from
+// the level being expanded), (1 + the rank of its parent edge) << 4, and its origin (the position of the root edge
+// its path starts from, at most ORIGIN_MAX) in the low bits; so among a fresh node's candidates the smaller byte wins
+const FRESH = 0x80;
+const ORIGIN_MAX = 15;
+const ORIGIN_BITS = 0x0f;
+/** Levels up to this share of the nodes are sorted; bigger ones are ordered through a bit per node. */
+const SORTED_LEVEL_SHARE = 256;
+
 export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): RootPaths {
   const n = s.nodeCount;
   const { edgeTargets, edgeTypes, firstEdge } = s;
@@ -136,46 +149,40 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   const types = s.nodeTypes;
   const holder = opts.holderPaths === true;
   const transient = holder ? new Set(Array.from(opts.transientEdges ?? transientRootEdges(s))) : new Set<number>();
-  const rankOf = new Uint8Array(s.meta.edgeTypes.length);
-  for (let t = 0; t < rankOf.length; t++) rankOf[t] = edgeRank(s, t);
+  const rankBits = new Uint8Array(s.meta.edgeTypes.length);
+  for (let t = 0; t < rankBits.length; t++) rankBits[t] = (1 + edgeRank(s, t)) << 4;
 
   const [distMemory, parentMemory, queueMemory] = opts.scratch ?? [0, 0, 0].map(() => new Uint32Array(n));
   const dist = distMemory.subarray(0, n).fill(UNREACHED);
   const parentEdge = parentMemory.subarray(0, n).fill(UNREACHED);
+  // the levels one after the other, each sorted by node index before it is expanded
   const queue = queueMemory.subarray(0, n);
-  // a byte per node, what the per-edge test reads instead of dist's 32 MB (8 M nodes): 0 while unreached, else 1 +
-  // the rank of its parent edge, so an edge into a reached node reads dist only when it might name it better
+  // a byte per node (see FRESH), what the per-edge test reads instead of dist's 32 MB (8 M nodes)
   const reached = prefaulted(new Uint8Array(n));
-  let head = 0;
+  let levelBits: Uint32Array | null = null; // for the big levels' order, made on first use
   let tail = 0;
-  // the queue's dists as runs (entries from runStart[k] on have runDist[k]), so that taking a node from the queue
-  // reads no dist: the BFS appends level by level, and a deferred transient root starts a run of its own
-  const runStart: number[] = [];
-  const runDist: number[] = [];
-  const startRun = (d: number): void => {
-    if (runDist.length === 0 || runDist[runDist.length - 1] !== d) {
-      runStart.push(tail);
-      runDist.push(d);
-    }
-  };
   const root = s.rootOrdinal;
   dist[root] = 0;
-  reached[root] = 1;
-  // the root's shortcut edges (global objects) first, then its other children
+  reached[root] = 1 << 4;
+  // the root's shortcut edges (global objects) first, then its other children: their origins, the first edge wins
+  let origin = 0;
   for (const pass of [0, 1]) {
     for (let e = firstEdge[root]; e < firstEdge[root + 1]; e++) {
       const t = edgeTypes[e];
       if (t === weak || (t === shortcut) !== (pass === 0)) continue;
       const w = edgeTargets[e];
+      const from = Math.min(origin++, ORIGIN_MAX);
       if (reached[w] !== 0) continue;
       dist[w] = 1;
       parentEdge[w] = e;
-      reached[w] = 1 + rankOf[t];
-      startRun(1);
+      reached[w] = rankBits[t] | from;
       queue[tail++] = w;
     }
   }
   const deferred: number[] = []; // edges into transient roots, taken once the persistent part is done
+  // nodes reached by deferred edges, sorted by dist: each joins the level of its dist
+  let seeds: { node: number; dist: number; key: number }[] = [];
+  let seedAt = 0;
   // with targets: how many are still unreached, and the last BFS level to expand (the one that reached the
   // last target, finished so each target keeps the best-named edge from that level)
   const wanted = opts.targets ? new Uint8Array(n) : null;
@@ -187,53 +194,106 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
     }
   }
   let stopAfter = UNREACHED;
-  let run = -1;
+  let levelStart = 0;
+  let d = 1;
   for (;;) {
-    while (head < tail) {
-      while (run + 1 < runStart.length && runStart[run + 1] <= head) run++;
-      const v = queue[head++];
-      if (runDist[run] > stopAfter) break;
-      const next = runDist[run] + 1;
-      let appended = false; // whether a run of dist `next` is open at the queue's end
-      const fromRootSide = holder && (types[v] === synthetic || types[v] === native);
-      for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-        const t = edgeTypes[e];
-        if (t === weak || t === shortcut) continue;
-        const w = edgeTargets[e];
-        const r = reached[w];
-        if (r === 0) {
-          if (fromRootSide && transient.has(e)) {
-            deferred.push(e);
-            continue;
+    for (; d <= stopAfter; d++) {
+      while (seedAt < seeds.length && seeds[seedAt].dist === d) queue[tail++] = seeds[seedAt++].node;
+      if (levelStart === tail) {
+        if (seedAt === seeds.length) break;
+        d = seeds[seedAt].dist - 1; // nothing at this dist: on to the next seed's
+        continue;
+      }
+      const levelEnd = tail;
+      sortLevel(queue, levelStart, levelEnd, n, () => {
+        levelBits ??= new Uint32Array((n + 31) >>> 5);
+        return levelBits;
+      });
+      // the level's parents are final: only the next level's nodes are fresh
+      for (let i = levelStart; i < levelEnd; i++) reached[queue[i]] &= ~FRESH;
+      for (let k = seedAt; k < seeds.length && seeds[k].dist === d + 1; k++) {
+        reached[seeds[k].node] |= FRESH;
+        dist[seeds[k].node] = seeds[k].key;
+      }
+      const next = d + 1;
+      for (let i = levelStart; i < levelEnd; i++) {
+        const v = queue[i];
+        const from = reached[v] & ORIGIN_BITS;
+        const key = parentEdge[v];
+        const fromRootSide = holder && (types[v] === synthetic || types[v] === native);
+        for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+          const t = edgeTypes[e];
+          if (t === weak || t === shortcut) continue;
+          const w = edgeTargets[e];
+          const r = reached[w];
+          if (r === 0) {
+            if (fromRootSide && transient.has(e)) {
+              deferred.push(e);
+              continue;
+            }
+            dist[w] = key; // while w is fresh: its parent's key (dist is set after the level)
+            parentEdge[w] = e;
+            reached[w] = FRESH | rankBits[t] | from;
+            queue[tail++] = w;
+            if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = d;
+          } else if (r >= FRESH) {
+            // same length: a better name, or as good from an earlier root edge, or from a parent reached by an
+            // earlier edge
+            const candidate = FRESH | rankBits[t] | from;
+            if (candidate < r || (candidate === r && key < dist[w])) {
+              parentEdge[w] = e;
+              reached[w] = candidate;
+              dist[w] = key;
+            }
           }
-          dist[w] = next;
-          parentEdge[w] = e;
-          reached[w] = 1 + rankOf[t];
-          if (!appended) {
-            startRun(next);
-            appended = true;
-          }
-          queue[tail++] = w;
-          if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = next - 1;
-        } else if (rankOf[t] + 1 < r && dist[w] === next) {
-          parentEdge[w] = e; // same length, better name
-          reached[w] = 1 + rankOf[t];
         }
       }
+      // the fresh nodes' dist, which held their parent's key
+      for (let i = levelEnd; i < tail; i++) dist[queue[i]] = next;
+      for (let k = seedAt; k < seeds.length && seeds[k].dist === next; k++) dist[seeds[k].node] = next;
+      levelStart = levelEnd;
     }
     if (deferred.length === 0 || stopAfter !== UNREACHED) break;
+    seeds = [];
+    seedAt = 0;
     for (const e of deferred.splice(0)) {
       const w = edgeTargets[e];
       if (reached[w] !== 0) continue;
-      dist[w] = dist[edgeSource(s, e)] + 1;
+      const src = edgeSource(s, e);
+      dist[w] = dist[src] + 1;
       parentEdge[w] = e;
-      reached[w] = 1 + rankOf[edgeTypes[e]];
-      startRun(dist[w]);
-      queue[tail++] = w;
+      reached[w] = rankBits[edgeTypes[e]] | (reached[src] & ORIGIN_BITS);
+      seeds.push({ node: w, dist: dist[w], key: parentEdge[src] });
       if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = dist[w] - 1;
     }
+    if (seeds.length === 0) break;
+    seeds.sort((x, y) => x.dist - y.dist); // stable: edge order within a dist
+    d = seeds[0].dist;
   }
   return { dist, parentEdge };
+}
+
+/**
+ * queue[start..end) in ascending order: a small level sorted, a big one (more than 1/SORTED_LEVEL_SHARE of the
+ * nodes) marked in a bit per node and read back in order, so that expanding it reads the node and edge arrays
+ * front to back instead of at random.
+ */
+function sortLevel(queue: Uint32Array, start: number, end: number, n: number, bits: () => Uint32Array): void {
+  const size = end - start;
+  if (size < 2) return;
+  if (size <= n / SORTED_LEVEL_SHARE) {
+    queue.subarray(start, end).sort();
+    return;
+  }
+  const marks = bits().fill(0);
+  for (let i = start; i < end; i++) {
+    const v = queue[i];
+    marks[v >>> 5] |= 1 << (v & 31);
+  }
+  let at = start;
+  for (let word = 0; word < marks.length; word++) {
+    for (let b = marks[word]; b !== 0; b &= b - 1) queue[at++] = (word << 5) | (31 - Math.clz32(b & -b));
+  }
 }
 
 /** One step of a path: the edge taken and the node it leads to. */

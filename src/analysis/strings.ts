@@ -30,14 +30,52 @@ export function countStringCopies(
   stringCount = s.strings.length,
   allocate: (bytes: number) => ArrayBufferLike = (bytes) => new ArrayBuffer(bytes),
 ): StringCopies {
+  const counter = new StringCopyCounter(s, stringCount, allocate);
+  counter.countWhile(() => true);
+  return counter.copies;
+}
+
+/** Nodes counted between two looks at whether to go on (about a millisecond's work). */
+const CHUNK = 1 << 16;
+
+/**
+ * countStringCopies in pieces: the analysis worker counts while it waits for the main thread's numbering and
+ * finishes after its other work, so that the count mostly costs it no time of its own.
+ */
+export class StringCopyCounter {
+  readonly copies: StringCopies;
+  private next = 0;
+
+  constructor(
+    private readonly s: HeapSnapshot,
+    stringCount: number,
+    allocate: (bytes: number) => ArrayBufferLike,
+  ) {
+    this.copies = {
+      count: prefaulted(new Uint32Array(allocate(stringCount * 4))),
+      size: new Float64Array(allocate(stringCount * 8)),
+    };
+  }
+
+  /** Counts chunk by chunk while `goOn()` says so; true once every node is counted. */
+  countWhile(goOn: () => boolean): boolean {
+    const n = this.s.nodeCount;
+    while (this.next < n && goOn()) {
+      const end = Math.min(n, this.next + CHUNK);
+      countRange(this.s, this.copies, this.next, end);
+      this.next = end;
+    }
+    return this.next === n;
+  }
+}
+
+function countRange(s: HeapSnapshot, { count, size }: StringCopies, from: number, to: number): void {
   const { nodes, nodeFieldCount: nf } = s;
   const types = s.nodeTypes;
   const nameOff = s.nodeNameOffset;
   const sizeOff = s.nodeSelfSizeOffset;
   const stringType = s.nodeType.string;
-  const count = prefaulted(new Uint32Array(allocate(stringCount * 4)));
-  const size = new Float64Array(allocate(stringCount * 8));
-  for (let o = 0, n = s.nodeCount; o < n; o++) {
+  for (let o = from; o < to; o++) {
     if (types[o] !== stringType) continue;
     const base = o * nf;
     const name = nodes[base + nameOff];
@@ -46,7 +84,6 @@ export function countStringCopies(
     else if (size[name] !== bytes) size[name] = -1; // cut-short name shared by different strings
     count[name]++;
   }
-  return { count, size };
 }
 
 /**

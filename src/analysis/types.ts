@@ -52,6 +52,9 @@ export interface HeapAnalysis {
   backgroundStringCopies(): Promise<StringCopies | null>;
 }
 
+/** What an analysis knows before its dominators: the parts analyzeSnapshotParallel hands to whileWaiting. */
+export type EarlyAnalysis = Pick<HeapAnalysis, 'snapshot' | 'selfSizes' | 'classOf' | 'classNames' | 'classCounts'>;
+
 export interface Retainers {
   readonly firstRetainer: Uint32Array;
   /** Edge ordinals (the retaining node of edge e is `retainerNodes[k]` at the same position k). */

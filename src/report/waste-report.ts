@@ -1,7 +1,7 @@
 import { nodeName } from '../analysis/index.js';
 import { computeRootPaths, type RootPaths, rootPath } from '../analysis/paths.js';
-import type { HeapAnalysis } from '../analysis/types.js';
-import { findWaste, type WasteFinding } from '../analysis/waste/index.js';
+import type { EarlyAnalysis, HeapAnalysis } from '../analysis/types.js';
+import { findWaste, prepareWaste, type WasteFinding, type WastePrework } from '../analysis/waste/index.js';
 import type { AnalysisReport } from './analysis-report.js';
 import type { TextSection } from './analysis-text.js';
 import { pathJson } from './leak-findings.js';
@@ -51,8 +51,13 @@ export async function addWaste(
  * The waste analyses' findings (no paths yet: analyze runs them while the worker thread still searches the
  * holder paths the examples are named by).
  */
-export function wasteFindings(a: HeapAnalysis): WasteFinding[] {
-  return findWaste(a).findings; // its timings are for the bench: a report holds no clock readings
+export function wasteFindings(a: HeapAnalysis, pre?: WastePrework): WasteFinding[] {
+  return findWaste(a, pre).findings; // its timings are for the bench: a report holds no clock readings
+}
+
+/** The waste analyses' first steps, which need no dominators (analyze takes them while its thread would wait). */
+export function prepareWasteFindings(a: EarlyAnalysis): WastePrework {
+  return prepareWaste(a);
 }
 
 /** analyze's text with the waste section after the others. */

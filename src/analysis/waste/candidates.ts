@@ -1,4 +1,4 @@
-import type { HeapAnalysis } from '../types.js';
+import type { EarlyAnalysis } from '../types.js';
 import { classKinds } from './names.js';
 
 /** Strings from this size on are the repeated-slice check's candidates. */
@@ -42,7 +42,7 @@ class OrdinalList {
 }
 
 /** One pass over all nodes for every waste check, sampling the first `perClass` instances of `sampledClasses`. */
-export function wasteCandidates(a: HeapAnalysis, sampledClasses: number[] = [], perClass = 0): WasteCandidates {
+export function wasteCandidates(a: EarlyAnalysis, sampledClasses: number[] = [], perClass = 0): WasteCandidates {
   const s = a.snapshot;
   const { nodeTypes, nodes, nodeFieldCount: nf } = s;
   const sizeOff = s.nodeSelfSizeOffset;

@@ -1,5 +1,5 @@
 import { formatCount } from '../../format.js';
-import type { HeapAnalysis } from '../types.js';
+import type { EarlyAnalysis, HeapAnalysis } from '../types.js';
 import { type WasteCandidates, wasteCandidates } from './candidates.js';
 import { isTemplate, literalTemplates, templatesOf } from './literal-boilerplates.js';
 import { KnownNames } from './names.js';
@@ -21,7 +21,7 @@ export const ONE_FIELD_RULE =
   'AllocationSite) are left out. Bytes: the shallow size of all instances.';
 
 /** The classes the one-field check samples, biggest shallow size first (at most MAX_CLASSES). */
-export function oneFieldClasses(a: HeapAnalysis): number[] {
+export function oneFieldClasses(a: EarlyAnalysis): number[] {
   const { count, shallowSize } = a.classCounts;
   const candidates: number[] = [];
   for (let c = 0; c < a.classNames.length; c++) {

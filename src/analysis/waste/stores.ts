@@ -1,4 +1,4 @@
-import type { HeapAnalysis } from '../types.js';
+import type { EarlyAnalysis } from '../types.js';
 import { COLLECTION_CLASSES, type WasteCandidates } from './candidates.js';
 import { KnownNames, lastInternalTarget } from './names.js';
 
@@ -10,7 +10,7 @@ const [TABLE, ELEMENTS] = NAMES.keys();
  * Per collection candidate, its backing store (a Map's or Set's hash table, an Array's elements) or -1: found once
  * for both the empty and the oversized checks.
  */
-export function collectionStores(a: HeapAnalysis, c: WasteCandidates): Int32Array {
+export function collectionStores(a: EarlyAnalysis, c: WasteCandidates): Int32Array {
   const s = a.snapshot;
   const names = new KnownNames(s, NAMES);
   const { collections, collectionKind } = c;

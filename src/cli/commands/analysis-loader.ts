@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { AnalyzeOptions } from '../../analysis/index.js';
 import type { HeapAnalysis } from '../../analysis/types.js';
 import { usageError } from '../../errors.js';
 import type { IndexOptions } from '../../index/store.js';
@@ -8,7 +9,7 @@ import { createProgress } from '../progress.js';
 /** Reads (see cli/load-snapshot) and analyzes a snapshot for a command, with progress on a terminal. */
 export async function loadAnalysis(
   file: string,
-  opts: { rootPaths?: boolean; treeWalk?: boolean; redact?: boolean; index?: IndexFlags } = {},
+  opts: FileOptions & { index?: IndexFlags } = {},
 ): Promise<HeapAnalysis> {
   // the saved analysis of this very file when the cache has one (never for --redact: it changes the strings)
   const useIndex = opts.index?.index === true && !opts.redact;
@@ -50,10 +51,10 @@ export function withIndexOptions(command: Command): Command {
     .option('--index-dir <dir>', 'cache folder of saved analyses (default $HEAPWATCH_CACHE, else ~/.cache/heapwatch)');
 }
 
-async function analyzeFile(
-  file: string,
-  opts: { rootPaths?: boolean; treeWalk?: boolean; redact?: boolean },
-): Promise<HeapAnalysis> {
+/** How a file is analysed: the engine's options analyze uses, and --redact. */
+type FileOptions = Pick<AnalyzeOptions, 'rootPaths' | 'treeWalk' | 'whileWaiting'> & { redact?: boolean };
+
+async function analyzeFile(file: string, opts: FileOptions): Promise<HeapAnalysis> {
   const { loadSnapshot } = await import('../load-snapshot.js');
   const { analyzeSnapshotParallel, ANALYSIS_PHASES: PHASES } = await import('../../analysis/index.js');
   const snapshot = await loadSnapshot(file);
@@ -65,6 +66,7 @@ async function analyzeFile(
       onPhase: (phase) => progress.update(Math.max(0, PHASES.indexOf(phase)) / PHASES.length, phase),
       rootPaths: opts.rootPaths,
       treeWalk: opts.treeWalk,
+      whileWaiting: opts.whileWaiting,
     });
   } finally {
     progress.done();

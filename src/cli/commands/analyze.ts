@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import type { WastePrework } from '../../analysis/waste/index.js';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
 import { type IndexFlags, loadAnalysis, positiveInt, withIndexOptions } from './analysis-loader.js';
+
+type WasteReport = typeof import('../../report/waste-report.js');
 
 interface AnalyzeOptions extends IndexFlags {
   top: string;
@@ -33,11 +36,20 @@ export function register(program: Command): void {
       const wasteModule = leaksModule ? import('../../report/waste-report.js') : null;
       // awaited below, or never when the analysis fails
       for (const loading of [leaksModule, wasteModule]) loading?.catch(() => {});
+      // the waste checks' first steps while the engine's thread waits for the other thread's dominators, once
+      // their module is loaded (else they run with the rest below)
+      const early: { waste?: WasteReport; prework?: WastePrework } = {};
+      wasteModule?.then((m) => {
+        early.waste = m;
+      });
       const analysis = await loadAnalysis(file, {
         rootPaths: opts.suspects || opts.html !== undefined,
         treeWalk: true,
         redact: opts.redact,
         index: opts,
+        whileWaiting: (a) => {
+          early.prework = early.waste?.prepareWasteFindings(a);
+        },
       });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const { prepareTreeTotals } = await import('../../analysis/histogram.js');
@@ -47,7 +59,7 @@ export function register(program: Command): void {
       // paths, and so does what the suspects can do ahead; then this thread walks its share of the dominator tree
       // for the histogram while the worker walks the rest (nothing before that sorts the tree's children, as the
       // worker reads them)
-      const wasteFound = wasted ? wasted.wasteFindings(analysis) : null;
+      const wasteFound = wasted ? wasted.wasteFindings(analysis, early.prework) : null;
       leaks?.prepareLeakFindings(analysis);
       await prepareTreeTotals(analysis);
       const report = buildAnalysisReport(file, analysis, top);
