@@ -61,7 +61,9 @@ export async function startTarget(
   const nextLine = (): Promise<string> =>
     new Promise((resolve, reject) => {
       waiters.push(resolve);
-      void exited.then(() => reject(new Error(`target exited; stderr:\n${err}`)));
+      void exited.then(({ code, signal }) =>
+        reject(new Error(`target exited (code ${code}, signal ${signal}); stderr:\n${err}`)),
+      );
     });
   const ready = await nextLine();
   if (!ready.startsWith('ready ')) throw new Error(`unexpected first line from target: ${ready}`);
