@@ -2,7 +2,7 @@ import { existsSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { initClaims, planChunks } from '../snapshot/number-array.js';
+import { initClaims, parseBackChunks, planChunks } from '../snapshot/number-array.js';
 import { joinScans, type ScanState } from '../snapshot/number-scan.js';
 import { numberScanner } from '../snapshot/number-scanner.js';
 import { BackwardRecords, numbersIn } from '../snapshot/scan-targets.js';
@@ -25,7 +25,7 @@ import {
   type FrontOutput,
   initNodeClaims,
   nodeChunkSize,
-  parseBackChunksWritten,
+  ParsedRunWriter,
   setNodesEnd,
 } from './written-chunks.js';
 
@@ -173,8 +173,8 @@ export async function readFrontParallel(
     const sink = new BackEdgeUses(header, uses, named, counts(), store, globals);
     const scanner = numberScanner(READ_BUFFER);
     const back = new BackwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), sink);
-    const walked = parseBackChunksWritten(fd, scanner, plan, back, par.ctrl, CTRL.claims, progress, out);
-    const backStop = walked.stop;
+    const runs = out && new ParsedRunWriter(out);
+    const backStop = parseBackChunks(fd, scanner, plan, back, par.ctrl, CTRL.claims, progress, runs?.afterScan);
     const result = await par.result;
     await par.worker.terminate();
     running = undefined;
@@ -202,7 +202,7 @@ export async function readFrontParallel(
     if (result.nodesWritten + nodesCopied === par.nodesClose + 1 - par.nodesStart) {
       written.push([par.nodesStart, par.nodesClose + 1]);
     }
-    if (result.written + walked.written === plan.end - plan.start) written.push([plan.start, plan.end]);
+    if (result.written + (runs?.written ?? 0) === plan.end - plan.start) written.push([plan.start, plan.end]);
     return { layout, uses, written };
   } catch (e) {
     if (notOnePass(e)) return null;

@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { parseWholeArray } from '../snapshot/number-array.js';
+import { parseFrontChunks, parseWholeArray } from '../snapshot/number-array.js';
 import { numberScanner } from '../snapshot/number-scanner.js';
 import { ForwardRecords, numbersIn } from '../snapshot/scan-targets.js';
 import { CTRL, signal, waitFor } from '../snapshot/worker-protocol.js';
@@ -17,7 +17,7 @@ import { EarlyNodeUses } from './early-node-uses.js';
 import { EdgeCounts } from './edge-counts.js';
 import { USES_CTRL, type UsesInput, type UsesResult } from './parse-protocol.js';
 import { BadRecord, EdgeUses } from './record-uses.js';
-import { NodeWriter, parseFrontChunksWritten } from './written-chunks.js';
+import { NodeWriter, ParsedRunWriter } from './written-chunks.js';
 
 function run(input: UsesInput): UsesResult {
   const ctrl = new Int32Array(input.ctrl);
@@ -54,8 +54,9 @@ function run(input: UsesInput): UsesResult {
   const plan = { start: offsets[0], end: offsets[1], chunkSize: offsets[2], chunkCount: offsets[3] };
   const edges = new EdgeUses(header, new Uint8Array(memory.uses, 0, stringCount), named, counts, store);
   const front = new ForwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), edges);
-  const walked = parseFrontChunksWritten(fd, scanner, plan, front, ctrl, CTRL.claims, progress, out);
-  const { stop: frontStop, written } = walked;
+  const runs = out && new ParsedRunWriter(out);
+  const frontStop = parseFrontChunks(fd, scanner, plan, front, ctrl, CTRL.claims, progress, runs?.afterScan);
+  const written = runs?.written ?? 0;
   const nodesWritten = nodeWriter?.written ?? 0;
   const pending = edges.pending();
   return { front: { ...front.state }, frontHeld: front.held(), frontStop, pending, nodesClose, nodesWritten, written };

@@ -1,9 +1,6 @@
 import { writeSync } from 'node:fs';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { type ChunkPlan, readChunk } from '../snapshot/number-array.js';
-import { ScanError } from '../snapshot/number-scan.js';
-import type { NumberScanner } from '../snapshot/number-scanner.js';
-import type { BackwardRecords, ForwardRecords } from '../snapshot/scan-targets.js';
+import { claim } from '../snapshot/number-array.js';
 
 /**
  * Where a parse thread writes the bytes it has read and parsed: the same offsets of the redacted copy (the front
@@ -23,90 +20,17 @@ export function writeRead(out: FrontOutput, buf: Uint8Array, from: number, n: nu
 }
 
 /**
- * The reader's parseFrontChunks and parseBackChunks (snapshot/number-array.ts) for the redactor: the same chunk
- * claims from the two ends of one array, each run of bytes written to `out` once it is parsed. Returns where the
- * walk stopped and the bytes it wrote.
+ * What the reader's chunk walks (parseFrontChunks, parseBackChunks in snapshot/number-array.ts) are given as their
+ * afterScan for the redactor: each run of bytes, once parsed, written to `out`; `written` counts the bytes.
  */
-export function parseFrontChunksWritten(
-  fd: number,
-  scanner: NumberScanner,
-  plan: ChunkPlan,
-  target: ForwardRecords,
-  claims: Int32Array,
-  slot: number,
-  onBytes: (bytes: number) => void,
-  out: FrontOutput | null,
-): { stop: number; written: number } {
-  let stop = plan.start;
-  let written = 0;
-  for (let k = claim(claims, slot, false); k >= 0; k = claim(claims, slot, false)) {
-    const from = plan.start + k * plan.chunkSize;
-    const to = Math.min(plan.end, from + plan.chunkSize);
-    for (let pos = from; pos < to; ) {
-      const n = readChunk(fd, scanner.buf, pos, Math.min(scanner.buf.length - 2, to - pos));
-      if (n === 0) throw new SnapshotFormatError('file shrank while being read', pos);
-      try {
-        target.scan(scanner, 1, 1 + n, false);
-      } catch (e) {
-        rethrow(e, pos - 1);
-      }
-      if (out) written += writeRead(out, scanner.buf, 1, n, pos);
-      pos += n;
-      onBytes(n);
-    }
-    stop = to;
-  }
-  return { stop, written };
-}
+export class ParsedRunWriter {
+  written = 0;
 
-export function parseBackChunksWritten(
-  fd: number,
-  scanner: NumberScanner,
-  plan: ChunkPlan,
-  target: BackwardRecords,
-  claims: Int32Array,
-  slot: number,
-  onBytes: (bytes: number) => void,
-  out: FrontOutput | null,
-): { stop: number; written: number } {
-  let stop = plan.end;
-  let written = 0;
-  for (let k = claim(claims, slot, true); k >= 0; k = claim(claims, slot, true)) {
-    const from = plan.start + k * plan.chunkSize;
-    const to = Math.min(plan.end, from + plan.chunkSize);
-    for (let end = to; end > from; ) {
-      const pos = Math.max(from, end - (scanner.buf.length - 2));
-      const n = readChunk(fd, scanner.buf, pos, end - pos);
-      if (n !== end - pos) throw new SnapshotFormatError('file shrank while being read', pos + n);
-      try {
-        target.scan(scanner, 1, 1 + n);
-      } catch (e) {
-        rethrow(e, pos - 1);
-      }
-      if (out) written += writeRead(out, scanner.buf, 1, n, pos);
-      end = pos;
-      onBytes(n);
-    }
-    stop = from;
-  }
-  return { stop, written };
-}
+  constructor(private readonly out: FrontOutput) {}
 
-/** Takes the next chunk from the front or the back (the claim word of number-array.ts's initClaims); -1 when none is left. */
-function claim(claims: Int32Array, slot: number, fromBack: boolean): number {
-  for (;;) {
-    const w = Atomics.load(claims, slot);
-    const lo = w & 0xffff;
-    const hi = w >>> 16;
-    if (lo >= hi) return -1;
-    const next = fromBack ? lo | ((hi - 1) << 16) : lo + 1 + (hi << 16);
-    if (Atomics.compareExchange(claims, slot, w, next) === w) return fromBack ? hi - 1 : lo;
-  }
-}
-
-function rethrow(e: unknown, base: number): never {
-  if (e instanceof ScanError) throw new SnapshotFormatError(e.what, base + e.pos, e.kind);
-  throw e;
+  afterScan = (buf: Uint8Array, n: number, pos: number): void => {
+    this.written += writeRead(this.out, buf, 1, n, pos);
+  };
 }
 
 /** The most chunks a claim word counts (16 bits each end); the nodes' chunks are at least this big. */

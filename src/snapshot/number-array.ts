@@ -180,7 +180,7 @@ export function initClaims(claims: Int32Array, slot: number, plan: ChunkPlan): v
 }
 
 /** Takes the next chunk from the front (fromBack=false) or the back; -1 when none is left. */
-function claim(claims: Int32Array, slot: number, fromBack: boolean): number {
+export function claim(claims: Int32Array, slot: number, fromBack: boolean): number {
   for (;;) {
     const w = Atomics.load(claims, slot);
     const lo = w & 0xffff;
@@ -190,6 +190,9 @@ function claim(claims: Int32Array, slot: number, fromBack: boolean): number {
     if (Atomics.compareExchange(claims, slot, w, next) === w) return fromBack ? hi - 1 : lo;
   }
 }
+
+/** Told of each run a chunk walk has parsed: buf[1, 1+n) holds the bytes read at file offset `pos`. */
+export type AfterScan = (buf: Uint8Array, n: number, pos: number) => void;
 
 /**
  * Parses chunks claimed from the front, in order, into the target. Returns where it stopped (the start of the
@@ -203,6 +206,7 @@ export function parseFrontChunks(
   claims: Int32Array,
   slot: number,
   onBytes: (bytes: number) => void,
+  afterScan?: AfterScan,
 ): number {
   let stop = plan.start;
   for (let k = claim(claims, slot, false); k >= 0; k = claim(claims, slot, false)) {
@@ -216,6 +220,7 @@ export function parseFrontChunks(
       } catch (e) {
         rethrow(e, pos - 1);
       }
+      afterScan?.(scanner.buf, n, pos);
       pos += n;
       onBytes(n);
     }
@@ -233,6 +238,7 @@ export function parseBackChunks(
   claims: Int32Array,
   slot: number,
   onBytes: (bytes: number) => void,
+  afterScan?: AfterScan,
 ): number {
   let stop = plan.end;
   for (let k = claim(claims, slot, true); k >= 0; k = claim(claims, slot, true)) {
@@ -247,6 +253,7 @@ export function parseBackChunks(
       } catch (e) {
         rethrow(e, pos - 1);
       }
+      afterScan?.(scanner.buf, n, pos);
       end = pos;
       onBytes(n);
     }
