@@ -1,8 +1,8 @@
 import { readSync } from 'node:fs';
+import { lastIndexBefore } from './last-index.js';
 
 /** What V8 writes after the edges: `],` and the next section's key (its first byte is where the search stops). */
 const NEXT_KEY = Buffer.from('"trace_function_infos"');
-const CHUNK = 4 << 20;
 
 /**
  * Where the edges' `]` is in a file laid out as V8 writes it, found from the strings back (through the few
@@ -27,24 +27,4 @@ export function edgesCloseBefore(fd: number, least: number, before: number): num
 
 function isWhitespace(c: number): boolean {
   return c === 32 || c === 10 || c === 13 || c === 9;
-}
-
-/** File offset of the last `needle` that lies whole in [from, to), -1 when none; read from the end, a chunk at a time. */
-function lastIndexBefore(fd: number, needle: Buffer, from: number, to: number): number {
-  const buf = Buffer.allocUnsafe(CHUNK + needle.length);
-  for (let end = to; end - from >= needle.length; ) {
-    const start = Math.max(from, end - CHUNK);
-    // each chunk reaches into the one after it by the needle's length less one: a needle across the cut is whole in one
-    const stop = Math.min(to, end + needle.length - 1);
-    let got = 0;
-    while (got < stop - start) {
-      const n = readSync(fd, buf, got, stop - start - got, start + got);
-      if (n === 0) return -1;
-      got += n;
-    }
-    const at = buf.subarray(0, got).lastIndexOf(needle);
-    if (at >= 0) return start + at;
-    end = start;
-  }
-  return -1;
 }

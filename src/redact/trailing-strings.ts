@@ -1,8 +1,8 @@
-import { readSync } from 'node:fs';
 import { FileWindow } from '../snapshot/file-window.js';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
 import { readStrings } from '../snapshot/strings-section.js';
 import { WasmStringScanner } from '../snapshot/wasm/wasm-strings.js';
+import { lastIndexBefore } from './last-index.js';
 import type { KnownStrings } from './layout.js';
 
 /**
@@ -11,7 +11,6 @@ import type { KnownStrings } from './layout.js';
  * these bytes, and the last of them in such a file opens it.
  */
 const STRINGS_KEY = Buffer.from('"strings":[');
-const SEARCH_CHUNK = 4 << 20;
 
 /**
  * Finds and reads the strings section of a snapshot laid out as V8 writes it, the strings last: searches back from
@@ -31,7 +30,7 @@ export function findTrailingStrings(
 
 /** File offset of the `[` of the last strings key (see STRINGS_KEY), -1 when there is none. */
 export function findStringsOpen(fd: number, size: number): number {
-  const key = lastIndexOfKey(fd, size);
+  const key = lastIndexBefore(fd, STRINGS_KEY, 0, size);
   return key < 0 ? -1 : key + STRINGS_KEY.length - 1;
 }
 
@@ -54,24 +53,4 @@ export function readTrailingStrings(
     if (e instanceof SnapshotFormatError) return null;
     throw e;
   }
-}
-
-/** File offset of the last STRINGS_KEY, -1 when there is none; read from the end, a chunk at a time. */
-function lastIndexOfKey(fd: number, size: number): number {
-  const buf = Buffer.allocUnsafe(SEARCH_CHUNK + STRINGS_KEY.length);
-  for (let end = size; end > 0; ) {
-    const from = Math.max(0, end - SEARCH_CHUNK);
-    // each chunk reaches into the next one by the key's length less one: a key across the cut is whole in one
-    const to = Math.min(size, end + STRINGS_KEY.length - 1);
-    let got = 0;
-    while (got < to - from) {
-      const n = readSync(fd, buf, got, to - from - got, from + got);
-      if (n === 0) return -1;
-      got += n;
-    }
-    const at = buf.subarray(0, got).lastIndexOf(STRINGS_KEY);
-    if (at >= 0) return from + at;
-    end = from;
-  }
-  return -1;
 }
