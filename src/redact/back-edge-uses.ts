@@ -39,64 +39,73 @@ export class BackEdgeUses extends EdgeNameWalk implements RecordSink {
   }
 
   private slice(values: Uint32Array, at: number, first: number, count: number): void {
-    const { ef, nf, eType, eName, eTo, internalType, rule, uses, named } = this;
+    const { ef, eType, eName, eTo, internalType, rule, uses, named } = this;
+    const { inverse, shift, rotate, limit } = this.target;
     const store = this.dictionaryStore;
+    const counts = this.edgeCounts;
+    const small = counts.bytes;
     const stringCount = uses.length;
     const ruleCount = rule.length;
-    const targetLimit = this.nodeCount * nf;
-    const perField = 1 / nf;
     let names = this.propertyNames;
     let pc = this.propertyCount;
     let dictionary = this.dictionary;
     let n = this.node;
-    let left = this.left;
-    let e = first + count - 1;
+    // the numbers of the node's edges still to come (towards the front), so that its edges here are one inner loop
+    let left = this.left * ef;
     let bad: BadRecord | null = null;
-    for (let i = at + (count - 1) * ef; i >= at; i -= ef, e--) {
-      while (left === 0) {
+    // i: the index of the record after the next one to take
+    let i = at + count * ef;
+    outer: while (i > at) {
+      if (left === 0) {
         if (pc > 0) this.endNode(n, names, pc, dictionary);
         pc = 0;
         dictionary = false;
-        if (--n < 0) {
-          bad = new BadRecord(e * ef, "the edges outnumber the nodes' edge counts", 'count');
+        let c = 0;
+        do n--;
+        while (n >= 0 && (c = small[n]) === 0);
+        if (n < 0) {
+          bad = new BadRecord(first * ef + (i - ef - at), "the edges outnumber the nodes' edge counts", 'count');
           break;
         }
-        left = this.edgeCounts.prev(n);
+        left = (c < 255 ? c : counts.prev(n)) * ef;
       }
-      if (bad) break;
-      left--;
-      const type = values[i + eType];
-      const name = values[i + eName];
-      const to = values[i + eTo];
-      const target = Math.round(to * perField);
-      if (to >= targetLimit || target * nf !== to) {
-        bad = new BadRecord(e * ef + eTo, 'edge to_node is not a node');
-        break;
+      const stop = Math.max(at, i - left);
+      left -= i - stop;
+      for (i -= ef; i >= stop; i -= ef) {
+        const type = values[i + eType];
+        const name = values[i + eName];
+        const x = Math.imul(values[i + eTo], inverse);
+        const target = ((x >>> shift) | (x << rotate)) >>> 0;
+        if (target >= limit) {
+          bad = new BadRecord(first * ef + (i - at) + eTo, 'edge to_node is not a node');
+          break outer;
+        }
+        const use = type < ruleCount ? rule[type] : 0;
+        if (use === 0) continue;
+        if (name >= stringCount) {
+          bad = new BadRecord(first * ef + (i - at) + eName, 'edge name is not a string index');
+          break outer;
+        }
+        if (use === PROPERTY) {
+          if (pc === names.length) names = this.grow();
+          names[pc++] = name;
+          continue;
+        }
+        uses[name] |= use;
+        if (
+          type === internalType &&
+          (named[name] & PROPERTIES) !== 0 &&
+          (store[target >>> 3] & (1 << (target & 7))) !== 0
+        ) {
+          dictionary = true;
+        }
       }
-      const use = type < ruleCount ? rule[type] : 0;
-      if (use === 0) continue;
-      if (name >= stringCount) {
-        bad = new BadRecord(e * ef + eName, 'edge name is not a string index');
-        break;
-      }
-      if (use === PROPERTY) {
-        if (pc === names.length) names = this.grow();
-        names[pc++] = name;
-        continue;
-      }
-      uses[name] |= use;
-      if (
-        type === internalType &&
-        (named[name] & PROPERTIES) !== 0 &&
-        (store[target >>> 3] & (1 << (target & 7))) !== 0
-      ) {
-        dictionary = true;
-      }
+      i = stop;
     }
     this.propertyCount = pc;
     this.dictionary = dictionary;
     this.node = n;
-    this.left = left;
+    this.left = left / ef;
     if (bad) throw bad;
   }
 

@@ -35,6 +35,11 @@ export class EdgeCounts {
     return this.largeTotal;
   }
 
+  /** A byte per node: its count, or 255 when it is 255 or more (then next() or prev() give it). */
+  get bytes(): Uint8Array<ArrayBufferLike> {
+    return this.small;
+  }
+
   get length(): number {
     return this.nodes;
   }

@@ -2,6 +2,7 @@ import type { SnapshotHeader } from '../snapshot/meta.js';
 import type { RecordSink } from '../snapshot/scan-targets.js';
 import { ESCAPED, type StringTable } from '../snapshot/string-table.js';
 import { EdgeCounts, type SharedCounts } from './edge-counts.js';
+import { type NodeTarget, nodeTarget } from './node-target.js';
 import { CODE, DATA, edgeNameUses, nodeNameUses, PROPERTY } from './uses.js';
 
 /** A record field that breaks the rules: `index` is the number's in its array; `count` means the edges and the nodes' edge counts disagree. */
@@ -168,6 +169,8 @@ export abstract class EdgeNameWalk {
   protected readonly internalType: number;
   protected readonly shortcutType: number;
   protected readonly rule: Uint8Array;
+  /** How to_node fields are checked and divided (node-target.ts). */
+  protected readonly target: NodeTarget;
 
   constructor(
     header: SnapshotHeader,
@@ -188,6 +191,7 @@ export abstract class EdgeNameWalk {
     this.internalType = meta.edgeTypes.indexOf('internal');
     this.shortcutType = meta.edgeTypes.indexOf('shortcut');
     this.rule = edgeNameUses(meta.edgeTypes);
+    this.target = nodeTarget(this.nf, header.nodeCount);
   }
 
   protected grow(): Uint32Array {
@@ -227,68 +231,77 @@ export class EdgeUses extends EdgeNameWalk implements RecordSink {
   }
 
   private slice(values: Uint32Array, at: number, count: number): void {
-    const { ef, nf, eType, eName, eTo, nodeCount, internalType, shortcutType, rule, uses, named, globals } = this;
+    const { ef, eType, eName, eTo, nodeCount, internalType, shortcutType, rule, uses, named, globals } = this;
+    const { inverse, shift, rotate, limit } = this.target;
     const store = this.dictionaryStore;
+    const counts = this.edgeCounts;
+    const small = counts.bytes;
     const stringCount = uses.length;
     const ruleCount = rule.length;
-    const targetLimit = nodeCount * nf;
-    const perField = 1 / nf;
     let names = this.propertyNames;
     let pc = this.propertyCount;
     let dictionary = this.dictionary;
     let n = this.node;
-    let left = this.left;
-    let e = this.seen;
+    // the numbers of the node's edges still to come, so that its edges in this slice are one inner loop
+    let left = this.left * ef;
     let bad: BadRecord | null = null;
-    for (let i = at, end = at + count * ef; i < end; i += ef, e++) {
-      while (left === 0) {
+    let i = at;
+    const end = at + count * ef;
+    outer: while (i < end) {
+      if (left === 0) {
         if (pc > 0) this.endNode(n, names, pc, dictionary);
         pc = 0;
         dictionary = false;
-        if (++n >= nodeCount) {
-          bad = new BadRecord(e * ef, "the edges outnumber the nodes' edge counts", 'count');
+        let c = 0;
+        do n++;
+        while (n < nodeCount && (c = small[n]) === 0);
+        if (n >= nodeCount) {
+          bad = new BadRecord(this.seen * ef + (i - at), "the edges outnumber the nodes' edge counts", 'count');
           break;
         }
-        left = this.edgeCounts.next(n);
+        left = (c < 255 ? c : counts.next(n)) * ef;
       }
-      if (bad) break;
-      left--;
-      const type = values[i + eType];
-      const name = values[i + eName];
-      const to = values[i + eTo];
-      // by the reciprocal, not a division (as the reader converts them): exact for a multiple of nf under 2^32
-      const target = Math.round(to * perField);
-      if (to >= targetLimit || target * nf !== to) {
-        bad = new BadRecord(e * ef + eTo, 'edge to_node is not a node');
-        break;
-      }
-      if (n === 0 && type === shortcutType) globals.add(target);
-      // element and hidden edges, and types the meta does not list, are named by numbers
-      const use = type < ruleCount ? rule[type] : 0;
-      if (use === 0) continue;
-      if (name >= stringCount) {
-        bad = new BadRecord(e * ef + eName, 'edge name is not a string index');
-        break;
-      }
-      if (use === PROPERTY) {
-        if (pc === names.length) names = this.grow();
-        names[pc++] = name;
-        continue;
-      }
-      uses[name] |= use;
-      if (
-        type === internalType &&
-        (named[name] & PROPERTIES) !== 0 &&
-        (store[target >>> 3] & (1 << (target & 7))) !== 0
-      ) {
-        dictionary = true;
+      const stop = Math.min(end, i + left);
+      left -= stop - i;
+      for (; i < stop; i += ef) {
+        const type = values[i + eType];
+        const name = values[i + eName];
+        const x = Math.imul(values[i + eTo], inverse);
+        const target = ((x >>> shift) | (x << rotate)) >>> 0;
+        if (target >= limit) {
+          bad = new BadRecord(this.seen * ef + (i - at) + eTo, 'edge to_node is not a node');
+          left += stop - i;
+          break outer;
+        }
+        if (n === 0 && type === shortcutType) globals.add(target);
+        // element and hidden edges, and types the meta does not list, are named by numbers
+        const use = type < ruleCount ? rule[type] : 0;
+        if (use === 0) continue;
+        if (name >= stringCount) {
+          bad = new BadRecord(this.seen * ef + (i - at) + eName, 'edge name is not a string index');
+          left += stop - i;
+          break outer;
+        }
+        if (use === PROPERTY) {
+          if (pc === names.length) names = this.grow();
+          names[pc++] = name;
+          continue;
+        }
+        uses[name] |= use;
+        if (
+          type === internalType &&
+          (named[name] & PROPERTIES) !== 0 &&
+          (store[target >>> 3] & (1 << (target & 7))) !== 0
+        ) {
+          dictionary = true;
+        }
       }
     }
     this.propertyCount = pc;
     this.dictionary = dictionary;
     this.node = n;
-    this.left = left;
-    this.seen = e;
+    this.left = left / ef;
+    this.seen += (i - at) / ef;
     if (bad) throw bad;
   }
 
