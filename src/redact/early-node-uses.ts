@@ -44,7 +44,6 @@ export class EarlyNodeUses extends NodeRecordWalk {
       if (name > maxName) maxName = name;
       // a type the meta does not list names code
       uses[name] |= type < ruleCount ? rule[type] : CODE;
-      edgeCounts.push(values[i + nEdges]);
       if (type === arrayType) {
         if (arrays === names.length) names = this.grow();
         names[arrays++] = name;
@@ -53,6 +52,7 @@ export class EarlyNodeUses extends NodeRecordWalk {
     }
     this.arrays = arrays;
     this.maxName = maxName;
+    edgeCounts.pushRun(values, at + nEdges, nf, o - this.seen);
     const stopped = this.seen + count !== o;
     this.seen = o;
     if (stopped) throw new BadRecord(o * nf + nName, 'node name is not a string index');

@@ -67,6 +67,30 @@ export class EdgeCounts {
     this.large[this.largeTotal++] = count;
   }
 
+  /** push() of `count` counts: values[at], values[at + stride]… (the node walks' counts, a run at a time). */
+  pushRun(values: Uint32Array, at: number, stride: number, count: number): void {
+    if (this.nodes + count > this.small.length) {
+      for (let k = 0; k < count; k++) this.push(values[at + k * stride]);
+      return;
+    }
+    const small = this.small;
+    let o = this.nodes;
+    let total = this.total;
+    for (let i = at, end = at + count * stride; i < end; i += stride) {
+      const c = values[i];
+      total += c;
+      if (c < 255) small[o++] = c;
+      else {
+        this.nodes = o;
+        this.total = total - c;
+        this.push(c);
+        o++;
+      }
+    }
+    this.nodes = o;
+    this.total = total;
+  }
+
   /** The count of node o; called for o = 0, 1, 2… in order. */
   next(o: number): number {
     const c = this.small[o];

@@ -141,9 +141,9 @@ export class NodeUses extends NodeRecordWalk {
       if (name >= stringCount) break;
       // a type the meta does not list names code
       uses[name] |= type < ruleCount ? rule[type] : CODE;
-      edgeCounts.push(values[i + nEdges]);
       if (type === arrayType && (named[name] & DICTIONARY_STORE) !== 0) store[o >>> 3] |= 1 << (o & 7);
     }
+    edgeCounts.pushRun(values, at + nEdges, nf, o - this.seen);
     const stopped = this.seen + count !== o;
     this.seen = o;
     if (stopped) throw new BadRecord(o * nf + nName, 'node name is not a string index');
