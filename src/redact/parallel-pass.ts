@@ -2,13 +2,14 @@ import { existsSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { initClaims, parseBackChunks, planChunks } from '../snapshot/number-array.js';
+import { claim, initClaims, parseBackChunks, planChunks } from '../snapshot/number-array.js';
 import { joinScans, type ScanState } from '../snapshot/number-scan.js';
 import { numberScanner } from '../snapshot/number-scanner.js';
 import { BackwardRecords, numbersIn } from '../snapshot/scan-targets.js';
 import type { StringTable } from '../snapshot/string-table.js';
 import { CTRL, signal } from '../snapshot/worker-protocol.js';
 import { BackEdgeUses } from './back-edge-uses.js';
+import { DeferredRuns } from './deferred-runs.js';
 import { EdgeCounts, sharedCounts } from './edge-counts.js';
 import { edgesCloseBefore } from './edges-end.js';
 import { markTraceFunctionNames } from './file-uses.js';
@@ -34,6 +35,8 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
   ? new URL('../../dist/redact/uses-worker.js', import.meta.url)
   : new URL('./uses-worker.js', import.meta.url);
 const READ_BUFFER = 1 << 20;
+/** The most edge numbers held (4 bytes each) while the worker ends the nodes: see DeferredRuns. */
+const EARLY_EDGE_NUMBERS = 16 << 20;
 
 export interface ParallelOptions {
   /** Script of the parse worker (tests give a broken one to see the parse carry on without it). */
@@ -46,6 +49,8 @@ export interface ParallelOptions {
   running?: RunningWorker;
   /** With `out`: copies the nodes' chunks from the back while this thread waits for the worker to parse them. */
   frontCopy?: FrontCopy;
+  /** For tests: edge chunks this thread takes from the back, their records held, before it looks whether the nodes are done. */
+  earlyEdgeChunks?: number;
 }
 
 /** The parse worker while it runs (it may write to the redacted copy), else null. */
@@ -160,6 +165,25 @@ export async function readFrontParallel(
         waiting,
       );
     }
+    // while the worker ends the nodes, edge chunks from the back: their records wait for the nodes' edge counts
+    const scanner = numberScanner(READ_BUFFER);
+    const deferred = new DeferredRuns(ef, EARLY_EDGE_NUMBERS);
+    const back = new BackwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), deferred);
+    const runs = out && new ParsedRunWriter(out);
+    let backStop = plan.end;
+    const one = new Int32Array(1);
+    const forced = opts.earlyEdgeChunks ?? 0;
+    for (
+      let taken = 0;
+      (taken < forced || Atomics.load(par.ctrl, USES_CTRL.nodesDone) === 0) && !deferred.full;
+      taken++
+    ) {
+      const k = claim(par.ctrl, CTRL.claims, true);
+      if (k < 0) break;
+      // a claim word of that chunk alone, for the reader's walk
+      one[0] = k | ((k + 1) << 16);
+      backStop = parseBackChunks(fd, scanner, plan, back, one, 0, progress, runs?.afterScan);
+    }
     const early = await nodesDone(par);
     if (early) return early;
     const counts = () =>
@@ -171,10 +195,9 @@ export async function readFrontParallel(
     const globals = rootGlobals(fd, header, edgesStart, counts().next(0));
     const store = new Uint8Array(par.memory.dictionaryStore);
     const sink = new BackEdgeUses(header, uses, named, counts(), store, globals);
-    const scanner = numberScanner(READ_BUFFER);
-    const back = new BackwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), sink);
-    const runs = out && new ParsedRunWriter(out);
-    const backStop = parseBackChunks(fd, scanner, plan, back, par.ctrl, CTRL.claims, progress, runs?.afterScan);
+    deferred.resolve(sink);
+    const stop = parseBackChunks(fd, scanner, plan, back, par.ctrl, CTRL.claims, progress, runs?.afterScan);
+    backStop = Math.min(backStop, stop);
     const result = await par.result;
     await par.worker.terminate();
     running = undefined;

@@ -206,6 +206,16 @@ describe('nodes and edges parsed on two threads', () => {
     expect(copy.equals(oneThread)).toBe(true);
   });
 
+  test("edge chunks taken from the back before the nodes' edge counts are known, their records held: the same uses and bytes", async () => {
+    for (const earlyEdgeChunks of [1, 7, 1e9]) {
+      const { one, two } = await usesOf(raw, { chunkSize: 4096, earlyEdgeChunks });
+      expect(two, `${earlyEdgeChunks}`).toBeInstanceOf(Uint8Array);
+      expect(Buffer.from(two as Uint8Array).equals(Buffer.from(one!)), `${earlyEdgeChunks}`).toBe(true);
+    }
+    const copy = await redacted(raw, { threads: true, threadOptions: { chunkSize: 4096, earlyEdgeChunks: 7 } });
+    expect(copy.equals(oneThread)).toBe(true);
+  });
+
   test('a defect in the first, a middle or the last node, the first edges or the last ones: given up, and the error two passes give', async () => {
     const doc = JSON.parse(readFileSync(raw, 'utf8')) as {
       snapshot: { meta: { edge_fields: string[]; node_fields: string[] } };
