@@ -218,7 +218,7 @@ export async function readFrontParallel(
     sink.records(middle, 0, from / ef, middle.length / ef);
     sink.meet(result.pending);
     const theirs = new Uint8Array(par.memory.uses, 0, uses.length);
-    for (let i = 0; i < uses.length; i++) uses[i] |= theirs[i];
+    orInto(uses, theirs);
     if (!out) return { layout, uses };
     // every byte written once (each thread wrote the chunks it claimed): else copied again by the caller
     const written: WrittenRange[] = [];
@@ -388,6 +388,19 @@ async function stop(par: NodesWorker): Promise<void> {
   Atomics.notify(par.ctrl, USES_CTRL.stringsReady);
   Atomics.notify(par.ctrl, USES_CTRL.limitReady);
   await par.worker.terminate();
+}
+
+/** a[i] |= b[i] for every byte of a (b as long): four bytes at a time where both are aligned (2 M strings at the end). */
+export function orInto(a: Uint8Array, b: Uint8Array): void {
+  let i = 0;
+  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
+    const words = a.length >>> 2;
+    const wa = new Uint32Array(a.buffer, a.byteOffset, words);
+    const wb = new Uint32Array(b.buffer, b.byteOffset, words);
+    for (let w = 0; w < words; w++) wa[w] |= wb[w];
+    i = words << 2;
+  }
+  for (; i < a.length; i++) a[i] |= b[i];
 }
 
 /** File offset of the first `]` at or after `from` (the end of a number array whose least length is known). */

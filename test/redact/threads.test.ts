@@ -16,6 +16,7 @@ import { Output } from '../../src/redact/output-buffer.js';
 import { OutputWriter } from '../../src/redact/output-writer.js';
 import {
   type NodesWorker,
+  orInto,
   type ParallelOptions,
   publishLimit,
   readFrontParallel,
@@ -27,7 +28,7 @@ import { namedStrings, RecordUses } from '../../src/redact/record-uses.js';
 import { type RedactOptions, redactFile } from '../../src/redact/redact-file.js';
 import { Replacer } from '../../src/redact/replacement.js';
 import { findStringsOpen, findTrailingStrings, readTrailingStrings } from '../../src/redact/trailing-strings.js';
-import { utf16Length } from '../../src/redact/utf16-length.js';
+import { asciiEscapedLength, utf16Length } from '../../src/redact/utf16-length.js';
 import { parseHeader } from '../../src/snapshot/meta.js';
 import type { SnapshotMeta } from '../../src/snapshot/snapshot.js';
 import { StringTable } from '../../src/snapshot/string-table.js';
@@ -588,6 +589,13 @@ describe('placeholder lengths counted from the bytes', () => {
     for (const str of cases) {
       const body = Buffer.from(JSON.stringify(str).slice(1, -1), 'utf8');
       expect(utf16Length(body, 0, body.length, true), str).toBe(str.length);
+      // as the table holds it: among other strings' bytes (an escape cut at its end is not read past it)
+      const ascii = JSON.stringify(str).replace(
+        /[\u0080-\uffff]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+      );
+      const among = Buffer.from(`\\u00${ascii.slice(1, -1)}\\u0041`, 'latin1');
+      expect(asciiEscapedLength(among, 4, among.length - 6), str).toBe(str.length);
       const plain = Buffer.from(str, 'utf8');
       if (plain.toString('utf8') === str && !/["\\\u0000-\u001f]/.test(str)) {
         expect(utf16Length(plain, 0, plain.length, false), str).toBe(str.length);
@@ -611,5 +619,24 @@ describe('placeholder lengths counted from the bytes', () => {
     for (const bytes of bad) expect(utf16Length(Uint8Array.from(bytes), 0, bytes.length, true), `${bytes}`).toBe(-1);
     // a backslash in a string the reader did not mark as escaped
     expect(utf16Length(Buffer.from('a\\nb'), 0, 4, false)).toBe(-1);
+  });
+});
+
+describe("the two threads' uses joined", () => {
+  test('every byte OR-ed, aligned (by words, then the last bytes) or not', () => {
+    for (let n = 0; n <= 11; n++) {
+      for (const offset of [0, 1, 4]) {
+        const a = new Uint8Array(n + offset).subarray(offset);
+        const b = new Uint8Array(n + 8).subarray(offset ? 8 - offset : 0, (offset ? 8 - offset : 0) + n);
+        for (let i = 0; i < n; i++) {
+          a[i] = 1 << (i % 3);
+          b[i] = 1 << ((i + 1) % 3);
+        }
+        orInto(a, b);
+        expect([...a], `${n} at ${offset}`).toEqual(
+          Array.from({ length: n }, (_, i) => (1 << (i % 3)) | (1 << ((i + 1) % 3))),
+        );
+      }
+    }
   });
 });
