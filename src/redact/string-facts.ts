@@ -20,7 +20,9 @@ export function stringFacts(strings: StringTable): { lengths: Int32Array; named:
       continue;
     }
     // V8 writes every character outside ASCII as an escape: the bytes of nearly all such strings are ASCII
-    const counted = flags & ESCAPED ? asciiEscapedLength(strings.rawBytes(i)) : -1;
+    // the bytes where the table holds them (a Buffer per string costs more than the count)
+    const from = strings.rawStart(i);
+    const counted = flags & ESCAPED ? asciiEscapedLength(strings.rawChunk(i), from, from + bytes) : -1;
     const length = counted >= 0 ? counted : decodedLength(strings, i);
     lengths[i] = length;
     if (length === 10 || length === 19) named[i] = nameBits(strings, i, bytes);

@@ -79,7 +79,7 @@ export function decodedLengths(strings: StringTable): Int32Array {
     }
     const raw = strings.rawBytes(i);
     // V8 writes every character outside ASCII as an escape: the bytes of nearly all such strings are ASCII
-    const units = flags & ESCAPED ? asciiEscapedLength(raw) : -1;
+    const units = flags & ESCAPED ? asciiEscapedLength(raw, 0, raw.length) : -1;
     lengths[i] = units >= 0 ? units : decodedLength(strings, i);
   }
   return lengths;
@@ -97,26 +97,26 @@ export function decodedLength(strings: StringTable, i: number): number {
 }
 
 /**
- * utf16Length of an escaped string body whose bytes are all ASCII, in one tight loop: -1 (the caller counts it the
+ * utf16Length of an escaped string body, bytes[from, to), whose bytes are all ASCII, in one tight loop: -1 (the caller counts it the
  * general way) at a byte past ASCII or anything utf16Length refuses.
  */
-export function asciiEscapedLength(bytes: Uint8Array): number {
-  const n = bytes.length;
+export function asciiEscapedLength(bytes: Uint8Array, from: number, to: number): number {
   let extra = 0;
-  for (let p = 0; p < n; p++) {
+  for (let p = from; p < to; p++) {
     const b = bytes[p];
     if (b < 0x20 || b >= 0x80 || b === 0x22) return -1;
     if (b !== 0x5c) continue;
     const e = bytes[p + 1];
     if (e === 0x75) {
-      if (p + 6 > n || (HEX[bytes[p + 2]] & HEX[bytes[p + 3]] & HEX[bytes[p + 4]] & HEX[bytes[p + 5]]) === 0) return -1;
+      if (p + 6 > to || (HEX[bytes[p + 2]] & HEX[bytes[p + 3]] & HEX[bytes[p + 4]] & HEX[bytes[p + 5]]) === 0)
+        return -1;
       extra += 5;
       p += 5;
     } else {
-      if (p + 2 > n || SIMPLE_ESCAPE[e] === 0) return -1;
+      if (p + 2 > to || SIMPLE_ESCAPE[e] === 0) return -1;
       extra += 1;
       p += 1;
     }
   }
-  return n - extra;
+  return to - from - extra;
 }

@@ -103,6 +103,17 @@ export class StringTable {
     return n;
   }
 
+  /** The chunk that holds string i's bytes as the file wrote them, from rawStart(i): rawBytes without a Buffer per string. */
+  rawChunk(i: number): Uint8Array {
+    return this.chunks[this.chunkAt(this.ends[i])];
+  }
+
+  /** Where string i's bytes start in rawChunk(i); byteLength(i) of them. */
+  rawStart(i: number): number {
+    const from = this.ends[i];
+    return from - this.starts[this.chunkAt(from)];
+  }
+
   /** String i's flags (ESCAPED, ASCII). */
   flagsOf(i: number): number {
     return this.flags[i];
