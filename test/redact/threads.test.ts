@@ -240,6 +240,8 @@ describe('nodes and edges parsed on two threads', () => {
     };
     for (const [what, file] of Object.entries(broken)) {
       for (const chunkSize of [4096, 1 << 20]) expect((await usesOf(file, { chunkSize })).two, what).toBeNull();
+      // every edge chunk taken from the back while the nodes end: checked as they are held
+      expect((await usesOf(file, { chunkSize: 4096, earlyEdgeChunks: 1e9 })).two, what).toBeNull();
       const out = join(dir, 'broken.redacted.heapsnapshot');
       const failure = (opts: RedactOptions) =>
         redactFile(file, out, opts).then(
@@ -249,6 +251,8 @@ describe('nodes and edges parsed on two threads', () => {
       const message = await failure({ threads: true, threadOptions: { chunkSize: 4096 } });
       expect(message, what).toMatch(/^(node name is not a string index|edge to_node is not a node) \(/);
       expect(await failure({ twoPass: true }), what).toBe(message);
+      const earlyEdges = { chunkSize: 4096, earlyEdgeChunks: 1e9 };
+      expect(await failure({ threads: true, threadOptions: earlyEdges }), what).toBe(message);
       expect(readdirSync(dir).filter((f) => f.includes('broken.redacted'))).toEqual([]);
     }
   });
