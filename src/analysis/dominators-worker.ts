@@ -28,6 +28,8 @@ import { pageOwnedBits } from './page-owned.js';
 import { computeRootPaths } from './paths.js';
 import { retainedSizes } from './retained.js';
 import { StringCopyCounter } from './strings.js';
+import type { ContextScanMessage, ContextScanRequest } from './waste/context-scan.js';
+import { bigContexts } from './waste/unused-context.js';
 
 // the input comes as a message, so this thread can start (and load its modules) before the input is ready
 parentPort!.once('message', (input: DominatorsInput) => {
@@ -93,6 +95,11 @@ parentPort!.once('message', (input: DominatorsInput) => {
     walkShare(() => {
       copies!.countWhile(() => true);
       parentPort!.postMessage({ copies: copies!.copies } satisfies StringCopiesMessage);
+      // last, the unused-context check's scan (null: none), while the main thread works out the leak suspects
+      parentPort!.once('message', (scan: ContextScanRequest | null) => {
+        const found = scan && bigContexts({ snapshot: s, retainedSizes: retained }, scan.closures, scan.names);
+        parentPort!.postMessage(found && ({ found } satisfies ContextScanMessage));
+      });
     });
   });
 });

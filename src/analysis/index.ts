@@ -27,6 +27,7 @@ import { buildDominatorTree, DominatorTree, dominatorTreeLayout, retainedSizes }
 import { type SelfSizes, shownSelfSizes } from './self-sizes.js';
 import type { StringCopies } from './strings.js';
 import type { EarlyAnalysis, HeapAnalysis, Retainers } from './types.js';
+import { type ContextScanMessage, type ContextScanRequest, setBackgroundContextScan } from './waste/context-scan.js';
 
 export interface AnalyzeOptions {
   /** Called as each phase starts (for progress display). */
@@ -49,6 +50,11 @@ export interface AnalyzeOptions {
    * then), given what is known by then; called at most once, and not at all on one thread.
    */
   whileWaiting?: (early: EarlyAnalysis) => void;
+  /**
+   * analyzeSnapshotParallel with rootPaths: the unused-context check's scan for the second thread to make at the
+   * end, when it has nothing else to do (see waste/context-scan.ts), asked for once the dominators are in.
+   */
+  contextScan?: () => ContextScanRequest | null;
   /** Script of the analysis worker (tests give one that dies, to see this thread carry on without it). */
   workerScript?: URL;
 }
@@ -111,7 +117,7 @@ export async function analyzeSnapshotParallel(
   const phase = opts.onPhase ?? (() => {});
   const worker = new Worker(script);
   worker.unref(); // a caller that never asks for the paths must not wait for them to exit
-  const messages = new WorkerMessages(worker, 7);
+  const messages = new WorkerMessages(worker, 8);
   const signals = new Int32Array(new SharedArrayBuffer(8)); // EPHEMERONS, NUMBERED
   try {
     const input: DominatorsInput = {
@@ -214,7 +220,18 @@ export async function analyzeSnapshotParallel(
     if (opts.rootPaths) {
       const copies = messages.next<StringCopiesMessage>().then((m) => m.copies);
       analysis.setStringCopies(copies);
-      last = copies;
+      copies.catch(() => {}); // the worker failed: backgroundStringCopies says null, if it is asked at all
+      // then the unused-context check's scan, or null for none
+      const scan = opts.contextScan?.() ?? null;
+      worker.postMessage(scan);
+      const found = messages.next<ContextScanMessage | null>();
+      if (scan)
+        setBackgroundContextScan(
+          analysis,
+          scan.closures,
+          found.then((m) => m?.found ?? null),
+        );
+      last = found;
     }
     if (last) {
       last.then(

@@ -1,7 +1,9 @@
 import { nodeName } from '../analysis/index.js';
 import { computeRootPaths, type RootPaths, rootPath } from '../analysis/paths.js';
 import type { EarlyAnalysis, HeapAnalysis } from '../analysis/types.js';
+import { backgroundContextScan, type ContextScanRequest } from '../analysis/waste/context-scan.js';
 import { findWaste, prepareWaste, type WasteFinding, type WastePrework } from '../analysis/waste/index.js';
+import { contextNameTable, unusedContextVariables } from '../analysis/waste/unused-context.js';
 import type { AnalysisReport } from './analysis-report.js';
 import type { TextSection } from './analysis-text.js';
 import { pathJson } from './leak-findings.js';
@@ -36,8 +38,10 @@ export interface WasteExampleJson {
 export async function addWaste(
   report: AnalysisReport,
   a: HeapAnalysis,
-  findings: WasteFinding[] = wasteFindings(a),
+  found: WasteFinding[] = wasteFindings(a),
 ): Promise<WasteJson> {
+  const last = laterFindings.get(found);
+  const findings = last ? [...found, ...(await last())] : found;
   const targets = findings.flatMap((f) => f.examples.map((x) => x.node));
   const rp: RootPaths =
     (await a.backgroundRootPaths()) ??
@@ -52,7 +56,22 @@ export async function addWaste(
  * holder paths the examples are named by).
  */
 export function wasteFindings(a: HeapAnalysis, pre?: WastePrework): WasteFinding[] {
-  return findWaste(a, pre).findings; // its timings are for the bench: a report holds no clock readings
+  // the unused-context check's scan when the worker thread makes it: that check's findings come last, in addWaste
+  const scan = pre ? backgroundContextScan(a, pre.cands.closures) : null;
+  // (its timings are for the bench: a report holds no clock readings)
+  const { findings } = findWaste(a, pre, { withoutContexts: scan !== null });
+  if (pre && scan) {
+    laterFindings.set(findings, async () => unusedContextVariables(a, pre.cands, (await scan) ?? undefined));
+  }
+  return findings;
+}
+
+/** The findings of the checks wasteFindings left for later, by the list they come after. */
+const laterFindings = new WeakMap<WasteFinding[], () => Promise<WasteFinding[]>>();
+
+/** What analyze's worker thread is sent for the unused-context check's scan (see context-scan.ts). */
+export function contextScanRequest(a: EarlyAnalysis, pre: WastePrework): ContextScanRequest {
+  return { closures: pre.cands.closures, names: contextNameTable(a.snapshot) };
 }
 
 /** The waste analyses' first steps, which need no dominators (analyze takes them while its thread would wait). */

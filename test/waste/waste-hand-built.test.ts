@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { analyzeSnapshot } from '../../src/analysis/index.js';
 import type { HeapAnalysis } from '../../src/analysis/types.js';
 import { emptyCollections } from '../../src/analysis/waste/empty-collections.js';
-import { digitsValue } from '../../src/analysis/waste/names.js';
+import { digitsValue, KnownNames } from '../../src/analysis/waste/names.js';
 import { oneFieldObjects } from '../../src/analysis/waste/one-field-objects.js';
 import { oversizedCollections } from '../../src/analysis/waste/oversized-collections.js';
 import { repeatedStrings, smallestPeriod } from '../../src/analysis/waste/repeated-strings.js';
@@ -190,3 +190,28 @@ function document() {
   const locs = locations.flatMap(([key, line, column]) => [ordinal.get(key)! * 7, 1, line, column]);
   return jsonSnapshot(KNOWN_NODE_TYPES, flatNodes, flatEdges, strings, locs);
 }
+
+test("the names' table for a thread without strings gives every string the answer a lookup gives", async () => {
+  // the unused-context scan's names, strings near them (length, first character, non-ASCII), duplicates, and the
+  // same names written with JSON escapes, as the reader keeps them (bytes as in the file)
+  const known = ['system / Context', 'context', 'previous', 'shared'];
+  const strings = ['', 'root', 'context', 'contexts', 'cöntext', 'shared', 'sharéd', 'shared', 'previous', 'prev'];
+  strings.push('system / Context', 'xystem / Context', 'ESC1', 'ESC2', 'ESC3', 'ESC4', 'ESC5');
+  const doc = jsonSnapshot(KNOWN_NODE_TYPES, [KNOWN_NODE_TYPES.indexOf('synthetic'), 1, 1, 0, 0, 0, 0], [], strings);
+  const text = JSON.stringify(doc)
+    .replace('"ESC1"', '"\\u0063ontext"')
+    .replace('"ESC2"', '"s\\u0068ared"')
+    .replace('"ESC3"', '"\\u00e9ontext"')
+    .replace('"ESC4"', '"pr\\u00e9vious"')
+    .replace('"ESC5"', '"system \\/ Context"');
+  const file = join(dir, 'names.heapsnapshot');
+  writeFileSync(file, text);
+  const s = await readSnapshot(file);
+  const table = new KnownNames(s, known).table();
+  const filled = new KnownNames(s, known, table);
+  const lookedUp = new KnownNames(s, known);
+  const answers = strings.map((_, i) => filled.of(i));
+  expect(answers).toEqual(strings.map((_, i) => lookedUp.of(i)));
+  // context, shared (twice), previous, system / Context, and the escaped context, shared and system / Context
+  expect(answers).toEqual([-1, -1, 1, -1, -1, 3, -1, 3, 2, -1, 0, -1, 1, 3, -1, -1, 0]);
+});

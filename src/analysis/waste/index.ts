@@ -53,7 +53,11 @@ export function prepareWaste(a: EarlyAnalysis): WastePrework {
  * Runs every waste analysis on a finished analysis (after prepareWaste's steps, unless given): pure, no I/O. Each
  * check (one file and one entry point each, as memlab's plugins) walks its own list of candidates.
  */
-export function findWaste(a: HeapAnalysis, pre: WastePrework = prepareWaste(a)): WasteResult {
+export function findWaste(
+  a: HeapAnalysis,
+  pre: WastePrework = prepareWaste(a),
+  opts: FindWasteOptions = {},
+): WasteResult {
   const timings = [...pre.timings];
   const timed = timer(timings);
   const { cands, stores } = pre;
@@ -62,7 +66,12 @@ export function findWaste(a: HeapAnalysis, pre: WastePrework = prepareWaste(a)):
     ...timed('oversized collections', () => oversizedCollections(a, cands, stores)),
     ...timed('one-field objects', () => oneFieldObjects(a, cands)),
     ...timed('repeated strings', () => repeatedStrings(a, cands)),
-    ...timed('unused context variables', () => unusedContextVariables(a, cands)),
+    ...(opts.withoutContexts ? [] : timed('unused context variables', () => unusedContextVariables(a, cands))),
   ];
   return { findings, timings };
+}
+
+export interface FindWasteOptions {
+  /** Leave out the last check, unused context variables (its findings come later: see unusedContextVariables). */
+  withoutContexts?: boolean;
 }

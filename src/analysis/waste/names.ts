@@ -1,5 +1,5 @@
 import type { HeapSnapshot } from '../../snapshot/snapshot.js';
-import type { StringTable } from '../../snapshot/string-table.js';
+import { ASCII, type StringTable } from '../../snapshot/string-table.js';
 
 /**
  * Which of a few known names a string index holds, each string compared once (V8 writes each string once,
@@ -10,8 +10,48 @@ export class KnownNames {
   constructor(
     private readonly s: HeapSnapshot,
     private readonly known: readonly string[],
+    /** Every string's answer, from table() (for a thread without the strings); else each is looked up once. */
+    filled?: Int8Array,
   ) {
-    this.seen = new Int8Array(s.strings.length); // 0 not looked at yet, else 1 + position (known.length + 1: none)
+    this.seen = filled ?? new Int8Array(s.strings.length); // 0 not looked at yet, else 1 + position (known.length + 1: none)
+  }
+  /** Every string looked up now: a table that KnownNames on a snapshot without strings can be given. */
+  table(): Int8Array {
+    const { strings } = this.s;
+    // plain ASCII strings whose byte length and first character match no name are none of them, without a
+    // comparison (most strings: this runs over millions); the others are compared (escapes decoded)
+    const ascii = this.known.every((k) => /^[\x00-\x7f]+$/.test(k));
+    const lengthOk = new Uint8Array(256);
+    const firstOk = new Uint8Array(128);
+    for (const k of this.known) {
+      if (k.length < 256) lengthOk[k.length] = 1;
+      firstOk[k.charCodeAt(0) & 127] = 1;
+    }
+    // a name of n characters takes at most 6n bytes written with escapes (\uXXXX)
+    const longest = 6 * Math.max(...this.known.map((k) => k.length));
+    const none = this.known.length + 1;
+    for (let i = 0, n = this.seen.length; i < n; i++) {
+      if (this.seen[i] !== 0) continue;
+      const length = strings.byteLength(i);
+      if (ascii && strings.flagsOf(i) === ASCII) {
+        if (length >= 256 || lengthOk[length] === 0 || firstOk[strings.charCodeAt(i, 0) & 127] === 0) {
+          this.seen[i] = none;
+          continue;
+        }
+      } else if (length > longest || length === 0) {
+        this.seen[i] = none;
+        continue;
+      } else if (ascii) {
+        // the first byte as written: a character of its own unless it starts an escape (\\) or is not ASCII
+        const first = strings.rawBytes(i)[0];
+        if (first >= 128 || (first !== 92 && firstOk[first] === 0)) {
+          this.seen[i] = none;
+          continue;
+        }
+      }
+      this.lookUp(i);
+    }
+    return this.seen;
   }
   of(i: number): number {
     const v = this.seen[i];

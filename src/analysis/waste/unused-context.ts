@@ -1,4 +1,5 @@
 import { formatBytes, formatCount } from '../../format.js';
+import type { HeapSnapshot } from '../../snapshot/snapshot.js';
 import { locationLayout } from '../classes.js';
 import { scriptNameOf } from '../node-names.js';
 import { prefaulted } from '../prefault.js';
@@ -24,6 +25,8 @@ const CLEAN = 4;
 
 const NAMES = ['system / Context', 'context', 'previous', 'shared', 'script_or_debug_info', 'script', 'source'];
 const [CONTEXT_NODE, CONTEXT_EDGE, PREVIOUS, SHARED, SCRIPT_OR_DEBUG_INFO, SCRIPT, SOURCE] = NAMES.keys();
+/** The names bigContexts reads (the first four, at the same positions): fewer strings to look at for its table. */
+const SCAN_NAMES = NAMES.slice(0, SHARED + 1);
 
 export const UNUSED_CONTEXT_RULE =
   'V8 keeps one context per scope, shared by all the closures created in it, so a closure keeps every variable ' +
@@ -44,12 +47,27 @@ interface Group {
   example: number;
 }
 
-/** Closures that keep large context variables alive that their own code never mentions. */
-export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates = wasteCandidates(a)): WasteFinding[] {
+/**
+ * The names bigContexts reads, as a table of every string (KnownNames.table) for bigContexts on a thread without
+ * the strings.
+ */
+export function contextNameTable(s: HeapSnapshot): Int8Array {
+  return new KnownNames(s, SCAN_NAMES).table();
+}
+
+/**
+ * Closures that keep large context variables alive that their own code never mentions. `found`: bigContexts'
+ * answer for these candidates when another thread has worked it out.
+ */
+export function unusedContextVariables(
+  a: HeapAnalysis,
+  cands: WasteCandidates = wasteCandidates(a),
+  found?: BigContexts,
+): WasteFinding[] {
   const s = a.snapshot;
   const names = new KnownNames(s, NAMES);
   const { edgeTargets } = s;
-  const { contexts, closures, fns, fnClosure, fnCount } = bigContexts(a, names, cands.closures);
+  const { contexts, closures, fns, fnClosure, fnCount } = found ?? bigContexts(a, cands.closures);
   if (contexts.length === 0) return [];
   const sourceOf = (fn: number): string | null => {
     const shared = internalTarget(s, names, fn, SHARED);
@@ -139,7 +157,7 @@ export function unusedContextVariables(a: HeapAnalysis, cands: WasteCandidates =
 }
 
 /** The contexts with a big variable that closures hold (directly or from an inner scope), as slots. */
-interface BigContexts {
+export interface BigContexts {
   contexts: number[];
   /** Per slot: how many closures hold it. */
   closures: number[];
@@ -149,12 +167,17 @@ interface BigContexts {
   fnCount: Uint8Array;
 }
 
+/** What bigContexts reads: typed arrays only (a worker thread has no strings: `names` comes as a table). */
+type ContextScanInput = Pick<HeapAnalysis, 'snapshot' | 'retainedSizes'>;
+
 /**
- * From each closure up its context chain (a function of its own: this loop over every closure is the part worth
- * optimizing, and it is compiled without the report's code after it).
+ * From each closure in `list` up its context chain (a function of its own: this loop over every closure is the
+ * part worth optimizing, and it is compiled without the report's code after it). `nameTable`: contextNameTable's,
+ * for a snapshot without strings.
  */
-function bigContexts(a: HeapAnalysis, names: KnownNames, list: Uint32Array): BigContexts {
+export function bigContexts(a: ContextScanInput, list: Uint32Array, nameTable?: Int8Array): BigContexts {
   const s = a.snapshot;
+  const names = new KnownNames(s, SCAN_NAMES, nameTable);
   const n = s.nodeCount;
   // from each closure up its context chain; per node, whether it is a context with a big variable (computed once)
   const state = prefaulted(new Uint8Array(n)); // 0 not seen yet, then NOT_CONTEXT, SMALL or BIG (read first)
@@ -213,7 +236,7 @@ function bigContexts(a: HeapAnalysis, names: KnownNames, list: Uint32Array): Big
 }
 
 /** The context edge of the variable retaining the most (at least MIN_RETAINED), or -1. */
-function bigVariable(a: HeapAnalysis, ctx: number): number {
+function bigVariable(a: ContextScanInput, ctx: number): number {
   const s = a.snapshot;
   const contextEdge = s.edgeType.context;
   let best = -1;

@@ -52,7 +52,9 @@ export function withIndexOptions(command: Command): Command {
 }
 
 /** How a file is analysed: the engine's options analyze uses, and --redact. */
-type FileOptions = Pick<AnalyzeOptions, 'rootPaths' | 'treeWalk' | 'whileWaiting'> & { redact?: boolean };
+type FileOptions = Pick<AnalyzeOptions, 'rootPaths' | 'treeWalk' | 'whileWaiting' | 'contextScan'> & {
+  redact?: boolean;
+};
 
 async function analyzeFile(file: string, opts: FileOptions): Promise<HeapAnalysis> {
   const { loadSnapshot } = await import('../load-snapshot.js');
@@ -67,6 +69,7 @@ async function analyzeFile(file: string, opts: FileOptions): Promise<HeapAnalysi
       rootPaths: opts.rootPaths,
       treeWalk: opts.treeWalk,
       whileWaiting: opts.whileWaiting,
+      contextScan: opts.contextScan,
     });
   } finally {
     progress.done();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ContextScanRequest } from '../../analysis/waste/context-scan.js';
 import type { WastePrework } from '../../analysis/waste/index.js';
 import { exitWhenFlushed } from '../exit-when-flushed.js';
 import { type IndexFlags, loadAnalysis, positiveInt, withIndexOptions } from './analysis-loader.js';
@@ -38,7 +39,7 @@ export function register(program: Command): void {
       for (const loading of [leaksModule, wasteModule]) loading?.catch(() => {});
       // the waste checks' first steps while the engine's thread waits for the other thread's dominators, once
       // their module is loaded (else they run with the rest below)
-      const early: { waste?: WasteReport; prework?: WastePrework } = {};
+      const early: { waste?: WasteReport; prework?: WastePrework; scan?: ContextScanRequest } = {};
       wasteModule?.then((m) => {
         early.waste = m;
       });
@@ -49,7 +50,10 @@ export function register(program: Command): void {
         index: opts,
         whileWaiting: (a) => {
           early.prework = early.waste?.prepareWasteFindings(a);
+          if (early.prework) early.scan = early.waste?.contextScanRequest(a, early.prework);
         },
+        // the unused-context check's scan of every closure, for the worker thread at the end (see context-scan.ts)
+        contextScan: () => early.scan ?? null,
       });
       const { buildAnalysisReport } = await import('../../report/analysis-report.js');
       const { prepareTreeTotals } = await import('../../analysis/histogram.js');
