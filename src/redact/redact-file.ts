@@ -1,9 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { badInput, HeapwatchError, runtimeError } from '../errors.js';
 import { commitTemp, createTemp, type TempFile } from '../guard/safe-file.cjs';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { BackgroundSyncs, onDisk } from './background-syncs.js';
+import { BackgroundSyncs } from './background-syncs.js';
 import { type RunningThreads, readOnePassCopied, type ThreadOptions } from './copied-pass.js';
 import { fileStringUses } from './file-uses.js';
 import { FrontCopy } from './front-copy.js';
@@ -27,8 +26,6 @@ export interface RedactOptions {
   threads?: boolean | 'auto';
   /** For tests: the threads' scripts, the edge chunk size, parsing on one thread only (see ThreadOptions). */
   threadOptions?: ThreadOptions;
-  /** For tests: the sync thread's script (background-syncs.ts). */
-  syncScript?: URL;
 }
 
 export interface RedactResult {
@@ -121,10 +118,8 @@ async function writeRedacted(
   };
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
-  const syncs = new BackgroundSyncs(temp.fd, SYNC_EVERY, {
-    thread: onDisk(dirname(temp.path)),
-    script: opts.syncScript,
-  });
+  const syncs = new BackgroundSyncs(temp.fd, SYNC_EVERY);
+  let stringSyncs: BackgroundSyncs | null = null;
   // writes on libuv's pool that use the descriptor: they must end before it is closed
   let out: Output | null = null;
   let backgroundWork: Promise<void> | null = null;
@@ -167,12 +162,13 @@ async function writeRedacted(
     } else copy.fillTo(front);
     out = new Output(writer, front);
     const { strings } = layout;
-    syncs.countFrom(front, STRINGS_SYNC_EVERY);
-    await writeStringsSection(out, strings, uses, replacer, syncs);
+    stringSyncs = new BackgroundSyncs(temp.fd, STRINGS_SYNC_EVERY, front);
+    await writeStringsSection(out, strings, uses, replacer, stringSyncs);
     await after;
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
     await syncs.settle();
+    await stringSyncs.settle();
     writer.finish();
     closeSync(temp.fd);
     temp.fd = -1;
@@ -191,6 +187,7 @@ async function writeRedacted(
   } catch (e) {
     // (the parse worker is gone: readOnePassCopied stops it whatever happens) syncs use the descriptor
     await syncs.settle().catch(() => {});
+    await stringSyncs?.settle().catch(() => {});
     await out?.settle();
     await backgroundWork?.catch(() => {});
     removeTemp();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BackEdgeUses } from '../../src/redact/back-edge-uses.js';
-import { BackgroundSyncs, onDisk } from '../../src/redact/background-syncs.js';
+import { BackgroundSyncs } from '../../src/redact/background-syncs.js';
 import { edgesCloseBefore } from '../../src/redact/edges-end.js';
 import { FrontCopy } from '../../src/redact/front-copy.js';
 import { readFrontHeader } from '../../src/redact/front-header.js';
@@ -596,59 +596,6 @@ describe('the strings section written in runs', () => {
     // at 6 MiB (the next one due at 10) and at 12 MiB
     expect(syncs.started).toBe(2);
     expect(readFileSync(file, 'utf8') === values.map((v) => `"${'x'.repeat(v.length)}"`).join(',\n')).toBe(true);
-  });
-});
-
-describe('the copy pushed to the disk by a sync thread of its own', () => {
-  const script = (name: string, code: string): URL => {
-    const file = join(dir, `sync-${name}.mjs`);
-    writeFileSync(file, code);
-    return pathToFileURL(file);
-  };
-  const failsAtOnce = `import { parentPort } from 'node:worker_threads';
-parentPort.postMessage({ message: 'EIO: i/o error, fdatasync', code: 'EIO' });`;
-  /** The test's folder when it is on a disk (not tmpfs), else one in the working directory. */
-  const onADisk = (): string => (onDisk(dir) ? dir : mkdtempSync(join(process.cwd(), '.heapwatch-sync-test-')));
-
-  test('a sync that fails ends redact with one clear line and nothing left beside the output', async () => {
-    const folder = onADisk();
-    const out = join(folder, 'sync-failed.heapsnapshot');
-    const failed = await redactFile(raw, out, { threads: true, syncScript: script('fails', failsAtOnce) }).then(
-      () => 'no error',
-      (e: Error) => e.message,
-    );
-    expect(failed).toBe(`cannot write ${out}: EIO: i/o error, fdatasync`);
-    expect(readdirSync(folder).filter((f) => f.includes('sync-failed'))).toEqual([]);
-    if (folder !== dir) rmSync(folder, { recursive: true });
-  });
-
-  test('a sync thread that cannot run or ends at once leaves the work to the final fsync: the same bytes', async () => {
-    for (const [what, code] of Object.entries({
-      'throws on load': 'throw new Error("boom");',
-      exits: 'process.exit(3);',
-    })) {
-      const copy = await redacted(raw, { threads: true, syncScript: script(what.replace(/\W+/g, '-'), code) });
-      expect(copy.equals(oneThread), what).toBe(true);
-    }
-  });
-
-  test('a copy on tmpfs is not synced (no thread); one on a disk is', async () => {
-    const shm = '/dev/shm';
-    const tmpfs = readFileSync('/proc/mounts', 'utf8')
-      .split('\n')
-      .some((line) => line.split(' ')[1] === shm && line.split(' ')[2] === 'tmpfs');
-    if (!tmpfs) return;
-    expect(onDisk(shm)).toBe(false);
-    expect(onDisk(onADisk())).toBe(true);
-    // the failing thread is not started for tmpfs: the copy is made
-    const folder = mkdtempSync(join(shm, 'heapwatch-sync-test-'));
-    try {
-      const out = join(folder, 'on-tmpfs.heapsnapshot');
-      await redactFile(raw, out, { threads: true, syncScript: script('fails-tmpfs', failsAtOnce) });
-      expect(readFileSync(out).equals(oneThread)).toBe(true);
-    } finally {
-      rmSync(folder, { recursive: true });
-    }
   });
 });
 
