@@ -11,18 +11,23 @@ export class BackgroundSyncs {
   private readonly pending: Promise<void>[] = [];
   private failure: Error | null = null;
   private next: number;
+  /** Syncs started so far. */
+  started = 0;
 
   constructor(
     private readonly fd: number,
     private readonly every: number,
+    /** Where the counting starts (the first sync comes `every` bytes after it). */
+    from = 0,
   ) {
-    this.next = every;
+    this.next = from + every;
   }
 
-  /** `bytes` of the file are read (and written) so far. */
+  /** `bytes` of the file are read (and written) so far (or the file is written up to offset `bytes`). */
   reached(bytes: number): void {
     if (bytes < this.next) return;
     this.next = bytes + this.every;
+    this.started++;
     this.pending.push(
       new Promise<void>((resolve) =>
         fdatasync(this.fd, (e) => {

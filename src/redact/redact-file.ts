@@ -13,6 +13,7 @@ import { OutputWriter } from './output-writer.js';
 import type { WrittenRange } from './parallel-pass.js';
 import { tellStop } from './parallel-pass.js';
 import { type RedactionStyle, Replacer } from './replacement.js';
+import { writeStringsSection } from './strings-section.js';
 
 export interface RedactOptions {
   /** 'keyed-hash' keeps equal values equal (--keep-equal); default same-length placeholders. */
@@ -34,8 +35,6 @@ export interface RedactResult {
   bytes: number;
 }
 
-/** Strings written between two chances for a signal handler to run. */
-const STRINGS_PER_RUN = 0x10000;
 /** Files from this size up are parsed on two threads (a worker's start costs ~30 ms). */
 const THREADS_FROM_BYTES = 16 << 20;
 
@@ -80,6 +79,8 @@ function asBadInput<T>(input: string, work: () => T): T {
 
 /** Bytes read between two background syncs of the copy (BackgroundSyncs). */
 const SYNC_EVERY = 64 << 20;
+/** Bytes of the strings section written between two background syncs. */
+const STRINGS_SYNC_EVERY = 16 << 20;
 
 /** The copy: the layout pass copies the bytes before the strings; then the strings and what follows them. */
 async function writeRedacted(
@@ -118,6 +119,7 @@ async function writeRedacted(
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
   const syncs = new BackgroundSyncs(temp.fd, SYNC_EVERY);
+  let stringSyncs: BackgroundSyncs | null = null;
   // writes on libuv's pool that use the descriptor: they must end before it is closed
   let out: Output | null = null;
   let backgroundWork: Promise<void> | null = null;
@@ -160,18 +162,13 @@ async function writeRedacted(
     } else copy.fillTo(front);
     out = new Output(writer, front);
     const { strings } = layout;
-    for (let i = 0; i < strings.length; ) {
-      const to = Math.min(strings.length, i + STRINGS_PER_RUN);
-      const next = out.redactedStrings(strings, uses, replacer, i, to);
-      if (next < to) await out.flushInBackground();
-      i = next;
-      await out.yieldNow();
-    }
-    await out.drain();
+    stringSyncs = new BackgroundSyncs(temp.fd, STRINGS_SYNC_EVERY, front);
+    await writeStringsSection(out, strings, uses, replacer, stringSyncs);
     await after;
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();
     await syncs.settle();
+    await stringSyncs.settle();
     writer.finish();
     closeSync(temp.fd);
     temp.fd = -1;
@@ -190,6 +187,7 @@ async function writeRedacted(
   } catch (e) {
     // (the parse worker is gone: readOnePassCopied stops it whatever happens) syncs use the descriptor
     await syncs.settle().catch(() => {});
+    await stringSyncs?.settle().catch(() => {});
     await out?.settle();
     await backgroundWork?.catch(() => {});
     removeTemp();

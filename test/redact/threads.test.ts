@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BackEdgeUses } from '../../src/redact/back-edge-uses.js';
+import { BackgroundSyncs } from '../../src/redact/background-syncs.js';
 import { edgesCloseBefore } from '../../src/redact/edges-end.js';
 import { FrontCopy } from '../../src/redact/front-copy.js';
 import { readFrontHeader } from '../../src/redact/front-header.js';
@@ -27,6 +28,7 @@ import { USES_CTRL } from '../../src/redact/parse-protocol.js';
 import { namedStrings, RecordUses } from '../../src/redact/record-uses.js';
 import { type RedactOptions, redactFile } from '../../src/redact/redact-file.js';
 import { Replacer } from '../../src/redact/replacement.js';
+import { writeStringsSection } from '../../src/redact/strings-section.js';
 import { findStringsOpen, findTrailingStrings, readTrailingStrings } from '../../src/redact/trailing-strings.js';
 import { asciiEscapedLength, utf16Length } from '../../src/redact/utf16-length.js';
 import { parseHeader } from '../../src/snapshot/meta.js';
@@ -576,6 +578,24 @@ describe('the strings section written in runs', () => {
     expect(readFileSync(file, 'utf8') === want).toBe(true);
     expect(redactedCount).toBe(6);
     expect(flushes).toBeGreaterThan(0);
+  });
+  test('the strings section pushes the copy to the disk as it is written: a background sync every `every` bytes', async () => {
+    // five 3 MiB strings, one per 4 MiB buffer: the copy is written up to ~3, 6, 9, 12 MiB after each full buffer
+    const values = ['a', 'b', 'c', 'd', 'e'].map((c) => c.repeat(3 << 20));
+    const strings = StringTable.fromStrings(values);
+    const file = join(dir, 'strings-synced.bin');
+    const fd = openSync(file, 'w', 0o600);
+    const syncs = new BackgroundSyncs(fd, 4 << 20);
+    try {
+      const out = new Output(new OutputWriter(fd), 0);
+      await writeStringsSection(out, strings, Uint8Array.from([1, 1, 1, 1, 1]), new Replacer('placeholder'), syncs);
+      await syncs.settle();
+    } finally {
+      closeSync(fd);
+    }
+    // at 6 MiB (the next one due at 10) and at 12 MiB
+    expect(syncs.started).toBe(2);
+    expect(readFileSync(file, 'utf8') === values.map((v) => `"${'x'.repeat(v.length)}"`).join(',\n')).toBe(true);
   });
 });
 
