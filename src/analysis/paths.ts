@@ -215,9 +215,9 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
         reached[seeds[k].node] |= FRESH;
         dist[seeds[k].node] = seeds[k].key;
       }
-      const next = d + 1;
       for (let i = levelStart; i < levelEnd; i++) {
         const v = queue[i];
+        dist[v] = d; // it held its parent's key until now
         const from = reached[v] & ORIGIN_BITS;
         const key = parentEdge[v];
         const fromRootSide = holder && (types[v] === synthetic || types[v] === native);
@@ -231,7 +231,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
               deferred.push(e);
               continue;
             }
-            dist[w] = key; // while w is fresh: its parent's key (dist is set after the level)
+            dist[w] = key; // while w is fresh: its parent's key (dist is set when w is expanded)
             parentEdge[w] = e;
             reached[w] = FRESH | rankBits[t] | from;
             queue[tail++] = w;
@@ -248,12 +248,15 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
           }
         }
       }
-      // the fresh nodes' dist, which held their parent's key
-      for (let i = levelEnd; i < tail; i++) dist[queue[i]] = next;
-      for (let k = seedAt; k < seeds.length && seeds[k].dist === next; k++) dist[seeds[k].node] = next;
       levelStart = levelEnd;
     }
-    if (deferred.length === 0 || stopAfter !== UNREACHED) break;
+    if (stopAfter !== UNREACHED) {
+      // the level after the last one expanded still holds its parents' keys
+      for (let i = levelStart; i < tail; i++) dist[queue[i]] = d;
+      for (let k = seedAt; k < seeds.length && seeds[k].dist === d; k++) dist[seeds[k].node] = d;
+      break;
+    }
+    if (deferred.length === 0) break;
     seeds = [];
     seedAt = 0;
     for (const e of deferred.splice(0)) {
