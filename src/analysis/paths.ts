@@ -205,12 +205,11 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
         continue;
       }
       const levelEnd = tail;
-      sortLevel(queue, levelStart, levelEnd, n, () => {
+      // the level's parents are final: only the next level's nodes are fresh
+      sortLevel(queue, levelStart, levelEnd, reached, () => {
         levelBits ??= new Uint32Array((n + 31) >>> 5);
         return levelBits;
       });
-      // the level's parents are final: only the next level's nodes are fresh
-      for (let i = levelStart; i < levelEnd; i++) reached[queue[i]] &= ~FRESH;
       for (let k = seedAt; k < seeds.length && seeds[k].dist === d + 1; k++) {
         reached[seeds[k].node] |= FRESH;
         dist[seeds[k].node] = seeds[k].key;
@@ -281,11 +280,10 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
  * nodes) marked in a bit per node and read back in order, so that expanding it reads the node and edge arrays
  * front to back instead of at random.
  */
-function sortLevel(queue: Uint32Array, start: number, end: number, n: number, bits: () => Uint32Array): void {
-  const size = end - start;
-  if (size < 2) return;
-  if (size <= n / SORTED_LEVEL_SHARE) {
-    queue.subarray(start, end).sort();
+function sortLevel(queue: Uint32Array, start: number, end: number, reached: Uint8Array, bits: () => Uint32Array): void {
+  if (end - start <= reached.length / SORTED_LEVEL_SHARE) {
+    if (end - start > 1) queue.subarray(start, end).sort();
+    for (let i = start; i < end; i++) reached[queue[i]] &= ~FRESH;
     return;
   }
   const marks = bits().fill(0);
@@ -295,7 +293,11 @@ function sortLevel(queue: Uint32Array, start: number, end: number, n: number, bi
   }
   let at = start;
   for (let word = 0; word < marks.length; word++) {
-    for (let b = marks[word]; b !== 0; b &= b - 1) queue[at++] = (word << 5) | (31 - Math.clz32(b & -b));
+    for (let b = marks[word]; b !== 0; b &= b - 1) {
+      const v = (word << 5) | (31 - Math.clz32(b & -b));
+      queue[at++] = v;
+      reached[v] &= ~FRESH;
+    }
   }
 }
 
