@@ -278,7 +278,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
 /**
  * queue[start..end) in ascending order: a small level sorted, a big one (more than 1/SORTED_LEVEL_SHARE of the
  * nodes) marked in a bit per node and read back in order, so that expanding it reads the node and edge arrays
- * front to back instead of at random.
+ * front to back instead of at random; its nodes' fresh flags cleared on the way (their parents are final).
  */
 function sortLevel(queue: Uint32Array, start: number, end: number, reached: Uint8Array, bits: () => Uint32Array): void {
   if (end - start <= reached.length / SORTED_LEVEL_SHARE) {
