@@ -1,24 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import type { EventEmitter } from 'node:events';
 import type { WireGcEvent, WireSample } from '../guard/socket-protocol.cjs';
 import type { Session } from './session.js';
 import type { GcEvent, HeapSpace, Sample } from './types.js';
 
 /**
- * Heap spaces and GC events of a live process. Each sample is one Runtime.evaluate; GC events are pushed by an
- * injected PerformanceObserver('gc') through a Runtime.addBinding function, and the pending ones are taken with
- * the sample so a sample accounts for every GC before it.
+ * Heap spaces and GC events of a live process. Each sample is one Runtime.evaluate; an injected
+ * PerformanceObserver('gc') keeps each heapwatch session's GC events in the target until that session's next
+ * sample takes them. The target never sends a message nobody asked for (no Runtime.addBinding): Node's inspector
+ * (20.x at least) crashes with SIGSEGV when it writes to a client that has just vanished, e.g. a SIGKILLed
+ * heapwatch, so every unsolicited notification, one per GC, was a chance to kill the target.
  */
 export interface Sampler {
   /** Reads one sample: heap spaces, heap statistics, process memory and the GC events since the last sample. */
   sample(): Promise<Sample>;
-  /** Removes the injected observer and binding from the target (also done by session.detach()). Idempotent. */
+  /** Removes the injected observer from the target (also done by session.detach()). Idempotent. */
   stop(): Promise<void>;
 }
 
-const STATE_KEY = 'heapwatch.gc';
+// not the key of the earlier push design (heapwatch.gc): its state, if a running target still has it, is left alone
+const STATE_KEY = 'heapwatch.gc-events';
 /** A session that has not sampled for this long is considered gone (its heapwatch was killed) and is dropped. */
 const MIN_TTL_MS = 120_000;
+/** GC events kept per session between two samples; a stalled heapwatch costs the target no more than this. */
+const MAX_KEPT_EVENTS = 10_000;
 
 // Where heapwatch groups a V8 heap space. Names differ between V8 versions, so anything unknown is old generation.
 const YOUNG = new Set(['new_space', 'new_large_object_space', 'semi_space']);
@@ -37,7 +41,7 @@ const KIND_BY_CODE: Record<number, GcEvent['kind']> = { 1: 'minor', 4: 'major', 
 const BUILTIN = `(n) => (process.getBuiltinModule ? process.getBuiltinModule(n) : require(n))`;
 
 /** Installs (once per process) the observer and registers this session; runs in the target. */
-function installExpression(sessionId: string, binding: string, ttlMs: number): string {
+function installExpression(sessionId: string, ttlMs: number): string {
   return `(() => {
   const g = globalThis, KEY = Symbol.for(${JSON.stringify(STATE_KEY)});
   let st = g[KEY];
@@ -56,37 +60,33 @@ function installExpression(sessionId: string, binding: string, ttlMs: number): s
     };
     const teardown = () => {
       st.observer.disconnect();
-      for (const s of st.sessions.values()) delete g[s.binding];
       st.sessions.clear();
       delete g[KEY];
     };
-    const deliver = (events, except) => {
+    // every session keeps its own copy of each event until its next sample takes them
+    const keep = (events) => {
       const now = Date.now();
-      const payload = events.length > 0 ? JSON.stringify(events) : '';
       for (const [id, s] of st.sessions) {
-        if (now - s.seen > s.ttl) { st.sessions.delete(id); delete g[s.binding]; continue; }
-        if (id === except || payload === '') continue;
-        const fn = g[s.binding];
-        if (typeof fn === 'function') { try { fn(payload); } catch {} }
+        if (now - s.seen > s.ttl) { st.sessions.delete(id); continue; }
+        for (const ev of events) s.events.push(ev);
+        if (s.events.length > ${MAX_KEPT_EVENTS}) s.events.splice(0, s.events.length - ${MAX_KEPT_EVENTS});
       }
       if (st.sessions.size === 0) teardown();
     };
-    const observer = new perf.PerformanceObserver((list) => deliver(convert(list.getEntries()), undefined));
-    st = { sessions: new Map(), observer, convert, deliver, teardown };
+    const observer = new perf.PerformanceObserver((list) => keep(convert(list.getEntries())));
+    st = { sessions: new Map(), observer, convert, keep, teardown };
     Object.defineProperty(g, KEY, { value: st, configurable: true, enumerable: false, writable: false });
     observer.observe({ entryTypes: ['gc'] });
   }
-  st.sessions.set(${JSON.stringify(sessionId)}, { binding: ${JSON.stringify(binding)}, seen: Date.now(), ttl: ${ttlMs} });
+  st.sessions.set(${JSON.stringify(sessionId)}, { seen: Date.now(), ttl: ${ttlMs}, events: [] });
   return st.sessions.size;
 })()`;
 }
 
 /** Unregisters this session; the last one out removes the observer and the state. */
-function removeExpression(sessionId: string, binding: string): string {
+function removeExpression(sessionId: string): string {
   return `(() => {
-  const g = globalThis, KEY = Symbol.for(${JSON.stringify(STATE_KEY)});
-  const st = g[KEY];
-  delete g[${JSON.stringify(binding)}];
+  const st = globalThis[Symbol.for(${JSON.stringify(STATE_KEY)})];
   if (!st) return 0;
   st.sessions.delete(${JSON.stringify(sessionId)});
   if (st.sessions.size === 0) st.teardown();
@@ -102,7 +102,7 @@ function sampleExpression(sessionId: string): string {
   const st = globalThis[Symbol.for(${JSON.stringify(STATE_KEY)})];
   const me = st && st.sessions.get(${JSON.stringify(sessionId)});
   let gc = null;
-  if (me) { me.seen = Date.now(); gc = st.convert(st.observer.takeRecords()); st.deliver(gc, ${JSON.stringify(sessionId)}); }
+  if (me) { me.seen = Date.now(); st.keep(st.convert(st.observer.takeRecords())); gc = me.events; me.events = []; }
   return { t: Date.now(), pid: process.pid, u: process.uptime(), s: v8.getHeapSpaceStatistics(), h: v8.getHeapStatistics(), m: process.memoryUsage(), gc };
 })()`;
 }
@@ -126,34 +126,18 @@ export function toGcEvent(raw: RawEvent): GcEvent | undefined {
 /** Injects the GC observer (idempotent, shared with other heapwatch sessions) and returns a sampler. */
 export async function startSampler(session: Session, options: { intervalMs?: number } = {}): Promise<Sampler> {
   const sessionId = randomBytes(6).toString('hex');
-  const binding = `__heapwatch_gc_${sessionId}`;
   const ttlMs = Math.max(MIN_TTL_MS, 5 * (options.intervalMs ?? 1000));
-  let pending: GcEvent[] = [];
   let stopped = false;
 
-  const onBinding = (params: { name: string; payload: string }): void => {
-    if (params.name !== binding) return;
-    try {
-      for (const raw of JSON.parse(params.payload) as RawEvent[]) {
-        const e = toGcEvent(raw);
-        if (e) pending.push(e);
-      }
-    } catch {}
-  };
-  session.client.on('Runtime.bindingCalled', onBinding);
-
   const install = async (): Promise<void> => {
-    await session.send('Runtime.addBinding', { name: binding });
-    await session.evaluate(installExpression(sessionId, binding, ttlMs));
+    await session.evaluate(installExpression(sessionId, ttlMs));
   };
 
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
-    (session.client as unknown as EventEmitter).off('Runtime.bindingCalled', onBinding);
     if (!session.connected) return;
-    await session.send('Runtime.removeBinding', { name: binding });
-    await session.evaluate(removeExpression(sessionId, binding));
+    await session.evaluate(removeExpression(sessionId));
   };
 
   session.onDetach(stop);
@@ -164,16 +148,9 @@ export async function startSampler(session: Session, options: { intervalMs?: num
     async sample() {
       if (stopped) throw new Error('sampler stopped');
       const raw = await session.evaluate<RawSample>(expression, { timeoutMs: 30_000 });
-      if (raw.gc === null) {
-        await install(); // dropped by the target as stale (a long pause): register again
-      } else {
-        for (const r of raw.gc) {
-          const e = toGcEvent(r);
-          if (e) pending.push(e);
-        }
-      }
-      const gcEvents = pending;
-      pending = [];
+      // null: dropped by the target as stale (a long pause): register again
+      if (raw.gc === null) await install();
+      const gcEvents = (raw.gc ?? []).map(toGcEvent).filter((e): e is GcEvent => e !== undefined);
       return sampleOf(raw, gcEvents);
     },
     stop,

@@ -117,7 +117,7 @@ describe('heapwatch gc', () => {
         if (out.split('\n').length > 4) resolve();
       });
     });
-    expect((await target.state()).names).toHaveLength(1); // the binding is there while attached
+    expect((await target.state()).symbols).toEqual(['Symbol(heapwatch.gc-events)']); // the observer, while attached
     cli.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(afterOpenedNotice(err)).toBe('');
