@@ -1,6 +1,6 @@
-import { ASCII, ESCAPED, type StringTable } from '../snapshot/string-table.js';
+import { ASCII, type StringTable } from '../snapshot/string-table.js';
 import { nameBits } from './record-uses.js';
-import { asciiEscapedLength, decodedLength } from './utf16-length.js';
+import { notAsciiLength } from './utf16-length.js';
 
 /**
  * What the redactor needs of each string besides its uses, in one loop over the table once it is read (a loop
@@ -19,11 +19,7 @@ export function stringFacts(strings: StringTable): { lengths: Int32Array; named:
       if (bytes === 10 || bytes === 19) named[i] = nameBits(strings, i, bytes);
       continue;
     }
-    // V8 writes every character outside ASCII as an escape: the bytes of nearly all such strings are ASCII
-    // the bytes where the table holds them (a Buffer per string costs more than the count)
-    const from = strings.rawStart(i);
-    const counted = flags & ESCAPED ? asciiEscapedLength(strings.rawChunk(i), from, from + bytes) : -1;
-    const length = counted >= 0 ? counted : decodedLength(strings, i);
+    const length = notAsciiLength(strings, i, flags);
     lengths[i] = length;
     if (length === 10 || length === 19) named[i] = nameBits(strings, i, bytes);
   }

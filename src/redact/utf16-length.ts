@@ -73,16 +73,17 @@ export function decodedLengths(strings: StringTable): Int32Array {
   const lengths = new Int32Array(strings.length);
   for (let i = 0; i < strings.length; i++) {
     const flags = strings.flagsOf(i);
-    if (flags === ASCII) {
-      lengths[i] = -1;
-      continue;
-    }
-    const raw = strings.rawBytes(i);
-    // V8 writes every character outside ASCII as an escape: the bytes of nearly all such strings are ASCII
-    const units = flags & ESCAPED ? asciiEscapedLength(raw, 0, raw.length) : -1;
-    lengths[i] = units >= 0 ? units : decodedLength(strings, i);
+    lengths[i] = flags === ASCII ? -1 : notAsciiLength(strings, i, flags);
   }
   return lengths;
+}
+
+/** decodedLength of string i, which is not plain ASCII (`flags`: its flags), read where the table holds its bytes. */
+export function notAsciiLength(strings: StringTable, i: number, flags: number): number {
+  // V8 writes every character outside ASCII as an escape: the bytes of nearly all such strings are ASCII
+  const from = strings.rawStart(i);
+  const counted = flags & ESCAPED ? asciiEscapedLength(strings.rawChunk(i), from, from + strings.byteLength(i)) : -1;
+  return counted >= 0 ? counted : decodedLength(strings, i);
 }
 
 /** The length in UTF-16 units of string i's value, counted from its bytes when they are well-formed, else decoded. */
