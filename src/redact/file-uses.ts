@@ -19,7 +19,7 @@ export function fileStringUses(fd: number, layout: SnapshotLayout): Uint8Array {
   const { meta, nodeCount, edgeCount } = header;
   const nf = meta.nodeFields.length;
   const ef = meta.edgeFields.length;
-  const uses = new RecordUses(header, layout.strings);
+  const uses = new RecordUses(header, layout.strings.named);
   const at = (start: number, index: number) => offsetOfNumber(fd, start, index);
 
   // pass 1: node names, edge counts, and the dictionary property stores

@@ -3,12 +3,12 @@ import { SnapshotFormatError } from '../snapshot/format-error.js';
 import { skipString, skipValue, unexpected } from '../snapshot/json-skip.js';
 import { parseHeader, type SnapshotHeader } from '../snapshot/meta.js';
 import { checkSnapshotEnd } from '../snapshot/snapshot-end.js';
-import type { StringTable } from '../snapshot/string-table.js';
-import { readStrings } from '../snapshot/strings-section.js';
+import { readStringsInto } from '../snapshot/strings-section.js';
 import { WasmStringScanner } from '../snapshot/wasm/wasm-strings.js';
 import type { FrontCopy } from './front-copy.js';
+import { type StringSizes, StringSizesBuilder } from './string-sizes.js';
 
-/** Where a snapshot's sections are, and its string table (the one thing the redactor holds whole). */
+/** Where a snapshot's sections are, and its strings' sizes (the one thing the redactor holds whole). */
 export interface SnapshotLayout {
   header: SnapshotHeader;
   /** File offsets just after the `[` of nodes and edges. */
@@ -19,7 +19,7 @@ export interface SnapshotLayout {
   /** File offsets of the strings array's `[` and `]`. */
   stringsOpen: number;
   stringsClose: number;
-  strings: StringTable;
+  strings: StringSizes;
 }
 
 const MAX_HEADER_BYTES = 16 << 20;
@@ -31,7 +31,7 @@ export interface KnownStrings {
   /** File offsets of its `[` and `]`. */
   open: number;
   close: number;
-  strings: StringTable;
+  strings: StringSizes;
 }
 
 /** What the walk does besides finding the sections. */
@@ -80,7 +80,7 @@ export function readLayout(fd: number, size: number, hooks: LayoutHooks = {}, bu
       if (known && p !== known.open) throw new SnapshotFormatError('the strings are not where they were found', p);
       const { strings, end } = known
         ? { strings: known.strings, end: known.close + 1 }
-        : readStrings(win, p + 1, () => {}, undefined, plain);
+        : readStringsInto(win, p + 1, () => {}, new StringSizesBuilder(win.size - p - 1), plain);
       found.stringsOpen = p;
       found.stringsClose = end - 1;
       found.strings = strings;

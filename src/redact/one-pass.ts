@@ -80,7 +80,7 @@ export function readFront(
     // counts the file cannot hold (every number takes two bytes at least) are not taken at their word here
     const numbers = nodeCount * meta.nodeFields.length + edgeCount * meta.edgeFields.length;
     if (2 * numbers > size) throw new NotOnePass();
-    if (key === 'nodes') uses = new RecordUses(header, known.strings);
+    if (key === 'nodes') uses = new RecordUses(header, known.strings.named);
     // the edges need every node's edge count and store bit: the nodes must come first
     else if (!uses || uses.nodes.seen !== nodeCount) throw new NotOnePass();
     const width = key === 'nodes' ? meta.nodeFields.length : meta.edgeFields.length;

@@ -1,8 +1,9 @@
 import { readSync } from 'node:fs';
 import { runtimeError } from '../errors.js';
-import type { StringTable } from '../snapshot/string-table.js';
 import type { OutputWriter } from './output-writer.js';
-import { keeps, type Replacer } from './replacement.js';
+import { isNumberLabel, type Replacer } from './replacement.js';
+import type { StringSizes } from './string-sizes.js';
+import type { StringsSource } from './strings-source.js';
 import { CODE, DATA, NUMBER_NAME } from './uses.js';
 
 const OUT_BUFFER = 4 << 20;
@@ -44,50 +45,50 @@ export class Output {
     this.buf[this.used++] = b;
   }
 
-  /** `"<string i's bytes as the file has them>"`. */
-  quotedString(strings: StringTable, i: number): void {
-    const n = strings.byteLength(i) + 2;
-    if (this.used + n > this.buf.length) this.flush();
-    if (n > this.buf.length) {
-      this.quoted(strings.rawBytes(i));
-      return;
-    }
-    this.buf[this.used++] = QUOTE;
-    this.used += strings.copyRawTo(i, this.buf, this.used);
-    this.buf[this.used++] = QUOTE;
-  }
-
   /**
    * Strings [from, to) of the strings section as the redacted copy has them, each after `,\n` but the first:
-   * kept ones as the file has them, the others replaced (see Replacer), counted in `redacted`. Returns the index
-   * of the first string not written: `to`, or sooner when the buffer is full (the caller then flushes it in the
-   * background and goes on). One loop over a run of strings (the caller's runs are short enough for it to be
-   * optimized soon): it runs millions of times, once per process, so it is kept small (the uses and placeholder
-   * lengths read from their arrays, the rare strings handed to oddString), to be optimized early and seldom
-   * deoptimized.
+   * kept ones as the file has them (read again from it through `source`), the others replaced (see Replacer),
+   * counted in `redacted`. Returns the index of the first string not written: `to`, or sooner when the buffer is
+   * full (the caller then flushes it in the background and goes on). One loop over a run of strings (the caller's
+   * runs are short enough for it to be optimized soon): it runs millions of times, once per process, so it is
+   * kept small (the uses and placeholder lengths read from their arrays, the rare strings handed to oddString),
+   * to be optimized early and seldom deoptimized.
    */
-  redactedStrings(strings: StringTable, uses: Uint8Array, replacer: Replacer, from: number, to: number): number {
+  redactedStrings(
+    sizes: StringSizes,
+    source: StringsSource,
+    uses: Uint8Array,
+    replacer: Replacer,
+    from: number,
+    to: number,
+  ): number {
     const bytes = this.bytes;
     const hashed = replacer.style === 'keyed-hash';
-    const lengths = replacer.lengthsOf(strings);
+    const lengths = sizes.lengths;
     const limit = bytes.length - 4;
     let redacted = 0;
     let u = this.used;
     let i = from;
     for (; i < to; i++) {
+      const raw = sizes.byteLength(i);
+      // the buffer is full: the caller flushes it (a string longer than the whole buffer goes to oddString); a
+      // placeholder is never longer than the bytes it replaces
+      if (u + raw > limit && u > 0 && raw <= limit) break;
+      const at = source.next(raw);
+      const src = source.buf;
       const use = uses[i];
       // keeps(): named by code, or only a heap number's name (then kept when it is one of V8's labels)
-      const keep = (use & CODE) !== 0 || ((use & NUMBER_NAME) !== 0 && (use & DATA) === 0 && keeps(strings, uses, i));
+      const keep =
+        (use & CODE) !== 0 ||
+        ((use & NUMBER_NAME) !== 0 && (use & DATA) === 0 && isNumberLabel(src, at, at + raw, sizes.flagsOf(i)));
       // a placeholder is as long as the value: -1 in lengths for plain ASCII, as long as its bytes
       const length = keep ? -1 : lengths[i];
-      const n = length < 0 ? strings.byteLength(i) : length;
-      // the buffer is full: the caller flushes it (a string longer than the whole buffer goes to oddString)
-      if (u + n > limit && u > 0 && n <= limit) break;
+      const n = length < 0 ? raw : length;
       if (!keep) redacted++;
       if ((hashed && !keep) || u + n > limit) {
         // a keyed hash, or a string longer than the buffer
         this.used = u;
-        this.oddString(strings, replacer, i, keep, n);
+        this.oddString(src.subarray(at, at + raw), sizes.flagsOf(i), replacer, i, keep, n);
         u = this.used;
         continue;
       }
@@ -96,8 +97,11 @@ export class Output {
         bytes[u++] = NEWLINE;
       }
       bytes[u++] = QUOTE;
-      if (keep) u += strings.copyRawTo(i, bytes, u);
-      else if (n > 16) {
+      if (keep) {
+        if (n > 64) bytes.set(src.subarray(at, at + n), u);
+        else for (let j = 0; j < n; j++) bytes[u + j] = src[at + j];
+        u += n;
+      } else if (n > 16) {
         bytes.fill(PLACEHOLDER, u, u + n);
         u += n;
       } else for (const end = u + n; u < end; ) bytes[u++] = PLACEHOLDER;
@@ -140,12 +144,15 @@ export class Output {
     await this.pending?.catch(() => {});
   }
 
-  /** String i as redactedStrings writes it, across buffers when it must (`n`: its bytes or its placeholder's length). */
-  private oddString(strings: StringTable, replacer: Replacer, i: number, keep: boolean, n: number): void {
+  /**
+   * String i as redactedStrings writes it, across buffers when it must (`raw`: its bytes as the file has them,
+   * with `flags`; `n`: their count or its placeholder's length).
+   */
+  private oddString(raw: Uint8Array, flags: number, replacer: Replacer, i: number, keep: boolean, n: number): void {
     this.room(4);
     if (i > 0) this.byte2(COMMA, NEWLINE);
-    if (keep) this.quotedString(strings, i);
-    else if (replacer.style === 'keyed-hash') this.quoted(Buffer.from(replacer.replacement(strings, i), 'latin1'));
+    if (keep) this.quoted(raw);
+    else if (replacer.style === 'keyed-hash') this.quoted(Buffer.from(replacer.hashOf(raw, flags), 'latin1'));
     else this.placeholder(n);
   }
 

@@ -6,7 +6,6 @@ import { claim, initClaims, parseBackChunks, planChunks } from '../snapshot/numb
 import { joinScans, type ScanState } from '../snapshot/number-scan.js';
 import { numberScanner } from '../snapshot/number-scanner.js';
 import { BackwardRecords, numbersIn } from '../snapshot/scan-targets.js';
-import type { StringTable } from '../snapshot/string-table.js';
 import { CTRL, signal } from '../snapshot/worker-protocol.js';
 import { BackEdgeUses } from './back-edge-uses.js';
 import { DeferredRuns } from './deferred-runs.js';
@@ -20,7 +19,6 @@ import { NumberStream, RecordBatches } from './number-stream.js';
 import { NotOnePass, notOnePass, type OnePass } from './one-pass.js';
 import { USES_CTRL, type UsesInput, type UsesResult } from './parse-protocol.js';
 import type { SharedUses } from './record-uses.js';
-import { stringFacts } from './string-facts.js';
 import {
   copyNodesFromBack,
   type FrontOutput,
@@ -43,8 +41,6 @@ export interface ParallelOptions {
   workerScript?: URL;
   /** Size of the edge chunks the two threads take turns on. Default 2 MiB. */
   chunkSize?: number;
-  /** Work for this thread while the worker takes the nodes, given decodedLengths() of the strings (Replacer.useLengths). */
-  whileWaiting?: (strings: StringTable, lengths: Int32Array) => void;
   /** Where the worker is while it runs, for a signal handler to tell it to stop. */
   running?: RunningWorker;
   /** With `out`: copies the nodes' chunks from the back while this thread waits for the worker to parse them. */
@@ -100,7 +96,7 @@ export async function readFrontParallel(
   const script = opts.workerScript ?? WORKER_URL;
   let running: NodesWorker | undefined = early;
   if (!running && !existsSync(fileURLToPath(script))) return 'no worker';
-  const { lengths, named } = stringFacts(known.strings);
+  const { named } = known.strings;
   let workerKiB = 0;
   const progress = (bytes: number) => {
     const kib = running ? Atomics.load(running.ctrl, CTRL.progressKiB) : 0;
@@ -149,7 +145,6 @@ export async function readFrontParallel(
     const ef = meta.edgeFields.length;
     const uses = new Uint8Array(named.length);
     if (layout.traceInfosStart >= 0) markTraceFunctionNames(fd, layout, uses);
-    opts.whileWaiting?.(known.strings, lengths);
     let nodesCopied = 0;
     if (out && opts.frontCopy) {
       const waiting = () => Atomics.load(par.ctrl, USES_CTRL.nodesParsed) === 0;

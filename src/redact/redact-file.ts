@@ -14,6 +14,7 @@ import type { WrittenRange } from './parallel-pass.js';
 import { tellStop } from './parallel-pass.js';
 import { type RedactionStyle, Replacer } from './replacement.js';
 import { writeStringsSection } from './strings-section.js';
+import { StringsSource } from './strings-source.js';
 
 export interface RedactOptions {
   /** 'keyed-hash' keeps equal values equal (--keep-equal); default same-length placeholders. */
@@ -135,7 +136,6 @@ async function writeRedacted(
     let written: WrittenRange[] | undefined;
     if (copied && !opts.twoPass) {
       const threaded = await readOnePassCopied(fd, size, copy, temp.fd, onFraction, running, syncs, {
-        whileWaiting: (_strings, lengths) => replacer.useLengths(lengths),
         ...opts.threadOptions,
       });
       read = threaded;
@@ -163,7 +163,8 @@ async function writeRedacted(
     out = new Output(writer, front);
     const { strings } = layout;
     stringSyncs = new BackgroundSyncs(temp.fd, STRINGS_SYNC_EVERY, front);
-    await writeStringsSection(out, strings, uses, replacer, stringSyncs);
+    const source = new StringsSource(fd, size, layout.stringsOpen);
+    await writeStringsSection(out, strings, source, uses, replacer, stringSyncs);
     await after;
     await out.copyFrom(fd, layout.stringsClose, size);
     out.flush();

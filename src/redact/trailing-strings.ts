@@ -1,9 +1,10 @@
 import { FileWindow } from '../snapshot/file-window.js';
 import { SnapshotFormatError } from '../snapshot/format-error.js';
-import { readStrings } from '../snapshot/strings-section.js';
+import { readStringsInto } from '../snapshot/strings-section.js';
 import { WasmStringScanner } from '../snapshot/wasm/wasm-strings.js';
 import { lastIndexBefore } from './last-index.js';
 import type { KnownStrings } from './layout.js';
+import { StringSizesBuilder } from './string-sizes.js';
 
 /**
  * The key of the strings section with its `[`. Inside a string its quotes would be escaped, and in an array of
@@ -45,7 +46,8 @@ export function readTrailingStrings(
   const plain = typeof WebAssembly === 'object' ? new WasmStringScanner(bufferSize) : undefined;
   const win = new FileWindow(fd, size, bufferSize, plain?.window);
   try {
-    const { strings, end } = readStrings(win, open + 1, onBytes, undefined, plain);
+    const sizes = new StringSizesBuilder(size - open - 1);
+    const { strings, end } = readStringsInto(win, open + 1, onBytes, sizes, plain);
     const brace = win.skipWs(end);
     if (win.byte(brace) !== 125 || win.skipWs(brace + 1) !== size) return null;
     return { open, close: end - 1, strings };

@@ -80,21 +80,37 @@ export function decodedLengths(strings: StringTable): Int32Array {
 
 /** decodedLength of string i, which is not plain ASCII (`flags`: its flags), read where the table holds its bytes. */
 export function notAsciiLength(strings: StringTable, i: number, flags: number): number {
-  // V8 writes every character outside ASCII as an escape: the bytes of nearly all such strings are ASCII
   const from = strings.rawStart(i);
-  const counted = flags & ESCAPED ? asciiEscapedLength(strings.rawChunk(i), from, from + strings.byteLength(i)) : -1;
-  return counted >= 0 ? counted : decodedLength(strings, i);
+  return rawDecodedLength(strings.rawChunk(i), from, from + strings.byteLength(i), flags);
 }
 
 /** The length in UTF-16 units of string i's value, counted from its bytes when they are well-formed, else decoded. */
 export function decodedLength(strings: StringTable, i: number): number {
   const flags = strings.flagsOf(i);
+  if (flags & ASCII && !(flags & ESCAPED)) return strings.byteLength(i);
+  return notAsciiLength(strings, i, flags);
+}
+
+/**
+ * The length in UTF-16 units of the value of a string whose bytes as the file has them are bytes[from, to) and
+ * whose flags (ESCAPED, ASCII) are `flags`, not plain ASCII: counted from the bytes when they are well-formed,
+ * else decoded as the string table decodes it.
+ */
+export function rawDecodedLength(bytes: Uint8Array, from: number, to: number, flags: number): number {
   const escaped = (flags & ESCAPED) !== 0;
-  if (flags & ASCII && !escaped) return strings.byteLength(i);
-  const raw = strings.rawBytes(i);
-  const units = utf16Length(raw, 0, raw.length, escaped);
+  // V8 writes every character outside ASCII as an escape: the bytes of nearly all such strings are ASCII
+  const counted = escaped ? asciiEscapedLength(bytes, from, to) : -1;
+  if (counted >= 0) return counted;
+  const units = utf16Length(bytes, from, to, escaped);
   if (units >= 0) return units;
-  return escaped ? strings.get(i).length : raw.toString('utf8').length;
+  return decodeRaw(bytes, from, to, flags).length;
+}
+
+/** The value of a string whose bytes as the file has them are bytes[from, to), as StringTable.get decodes it. */
+export function decodeRaw(bytes: Uint8Array, from: number, to: number, flags: number): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from);
+  if (flags & ESCAPED) return JSON.parse(`"${text.toString('utf8')}"`) as string;
+  return text.toString(flags & ASCII ? 'latin1' : 'utf8');
 }
 
 /**

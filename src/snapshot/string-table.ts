@@ -237,10 +237,23 @@ export class StringTable {
 }
 
 /**
+ * What the strings section's reader (readStringsInto in strings-section.ts) fills: it writes a string's bytes into
+ * `chunk` from `used` and calls `add`, hands runs of strings to `addMany`, and the strings it cannot write that way
+ * to `copy`. StringTableBuilder keeps the bytes; the redactor's builder only counts them (redact/string-sizes.ts).
+ */
+export interface StringSink {
+  chunk: Buffer;
+  used: number;
+  add(end: number, flags: number): void;
+  addMany(bytes: Uint8Array, ends: Uint32Array, flags: Uint8Array): void;
+  copy(src: Uint8Array, from: number, to: number, flags: number, maxBytes: number): void;
+}
+
+/**
  * Fills a StringTable. The reader's scan loop writes a string's bytes straight into `chunk` from `used` and
  * calls `add`; strings it cannot write that way (escaped, across refills, or past the chunk's end) go by `copy`.
  */
-export class StringTableBuilder {
+export class StringTableBuilder implements StringSink {
   chunk: Buffer;
   used = 0;
   private readonly chunks: Buffer[] = [];

@@ -2,7 +2,7 @@ import { isAscii } from 'node:buffer';
 import type { FileWindow } from './file-window.js';
 import { SnapshotFormatError } from './format-error.js';
 import { unexpected } from './json-skip.js';
-import { ASCII, ESCAPED, type StringTable, StringTableBuilder } from './string-table.js';
+import { ASCII, ESCAPED, type StringSink, type StringTable, StringTableBuilder } from './string-table.js';
 import { STRINGS_STOP } from './wasm/strings-module.js';
 import type { WasmStringScanner } from './wasm/wasm-strings.js';
 
@@ -20,7 +20,17 @@ export function readStrings(
   /** The WebAssembly reader of strings, whose buffer is the window's (none: this JS alone). */
   plain?: WasmStringScanner,
 ): { strings: StringTable; end: number } {
-  const table = new StringTableBuilder(win.size - pos, chunkBytes);
+  return readStringsInto(win, pos, onBytes, new StringTableBuilder(win.size - pos, chunkBytes), plain);
+}
+
+/** readStrings into any StringSink: returns what its `finish` makes, and the position after the closing `]`. */
+export function readStringsInto<T>(
+  win: FileWindow,
+  pos: number,
+  onBytes: (bytes: number) => void,
+  table: StringSink & { finish(): T },
+  plain?: WasmStringScanner,
+): { strings: T; end: number } {
   const slashes = new BackslashFinder(win);
   let p = win.skipWs(pos);
   let reported = pos;
@@ -69,7 +79,7 @@ export function readStrings(
 }
 
 /** One string at p (its opening quote) into the table: a short JS loop, or indexOf and a copy for long, escaped or cut ones. Returns its closing quote. */
-function oneString(win: FileWindow, p: number, table: StringTableBuilder, slashes: BackslashFinder): number {
+function oneString(win: FileWindow, p: number, table: StringSink, slashes: BackslashFinder): number {
   if (win.byte(p) !== 34) throw unexpected(win, p, 'a string');
   const start = p + 1;
   let from = start;

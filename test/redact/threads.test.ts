@@ -36,6 +36,7 @@ import type { SnapshotMeta } from '../../src/snapshot/snapshot.js';
 import { StringTable } from '../../src/snapshot/string-table.js';
 import { runFixture } from '../leaks/helpers.js';
 import { redactedBytes } from './redacted-bytes.js';
+import { type StringsFile, stringsFile as valuesFile } from './strings-file.js';
 
 let dir: string;
 let raw: string;
@@ -518,6 +519,16 @@ describe('the back walk over the edges meets the front walk anywhere', () => {
 });
 
 describe('the strings section written in runs', () => {
+  const opened: StringsFile[] = [];
+  afterAll(() => {
+    for (const f of opened) f.close();
+  });
+  const stringsFile = (name: string, values: string[]): StringsFile => {
+    const f = valuesFile(dir, name, values);
+    opened.push(f);
+    return f;
+  };
+
   test('a write in the background that fails: the drain throws it, and it is never an unhandled rejection', async () => {
     const failing = {
       write: () => {},
@@ -525,9 +536,9 @@ describe('the strings section written in runs', () => {
         new Promise<void>((_, reject) => setImmediate(() => reject(new Error('no space left on device')))),
     };
     const out = new Output(failing as unknown as OutputWriter, 0);
-    const strings = StringTable.fromStrings(['a'.repeat(3 << 20), 'b'.repeat(3 << 20)]);
+    const { strings, source } = stringsFile('failing.json', ['a'.repeat(3 << 20), 'b'.repeat(3 << 20)]);
     // the second string does not fit beside the first: the buffer goes to the background
-    expect(out.redactedStrings(strings, Uint8Array.from([2, 2]), new Replacer('placeholder'), 0, 2)).toBe(1);
+    expect(out.redactedStrings(strings, source, Uint8Array.from([2, 2]), new Replacer('placeholder'), 0, 2)).toBe(1);
     await out.flushInBackground();
     // turns of the event loop while the write fails, before anything awaits it
     await new Promise((resolve) => setImmediate(resolve));
@@ -549,7 +560,7 @@ describe('the strings section written in runs', () => {
       'v'.repeat(3 << 20),
       'tail',
     ];
-    const strings = StringTable.fromStrings(values);
+    const { strings, source } = stringsFile('strings-run.json', values);
     // CODE (2) keeps a string, DATA (1) redacts it
     const uses = Uint8Array.from([2, 1, 1, 1, 1, 2, 1, 2, 1, 2]);
     const file = join(dir, 'strings-run.bin');
@@ -562,7 +573,7 @@ describe('the strings section written in runs', () => {
       // runs that end anywhere: the buffer fills in the middle of one
       for (let i = 0; i < values.length; ) {
         const to = Math.min(values.length, i + 3);
-        const next = out.redactedStrings(strings, uses, replacer, i, to);
+        const next = out.redactedStrings(strings, source, uses, replacer, i, to);
         if (next < to) {
           flushes++;
           await out.flushInBackground();
@@ -582,13 +593,20 @@ describe('the strings section written in runs', () => {
   test('the strings section pushes the copy to the disk as it is written: a background sync every `every` bytes', async () => {
     // five 3 MiB strings, one per 4 MiB buffer: the copy is written up to ~3, 6, 9, 12 MiB after each full buffer
     const values = ['a', 'b', 'c', 'd', 'e'].map((c) => c.repeat(3 << 20));
-    const strings = StringTable.fromStrings(values);
+    const { strings, source } = stringsFile('strings-synced.json', values);
     const file = join(dir, 'strings-synced.bin');
     const fd = openSync(file, 'w', 0o600);
     const syncs = new BackgroundSyncs(fd, 4 << 20);
     try {
       const out = new Output(new OutputWriter(fd), 0);
-      await writeStringsSection(out, strings, Uint8Array.from([1, 1, 1, 1, 1]), new Replacer('placeholder'), syncs);
+      await writeStringsSection(
+        out,
+        strings,
+        source,
+        Uint8Array.from([1, 1, 1, 1, 1]),
+        new Replacer('placeholder'),
+        syncs,
+      );
       await syncs.settle();
     } finally {
       closeSync(fd);

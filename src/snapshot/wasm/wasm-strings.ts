@@ -1,5 +1,5 @@
 import type { FileWindow } from '../file-window.js';
-import type { StringTableBuilder } from '../string-table.js';
+import type { StringSink } from '../string-table.js';
 import {
   STRINGS_INPUT_FROM,
   STRINGS_STATE_BYTES,
@@ -54,7 +54,7 @@ export class WasmStringScanner {
    * Takes the strings from file position p (a string's opening quote, in the window) into the table.
    * Returns why it stopped (STRINGS_STOP) and the file position it stopped at.
    */
-  take(win: FileWindow, p: number, table: StringTableBuilder): { stop: number; pos: number } {
+  take(win: FileWindow, p: number, table: StringSink): { stop: number; pos: number } {
     const from = STRINGS_INPUT_FROM - win.base;
     const stop = this.takeStrings(
       from + p,
