@@ -64,18 +64,38 @@ export class Output {
   ): number {
     const bytes = this.bytes;
     const hashed = replacer.style === 'keyed-hash';
-    const lengths = sizes.lengths;
+    const { lengths, ends } = sizes;
     const limit = bytes.length - 4;
     let redacted = 0;
     let u = this.used;
+    // where the source's window stands: the strings after V8's `,\n"` are taken here, the others by source.next
+    let src = source.buf;
+    let rel = source.rel;
+    let len = source.len;
     let i = from;
     for (; i < to; i++) {
-      const raw = sizes.byteLength(i);
+      const raw = ends[i + 1] - ends[i];
       // the buffer is full: the caller flushes it (a string longer than the whole buffer goes to oddString); a
       // placeholder is never longer than the bytes it replaces
       if (u + raw > limit && u > 0 && raw <= limit) break;
-      const at = source.next(raw);
-      const src = source.buf;
+      let at: number;
+      if (
+        i > 0 &&
+        rel + 3 + raw < len &&
+        src[rel] === COMMA &&
+        src[rel + 1] === NEWLINE &&
+        src[rel + 2] === QUOTE &&
+        src[rel + 3 + raw] === QUOTE
+      ) {
+        at = rel + 3;
+        rel = at + raw + 1;
+      } else {
+        source.rel = rel;
+        at = source.next(raw);
+        src = source.buf;
+        rel = source.rel;
+        len = source.len;
+      }
       const use = uses[i];
       // keeps(): named by code, or only a heap number's name (then kept when it is one of V8's labels)
       const keep =
@@ -97,16 +117,18 @@ export class Output {
         bytes[u++] = NEWLINE;
       }
       bytes[u++] = QUOTE;
+      // short runs by a loop (a builtin's call costs more than it saves on them)
       if (keep) {
         if (n > 64) bytes.set(src.subarray(at, at + n), u);
         else for (let j = 0; j < n; j++) bytes[u + j] = src[at + j];
         u += n;
-      } else if (n > 16) {
+      } else if (n > 64) {
         bytes.fill(PLACEHOLDER, u, u + n);
         u += n;
       } else for (const end = u + n; u < end; ) bytes[u++] = PLACEHOLDER;
       bytes[u++] = QUOTE;
     }
+    source.rel = rel;
     this.used = u;
     this.redacted += redacted;
     return i;

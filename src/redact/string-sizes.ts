@@ -13,7 +13,7 @@ export class StringSizes {
 
   constructor(
     /** length + 1 entries, ends[0] = 0: string i has ends[i+1] - ends[i] bytes in the file. */
-    private readonly ends: Uint32Array | Float64Array,
+    readonly ends: Uint32Array | Float64Array,
     private readonly flags: Uint8Array,
     /** Per string, -1 for plain ASCII ones, else the length of its value in UTF-16 units (its placeholder's). */
     readonly lengths: Int32Array,

@@ -11,43 +11,44 @@ const NEWLINE = 0x0a;
  */
 export class StringsSource {
   private readonly win: FileWindow;
-  /** File offset just past the last string taken (its closing quote), or just past the section's `[`. */
-  private pos: number;
+  /** The window's buffer; in it, `rel`: just past the last string taken (or the section's `[`); `len`: the bytes read. */
+  buf: Buffer;
+  rel: number;
+  len = 0;
   private first = true;
 
   constructor(fd: number, size: number, open: number, bufferSize = 4 << 20) {
     this.win = new FileWindow(fd, size, bufferSize);
-    this.pos = open + 1;
-  }
-
-  /** The buffer the index next() returns is into (it may change at each call). */
-  get buf(): Buffer {
-    return this.win.buf;
+    this.buf = this.win.buf;
+    this.rel = open + 1 - this.win.base;
   }
 
   /**
    * The next string, `n` bytes long in the file: its bytes are buf[at, at + n) for the `at` returned, until the
    * next call. Throws when the file no longer has a string of that size there (it changed since it was read).
+   * (Output.redactedStrings takes the strings after V8's separator, `,\n"`, in the window itself, and calls this
+   * for the others.)
    */
   next(n: number): number {
     const win = this.win;
-    const rel = this.pos - win.base;
-    const buf = win.buf;
-    // V8's separator, `,\n"`, in the window with the string and its closing quote
+    const rel = this.rel;
+    const buf = this.buf;
     const q =
-      !this.first && rel + 3 + n < win.len && buf[rel] === COMMA && buf[rel + 1] === NEWLINE && buf[rel + 2] === QUOTE
-        ? this.pos + 3
-        : this.opening();
+      !this.first && rel + 3 + n < this.len && buf[rel] === COMMA && buf[rel + 1] === NEWLINE && buf[rel + 2] === QUOTE
+        ? win.base + rel + 3
+        : this.opening(win.base + rel);
     this.first = false;
     if (!win.fill(q, n + 1) || win.buf[q + n - win.base] !== QUOTE) throw changed();
-    this.pos = q + n + 1;
+    this.buf = win.buf;
+    this.len = win.len;
+    this.rel = q + n + 1 - win.base;
     return q - win.base;
   }
 
-  /** The first byte of the next string after any separator (whitespace, and a comma but before the first). */
-  private opening(): number {
+  /** The first byte of the string after file offset `pos`, past any separator (whitespace, and a comma but before the first). */
+  private opening(pos: number): number {
     const win = this.win;
-    let p = win.skipWs(this.pos);
+    let p = win.skipWs(pos);
     if (!this.first) {
       if (win.byte(p) !== COMMA) throw changed();
       p = win.skipWs(p + 1);
