@@ -10,7 +10,7 @@ import type { OutputWriter } from './output-writer.js';
  * the last byte copied on.
  */
 export class FrontCopy {
-  private readonly buf = Buffer.allocUnsafe(4 << 20);
+  private readonly buf = Buffer.allocUnsafe(1 << 20);
   /** Input bytes [0, copiedTo) are in the output. */
   copiedTo = 0;
   /** Where the strings' own bytes start, once known: nothing at or past it is copied (those bytes are redacted). */

@@ -1,7 +1,7 @@
 import { readSync } from 'node:fs';
 
-/** How much of the file one read takes while searching back. */
-const CHUNK = 4 << 20;
+/** How much of the file one read takes while searching back (a larger buffer's page faults cost more than its fewer reads save). */
+const CHUNK = 1 << 20;
 
 /** File offset of the last `needle` that lies whole in [from, to), -1 when none; read from the end, a chunk at a time. */
 export function lastIndexBefore(fd: number, needle: Buffer, from: number, to: number): number {

@@ -52,7 +52,7 @@ export interface LayoutHooks {
  * Number arrays are only jumped over here (the passes that read them check them) unless a hook reads them; with
  * `copy`, the ones before the strings are copied to the output as they are stepped over.
  */
-export function readLayout(fd: number, size: number, hooks: LayoutHooks = {}, bufferSize = 4 << 20): SnapshotLayout {
+export function readLayout(fd: number, size: number, hooks: LayoutHooks = {}, bufferSize = 1 << 20): SnapshotLayout {
   const { copy, strings: known, numberArray } = hooks;
   const plain = typeof WebAssembly === 'object' && !known ? new WasmStringScanner(bufferSize) : undefined;
   const win = new FileWindow(fd, size, bufferSize, plain?.window);

@@ -6,7 +6,8 @@ import type { StringSizes } from './string-sizes.js';
 import type { StringsSource } from './strings-source.js';
 import { CODE, DATA, NUMBER_NAME } from './uses.js';
 
-const OUT_BUFFER = 4 << 20;
+/** 1 MiB: each page of a new buffer costs a page fault, dear on these machines; a write per MiB costs little. */
+const OUT_BUFFER = 1 << 20;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NEWLINE = 0x0a;
@@ -18,9 +19,9 @@ const PLACEHOLDER = 0x78;
  * (flushInBackground) while the other fills.
  */
 export class Output {
-  private buf: Buffer = Buffer.allocUnsafe(OUT_BUFFER);
+  private buf: Buffer;
   /** The same memory as a plain typed array: its fill is V8's own (Buffer's goes through Node's checks). */
-  private bytes: Uint8Array = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  private bytes: Uint8Array;
   private used = 0;
   private sinceYield = 0;
   /** The buffer being written in the background (never `buf`), and that write. */
@@ -33,7 +34,12 @@ export class Output {
     private readonly writer: OutputWriter,
     /** File offset of the next byte written. */
     public position: number,
-  ) {}
+    /** Bytes of each of the two buffers. */
+    private readonly bufferSize = OUT_BUFFER,
+  ) {
+    this.buf = Buffer.allocUnsafe(bufferSize);
+    this.bytes = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
 
   /** Makes room for n bytes in the buffer (n at most its size). */
   room(n: number): void {
@@ -147,7 +153,7 @@ export class Output {
     // awaited at the next flush or drain: a failure before then is not an unhandled rejection
     this.pending.catch(() => {});
     this.position += n;
-    this.buf = this.spare ?? Buffer.allocUnsafe(OUT_BUFFER);
+    this.buf = this.spare ?? Buffer.allocUnsafe(this.bufferSize);
     this.bytes = new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.length);
     this.spare = full;
     this.used = 0;

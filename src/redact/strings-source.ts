@@ -17,7 +17,7 @@ export class StringsSource {
   len = 0;
   private first = true;
 
-  constructor(fd: number, size: number, open: number, bufferSize = 4 << 20) {
+  constructor(fd: number, size: number, open: number, bufferSize = 1 << 20) {
     this.win = new FileWindow(fd, size, bufferSize);
     this.buf = this.win.buf;
     this.rel = open + 1 - this.win.base;

@@ -535,7 +535,7 @@ describe('the strings section written in runs', () => {
       writeInBackground: () =>
         new Promise<void>((_, reject) => setImmediate(() => reject(new Error('no space left on device')))),
     };
-    const out = new Output(failing as unknown as OutputWriter, 0);
+    const out = new Output(failing as unknown as OutputWriter, 0, 4 << 20);
     const { strings, source } = stringsFile('failing.json', ['a'.repeat(3 << 20), 'b'.repeat(3 << 20)]);
     // the second string does not fit beside the first: the buffer goes to the background
     expect(out.redactedStrings(strings, source, Uint8Array.from([2, 2]), new Replacer('placeholder'), 0, 2)).toBe(1);
@@ -568,7 +568,7 @@ describe('the strings section written in runs', () => {
     let redactedCount = 0;
     let flushes = 0;
     try {
-      const out = new Output(new OutputWriter(fd), 0);
+      const out = new Output(new OutputWriter(fd), 0, 4 << 20);
       const replacer = new Replacer('placeholder');
       // runs that end anywhere: the buffer fills in the middle of one
       for (let i = 0; i < values.length; ) {
@@ -598,7 +598,7 @@ describe('the strings section written in runs', () => {
     const fd = openSync(file, 'w', 0o600);
     const syncs = new BackgroundSyncs(fd, 4 << 20);
     try {
-      const out = new Output(new OutputWriter(fd), 0);
+      const out = new Output(new OutputWriter(fd), 0, 4 << 20);
       await writeStringsSection(
         out,
         strings,
