@@ -8,7 +8,6 @@ import { numberScanner } from '../snapshot/number-scanner.js';
 import { BackwardRecords, numbersIn } from '../snapshot/scan-targets.js';
 import { CTRL, signal } from '../snapshot/worker-protocol.js';
 import { BackEdgeUses } from './back-edge-uses.js';
-import { DeferredRuns } from './deferred-runs.js';
 import { EdgeCounts, sharedCounts } from './edge-counts.js';
 import { edgesCloseBefore } from './edges-end.js';
 import { markTraceFunctionNames } from './file-uses.js';
@@ -33,8 +32,8 @@ const WORKER_URL = import.meta.url.endsWith('.ts')
   ? new URL('../../dist/redact/uses-worker.js', import.meta.url)
   : new URL('./uses-worker.js', import.meta.url);
 const READ_BUFFER = 1 << 20;
-/** The most edge numbers held (4 bytes each) while the worker ends the nodes: see DeferredRuns. */
-const EARLY_EDGE_NUMBERS = 16 << 20;
+/** At most this share of the edge chunks is copied by the main thread while the worker ends the nodes. */
+const EARLY_SHARE = 0.4;
 
 export interface ParallelOptions {
   /** Script of the parse worker (tests give a broken one to see the parse carry on without it). */
@@ -45,7 +44,10 @@ export interface ParallelOptions {
   running?: RunningWorker;
   /** With `out`: copies the nodes' chunks from the back while this thread waits for the worker to parse them. */
   frontCopy?: FrontCopy;
-  /** For tests: edge chunks this thread takes from the back, their records held, before it looks whether the nodes are done. */
+  /**
+   * For tests: edge chunks this thread takes from the back (copied to the output, when there is one) before it
+   * looks whether the nodes are done; they are parsed once they are.
+   */
   earlyEdgeChunks?: number;
 }
 
@@ -161,23 +163,27 @@ export async function readFrontParallel(
       );
     }
     // while the worker ends the nodes, edge chunks from the back: their records wait for the nodes' edge counts
-    const scanner = numberScanner(READ_BUFFER);
-    const deferred = new DeferredRuns(ef, EARLY_EDGE_NUMBERS);
-    const back = new BackwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), deferred);
-    const runs = out && new ParsedRunWriter(out);
-    let backStop = plan.end;
-    const one = new Int32Array(1);
+    // while the worker ends the nodes, edge chunks from the back are copied to the output: their records need the
+    // nodes' edge counts, so they are parsed once those are known (read again: holding them cost more in new
+    // memory's page faults than a read from the page cache)
+    const copyRange = out ? opts.frontCopy?.copyRange : undefined;
+    const taken: number[] = [];
+    let copied = 0;
     const forced = opts.earlyEdgeChunks ?? 0;
-    for (
-      let taken = 0;
-      (taken < forced || Atomics.load(par.ctrl, USES_CTRL.nodesDone) === 0) && !deferred.full;
-      taken++
+    // fewer than half the chunks, which this thread then parses: the worker takes its share of the rest
+    const most = Math.floor(plan.chunkCount * EARLY_SHARE);
+    while (
+      taken.length < forced ||
+      (copyRange && taken.length < most && Atomics.load(par.ctrl, USES_CTRL.nodesDone) === 0)
     ) {
       const k = claim(par.ctrl, CTRL.claims, true);
       if (k < 0) break;
-      // a claim word of that chunk alone, for the reader's walk
-      one[0] = k | ((k + 1) << 16);
-      backStop = parseBackChunks(fd, scanner, plan, back, one, 0, progress, runs?.afterScan);
+      taken.push(k);
+      if (!copyRange) continue;
+      const from = plan.start + k * plan.chunkSize;
+      const to = Math.min(plan.end, from + plan.chunkSize);
+      copyRange(from, to);
+      copied += to - from;
     }
     const early = await nodesDone(par);
     if (early) return early;
@@ -190,7 +196,17 @@ export async function readFrontParallel(
     const globals = rootGlobals(fd, header, edgesStart, counts().next(0));
     const store = new Uint8Array(par.memory.dictionaryStore);
     const sink = new BackEdgeUses(header, uses, named, counts(), store, globals);
-    deferred.resolve(sink);
+    const scanner = numberScanner(READ_BUFFER);
+    const back = new BackwardRecords(edgeCount * ef, ef, numbersIn(scanner.buf.length), sink);
+    const runs = out && new ParsedRunWriter(out);
+    let backStop = plan.end;
+    // the chunks taken early first (the back walk's next ones: they were taken from the back), unwritten if copied
+    const one = new Int32Array(1);
+    for (const k of taken) {
+      // a claim word of that chunk alone, for the reader's walk
+      one[0] = k | ((k + 1) << 16);
+      backStop = parseBackChunks(fd, scanner, plan, back, one, 0, progress, copyRange ? undefined : runs?.afterScan);
+    }
     const stop = parseBackChunks(fd, scanner, plan, back, par.ctrl, CTRL.claims, progress, runs?.afterScan);
     backStop = Math.min(backStop, stop);
     const result = await par.result;
@@ -220,7 +236,7 @@ export async function readFrontParallel(
     if (result.nodesWritten + nodesCopied === par.nodesClose + 1 - par.nodesStart) {
       written.push([par.nodesStart, par.nodesClose + 1]);
     }
-    if (result.written + (runs?.written ?? 0) === plan.end - plan.start) written.push([plan.start, plan.end]);
+    if (result.written + (runs?.written ?? 0) + copied === plan.end - plan.start) written.push([plan.start, plan.end]);
     return { layout, uses, written };
   } catch (e) {
     if (notOnePass(e)) return null;

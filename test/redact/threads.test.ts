@@ -58,47 +58,55 @@ describe('redact on threads', () => {
     expect((await redacted(raw, { threads: true })).equals(oneThread)).toBe(true);
   });
 
-  test('the nodes and the edges written by the threads that parse them; the main thread copies only the rest', async () => {
-    const fd = openSync(raw, 'r');
-    const out = join(dir, 'front-written.tmp');
-    const outFd = openSync(out, 'wx');
-    try {
-      const size = statSync(raw).size;
-      const bytes = readFileSync(raw);
-      const open = findStringsOpen(fd, size);
-      const front = { fd: outFd, limit: open + 1 };
-      const early = startNodesEarly(fd, size, undefined, outFd)!;
-      // told the strings start before its nodes, it is not told anything (the caller stops it)
-      expect(publishLimit(early, early.nodesStart - 1, front)).toBe(false);
-      expect(publishLimit(early, open, front)).toBe(true);
-      const known = readTrailingStrings(fd, size, open, () => {})!;
-      // no copy of the nodes' chunks from this thread (opts.frontCopy): the worker writes every node's bytes;
-      // a small edge chunk, so that both threads take edges
-      const read = await readFrontParallel(fd, size, known, () => {}, { chunkSize: 4096 }, early, front);
-      const { layout, written } = read as OnePass & { written: [number, number][] };
-      const nodesClose = bytes.indexOf(']', layout.nodesStart);
-      const edgesClose = bytes.indexOf(']', layout.edgesStart);
-      expect(written).toEqual([
-        [layout.nodesStart, nodesClose + 1],
-        [layout.edgesStart, edgesClose],
-      ]);
-      const writer = new OutputWriter(outFd);
-      let copied = 0;
-      const counting = {
-        write: (b: Uint8Array, pos: number) => {
-          copied += b.length;
-          writer.write(b, pos);
-        },
-      };
-      new FrontCopy(fd, outFd, counting as OutputWriter).fillAround(written, open + 1);
-      expect(copied).toBe(open + 1 - (nodesClose + 1 - layout.nodesStart) - (edgesClose - layout.edgesStart));
-      expect(readFileSync(out).equals(bytes.subarray(0, open + 1))).toBe(true);
-    } finally {
-      closeSync(outFd);
-      closeSync(fd);
-      rmSync(out);
-    }
-  });
+  for (const copying of [false, true]) {
+    const how = copying
+      ? '; this thread copies edge chunks while the worker ends the nodes, and parses them once it has'
+      : '';
+    test(`the nodes and the edges written by the threads that parse them; the main thread copies only the rest${how}`, async () => {
+      const fd = openSync(raw, 'r');
+      const out = join(dir, `front-written-${copying}.tmp`);
+      const outFd = openSync(out, 'wx');
+      try {
+        const size = statSync(raw).size;
+        const bytes = readFileSync(raw);
+        const open = findStringsOpen(fd, size);
+        const front = { fd: outFd, limit: open + 1 };
+        const early = startNodesEarly(fd, size, undefined, outFd)!;
+        // told the strings start before its nodes, it is not told anything (the caller stops it)
+        expect(publishLimit(early, early.nodesStart - 1, front)).toBe(false);
+        expect(publishLimit(early, open, front)).toBe(true);
+        const known = readTrailingStrings(fd, size, open, () => {})!;
+        // without opts.frontCopy no copy from this thread: the worker writes every node's bytes, the threads the edge
+        // chunks they parse; a small edge chunk, so that both threads take edges
+        const opts: ParallelOptions = copying
+          ? { chunkSize: 4096, earlyEdgeChunks: 7, frontCopy: new FrontCopy(fd, outFd, new OutputWriter(outFd)) }
+          : { chunkSize: 4096 };
+        const read = await readFrontParallel(fd, size, known, () => {}, opts, early, front);
+        const { layout, written } = read as OnePass & { written: [number, number][] };
+        const nodesClose = bytes.indexOf(']', layout.nodesStart);
+        const edgesClose = bytes.indexOf(']', layout.edgesStart);
+        expect(written).toEqual([
+          [layout.nodesStart, nodesClose + 1],
+          [layout.edgesStart, edgesClose],
+        ]);
+        const writer = new OutputWriter(outFd);
+        let copied = 0;
+        const counting = {
+          write: (b: Uint8Array, pos: number) => {
+            copied += b.length;
+            writer.write(b, pos);
+          },
+        };
+        new FrontCopy(fd, outFd, counting as OutputWriter).fillAround(written, open + 1);
+        expect(copied).toBe(open + 1 - (nodesClose + 1 - layout.nodesStart) - (edgesClose - layout.edgesStart));
+        expect(readFileSync(out).equals(bytes.subarray(0, open + 1))).toBe(true);
+      } finally {
+        closeSync(outFd);
+        closeSync(fd);
+        rmSync(out);
+      }
+    });
+  }
 
   test('a worker told that the front ends inside the nodes writes nothing past it and gives up', async () => {
     const fd = openSync(raw, 'r');
