@@ -14,8 +14,11 @@ import { CODE } from './uses.js';
 export class EarlyNodeUses extends NodeRecordWalk {
   /** The largest name index met so far. */
   private maxName = 0;
-  /** The names of the 'array' nodes, in node order. */
-  private arrayNames: Uint32Array = new Uint32Array(1024);
+  /**
+   * The names of the 'array' nodes, in node order: room for every node, address space touched only as far as it is
+   * written (grown by doubling, each size was made anew, its pages faulted in and copied: ~1 M such nodes at 660 MB).
+   */
+  private arrayNames: Uint32Array;
   private arrays = 0;
 
   constructor(
@@ -26,6 +29,7 @@ export class EarlyNodeUses extends NodeRecordWalk {
     private readonly dictionaryStore: Uint8Array,
   ) {
     super(header);
+    this.arrayNames = new Uint32Array(Math.max(1024, header.nodeCount));
   }
 
   protected slice(values: Uint32Array, at: number, count: number): void {
