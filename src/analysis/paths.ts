@@ -169,8 +169,9 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   // a byte per node (see FRESH), what the per-edge test reads instead of dist's 32 MB (8 M nodes)
   const reached = prefaulted(new Uint8Array(n));
   // a bit per node: the next level's nodes as they are found, and the big level being expanded, read in order
-  let nextBits = new Uint32Array((n + 31) >>> 5);
-  let levelBits = new Uint32Array(nextBits.length);
+  // (16 to a word: every value V8 meets on the way is a small integer, never a 32-bit one that deoptimizes the loop)
+  let nextBits = new Uint16Array((n + 15) >>> 4);
+  let levelBits = new Uint16Array(nextBits.length);
   let tail = 0;
   const root = s.rootOrdinal;
   dist[root] = 0;
@@ -189,7 +190,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       parentEdge[w] = e;
       reached[w] = rankBits[t] | from;
       queue[tail++] = w;
-      nextBits[w >>> 5] |= 1 << (w & 31);
+      nextBits[w >>> 4] |= 1 << (w & 15);
     }
   }
   // edges into transient roots, taken once the persistent part is done (each edge is looked at once: at most all)
@@ -221,7 +222,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       while (seedAt < seeds.length && seeds[seedAt].dist === d) {
         const w = seeds[seedAt++].node;
         queue[tail++] = w;
-        nextBits[w >>> 5] |= 1 << (w & 31);
+        nextBits[w >>> 4] |= 1 << (w & 15);
       }
       if (levelStart === tail) {
         if (seedAt === seeds.length) break;
@@ -232,9 +233,14 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       // a small level is sorted, its fresh flags cleared (its parents are final) and its bits cleared; a big one
       // is read from its bits in node order, its fresh flags cleared as it goes and its bits telling its nodes from
       // the fresh ones until then
-      const big = levelEnd - levelStart > bigLevel;
-      if (big) [levelBits, nextBits] = [nextBits, levelBits];
-      else sortSmallLevel(queue, levelStart, levelEnd, reached, nextBits);
+      // (and the first level, however small: so the bits' code has run, and V8 has seen its types, before the
+      // first big level, which would otherwise throw the optimized loop away and run in the interpreter meanwhile)
+      const big = levelEnd - levelStart > bigLevel || d === 1;
+      if (big) {
+        const found = nextBits;
+        nextBits = levelBits;
+        levelBits = found;
+      } else sortSmallLevel(queue, levelStart, levelEnd, reached, nextBits);
       for (let k = seedAt; k < seeds.length && seeds[k].dist === d + 1; k++) {
         reached[seeds[k].node] |= FRESH;
         dist[seeds[k].node] = seeds[k].key;
@@ -246,7 +252,7 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
         if (big) {
           while (wordBits === 0 && ++word < levelBits.length) wordBits = levelBits[word];
           if (wordBits === 0) break;
-          v = (word << 5) | (31 - Math.clz32(wordBits & -wordBits));
+          v = (word << 4) | (31 - Math.clz32(wordBits & -wordBits));
           wordBits &= wordBits - 1;
         } else if (i < levelEnd) v = queue[i++];
         else break;
@@ -269,9 +275,9 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
             parentEdge[w] = e;
             reached[w] = fresh | bits;
             queue[tail++] = w;
-            nextBits[w >>> 5] |= 1 << (w & 31);
+            nextBits[w >>> 4] |= 1 << (w & 15);
             if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = d;
-          } else if (r >= FRESH && (levelBits[w >>> 5] & (1 << (w & 31))) === 0) {
+          } else if (r >= FRESH && (levelBits[w >>> 4] & (1 << (w & 15))) === 0) {
             // same length: a better name, or as good from an earlier root edge, or from a parent reached by an
             // earlier edge
             const candidate = fresh | bits;
@@ -348,21 +354,12 @@ function markUnreached(reached: Uint8Array, dist: Uint32Array, parentEdge: Uint3
  * A small level, queue[start..end), in ascending order, its nodes' fresh flags cleared (their parents are final)
  * and their bits cleared (no other level's are set in those words).
  */
-function sortSmallLevel(queue: Uint32Array, start: number, end: number, reached: Uint8Array, bits: Uint32Array): void {
-  if (end - start > 16) queue.subarray(start, end).sort();
-  else {
-    // by insertion: most levels of a long chain hold one node or a few, too few for a sort call's setup
-    for (let i = start + 1; i < end; i++) {
-      const v = queue[i];
-      let j = i;
-      for (; j > start && queue[j - 1] > v; j--) queue[j] = queue[j - 1];
-      queue[j] = v;
-    }
-  }
+function sortSmallLevel(queue: Uint32Array, start: number, end: number, reached: Uint8Array, bits: Uint16Array): void {
+  if (end - start > 1) queue.subarray(start, end).sort();
   for (let i = start; i < end; i++) {
     const v = queue[i];
     reached[v] &= ~FRESH;
-    bits[v >>> 5] = 0;
+    bits[v >>> 4] = 0;
   }
 }
 
