@@ -94,8 +94,8 @@ export interface RootPathOptions {
    */
   transientEdges?: ArrayLike<number>;
   /**
-   * Three arrays of at least nodeCount entries nothing else uses any more, for dist, parentEdge and the BFS
-   * queue (a worker thread passes the dominator pass's leftovers, in shared memory); allocated when absent.
+   * Three arrays of at least nodeCount entries nothing else uses any more, for dist, parentEdge and the BFS's
+   * working arrays (a worker thread passes the dominator pass's leftovers, in shared memory); allocated when absent.
    */
   scratch?: [Uint32Array, Uint32Array, Uint32Array];
 }
@@ -137,7 +137,9 @@ export function transientRootEdges(s: HeapSnapshot): number[] {
 const FRESH = 0x80;
 const ORIGIN_MAX = 15;
 const ORIGIN_BITS = 0x0f;
-/** Levels up to this share of the nodes are sorted; bigger ones are ordered through a bit per node. */
+/** reached[] of an unreached node some transient root edge leads to (less than any reached node's byte). */
+const TRANSIENT_TARGET = 0x01;
+/** Levels up to this share of the nodes are sorted; bigger ones are read in order from a bit per node. */
 const SORTED_LEVEL_SHARE = 256;
 
 export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): RootPaths {
@@ -148,21 +150,28 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   const { synthetic, native } = s.nodeType;
   const types = s.nodeTypes;
   const holder = opts.holderPaths === true;
-  const transient = holder ? new Set(Array.from(opts.transientEdges ?? transientRootEdges(s))) : new Set<number>();
+  // sorted, searched by sortedHas: the per-edge loop calls nothing (a call there, even one seldom taken, makes V8
+  // reload the typed arrays' pointers and lengths at each edge)
+  const transient = holder
+    ? Uint32Array.from(new Set(Array.from(opts.transientEdges ?? transientRootEdges(s)))).sort()
+    : new Uint32Array(0);
   const rankBits = new Uint8Array(s.meta.edgeTypes.length);
   for (let t = 0; t < rankBits.length; t++) rankBits[t] = (1 + edgeRank(s, t)) << 4;
+  // the same past the root, 0 for the edge types no path takes there (weak, shortcut): one test per edge
+  const stepBits = rankBits.map((bits, t) => (t === weak || t === shortcut ? 0 : bits));
 
-  const [distMemory, parentMemory, queueMemory] = opts.scratch ?? [0, 0, 0].map(() => new Uint32Array(n));
-  const dist = distMemory.subarray(0, n).fill(UNREACHED);
-  const parentEdge = parentMemory.subarray(0, n).fill(UNREACHED);
-  // the levels one after the other, each sorted by node index before it is expanded
-  const queue = queueMemory.subarray(0, n);
-  // a byte per node (see FRESH), what the per-edge test reads instead of dist's 32 MB (8 M nodes)
-  const reached = prefaulted(new Uint8Array(n));
-  let levelBits: Uint32Array | null = null; // for the big levels' order, made on first use
+  const [distMemory, parentMemory, workMemory] = opts.scratch ?? [new Uint32Array(n), new Uint32Array(n), null];
+  // written as nodes are reached; the unreached get UNREACHED at the end (not a fill of both first: 64 MB at 8 M)
+  const dist = distMemory.subarray(0, n);
+  const parentEdge = parentMemory.subarray(0, n);
+  // the first `kept` nodes of a level, all of a small one: the level being expanded, then the next as it is found
+  const kept = Math.floor(n / SORTED_LEVEL_SHARE) + 1;
+  const { reached, nextBits, levelBits, queue } = workArrays(workMemory, n, 2 * kept);
   let tail = 0;
+  let found = 0;
   const root = s.rootOrdinal;
   dist[root] = 0;
+  parentEdge[root] = UNREACHED;
   reached[root] = 1 << 4;
   // the root's shortcut edges (global objects) first, then its other children: their origins, the first edge wins
   let origin = 0;
@@ -176,10 +185,12 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
       dist[w] = 1;
       parentEdge[w] = e;
       reached[w] = rankBits[t] | from;
-      queue[tail++] = w;
+      if (found++ < kept) queue[tail++] = w;
+      nextBits[w >>> 4] |= 1 << (w & 15);
     }
   }
-  const deferred: number[] = []; // edges into transient roots, taken once the persistent part is done
+  // edges into transient roots, taken once the persistent part is done (each edge is looked at once: at most all)
+  const deferred = new Uint32Array(transient.length);
   // nodes reached by deferred edges, sorted by dist: each joins the level of its dist
   let seeds: { node: number; dist: number; key: number }[] = [];
   let seedAt = 0;
@@ -188,116 +199,264 @@ export function computeRootPaths(s: HeapSnapshot, opts: RootPathOptions = {}): R
   const wanted = opts.targets ? new Uint8Array(n) : null;
   let remaining = 0;
   for (const t of opts.targets ?? []) {
-    if (wanted && wanted[t] === 0 && dist[t] === UNREACHED) {
+    if (wanted && wanted[t] === 0 && reached[t] === 0) {
       wanted[t] = 1;
       remaining++;
     }
   }
-  let stopAfter = UNREACHED;
+  // the nodes a transient edge leads to, while unreached, hold TRANSIENT_TARGET, so that the per-edge loop looks
+  // the edge up only for them
+  const transientTargets = holder ? Array.from(transient, (e) => edgeTargets[e]) : [];
+  for (const w of transientTargets) if (reached[w] === 0) reached[w] = TRANSIENT_TARGET;
+  const b: BfsState = {
+    firstEdge,
+    edgeTypes,
+    edgeTargets,
+    nodeTypes: types,
+    synthetic,
+    native,
+    stepBits,
+    dist,
+    parentEdge,
+    queue,
+    reached,
+    transient,
+    deferred,
+    wanted,
+    nextBits,
+    levelBits,
+    kept,
+    tail,
+    found,
+    deferredCount: 0,
+    remaining,
+    stopAfter: UNREACHED,
+  };
+  const bigLevel = n / SORTED_LEVEL_SHARE;
   let levelStart = 0;
   let d = 1;
   for (;;) {
-    for (; d <= stopAfter; d++) {
-      while (seedAt < seeds.length && seeds[seedAt].dist === d) queue[tail++] = seeds[seedAt++].node;
-      if (levelStart === tail) {
+    for (; d <= b.stopAfter; d++) {
+      // the level found last: all of its nodes in b.nextBits, the first `kept` in queue[levelStart..b.tail)
+      while (seedAt < seeds.length && seeds[seedAt].dist === d) {
+        const w = seeds[seedAt++].node;
+        if (b.found++ < kept) queue[b.tail++] = w;
+        b.nextBits[w >>> 4] |= 1 << (w & 15);
+      }
+      if (b.found === 0) {
         if (seedAt === seeds.length) break;
         d = seeds[seedAt].dist - 1; // nothing at this dist: on to the next seed's
         continue;
       }
-      const levelEnd = tail;
-      // the level's parents are final: only the next level's nodes are fresh
-      sortLevel(queue, levelStart, levelEnd, reached, () => {
-        levelBits ??= new Uint32Array((n + 31) >>> 5);
-        return levelBits;
-      });
+      // a small level is moved to the queue's front and sorted, its fresh flags cleared (its parents are final)
+      // and its bits cleared; a big one is read from its bits in node order, its fresh flags cleared as it goes
+      // and its bits telling its nodes from the fresh ones until then
+      // (and the first level, however small: so the bits' code has run, and V8 has seen its types, before the
+      // first big level, which would otherwise throw the optimized loop away and run in the interpreter meanwhile)
+      const big = b.found > bigLevel || d === 1;
+      let levelEnd = 0;
+      if (big) {
+        const level = b.nextBits;
+        b.nextBits = b.levelBits;
+        b.levelBits = level;
+      } else {
+        queue.copyWithin(0, levelStart, b.tail);
+        levelEnd = b.tail - levelStart;
+        sortSmallLevel(queue, levelEnd, reached, b.nextBits);
+      }
+      b.tail = levelEnd;
+      b.found = 0;
       for (let k = seedAt; k < seeds.length && seeds[k].dist === d + 1; k++) {
         reached[seeds[k].node] |= FRESH;
         dist[seeds[k].node] = seeds[k].key;
       }
-      for (let i = levelStart; i < levelEnd; i++) {
-        const v = queue[i];
-        dist[v] = d; // it held its parent's key until now
-        const from = reached[v] & ORIGIN_BITS;
-        const key = parentEdge[v];
-        const fromRootSide = holder && (types[v] === synthetic || types[v] === native);
-        for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
-          const t = edgeTypes[e];
-          if (t === weak || t === shortcut) continue;
-          const w = edgeTargets[e];
-          const r = reached[w];
-          if (r === 0) {
-            if (fromRootSide && transient.has(e)) {
-              deferred.push(e);
-              continue;
-            }
-            dist[w] = key; // while w is fresh: its parent's key (dist is set when w is expanded)
-            parentEdge[w] = e;
-            reached[w] = FRESH | rankBits[t] | from;
-            queue[tail++] = w;
-            if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = d;
-          } else if (r >= FRESH) {
-            // same length: a better name, or as good from an earlier root edge, or from a parent reached by an
-            // earlier edge
-            const candidate = FRESH | rankBits[t] | from;
-            if (candidate < r || (candidate === r && key < dist[w])) {
-              parentEdge[w] = e;
-              reached[w] = candidate;
-              dist[w] = key;
-            }
-          }
-        }
-      }
+      expandLevel(b, d, levelEnd, big);
+      if (big) b.levelBits.fill(0);
       levelStart = levelEnd;
     }
-    if (stopAfter !== UNREACHED) {
+    if (b.stopAfter !== UNREACHED) {
       // the level after the last one expanded still holds its parents' keys
-      for (let i = levelStart; i < tail; i++) dist[queue[i]] = d;
+      const level = b.nextBits;
+      for (let word = 0; word < level.length; word++) {
+        for (let bits = level[word]; bits !== 0; bits &= bits - 1)
+          dist[(word << 4) | (31 - Math.clz32(bits & -bits))] = d;
+      }
       for (let k = seedAt; k < seeds.length && seeds[k].dist === d; k++) dist[seeds[k].node] = d;
       break;
     }
-    if (deferred.length === 0) break;
+    if (b.deferredCount === 0) break;
     seeds = [];
     seedAt = 0;
-    for (const e of deferred.splice(0)) {
+    const taken = deferred.slice(0, b.deferredCount);
+    b.deferredCount = 0;
+    for (const e of taken) {
       const w = edgeTargets[e];
-      if (reached[w] !== 0) continue;
+      if (reached[w] > TRANSIENT_TARGET) continue;
       const src = edgeSource(s, e);
       dist[w] = dist[src] + 1;
       parentEdge[w] = e;
       reached[w] = rankBits[edgeTypes[e]] | (reached[src] & ORIGIN_BITS);
       seeds.push({ node: w, dist: dist[w], key: parentEdge[src] });
-      if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = dist[w] - 1;
+      if (wanted !== null && wanted[w] === 1 && --b.remaining === 0) b.stopAfter = dist[w] - 1;
     }
     if (seeds.length === 0) break;
     seeds.sort((x, y) => x.dist - y.dist); // stable: edge order within a dist
     d = seeds[0].dist;
   }
+  for (const w of transientTargets) if (reached[w] === TRANSIENT_TARGET) reached[w] = 0;
+  markUnreached(reached, dist, parentEdge);
   return { dist, parentEdge };
 }
 
+/** What the levels of computeRootPaths share: the graph's arrays, the BFS's, and the counters a level moves on. */
+interface BfsState {
+  readonly firstEdge: Uint32Array;
+  readonly edgeTypes: Uint8Array;
+  readonly edgeTargets: Uint32Array;
+  readonly nodeTypes: Uint8Array;
+  readonly synthetic: number;
+  readonly native: number;
+  readonly stepBits: Uint8Array;
+  readonly dist: Uint32Array;
+  readonly parentEdge: Uint32Array;
+  readonly queue: Uint32Array;
+  /** How many of a level's nodes the queue keeps (all of a small level's). */
+  readonly kept: number;
+  readonly reached: Uint8Array;
+  readonly transient: Uint32Array;
+  readonly deferred: Uint32Array;
+  readonly wanted: Uint8Array | null;
+  nextBits: Uint16Array;
+  levelBits: Uint16Array;
+  tail: number;
+  /** Nodes found for the next level so far (the queue keeps the first `kept`). */
+  found: number;
+  deferredCount: number;
+  remaining: number;
+  stopAfter: number;
+}
+
 /**
- * queue[start..end) in ascending order: a small level sorted, a big one (more than 1/SORTED_LEVEL_SHARE of the
- * nodes) marked in a bit per node and read back in order, so that expanding it reads the node and edge arrays
- * front to back instead of at random; its nodes' fresh flags cleared on the way (their parents are final).
+ * Expands level d (queue[0..levelEnd) when small, sorted; its bits in levelBits when big): finds the next
+ * level, chooses each fresh node's parent, defers the edges into transient roots. A function of its own, so that
+ * V8 compiles this loop alone (a few ms), early and once, rather than the whole BFS again at each new path taken.
  */
-function sortLevel(queue: Uint32Array, start: number, end: number, reached: Uint8Array, bits: () => Uint32Array): void {
-  if (end - start <= reached.length / SORTED_LEVEL_SHARE) {
-    if (end - start > 1) queue.subarray(start, end).sort();
-    for (let i = start; i < end; i++) reached[queue[i]] &= ~FRESH;
-    return;
-  }
-  const marks = bits().fill(0);
-  for (let i = start; i < end; i++) {
-    const v = queue[i];
-    marks[v >>> 5] |= 1 << (v & 31);
-  }
-  let at = start;
-  for (let word = 0; word < marks.length; word++) {
-    for (let b = marks[word]; b !== 0; b &= b - 1) {
-      const v = (word << 5) | (31 - Math.clz32(b & -b));
-      queue[at++] = v;
-      reached[v] &= ~FRESH;
+function expandLevel(b: BfsState, d: number, levelEnd: number, big: boolean): void {
+  const { firstEdge, edgeTypes, edgeTargets, nodeTypes: types, synthetic, native, stepBits } = b;
+  const { dist, parentEdge, queue, kept, reached, transient, deferred, wanted, nextBits, levelBits } = b;
+  let { tail, found, deferredCount, remaining, stopAfter } = b;
+  let word = -1;
+  let wordBits = 0;
+  for (let i = 0; ; ) {
+    let v: number;
+    if (big) {
+      while (wordBits === 0 && ++word < levelBits.length) wordBits = levelBits[word];
+      if (wordBits === 0) break;
+      v = (word << 4) | (31 - Math.clz32(wordBits & -wordBits));
+      wordBits &= wordBits - 1;
+    } else if (i < levelEnd) v = queue[i++];
+    else break;
+    dist[v] = d; // it held its parent's key until now
+    const rv = reached[v];
+    reached[v] = rv & ~FRESH;
+    const fresh = FRESH | (rv & ORIGIN_BITS); // its children's byte but for the edge's rank
+    const key = parentEdge[v];
+    for (let e = firstEdge[v], end = firstEdge[v + 1]; e < end; e++) {
+      const bits = stepBits[edgeTypes[e]];
+      if (bits === 0) continue;
+      const w = edgeTargets[e];
+      const r = reached[w];
+      if (r <= TRANSIENT_TARGET) {
+        if (r === TRANSIENT_TARGET && (types[v] === synthetic || types[v] === native) && sortedHas(transient, e)) {
+          deferred[deferredCount++] = e;
+          continue;
+        }
+        dist[w] = key; // while w is fresh: its parent's key (dist is set when w is expanded)
+        parentEdge[w] = e;
+        reached[w] = fresh | bits;
+        if (found++ < kept) queue[tail++] = w;
+        nextBits[w >>> 4] |= 1 << (w & 15);
+        if (wanted !== null && wanted[w] === 1 && --remaining === 0) stopAfter = d;
+      } else if (r >= FRESH && (levelBits[w >>> 4] & (1 << (w & 15))) === 0) {
+        // same length: a better name, or as good from an earlier root edge, or from a parent reached by an
+        // earlier edge
+        const candidate = fresh | bits;
+        if (candidate < r || (candidate === r && key < dist[w])) {
+          parentEdge[w] = e;
+          reached[w] = candidate;
+          dist[w] = key;
+        }
+      }
     }
+  }
+  b.tail = tail;
+  b.found = found;
+  b.deferredCount = deferredCount;
+  b.remaining = remaining;
+  b.stopAfter = stopAfter;
+}
+
+/**
+ * The BFS's working arrays, laid out in `memory` (the worker's leftover array, its pages already mapped: 10 MB of
+ * fresh ones cost ~30 ms of page faults at 8 M nodes) when it is big enough, else in a new buffer: reached, a byte
+ * per node (see FRESH), what the per-edge test reads instead of dist's 32 MB; two sets of a bit per node, for the
+ * next level's nodes as they are found and the big level being expanded, read in order (16 to a word: every value
+ * V8 meets on the way is a small integer, never a 32-bit one that deoptimizes the loop); and the queue.
+ */
+function workArrays(memory: Uint32Array | null, n: number, queueLength: number) {
+  const words = (n + 15) >>> 4;
+  const bitsAt = (n + 1) & ~1;
+  const queueAt = (bitsAt + 4 * words + 3) & ~3;
+  const bytes = queueAt + 4 * queueLength;
+  const fits = memory !== null && memory.byteLength >= bytes;
+  const buffer = fits ? memory.buffer : new ArrayBuffer(bytes);
+  const at = fits ? memory.byteOffset : 0;
+  return {
+    reached: prefaulted(new Uint8Array(buffer, at, n)),
+    nextBits: new Uint16Array(buffer, at + bitsAt, words).fill(0),
+    levelBits: new Uint16Array(buffer, at + bitsAt + 2 * words, words).fill(0),
+    queue: new Uint32Array(buffer, at + queueAt, queueLength),
+  };
+}
+
+/** Whether the ascending array holds x. */
+function sortedHas(sorted: Uint32Array, x: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && sorted[lo] === x;
+}
+
+/** UNREACHED in dist and parentEdge for each node whose reached byte is 0, reading the bytes four at a time. */
+function markUnreached(reached: Uint8Array, dist: Uint32Array, parentEdge: Uint32Array): void {
+  const words = new Uint32Array(reached.buffer, reached.byteOffset, reached.length >>> 2);
+  for (let k = 0; k < words.length; k++) {
+    const x = words[k];
+    // some byte of x is 0 (the usual test: only a zero byte borrows into its own top bit)
+    if (((x - 0x01010101) & ~x & 0x80808080) === 0) continue;
+    for (let v = k << 2; v < (k << 2) + 4; v++) {
+      if (reached[v] === 0) dist[v] = parentEdge[v] = UNREACHED;
+    }
+  }
+  for (let v = words.length << 2; v < reached.length; v++) {
+    if (reached[v] === 0) dist[v] = parentEdge[v] = UNREACHED;
+  }
+}
+
+/**
+ * A small level, queue[0..end), in ascending order, its nodes' fresh flags cleared (their parents are final)
+ * and their bits cleared (no other level's are set in those words).
+ */
+function sortSmallLevel(queue: Uint32Array, end: number, reached: Uint8Array, bits: Uint16Array): void {
+  if (end > 1) queue.subarray(0, end).sort();
+  for (let i = 0; i < end; i++) {
+    const v = queue[i];
+    reached[v] &= ~FRESH;
+    bits[v >>> 4] = 0;
   }
 }
 
