@@ -39,6 +39,7 @@ function usage(code) {
   --no-live               skip bench/live-*.js
   --no-build              do not compile src/ first
   --share-rounds N        pairs of full and --no-suspects analyze runs for the suspects' share (default 3)
+  --no-warmup             measure heapwatch analyze's first run too (default: one run first, not measured)
   --write-results         write the report to bench/RESULTS.md
 Snapshots and peers are cached in ${benchDir()} (HEAPWATCH_BENCH_DIR).`);
   process.exit(code);
@@ -48,6 +49,7 @@ function parseArgs(argv) {
   const args = { sizes: ['50m', '280m', '660m'], tools: new Set(TOOLS), check: true, live: true, build: true };
   args.writeResults = false;
   args.shareRounds = 3;
+  args.warmup = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -61,6 +63,7 @@ function parseArgs(argv) {
     else if (a === '--no-live') args.live = false;
     else if (a === '--no-build') args.build = false;
     else if (a === '--write-results') args.writeResults = true;
+    else if (a === '--no-warmup') args.warmup = false;
     else if (a === '--share-rounds') args.shareRounds = Math.max(1, Number.parseInt(value(), 10) || 1);
     else if (a === '--help' || a === '-h') usage(0);
     else {
@@ -198,6 +201,12 @@ async function benchSize(size, args, peers) {
     if (help === null) row.tools.heapwatch = { ok: false, note: 'not available' };
     else {
       row.fullArgv = [CLI, 'analyze', snap.file, '--json', ...noIndex(help)];
+      // one run first, not measured (hyperfine's --warmup): a bench's first analyze ran 10-40% slower than the ones
+      // after it (5.4 s against 3.8-4.9 s in three benches on 2026-12-02), and only the first pair below paid that
+      if (args.warmup)
+        await runTool('heapwatch analyze (warm-up, not measured)', process.execPath, row.fullArgv, {
+          parse: () => null,
+        });
       row.tools.heapwatch = await runTool('heapwatch analyze', process.execPath, row.fullArgv, {
         parse: (text) => JSON.parse(text),
       });
@@ -215,11 +224,16 @@ async function benchSize(size, args, peers) {
           parse: () => null,
         });
         // one pair of runs is at the mercy of this host's minute-to-minute speed: more pairs, each run alternating
-        // with its partner, and the share taken from each pair
+        // with its partner, the order turned round every other pair (full first, then the bare run first), and the
+        // share taken from each pair
         row.sharePairs = [[row.tools.heapwatch, row.tools.heapwatchBare]];
+        const runFull = () => runTool('heapwatch analyze', process.execPath, row.fullArgv, { parse: () => null });
+        const runBase = () => runTool(`heapwatch ${row.bareLabel}`, process.execPath, argv, { parse: () => null });
         for (let k = 1; k < args.shareRounds && row.tools.heapwatchBare.ok; k++) {
-          const full = await runTool('heapwatch analyze', process.execPath, row.fullArgv, { parse: () => null });
-          const base = await runTool(`heapwatch ${row.bareLabel}`, process.execPath, argv, { parse: () => null });
+          const baseFirst = k % 2 === 1;
+          const first = await (baseFirst ? runBase() : runFull());
+          const second = await (baseFirst ? runFull() : runBase());
+          const [full, base] = baseFirst ? [second, first] : [first, second];
           if (full.ok && base.ok) row.sharePairs.push([full, base]);
         }
       }
@@ -371,10 +385,14 @@ function report(rows, live, args) {
   if (bare.length) {
     out.push('');
     out.push(
-      'Cost of suspects, paths, duplicate strings and waste in `analyze` (target ≤ 20%), the median of alternating pairs of runs:',
+      `Cost of suspects, paths, duplicate strings and waste in \`analyze\` (target ≤ 20%), the median of alternating pairs of runs (every other pair the bare run first${args.warmup ? '; after one run not measured' : ''}):`,
     );
     const pct = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`;
-    const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+    const median = (xs) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    };
     const share = (pairs, key) => {
       const xs = pairs.filter(([f, b]) => f[key] && b[key]).map(([f, b]) => f[key] / b[key] - 1);
       if (xs.length === 0) return '';
