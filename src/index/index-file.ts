@@ -233,6 +233,19 @@ export class IndexFile {
     if (this.loaded[Math.floor(at / BLOCK)] === 0) this.ensure(at, at + 1);
   }
 
+  /** Whether block b is held (read and checked) in the data buffer. */
+  holds(b: number): boolean {
+    return this.loaded[b] === 1;
+  }
+
+  /**
+   * Reads block b into `into` (BLOCK bytes; the data's last block may be shorter) and checks it, without keeping
+   * it in the data buffer: for readers that reuse a small buffer instead of touching fresh pages.
+   */
+  readBlock(b: number, into: Uint8Array): void {
+    this.readBlocks(b, b + 1, into.subarray(0, Math.min(BLOCK, this.dataBytes - b * BLOCK)));
+  }
+
   /** Reads and checks every block holding data bytes [from, to) that is not held yet. */
   ensure(from: number, to: number): void {
     const last = Math.ceil(Math.min(to, this.dataBytes) / BLOCK);

@@ -9,6 +9,7 @@ import { ordinalIn, pairsFor } from './id-order.js';
 import type { IndexFile } from './index-file.js';
 import { LazyStrings, lazyArray, lazyNodes } from './lazy-arrays.js';
 import { fromBits, type SavedHeader, savedClassCounts } from './saved-analysis.js';
+import { SectionReader } from './section-reader.js';
 
 /**
  * The analysis an index holds, read only where a report looks: the node records, sizes, classes, dominators,
@@ -28,6 +29,7 @@ export class LazyAnalysis implements HeapAnalysis, NodeQueries {
   private readonly header: SavedHeader;
   private countsCache: ClassCounts | null = null;
   private treeCache: DominatorTree | null = null;
+  private readonly readers = new Map<string, SectionReader>();
 
   constructor(private readonly file: IndexFile) {
     const h = file.header as unknown as SavedHeader;
@@ -143,14 +145,9 @@ export class LazyAnalysis implements HeapAnalysis, NodeQueries {
    */
   edgeSources(edges: readonly number[]): number[] {
     const sorted = edges.every((e, k) => k === 0 || edges[k - 1] <= e) ? edges : [...edges].sort((x, y) => x - y);
-    const firstEdge = this.file.view('firstEdge') as Uint32Array;
-    const at = this.file.entry('firstEdge').at;
+    const firstEdge = this.reader('firstEdge');
     const n = this.snapshot.nodeCount;
-    const file = this.file;
-    const startOf = (o: number) => {
-      file.ensureAt(at + o * 4);
-      return firstEdge[o];
-    };
+    const startOf = (o: number) => firstEdge.get(o);
     const found = new Float64Array(sorted.length);
     let o = 0;
     for (let k = 0; k < sorted.length; k++) {
@@ -181,16 +178,21 @@ export class LazyAnalysis implements HeapAnalysis, NodeQueries {
     return this.readAll('retainedSizes', ordinals);
   }
 
-  /** Elements of a section without going through its lazy array one by one (each block checked as it is read). */
+  /** One reader per section, its cache reused by every call (a fresh one would be fresh pages again). */
+  private reader(name: string): SectionReader {
+    let r = this.readers.get(name);
+    if (!r) this.readers.set(name, (r = new SectionReader(this.file, name)));
+    return r;
+  }
+
+  /**
+   * Elements of a section for many scattered indexes (an object's retainers, mostly in increasing order), through
+   * a small reused cache of checked blocks rather than the data buffer's fresh pages.
+   */
   private readAll(name: string, indexes: readonly number[]): Float64Array {
-    const view = this.file.view(name);
-    const at = this.file.entry(name).at;
-    const bpe = view.BYTES_PER_ELEMENT;
+    const reader = this.reader(name);
     const out = new Float64Array(indexes.length);
-    for (let k = 0; k < indexes.length; k++) {
-      this.file.ensureAt(at + indexes[k] * bpe);
-      out[k] = view[indexes[k]];
-    }
+    for (let k = 0; k < indexes.length; k++) out[k] = reader.get(indexes[k]);
     return out;
   }
 }
