@@ -21,7 +21,22 @@ const finders = new WeakMap<HeapSnapshot, LocationFinder>();
 
 function finderFor(s: HeapSnapshot): LocationFinder {
   let f = finders.get(s);
-  if (f) return f;
+  if (!f) finders.set(s, (f = makeFinder(s)));
+  return f;
+}
+
+/**
+ * Tells closureRecordOf the record of some closures, found beforehand (the last record naming each, -1 for none):
+ * a saved analysis read on demand finds a few closures' records in one pass instead of indexing them all.
+ * Any other node is looked up as usual.
+ */
+export function knownClosureRecords(s: HeapSnapshot, known: ReadonlyMap<number, number>): void {
+  let rest: LocationFinder | null = null;
+  finders.set(s, { recordOf: (o) => known.get(o) ?? (rest ??= makeFinder(s)).recordOf(o) });
+}
+
+function makeFinder(s: HeapSnapshot): LocationFinder {
+  let f: LocationFinder;
   const L = locationLayout(s);
   const locs = s.locations;
   const count = L.node < 0 ? 0 : Math.floor(locs.length / L.size);
@@ -52,7 +67,6 @@ function finderFor(s: HeapSnapshot): LocationFinder {
       },
     };
   }
-  finders.set(s, f);
   return f;
 }
 

@@ -1,10 +1,13 @@
 import type { ClassCounts } from '../analysis/class-counts.js';
+import { locationLayout } from '../analysis/classes.js';
 import type { RootPaths } from '../analysis/paths.js';
 import { DominatorTree, dominatorTreeLayout } from '../analysis/retained.js';
+import { knownClosureRecords } from '../analysis/source-locations.js';
 import type { StringCopies } from '../analysis/strings.js';
 import type { HeapAnalysis, Retainers } from '../analysis/types.js';
 import type { NodeQueries } from '../report/nodes-report.js';
 import { HeapSnapshot } from '../snapshot/snapshot.js';
+import { lastRecordsOf } from './closure-records.js';
 import { ordinalIn, pairsFor } from './id-order.js';
 import type { IndexFile } from './index-file.js';
 import { LazyStrings, lazyArray, lazyNodes } from './lazy-arrays.js';
@@ -50,14 +53,8 @@ export class LazyAnalysis implements HeapAnalysis, NodeQueries {
       null,
       h.domStateNodes,
     );
-    // read whole, and only when a function's location is asked for (its finder looks at all the records)
-    let locations: Uint32Array | null = null;
-    Object.defineProperty(this.snapshot, 'locations', {
-      get: () => {
-        locations ??= file.section('locations') as Uint32Array;
-        return locations;
-      },
-    });
+    // the closures `node` shows find their records in one pass (locateClosures): a record is read when asked for
+    Object.defineProperty(this.snapshot, 'locations', { value: lazyArray<Uint32Array>(file, 'locations') });
     this.selfSizes = u32('selfSizes');
     this.dominators = u32('dominators');
     // 32-bit when the sizes fit (a read element is a number either way)
@@ -121,6 +118,22 @@ export class LazyAnalysis implements HeapAnalysis, NodeQueries {
       this.file.ensure(at + from * 8, at + to * 8);
       return ordinalIn(pairs, from, to, id);
     });
+  }
+
+  /**
+   * The location records of the closures among these nodes, found by one pass over the records and handed to
+   * closureRecordOf: not the index of every closure's record it would
+   * make otherwise (the records and every node's type read whole, ~26 MB at 660 MB).
+   */
+  locateClosures(ordinals: readonly number[]): void {
+    const s = this.snapshot;
+    const L = locationLayout(s);
+    if (L.node < 0) return;
+    const known = new Map<number, number>();
+    for (const o of ordinals) if (s.nodeTypeOf(o) === s.nodeType.closure) known.set(o, -1);
+    if (known.size === 0) return;
+    lastRecordsOf(this.file, 'locations', L.size, L.node, known);
+    knownClosureRecords(s, known);
   }
 
   /** One pass over the edge targets (checked a run of blocks at a time, not kept). */

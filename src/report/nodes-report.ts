@@ -36,6 +36,8 @@ export interface NodeQueries {
   /** The type of each of these edges, and the retained size of each of these nodes (an object may have 10^5 retainers). */
   edgeTypesOf(edges: readonly number[]): ArrayLike<number>;
   retainedSizesOf(ordinals: readonly number[]): ArrayLike<number>;
+  /** Finds ahead, in one pass, what the rows of these nodes read of the closures among them (their locations). */
+  locateClosures?(ordinals: readonly number[]): void;
 }
 
 export function memoryNodeQueries(a: HeapAnalysis): NodeQueries {
@@ -73,6 +75,7 @@ export function buildNodesReport(
       'NO_SUCH_NODE',
     );
   }
+  q.locateClosures?.(ordinals);
   const incoming = q.edgesInto(ordinals);
   const weak = s.edgeType.weak;
   return {

@@ -216,11 +216,13 @@ describe('the saved analysis', () => {
     const lazy = hw(q);
     expect([lazy.err, lazy.out]).toEqual(['', expected]);
     expect(hw(['histo', snap, '--top', '1']).err).toMatch(/ignored \(checksum mismatch in [\w, ]*pageOwned/);
-    // one byte in the middle of the edge targets (node reads them all for the retainers), then in the id table
-    // where the first id is found: one line, the fresh answer, and the index replaced by a sound one
+    // one byte in the middle of the edge targets (node reads them all for the retainers), in the id table where
+    // the first id is found, in the location records: one line, the fresh answer, and the index replaced by a sound one
     for (const [name, where] of [
       ['edgeTargets', (x: { offset: number; bytes: number }) => x.offset + (x.bytes >> 1)],
       ['idOrder', () => idPairOffset(original, at('idOrder').offset, Number(heldIds[0]))],
+      // the closure's location: one pass over the records
+      ['locations', (x: { offset: number; bytes: number }) => x.offset + (x.bytes >> 1)],
     ] as const) {
       const spoilt = Buffer.from(original);
       spoilt[where(at(name))] ^= 0x04;
