@@ -8,8 +8,9 @@ import type { HeapAnalysis, Retainers } from '../analysis/types.js';
 import type { NodeQueries } from '../report/nodes-report.js';
 import { HeapSnapshot } from '../snapshot/snapshot.js';
 import { lastRecordsOf } from './closure-records.js';
+import { edgeSourcesByScan } from './edge-sources.js';
 import { ordinalIn, pairsFor } from './id-order.js';
-import type { IndexFile } from './index-file.js';
+import { BLOCK, type IndexFile } from './index-file.js';
 import { LazyStrings, lazyArray, lazyNodes } from './lazy-arrays.js';
 import { fromBits, type SavedHeader, savedClassCounts } from './saved-analysis.js';
 import { SectionReader } from './section-reader.js';
@@ -154,10 +155,23 @@ export class LazyAnalysis implements HeapAnalysis, NodeQueries {
 
   /**
    * The source of each edge: the last node whose first edge is at or before it. The edges taken in increasing
-   * order, each search gallops on from the last source found, reading only the firstEdge blocks it looks at.
+   * order: a few are searched for, reading only the firstEdge blocks looked at; many, found by one pass.
    */
   edgeSources(edges: readonly number[]): number[] {
     const sorted = edges.every((e, k) => k === 0 || edges[k - 1] <= e) ? edges : [...edges].sort((x, y) => x - y);
+    const n = this.snapshot.nodeCount;
+    // a search reads a block or two of the node starts per edge, a pass reads them all: the cheaper one
+    const found =
+      sorted.length * 4 > n / (BLOCK / 4)
+        ? edgeSourcesByScan(this.file, 'firstEdge', sorted)
+        : this.searchSources(sorted);
+    if (sorted === edges) return Array.from(found);
+    const sourceOf = new Map(sorted.map((e, i) => [e, found[i]]));
+    return edges.map((e) => sourceOf.get(e)!);
+  }
+
+  /** edgeSources for a few edges (in increasing order): each search gallops on from the last source found. */
+  private searchSources(sorted: readonly number[]): Float64Array {
     const firstEdge = this.reader('firstEdge');
     const n = this.snapshot.nodeCount;
     const startOf = (o: number) => firstEdge.get(o);
@@ -178,9 +192,7 @@ export class LazyAnalysis implements HeapAnalysis, NodeQueries {
       }
       found[k] = o;
     }
-    if (sorted === edges) return Array.from(found);
-    const sourceOf = new Map(sorted.map((e, i) => [e, found[i]]));
-    return edges.map((e) => sourceOf.get(e)!);
+    return found;
   }
 
   edgeTypesOf(edges: readonly number[]): ArrayLike<number> {
