@@ -131,6 +131,7 @@ export class IndexFile {
   private readonly image: Uint8Array;
   private readonly loaded: Uint8Array;
   private readonly byName = new Map<string, SectionEntry>();
+  private scratch: Uint8Array | null = null;
 
   private constructor(
     private fd: number,
@@ -265,9 +266,19 @@ export class IndexFile {
    */
   scan(name: string, use: (piece: Section, first: number) => void): void {
     const s = this.entry(name);
+    // one buffer for every scan of this file (a fresh one is fresh pages each time), taken while in use
+    const scratch = this.scratch ?? new Uint8Array(RUN_BLOCKS * BLOCK);
+    this.scratch = null;
+    try {
+      this.scanWith(scratch, s, use);
+    } finally {
+      this.scratch = scratch;
+    }
+  }
+
+  private scanWith(scratch: Uint8Array, s: SectionEntry, use: (piece: Section, first: number) => void): void {
     const make = ARRAYS[s.kind];
     const end = s.at + s.length * make.BYTES_PER_ELEMENT;
-    const scratch = new Uint8Array(RUN_BLOCKS * BLOCK);
     for (let b = Math.floor(s.at / BLOCK); b * BLOCK < end; b += RUN_BLOCKS) {
       const runEnd = Math.min(b + RUN_BLOCKS, Math.ceil(end / BLOCK));
       const bytes = scratch.subarray(0, Math.min(runEnd * BLOCK, this.dataBytes) - b * BLOCK);
@@ -276,7 +287,7 @@ export class IndexFile {
       const from = Math.max(s.at, b * BLOCK);
       const to = Math.min(end, runEnd * BLOCK);
       const first = (from - s.at) / make.BYTES_PER_ELEMENT;
-      use(new make(scratch.buffer, from - b * BLOCK, (to - from) / make.BYTES_PER_ELEMENT), first);
+      use(new make(scratch.buffer as ArrayBuffer, from - b * BLOCK, (to - from) / make.BYTES_PER_ELEMENT), first);
     }
   }
 
