@@ -5,7 +5,7 @@ import type { IndexFile } from './index-file.js';
  * non-decreasing) is at or before it, node 0 if none is. One pass over the section alongside the edges, a
  * checked run of blocks at a time: for thousands of edges, cheaper than searching a block or more for each.
  */
-export function edgeSourcesByScan(file: IndexFile, name: string, sorted: readonly number[]): Float64Array {
+export function edgeSourcesByScan(file: IndexFile, name: string, sorted: ArrayLike<number>): Float64Array {
   const found = new Float64Array(sorted.length);
   let k = 0;
   file.scan(name, (piece, first) => {

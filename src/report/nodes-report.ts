@@ -31,11 +31,12 @@ export interface NodesReport {
  */
 export interface NodeQueries {
   ordinalsOfIds(ids: readonly number[]): number[];
-  edgesInto(ordinals: readonly number[]): number[][];
-  edgeSources(edges: readonly number[]): number[];
-  /** The type of each of these edges, and the retained size of each of these nodes (an object may have 10^5 retainers). */
-  edgeTypesOf(edges: readonly number[]): ArrayLike<number>;
-  retainedSizesOf(ordinals: readonly number[]): ArrayLike<number>;
+  /** The edges into each of these nodes, in increasing order (an object may have 10^5: typed arrays will do). */
+  edgesInto(ordinals: readonly number[]): ArrayLike<number>[];
+  edgeSources(edges: ArrayLike<number>): ArrayLike<number>;
+  /** The type of each of these edges, and the retained size of each of these nodes. */
+  edgeTypesOf(edges: ArrayLike<number>): ArrayLike<number>;
+  retainedSizesOf(ordinals: ArrayLike<number>): ArrayLike<number>;
   /** Finds ahead, in one pass, what the rows of these nodes read of the closures among them (their locations). */
   locateClosures?(ordinals: readonly number[]): void;
 }
@@ -45,9 +46,9 @@ export function memoryNodeQueries(a: HeapAnalysis): NodeQueries {
   return {
     ordinalsOfIds: (ids) => ordinalsOfIds(s, ids),
     edgesInto: (ordinals) => edgesInto(s, ordinals),
-    edgeSources: (edges) => edges.map((e) => edgeSource(s, e)),
-    edgeTypesOf: (edges) => edges.map((e) => s.edgeTypeOf(e)),
-    retainedSizesOf: (ordinals) => ordinals.map((o) => a.retainedSizes[o]),
+    edgeSources: (edges) => Array.from(edges, (e) => edgeSource(s, e)),
+    edgeTypesOf: (edges) => Array.from(edges, (e) => s.edgeTypeOf(e)),
+    retainedSizesOf: (ordinals) => Array.from(ordinals, (o) => a.retainedSizes[o]),
   };
 }
 
