@@ -20,7 +20,6 @@ import {
 import { EphemeronPairs, EssentialRule, ephemeronTable } from './essential-edges.js';
 import { buildRetainers } from './graph.js';
 import { setTreeWalkSplit, splitTreeWalk, type TreeSums } from './histogram.js';
-import { nodeDisplayName } from './node-names.js';
 import { pageOwnedBits, pageOwnedBytes, userRoots } from './page-owned.js';
 import { type RootPaths, transientRootEdges } from './paths.js';
 import { buildDominatorTree, DominatorTree, dominatorTreeLayout, retainedSizes } from './retained.js';
@@ -28,6 +27,9 @@ import { type SelfSizes, shownSelfSizes } from './self-sizes.js';
 import type { StringCopies } from './strings.js';
 import type { EarlyAnalysis, HeapAnalysis, Retainers } from './types.js';
 import { type ContextScanMessage, type ContextScanRequest, setBackgroundContextScan } from './waste/context-scan.js';
+
+/** A node's name as DevTools shows it (see nodeDisplayName). */
+export { nodeName } from './node-names.js';
 
 export interface AnalyzeOptions {
   /** Called as each phase starts (for progress display). */
@@ -291,11 +293,6 @@ function finish(
 }
 
 type NodeClasses = ReturnType<typeof classifyNodes>;
-
-/** A node's name as DevTools shows it (see nodeDisplayName). */
-export function nodeName(a: HeapAnalysis, o: number): string {
-  return nodeDisplayName(a.snapshot, o, a.detachedNative);
-}
 
 class Analysis implements HeapAnalysis {
   private retainersCache: Retainers | null = null;

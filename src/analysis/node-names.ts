@@ -1,6 +1,7 @@
 import type { HeapSnapshot } from '../snapshot/snapshot.js';
 import { DETACHED } from './dom-state.js';
 import { formatPropertyName } from './plain-objects.js';
+import type { HeapAnalysis } from './types.js';
 
 const MAX_FLAT_STRING = 1024;
 /** Parts visited at most: V8's parts are never empty, so a real string fills 1 KB long before; a crafted cycle stops. */
@@ -88,4 +89,9 @@ export function scriptNameOf(s: HeapSnapshot, closure: number): string {
   let script = s.internalEdgeTarget(shared, 'script_or_debug_info');
   if (script < 0) script = s.internalEdgeTarget(shared, 'script');
   return script < 0 ? '' : s.nodeName(script);
+}
+
+/** The name reports show for node o of an analysis (here, not in analysis/index: `node` does not load the engine). */
+export function nodeName(a: HeapAnalysis, o: number): string {
+  return nodeDisplayName(a.snapshot, o, a.detachedNative);
 }

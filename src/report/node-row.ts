@@ -1,4 +1,4 @@
-import { nodeName } from '../analysis/index.js';
+import { nodeName } from '../analysis/node-names.js';
 import { functionLocation, locationText, type SourceLocation } from '../analysis/source-locations.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 

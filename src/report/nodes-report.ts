@@ -1,5 +1,5 @@
 import { edgeSource, edgesInto, ordinalsOfIds } from '../analysis/graph.js';
-import { nodeName } from '../analysis/index.js';
+import { nodeName } from '../analysis/node-names.js';
 import type { HeapAnalysis } from '../analysis/types.js';
 import { usageError } from '../errors.js';
 import { clip, type NodeRow, nodeRow } from './node-row.js';

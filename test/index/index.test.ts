@@ -240,6 +240,22 @@ describe('the saved analysis', () => {
     }
   });
 
+  test('node answered from the index does not load the analysis engine', () => {
+    rmSync(cache, { recursive: true, force: true });
+    const q = ['node', snap, ...heldIds, '--json'];
+    const expected = hw([...q, '--no-index']).out;
+    hw(['histo', snap, '--top', '1']);
+    const hook = new URL('../cli/refuse-modules.mjs', import.meta.url).pathname;
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      HEAPWATCH_CACHE: cache,
+      HEAPWATCH_TEST_REFUSE: '/analysis/index.js',
+    };
+    delete env.HEAPWATCH_TEST_HOOKED;
+    const r = spawnSync(process.execPath, ['--import', hook, bin, ...q], { encoding: 'utf8', env, timeout: 120_000 });
+    expect([r.stderr, r.stdout]).toEqual(['', expected]);
+  });
+
   test('a hand-built snapshot with empty sections (no locations) reopens from its index', () => {
     rmSync(cache, { recursive: true, force: true });
     const tiny = join(dir, 'tiny.heapsnapshot');
