@@ -1,4 +1,4 @@
-import { ASCII, ESCAPED, type StringSink } from '../snapshot/string-table.js';
+import { ASCII, ESCAPED, grown, type StringSink } from '../snapshot/string-table.js';
 import { DICTIONARY_STORE, PROPERTIES } from './record-uses.js';
 import { decodeRaw, rawDecodedLength } from './utf16-length.js';
 
@@ -114,18 +114,10 @@ export class StringSizesBuilder implements StringSink {
 
   private grow(): void {
     const room = this.flags.length * 2;
-    const ends = new (this.ends.constructor as Uint32ArrayConstructor | Float64ArrayConstructor)(room + 1);
-    ends.set(this.ends);
-    this.ends = ends;
-    const flags = new Uint8Array(room);
-    flags.set(this.flags);
-    this.flags = flags;
-    const lengths = new Int32Array(room);
-    lengths.set(this.lengths);
-    this.lengths = lengths;
-    const named = new Uint8Array(room);
-    named.set(this.named);
-    this.named = named;
+    this.ends = grown(this.ends, room + 1);
+    this.flags = grown(this.flags, room);
+    this.lengths = grown(this.lengths, room);
+    this.named = grown(this.named, room);
   }
 }
 

@@ -331,13 +331,16 @@ export class StringTableBuilder implements StringSink {
 
   private grow(): void {
     const room = this.flags.length * 2;
-    const ends = new (this.ends.constructor as Uint32ArrayConstructor | Float64ArrayConstructor)(room + 1);
-    ends.set(this.ends);
-    this.ends = ends;
-    const flags = new Uint8Array(room);
-    flags.set(this.flags);
-    this.flags = flags;
+    this.ends = grown(this.ends, room + 1);
+    this.flags = grown(this.flags, room);
   }
+}
+
+/** A copy of `array` in a new array of its kind with `length` elements (a string table's column grown). */
+export function grown<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(array: T, length: number): T {
+  const out = new (array.constructor as new (length: number) => T)(length);
+  out.set(array);
+  return out;
 }
 
 // the code unit of each one-letter escape, by the letter
